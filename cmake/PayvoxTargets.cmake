@@ -1,0 +1,62 @@
+# Helpers that give every payvox target the same warnings and layout.
+
+# payvox_warnings(target): warnings are errors for code this project writes.
+function(payvox_warnings target)
+  target_compile_options(${target} PRIVATE
+    -Wall -Wextra -Werror -Wnon-virtual-dtor -Wcast-align -Woverloaded-virtual
+    -Wimplicit-fallthrough)
+endfunction()
+
+# payvox_library(name SOURCES ... DEPS ...): a static library rooted at the
+# repository so includes read "client/stripe_api.h".
+function(payvox_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR}/proto)
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+  payvox_warnings(${name})
+endfunction()
+
+# payvox_test(name SOURCES ... DEPS ... [LABELS ...]): a GoogleTest binary
+# registered with CTest.
+function(payvox_test name)
+  if(NOT PAYVOX_BUILD_TESTS OR PAYVOX_FUZZ)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} payvox_testing GTest::gmock_main)
+  payvox_warnings(${name})
+  add_test(NAME ${name} COMMAND ${name})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 120)
+  endif()
+  set_tests_properties(${name} PROPERTIES TIMEOUT ${ARG_TIMEOUT} LABELS "${ARG_LABELS}")
+endfunction()
+
+# payvox_benchmark(name SOURCES ... DEPS ...): a Google Benchmark binary.
+# Benchmarks are built with the tests so they keep compiling, and run by hand
+# (docs/benchmarks.md).
+function(payvox_benchmark name)
+  if(NOT PAYVOX_BUILD_BENCHMARKS OR PAYVOX_FUZZ)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} benchmark::benchmark_main)
+  payvox_warnings(${name})
+endfunction()
+
+# payvox_fuzzer(name SOURCES ... DEPS ...): a libFuzzer target, built only in
+# the fuzz preset (clang).
+function(payvox_fuzzer name)
+  if(NOT PAYVOX_FUZZ)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+  payvox_warnings(${name})
+endfunction()

@@ -1,0 +1,34 @@
+// error_detail.h: machine-readable details carried inside absl::Status.
+//
+// Inside payvox an error is an absl::Status whose payload (under
+// kErrorDetailTypeUrl) is a serialized payvox.v1.ErrorDetail. The gRPC
+// boundary (server/grpc_status.h) copies it into grpc::Status::error_details.
+#ifndef PAYVOX_COMMON_ERROR_DETAIL_H_
+#define PAYVOX_COMMON_ERROR_DETAIL_H_
+
+#include <optional>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "payvox/v1/types.pb.h"
+
+namespace payvox {
+
+inline constexpr absl::string_view kErrorDetailTypeUrl =
+    "type.googleapis.com/payvox.v1.ErrorDetail";
+
+// WithErrorDetail returns `status` carrying `detail`. An OK status is
+// returned unchanged.
+absl::Status WithErrorDetail(absl::Status status, const v1::ErrorDetail& detail);
+
+// GetErrorDetail returns the detail attached to `status`, if any.
+std::optional<v1::ErrorDetail> GetErrorDetail(const absl::Status& status);
+
+// FlowError builds a status for a payvox decision (not a Stripe error):
+// `reason` is a snake_case code, `say` a sentence for the caller.
+absl::Status FlowError(absl::StatusCode code, absl::string_view message, absl::string_view reason,
+                       absl::string_view say);
+
+}  // namespace payvox
+
+#endif  // PAYVOX_COMMON_ERROR_DETAIL_H_

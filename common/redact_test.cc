@@ -1,0 +1,46 @@
+#include "common/redact.h"
+
+#include "gtest/gtest.h"
+
+namespace payvox {
+namespace {
+
+TEST(RedactTest, MasksEmails) {
+  EXPECT_EQ(MaskEmail("jenny.rosen@example.com"), "j***@example.com");
+  EXPECT_EQ(MaskEmail("no-at-sign"), "***");
+  EXPECT_EQ(MaskEmail("@example.com"), "***");
+}
+
+TEST(RedactTest, MasksSecretsKeepingOnlyTheirKind) {
+  EXPECT_EQ(MaskSecret("sk_test_4eC39HqLyjWDarjtT1zdp7dc"), "sk_test_***");
+  EXPECT_EQ(MaskSecret("rk_live_abc"), "rk_live_***");
+  EXPECT_EQ(MaskSecret("whsec_abc"), "whsec_***");
+  EXPECT_EQ(MaskSecret("anything"), "***");
+}
+
+TEST(RedactTest, FindsLuhnValidCardNumbersInAnyCommonLayout) {
+  EXPECT_TRUE(ContainsCardNumber("4242424242424242"));
+  EXPECT_TRUE(ContainsCardNumber("my card is 4242 4242 4242 4242 thanks"));
+  EXPECT_TRUE(ContainsCardNumber("5555-5555-5555-4444"));
+  EXPECT_TRUE(ContainsCardNumber("378282246310005"));  // 15-digit amex
+  EXPECT_TRUE(ContainsCardNumber("card:4000056655665556."));
+}
+
+TEST(RedactTest, IgnoresNumbersThatAreNotCards) {
+  EXPECT_FALSE(ContainsCardNumber("4242424242424241"));    // fails Luhn
+  EXPECT_FALSE(ContainsCardNumber("order 123456789012"));  // 12 digits
+  EXPECT_FALSE(ContainsCardNumber("call +1 415 555 0101 about invoice 2024"));
+  EXPECT_FALSE(ContainsCardNumber("42424242424242424242"));  // 20 digits
+  EXPECT_FALSE(ContainsCardNumber(""));
+}
+
+TEST(RedactTest, RejectCardNumbersNamesTheField) {
+  EXPECT_TRUE(RejectCardNumbers("note", "refund please").ok());
+  absl::Status status = RejectCardNumbers("note", "card 4242424242424242");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("note"), absl::string_view::npos);
+  EXPECT_EQ(status.message().find("4242424242424242"), absl::string_view::npos);
+}
+
+}  // namespace
+}  // namespace payvox
