@@ -4,7 +4,9 @@
 function(payvox_warnings target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Werror -Wnon-virtual-dtor -Wcast-align -Woverloaded-virtual
-    -Wimplicit-fallthrough)
+    -Wimplicit-fallthrough
+    # Designated initializers leave defaulted members out on purpose.
+    -Wno-missing-field-initializers)
 endfunction()
 
 # payvox_library(name SOURCES ... DEPS ...): a static library rooted at the

@@ -40,6 +40,37 @@ std::string MaskSecret(absl::string_view secret) {
   return "***";
 }
 
+std::string RedactText(absl::string_view text) {
+  auto is_word = [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+           c == '-' || c == '+' || c == '@' || c == '%';
+  };
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!is_word(text[i])) {
+      out.push_back(text[i++]);
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() && is_word(text[end])) ++end;
+    const absl::string_view word = text.substr(i, end - i);
+    if (word.find('@') != absl::string_view::npos) {
+      out += MaskEmail(word);
+    } else {
+      size_t digits = 0;
+      for (const char c : word) {
+        digits = absl::ascii_isdigit(static_cast<unsigned char>(c)) ? digits + 1 : 0;
+        if (digits >= 13) break;
+      }
+      out += digits >= 13 ? "[number]" : std::string(word);
+    }
+    i = end;
+  }
+  return out;
+}
+
 bool ContainsCardNumber(absl::string_view text) {
   std::vector<int> run;
   for (size_t i = 0; i <= text.size(); ++i) {

@@ -22,6 +22,11 @@ std::string MaskEmail(absl::string_view email);
 // "sk_test_abc123" -> "sk_test_***".
 std::string MaskSecret(absl::string_view secret);
 
+// RedactText masks every email address ("j***@example.com") and every run
+// of 13 or more digits ("[number]") in free text such as a Stripe error
+// message, before it is logged or returned.
+std::string RedactText(absl::string_view text);
+
 // ContainsCardNumber is true when `text` holds 13 to 19 digits in a row
 // (single spaces or dashes between digits allowed) that pass the Luhn check.
 bool ContainsCardNumber(absl::string_view text);

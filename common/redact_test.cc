@@ -18,6 +18,13 @@ TEST(RedactTest, MasksSecretsKeepingOnlyTheirKind) {
   EXPECT_EQ(MaskSecret("anything"), "***");
 }
 
+TEST(RedactTest, RedactTextMasksEmailsAndLongNumbers) {
+  EXPECT_EQ(RedactText("No such customer: 'jenny.rosen@example.com'"),
+            "No such customer: 'j***@example.com'");
+  EXPECT_EQ(RedactText("card 4242424242424242 declined"), "card [number] declined");
+  EXPECT_EQ(RedactText("No such charge: 'ch_123'"), "No such charge: 'ch_123'");
+}
+
 TEST(RedactTest, FindsLuhnValidCardNumbersInAnyCommonLayout) {
   EXPECT_TRUE(ContainsCardNumber("4242424242424242"));
   EXPECT_TRUE(ContainsCardNumber("my card is 4242 4242 4242 4242 thanks"));

@@ -1,0 +1,147 @@
+#include "client/stripe_api.h"
+
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "client/stripe_decoders.h"
+#include "common/status_macros.h"
+
+namespace payvox::stripe {
+namespace {
+
+StripeRequest Get(std::string path, FormParams params, const CallOptions& options) {
+  StripeRequest request;
+  request.method = HttpMethod::kGet;
+  request.path = std::move(path);
+  request.params = std::move(params);
+  request.deadline = options.deadline;
+  return request;
+}
+
+absl::Status ValidateLimit(int limit) {
+  if (limit < 1 || limit > 100) {
+    return absl::InvalidArgumentError(absl::StrCat("limit must be 1 to 100; got ", limit));
+  }
+  return absl::OkStatus();
+}
+
+// Fetch sends `request` and decodes a 2xx body with `decode`.
+template <typename T>
+Async<T> Fetch(StripeClient& client, StripeRequest request,
+               absl::StatusOr<T> (*decode)(const std::string&)) {
+  absl::StatusOr<StripeResponse> response = co_await client.Send(std::move(request));
+  if (!response.ok()) co_return response.status();
+  co_return decode(response->body);
+}
+
+}  // namespace
+
+absl::Status ValidateStripeId(absl::string_view field, absl::string_view id,
+                              std::initializer_list<absl::string_view> prefixes) {
+  if (id.empty()) return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  const bool well_formed = id.size() <= 255 && absl::c_all_of(id, [](char c) {
+                             return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_';
+                           });
+  bool prefixed = false;
+  for (absl::string_view prefix : prefixes) prefixed = prefixed || absl::StartsWith(id, prefix);
+  if (!well_formed || !prefixed) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, " must be a Stripe id starting with ", absl::StrJoin(prefixes, " or "),
+        well_formed ? absl::StrCat("; got \"", id, "\"") : std::string("; got malformed text")));
+  }
+  return absl::OkStatus();
+}
+
+Async<Customer> StripeApi::GetCustomer(std::string customer_id, CallOptions options) {
+  PAYVOX_CO_RETURN_IF_ERROR(ValidateStripeId("customer_id", customer_id, {"cus_"}));
+  co_return co_await Fetch<Customer>(
+      client_, Get(absl::StrCat("/v1/customers/", customer_id), {}, options), DecodeCustomer);
+}
+
+Async<List<Customer>> StripeApi::ListCustomersByEmail(std::string email, int limit,
+                                                      CallOptions options) {
+  PAYVOX_CO_RETURN_IF_ERROR(ValidateLimit(limit));
+  FormParams params;
+  params.Add("email", std::move(email));
+  params.Add("limit", absl::StrCat(limit));
+  co_return co_await Fetch<List<Customer>>(
+      client_, Get("/v1/customers", std::move(params), options), DecodeCustomerList);
+}
+
+Async<List<Customer>> StripeApi::SearchCustomers(SearchQuery query, int limit,
+                                                 CallOptions options) {
+  PAYVOX_CO_RETURN_IF_ERROR(ValidateLimit(limit));
+  FormParams params;
+  params.Add("query", query.str());
+  params.Add("limit", absl::StrCat(limit));
+  co_return co_await Fetch<List<Customer>>(
+      client_, Get("/v1/customers/search", std::move(params), options), DecodeCustomerList);
+}
+
+Async<List<PaymentMethod>> StripeApi::ListCards(std::string customer_id, CallOptions options) {
+  PAYVOX_CO_RETURN_IF_ERROR(ValidateStripeId("customer_id", customer_id, {"cus_"}));
+  FormParams params;
+  params.Add("type", "card");
+  params.Add("limit", "100");
+  co_return co_await Fetch<List<PaymentMethod>>(
+      client_,
+      Get(absl::StrCat("/v1/customers/", customer_id, "/payment_methods"), std::move(params),
+          options),
+      DecodePaymentMethodList);
+}
+
+Async<List<Charge>> StripeApi::ListCharges(ChargeFilter filter, CallOptions options) {
+  PAYVOX_CO_RETURN_IF_ERROR(ValidateLimit(filter.limit));
+  FormParams params;
+  if (!filter.customer.empty()) {
+    PAYVOX_CO_RETURN_IF_ERROR(ValidateStripeId("customer_id", filter.customer, {"cus_"}));
+    params.Add("customer", filter.customer);
+  }
+  if (!filter.payment_intent.empty()) {
+    PAYVOX_CO_RETURN_IF_ERROR(ValidateStripeId("payment_intent", filter.payment_intent, {"pi_"}));
+    params.Add("payment_intent", filter.payment_intent);
+  }
+  if (!filter.starting_after.empty()) {
+    PAYVOX_CO_RETURN_IF_ERROR(
+        ValidateStripeId("starting_after", filter.starting_after, {"ch_", "py_"}));
+    params.Add("starting_after", filter.starting_after);
+  }
+  params.Add("limit", absl::StrCat(filter.limit));
+  co_return co_await Fetch<List<Charge>>(client_, Get("/v1/charges", std::move(params), options),
+                                         DecodeChargeList);
+}
+
+Async<Charge> StripeApi::GetCharge(std::string charge_id, CallOptions options) {
+  PAYVOX_CO_RETURN_IF_ERROR(ValidateStripeId("charge_id", charge_id, {"ch_", "py_"}));
+  co_return co_await Fetch<Charge>(
+      client_, Get(absl::StrCat("/v1/charges/", charge_id), {}, options), DecodeCharge);
+}
+
+Async<Refund> StripeApi::CreateRefund(RefundParams params, CallOptions options) {
+  if (params.charge.empty() == params.payment_intent.empty()) {
+    co_return absl::InvalidArgumentError("a refund needs exactly one of charge or payment_intent");
+  }
+  if (params.amount < 0) co_return absl::InvalidArgumentError("refund amount must not be negative");
+  StripeRequest request;
+  request.method = HttpMethod::kPost;
+  request.path = "/v1/refunds";
+  request.deadline = options.deadline;
+  request.idempotency_key = std::move(options.idempotency_key);
+  if (!params.charge.empty()) {
+    PAYVOX_CO_RETURN_IF_ERROR(ValidateStripeId("charge_id", params.charge, {"ch_", "py_"}));
+    request.params.Add("charge", params.charge);
+  } else {
+    PAYVOX_CO_RETURN_IF_ERROR(ValidateStripeId("payment_intent", params.payment_intent, {"pi_"}));
+    request.params.Add("payment_intent", params.payment_intent);
+  }
+  if (params.amount > 0) request.params.Add("amount", absl::StrCat(params.amount));
+  if (!params.reason.empty()) request.params.Add("reason", params.reason);
+  for (auto& [key, value] : params.metadata) {
+    request.params.Add(absl::StrCat("metadata[", key, "]"), std::move(value));
+  }
+  co_return co_await Fetch<Refund>(client_, std::move(request), DecodeRefund);
+}
+
+}  // namespace payvox::stripe

@@ -1,0 +1,87 @@
+// fake_stripe_client.h: a StripeClient that answers from a script.
+//
+//   FakeStripeClient stripe;
+//   stripe.Answer("GET /v1/customers/cus_1", 200, R"({"id":"cus_1", ...})");
+//   stripe.Fail("POST /v1/refunds", absl::UnavailableError("down"));
+//
+// Requests are matched on "METHOD path" (no query). Unscripted requests get
+// NOT_FOUND with Stripe's resource_missing body. Every request is recorded.
+// Thread-safe.
+#ifndef PAYVOX_CLIENT_TESTING_FAKE_STRIPE_CLIENT_H_
+#define PAYVOX_CLIENT_TESTING_FAKE_STRIPE_CLIENT_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "client/stripe_client.h"
+#include "client/stripe_errors.h"
+
+namespace payvox::stripe::testing {
+
+class FakeStripeClient final : public StripeClient {
+ public:
+  explicit FakeStripeClient(Mode mode = Mode::kTest) : mode_(mode) {}
+
+  void Answer(const std::string& route, int http_status, std::string body) {
+    absl::MutexLock lock(&mu_);
+    routes_[route] = Scripted{http_status, std::move(body), absl::OkStatus()};
+  }
+  void Fail(const std::string& route, absl::Status status) {
+    absl::MutexLock lock(&mu_);
+    routes_[route] = Scripted{0, "", std::move(status)};
+  }
+  std::vector<StripeRequest> requests() const {
+    absl::MutexLock lock(&mu_);
+    return requests_;
+  }
+
+  boost::asio::awaitable<absl::StatusOr<StripeResponse>> Send(StripeRequest request) override {
+    Scripted scripted{
+        404,
+        R"({"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such object"}})",
+        absl::OkStatus()};
+    {
+      absl::MutexLock lock(&mu_);
+      const std::string route = absl::StrCat(MethodName(request.method), " ", request.path);
+      if (auto it = routes_.find(route); it != routes_.end()) scripted = it->second;
+      requests_.push_back(std::move(request));
+    }
+    if (!scripted.status.ok()) co_return scripted.status;
+    if (scripted.http_status >= 300) {
+      co_return StripeErrorToStatus(scripted.http_status, scripted.body, "req_fake");
+    }
+    co_return StripeResponse{scripted.http_status, std::move(scripted.body), "req_fake", false};
+  }
+  Mode mode() const override { return mode_; }
+
+ private:
+  struct Scripted {
+    int http_status;
+    std::string body;
+    absl::Status status;
+  };
+  static const char* MethodName(HttpMethod method) {
+    switch (method) {
+      case HttpMethod::kGet:
+        return "GET";
+      case HttpMethod::kPost:
+        return "POST";
+      case HttpMethod::kDelete:
+        return "DELETE";
+    }
+    return "?";
+  }
+
+  const Mode mode_;
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Scripted> routes_ ABSL_GUARDED_BY(mu_);
+  std::vector<StripeRequest> requests_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace payvox::stripe::testing
+
+#endif  // PAYVOX_CLIENT_TESTING_FAKE_STRIPE_CLIENT_H_
