@@ -1,0 +1,425 @@
+#include "sandbox/emulator.h"
+
+#include <algorithm>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "common/json_writer.h"
+#include "common/money.h"
+#include "sandbox/search.h"
+
+namespace payvox::sandbox {
+namespace {
+
+EmulatorResponse Json(int status, std::string body) {
+  return EmulatorResponse{status, std::move(body), {}};
+}
+
+EmulatorResponse Error(int status, absl::string_view type, absl::string_view message,
+                       absl::string_view code = "", absl::string_view param = "") {
+  JsonWriter json;
+  json.BeginObject().Key("error").BeginObject();
+  if (!code.empty()) json.Field("code", code);
+  json.Field("message", message);
+  if (!param.empty()) json.Field("param", param);
+  json.Field("type", type).EndObject().EndObject();
+  return Json(status, json.Take());
+}
+
+EmulatorResponse InvalidRequest(absl::string_view message, absl::string_view code = "",
+                                absl::string_view param = "") {
+  return Error(400, "invalid_request_error", message, code, param);
+}
+
+EmulatorResponse NoSuch(absl::string_view object, absl::string_view id, absl::string_view param) {
+  return Error(404, "invalid_request_error", absl::StrCat("No such ", object, ": '", id, "'"),
+               "resource_missing", param);
+}
+
+// UnknownParam names the first parameter not in `allowed` (metadata[...] and
+// expand[] are allowed where `metadata` is true / always).
+std::optional<std::string> UnknownParam(const FormParams& params,
+                                        std::initializer_list<absl::string_view> allowed,
+                                        bool metadata = false) {
+  for (const auto& [name, value] : params.entries()) {
+    if (name == "expand[]" || (metadata && absl::StartsWith(name, "metadata["))) continue;
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) return name;
+  }
+  return std::nullopt;
+}
+
+EmulatorResponse UnknownParamError(const std::string& name) {
+  return InvalidRequest(absl::StrCat("Received unknown parameter: ", name), "parameter_unknown",
+                        name);
+}
+
+Metadata ReadMetadata(const FormParams& params) {
+  Metadata metadata;
+  for (auto& [name, value] : params.WithPrefix("metadata[")) {
+    if (!absl::EndsWith(name, "]")) continue;
+    metadata[name.substr(9, name.size() - 10)] = value;
+  }
+  return metadata;
+}
+
+// ParseLimit reads `limit` (default 10, 1 to 100).
+std::optional<EmulatorResponse> ParseLimit(const FormParams& params, int& limit) {
+  limit = 10;
+  if (auto text = params.Find("limit")) {
+    if (!absl::SimpleAtoi(*text, &limit) || limit < 1 || limit > 100) {
+      return InvalidRequest("Invalid limit: must be an integer between 1 and 100",
+                            "parameter_invalid_integer", "limit");
+    }
+  }
+  return std::nullopt;
+}
+
+// ListEnvelope writes one page of `newest_first` after `starting_after`.
+template <typename Record>
+EmulatorResponse ListEnvelope(absl::string_view url, absl::string_view object_name,
+                              const std::vector<const Record*>& newest_first,
+                              const FormParams& params) {
+  int limit = 10;
+  if (auto error = ParseLimit(params, limit)) return *error;
+  size_t begin = 0;
+  if (auto after = params.Find("starting_after")) {
+    auto it = std::find_if(newest_first.begin(), newest_first.end(),
+                           [&](const Record* record) { return record->id == *after; });
+    if (it == newest_first.end()) return NoSuch(object_name, *after, "starting_after");
+    begin = static_cast<size_t>(it - newest_first.begin()) + 1;
+  }
+  const size_t end = std::min(newest_first.size(), begin + static_cast<size_t>(limit));
+  JsonWriter json;
+  json.BeginObject().Field("object", "list").Key("data").BeginArray();
+  for (size_t i = begin; i < end; ++i) json.Raw(ToJson(*newest_first[i]));
+  json.EndArray().Field("has_more", end < newest_first.size()).Field("url", url).EndObject();
+  return Json(200, json.Take());
+}
+
+template <typename Record>
+const Record* FindById(const std::vector<Record>& records, absl::string_view id) {
+  for (const Record& record : records) {
+    if (record.id == id) return &record;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+StripeEmulator::StripeEmulator(const Clock& clock, EmulatorOptions options)
+    : clock_(clock), ids_(options.id_seed != 0 ? options.id_seed : std::random_device{}()) {}
+
+std::string StripeEmulator::NewId(absl::string_view prefix) {
+  static constexpr char kAlphabet[] =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  std::string id(prefix);
+  for (int i = 0; i < 24; ++i) id.push_back(kAlphabet[ids_() % 62]);
+  return id;
+}
+
+void StripeEmulator::AddCustomer(CustomerRecord customer) {
+  absl::MutexLock lock(&mu_);
+  customers_.push_back(std::move(customer));
+}
+
+void StripeEmulator::AddCard(CardRecord card) {
+  absl::MutexLock lock(&mu_);
+  cards_.push_back(std::move(card));
+}
+
+void StripeEmulator::AddCharge(ChargeRecord charge) {
+  absl::MutexLock lock(&mu_);
+  charges_.push_back(std::move(charge));
+}
+
+EmulatorResponse StripeEmulator::Handle(const EmulatorRequest& request) {
+  // Authentication: "Bearer <key>" or HTTP Basic with the key as user name.
+  std::string key;
+  if (absl::StartsWith(request.authorization, "Bearer ")) {
+    key = request.authorization.substr(7);
+  } else if (absl::StartsWith(request.authorization, "Basic ")) {
+    std::string decoded;
+    if (absl::Base64Unescape(request.authorization.substr(6), &decoded)) {
+      key = decoded.substr(0, decoded.find(':'));
+    }
+  }
+  if (key.empty()) {
+    return Error(401, "invalid_request_error",
+                 "You did not provide an API key. Provide it in the Authorization header as "
+                 "'Bearer sk_test_...'.");
+  }
+  if (absl::StartsWith(key, "pk_")) {
+    return Error(401, "invalid_request_error",
+                 "This API call cannot be made with a publishable API key. Please use a secret "
+                 "API key.");
+  }
+  if (!absl::StartsWith(key, "sk_test_") && !absl::StartsWith(key, "rk_test_")) {
+    return Error(401, "invalid_request_error",
+                 "The payvox sandbox accepts test keys only (sk_test_... or rk_test_...).");
+  }
+
+  const size_t question = request.target.find('?');
+  const std::string path = request.target.substr(0, question);
+  const absl::string_view query = question == std::string::npos
+                                      ? absl::string_view()
+                                      : absl::string_view(request.target).substr(question + 1);
+  const bool is_post = request.method == "POST";
+  absl::StatusOr<FormParams> params = ParseForm(is_post ? request.body : std::string(query));
+  if (!params.ok()) return InvalidRequest(params.status().message());
+  const std::vector<std::string> segments = absl::StrSplit(path, '/', absl::SkipEmpty());
+
+  absl::MutexLock lock(&mu_);
+  const std::string saved_key = is_post && !request.idempotency_key.empty()
+                                    ? absl::StrCat(key, "\n", request.idempotency_key)
+                                    : "";
+  const std::string fingerprint = absl::StrCat(request.method, " ", path, "\n", request.body);
+  if (!saved_key.empty()) {
+    if (auto it = idempotency_.find(saved_key); it != idempotency_.end()) {
+      if (it->second.fingerprint != fingerprint) {
+        return Error(400, "idempotency_error",
+                     absl::StrCat("Keys for idempotent requests can only be used with the same "
+                                  "parameters they were first used with. Try using a key other "
+                                  "than '",
+                                  request.idempotency_key,
+                                  "' if you meant to execute a different request."));
+      }
+      EmulatorResponse replay = it->second.response;
+      replay.headers.emplace_back("Idempotent-Replayed", "true");
+      return replay;
+    }
+  }
+  EmulatorResponse response = Route(request.method, segments, *params);
+  response.headers.emplace_back("Request-Id", NewId("req_"));
+  if (!saved_key.empty()) idempotency_[saved_key] = SavedAnswer{fingerprint, response};
+  return response;
+}
+
+EmulatorResponse StripeEmulator::Route(const std::string& method,
+                                       const std::vector<std::string>& path, const Params& params) {
+  const size_t n = path.size();
+  const bool get = method == "GET";
+  const bool post = method == "POST";
+  const std::string resource = n >= 2 && path[0] == "v1" ? path[1] : "";
+  if (resource == "customers") {
+    if (n == 2 && get) return ListCustomers(params);
+    if (n == 2 && post) return CreateCustomer(params);
+    if (n == 3 && get && path[2] == "search") return SearchCustomers(params);
+    if (n == 3 && get) {
+      const CustomerRecord* customer = FindById(customers_, path[2]);
+      return customer ? Json(200, ToJson(*customer)) : NoSuch("customer", path[2], "id");
+    }
+    if (n == 4 && get && path[3] == "payment_methods") return ListCards(path[2], params);
+  } else if (resource == "payment_methods") {
+    if (n == 2 && get) {
+      auto customer = params.Find("customer");
+      if (!customer)
+        return InvalidRequest("Missing required param: customer.", "parameter_missing", "customer");
+      return ListCards(std::string(*customer), params);
+    }
+    if (n == 3 && get) {
+      const CardRecord* card = FindById(cards_, path[2]);
+      return card ? Json(200, ToJson(*card)) : NoSuch("PaymentMethod", path[2], "payment_method");
+    }
+  } else if (resource == "charges") {
+    if (n == 2 && get) return ListCharges(params);
+    if (n == 3 && get) {
+      const ChargeRecord* charge = FindById(charges_, path[2]);
+      return charge ? Json(200, ToJson(*charge)) : NoSuch("charge", path[2], "id");
+    }
+  } else if (resource == "refunds") {
+    if (n == 2 && get) return ListRefunds(params);
+    if (n == 2 && post) return CreateRefund(params);
+    if (n == 3 && get) {
+      const RefundRecord* refund = FindById(refunds_, path[2]);
+      return refund ? Json(200, ToJson(*refund)) : NoSuch("refund", path[2], "id");
+    }
+  }
+  return Error(
+      404, "invalid_request_error",
+      absl::StrCat("Unrecognized request URL (", method, ": /", absl::StrJoin(path, "/"), ")."));
+}
+
+EmulatorResponse StripeEmulator::ListCustomers(const Params& params) {
+  if (auto unknown = UnknownParam(params, {"email", "limit", "starting_after"})) {
+    return UnknownParamError(*unknown);
+  }
+  const auto email = params.Find("email");
+  std::vector<const CustomerRecord*> matches;
+  for (auto it = customers_.rbegin(); it != customers_.rend(); ++it) {
+    if (!email || it->email == *email) matches.push_back(&*it);
+  }
+  return ListEnvelope("/v1/customers", "customer", matches, params);
+}
+
+EmulatorResponse StripeEmulator::SearchCustomers(const Params& params) {
+  if (auto unknown = UnknownParam(params, {"query", "limit", "page"})) {
+    return UnknownParamError(*unknown);
+  }
+  const auto query = params.Find("query");
+  if (!query) return InvalidRequest("Missing required param: query.", "parameter_missing", "query");
+  absl::StatusOr<CustomerSearch> search = ParseCustomerSearch(*query);
+  if (!search.ok()) return InvalidRequest(search.status().message(), "", "query");
+  int limit = 10;
+  if (auto error = ParseLimit(params, limit)) return *error;
+  std::vector<const CustomerRecord*> matches;
+  for (auto it = customers_.rbegin(); it != customers_.rend(); ++it) {
+    if (search->Matches(*it)) matches.push_back(&*it);
+  }
+  JsonWriter json;
+  json.BeginObject().Field("object", "search_result").Key("data").BeginArray();
+  const size_t end = std::min(matches.size(), static_cast<size_t>(limit));
+  for (size_t i = 0; i < end; ++i) json.Raw(ToJson(*matches[i]));
+  json.EndArray()
+      .Field("has_more", end < matches.size())
+      .Key("next_page")
+      .Null()
+      .Field("url", "/v1/customers/search")
+      .EndObject();
+  return Json(200, json.Take());
+}
+
+EmulatorResponse StripeEmulator::CreateCustomer(const Params& params) {
+  if (auto unknown = UnknownParam(params, {"email", "name", "phone", "description"}, true)) {
+    return UnknownParamError(*unknown);
+  }
+  CustomerRecord customer;
+  customer.id = NewId("cus_");
+  customer.email = std::string(params.Find("email").value_or(""));
+  if (!customer.email.empty() && customer.email.find('@') == std::string::npos) {
+    return InvalidRequest("Invalid email address.", "email_invalid", "email");
+  }
+  customer.name = std::string(params.Find("name").value_or(""));
+  customer.phone = std::string(params.Find("phone").value_or(""));
+  customer.description = std::string(params.Find("description").value_or(""));
+  customer.metadata = ReadMetadata(params);
+  customer.created = absl::ToUnixSeconds(clock_.Now());
+  customers_.push_back(customer);
+  return Json(200, ToJson(customer));
+}
+
+EmulatorResponse StripeEmulator::ListCards(const std::string& customer, const Params& params) {
+  if (auto unknown = UnknownParam(params, {"type", "limit", "starting_after", "customer"})) {
+    return UnknownParamError(*unknown);
+  }
+  if (!FindById(customers_, customer)) return NoSuch("customer", customer, "customer");
+  if (auto type = params.Find("type"); type && *type != "card") {
+    return Json(200, R"({"object":"list","data":[],"has_more":false,"url":"/v1/payment_methods"})");
+  }
+  std::vector<const CardRecord*> matches;
+  for (auto it = cards_.rbegin(); it != cards_.rend(); ++it) {
+    if (it->customer == customer) matches.push_back(&*it);
+  }
+  return ListEnvelope("/v1/payment_methods", "PaymentMethod", matches, params);
+}
+
+EmulatorResponse StripeEmulator::ListCharges(const Params& params) {
+  if (auto unknown =
+          UnknownParam(params, {"customer", "payment_intent", "limit", "starting_after"})) {
+    return UnknownParamError(*unknown);
+  }
+  const auto customer = params.Find("customer");
+  const auto intent = params.Find("payment_intent");
+  std::vector<const ChargeRecord*> matches;
+  for (auto it = charges_.rbegin(); it != charges_.rend(); ++it) {
+    if (customer && it->customer != *customer) continue;
+    if (intent && it->payment_intent != *intent) continue;
+    matches.push_back(&*it);
+  }
+  return ListEnvelope("/v1/charges", "charge", matches, params);
+}
+
+EmulatorResponse StripeEmulator::ListRefunds(const Params& params) {
+  if (auto unknown =
+          UnknownParam(params, {"charge", "payment_intent", "limit", "starting_after"})) {
+    return UnknownParamError(*unknown);
+  }
+  const auto charge = params.Find("charge");
+  const auto intent = params.Find("payment_intent");
+  std::vector<const RefundRecord*> matches;
+  for (auto it = refunds_.rbegin(); it != refunds_.rend(); ++it) {
+    if (charge && it->charge != *charge) continue;
+    if (intent && it->payment_intent != *intent) continue;
+    matches.push_back(&*it);
+  }
+  return ListEnvelope("/v1/refunds", "refund", matches, params);
+}
+
+EmulatorResponse StripeEmulator::CreateRefund(const Params& params) {
+  if (auto unknown = UnknownParam(params, {"charge", "payment_intent", "amount", "reason"}, true)) {
+    return UnknownParamError(*unknown);
+  }
+  const auto charge_id = params.Find("charge");
+  const auto intent_id = params.Find("payment_intent");
+  if (!charge_id && !intent_id) {
+    return InvalidRequest("One of `charge` or `payment_intent` is required.", "parameter_missing",
+                          "charge");
+  }
+  ChargeRecord* charge = nullptr;
+  for (ChargeRecord& candidate : charges_) {
+    if ((charge_id && candidate.id == *charge_id) ||
+        (!charge_id && candidate.payment_intent == *intent_id)) {
+      charge = &candidate;
+    }
+  }
+  if (!charge) {
+    return charge_id ? NoSuch("charge", *charge_id, "charge")
+                     : NoSuch("payment_intent", *intent_id, "payment_intent");
+  }
+  if (charge_id && intent_id && charge->payment_intent != *intent_id) {
+    return InvalidRequest("The charge does not belong to that payment_intent.", "",
+                          "payment_intent");
+  }
+  const auto reason = params.Find("reason");
+  if (reason && *reason != "duplicate" && *reason != "fraudulent" &&
+      *reason != "requested_by_customer") {
+    return InvalidRequest(
+        "Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer", "",
+        "reason");
+  }
+  if (charge->status != "succeeded") {
+    return InvalidRequest(
+        absl::StrCat("Charge ", charge->id, " cannot be refunded because it did not succeed."),
+        "charge_not_refundable", "charge");
+  }
+  const int64_t remaining = charge->amount - charge->amount_refunded;
+  if (remaining <= 0) {
+    return InvalidRequest(absl::StrCat("Charge ", charge->id, " has already been refunded."),
+                          "charge_already_refunded", "charge");
+  }
+  int64_t amount = remaining;
+  if (auto text = params.Find("amount")) {
+    if (!absl::SimpleAtoi(*text, &amount)) {
+      return InvalidRequest(absl::StrCat("Invalid integer: ", *text), "parameter_invalid_integer",
+                            "amount");
+    }
+    if (amount <= 0) {
+      return InvalidRequest("Refund amount must be a positive integer.", "amount_too_small",
+                            "amount");
+    }
+    if (amount > remaining) {
+      return InvalidRequest(absl::StrCat("Refund amount (", FormatMoney(amount, charge->currency),
+                                         ") is greater than unrefunded amount on charge (",
+                                         FormatMoney(remaining, charge->currency), ")"),
+                            "amount_too_large", "amount");
+    }
+  }
+  RefundRecord refund;
+  refund.id = NewId("re_");
+  refund.charge = charge->id;
+  refund.payment_intent = charge->payment_intent;
+  refund.amount = amount;
+  refund.currency = charge->currency;
+  refund.reason = std::string(reason.value_or(""));
+  refund.created = absl::ToUnixSeconds(clock_.Now());
+  refund.metadata = ReadMetadata(params);
+  charge->amount_refunded += amount;
+  refunds_.push_back(refund);
+  return Json(200, ToJson(refund));
+}
+
+}  // namespace payvox::sandbox

@@ -1,0 +1,147 @@
+#include "sandbox/http_server.h"
+
+#include <chrono>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "absl/strings/str_cat.h"
+
+namespace payvox::sandbox {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr size_t kMaxBodyBytes = 1 << 20;
+constexpr auto kIdleTimeout = std::chrono::seconds(30);
+
+std::string ToString(std::string_view text) { return std::string(text.data(), text.size()); }
+
+asio::awaitable<void> Serve(beast::tcp_stream stream, StripeEmulator& emulator) {
+  beast::flat_buffer buffer;
+  beast::error_code error;
+  for (;;) {
+    stream.expires_after(kIdleTimeout);
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(kMaxBodyBytes);
+    co_await http::async_read(stream, buffer, parser,
+                              asio::redirect_error(asio::use_awaitable, error));
+    if (error == http::error::body_limit) {
+      http::response<http::string_body> too_large{http::status::payload_too_large, 11};
+      too_large.set(http::field::content_type, "application/json");
+      too_large.body() =
+          R"({"error":{"type":"invalid_request_error","message":"Request body is too large."}})";
+      too_large.keep_alive(false);
+      too_large.prepare_payload();
+      co_await http::async_write(stream, too_large,
+                                 asio::redirect_error(asio::use_awaitable, error));
+      break;
+    }
+    if (error) break;
+    const http::request<http::string_body>& request = parser.get();
+    EmulatorResponse answer = emulator.Handle({
+        .method = ToString(request.method_string()),
+        .target = ToString(request.target()),
+        .authorization = ToString(request[http::field::authorization]),
+        .idempotency_key = ToString(request["Idempotency-Key"]),
+        .body = request.body(),
+    });
+    http::response<http::string_body> response{static_cast<http::status>(answer.status),
+                                               request.version()};
+    response.set(http::field::content_type, "application/json");
+    response.set(http::field::server, "payvox-sandbox");
+    for (const auto& [name, value] : answer.headers) response.set(name, value);
+    response.body() = std::move(answer.body);
+    response.keep_alive(request.keep_alive());
+    response.prepare_payload();
+    co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, error));
+    if (error || !response.keep_alive()) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, error);
+}
+
+asio::awaitable<void> Accept(tcp::acceptor& acceptor, StripeEmulator& emulator) {
+  for (;;) {
+    beast::error_code error;
+    tcp::socket socket =
+        co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, error));
+    if (error) {
+      if (!acceptor.is_open()) co_return;
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), error);
+    asio::co_spawn(acceptor.get_executor(), Serve(beast::tcp_stream(std::move(socket)), emulator),
+                   asio::detached);
+  }
+}
+
+}  // namespace
+
+struct SandboxServer::Runtime {
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+};
+
+SandboxServer::SandboxServer(StripeEmulator& emulator) : emulator_(emulator) {}
+
+SandboxServer::~SandboxServer() { Stop(); }
+
+absl::Status SandboxServer::Start(const SandboxServerOptions& options) {
+  if (runtime_) return absl::FailedPreconditionError("the sandbox server is already started");
+  if (options.threads < 1 || options.threads > 64) {
+    return absl::InvalidArgumentError("sandbox threads must be 1 to 64");
+  }
+  runtime_ = std::make_unique<Runtime>();
+  beast::error_code error;
+  const asio::ip::address address = asio::ip::make_address(options.address, error);
+  if (error) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("sandbox address \"", options.address, "\" is not an IP address"));
+  }
+  tcp::acceptor& acceptor = runtime_->acceptor;
+  const tcp::endpoint endpoint(address, static_cast<uint16_t>(options.port));
+  acceptor.open(endpoint.protocol(), error);
+  if (!error) acceptor.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) acceptor.bind(endpoint, error);
+  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error) {
+    runtime_.reset();
+    return absl::UnavailableError(absl::StrCat("sandbox cannot listen on ", options.address, ":",
+                                               options.port, ": ", error.message()));
+  }
+  address_ = options.address;
+  port_ = acceptor.local_endpoint().port();
+  asio::co_spawn(runtime_->io, Accept(acceptor, emulator_), asio::detached);
+  for (int i = 0; i < options.threads; ++i) {
+    threads_.emplace_back([this] { runtime_->io.run(); });
+  }
+  return absl::OkStatus();
+}
+
+void SandboxServer::Stop() {
+  if (!runtime_) return;
+  asio::post(runtime_->io, [this] {
+    beast::error_code ignored;
+    runtime_->acceptor.close(ignored);
+  });
+  runtime_->io.stop();
+  for (std::thread& thread : threads_) thread.join();
+  threads_.clear();
+  runtime_.reset();
+}
+
+std::string SandboxServer::base_url() const {
+  const bool v6 = address_.find(':') != std::string::npos;
+  return absl::StrCat("http://", v6 ? "[" : "", address_, v6 ? "]" : "", ":", port_);
+}
+
+}  // namespace payvox::sandbox

@@ -1,0 +1,56 @@
+// http_server.h: SandboxServer puts a StripeEmulator on a loopback socket
+// (HTTP/1.1 with keep-alive, Boost.Beast), in-process or in the
+// payvox-sandbox binary.
+//
+//   SandboxServer server(emulator);
+//   PAYVOX_RETURN_IF_ERROR(server.Start({.port = 0}));
+//   client_options.base_url = server.base_url();   // http://127.0.0.1:<port>
+//
+// Requests above 1 MiB get 413; a connection idle for 30 s is closed.
+#ifndef PAYVOX_SANDBOX_HTTP_SERVER_H_
+#define PAYVOX_SANDBOX_HTTP_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "sandbox/emulator.h"
+
+namespace payvox::sandbox {
+
+struct SandboxServerOptions {
+  std::string address = "127.0.0.1";
+  // Zero: any free port (see port()).
+  int port = 0;
+  int threads = 1;
+};
+
+class SandboxServer {
+ public:
+  // `emulator` must outlive the server.
+  explicit SandboxServer(StripeEmulator& emulator);
+  ~SandboxServer();  // Stops.
+
+  // Start binds and serves on background threads. Call once.
+  absl::Status Start(const SandboxServerOptions& options);
+  // Stop closes the listener and every connection and joins the threads.
+  void Stop();
+
+  int port() const { return port_; }
+  std::string base_url() const;
+
+ private:
+  struct Runtime;  // Asio state, in the .cc file.
+
+  StripeEmulator& emulator_;
+  std::unique_ptr<Runtime> runtime_;
+  std::vector<std::thread> threads_;
+  std::string address_;
+  int port_ = 0;
+};
+
+}  // namespace payvox::sandbox
+
+#endif  // PAYVOX_SANDBOX_HTTP_SERVER_H_

@@ -1,0 +1,49 @@
+// payvox-sandbox: the Stripe API emulator as its own process.
+//
+//   payvox-sandbox --port=12111 [--seed=42] [--no_demo_data]
+//
+// Prints "payvox-sandbox listening on http://127.0.0.1:<port>" and serves
+// until SIGINT or SIGTERM.
+#include <csignal>
+#include <iostream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "common/clock.h"
+#include "sandbox/emulator.h"
+#include "sandbox/http_server.h"
+
+ABSL_FLAG(std::string, address, "127.0.0.1", "IP address to listen on");
+ABSL_FLAG(int, port, 12111, "port to listen on; 0 picks a free one");
+ABSL_FLAG(uint64_t, seed, 0, "seed for ids of created objects; 0 is random");
+ABSL_FLAG(bool, demo_data, true, "seed the demo customers, cards and charges");
+ABSL_FLAG(int, threads, 1, "I/O threads");
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("Stripe API emulator for payvox development and tests.");
+  absl::ParseCommandLine(argc, argv);
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  payvox::SystemClock clock;
+  payvox::sandbox::StripeEmulator emulator(clock, {.id_seed = absl::GetFlag(FLAGS_seed)});
+  if (absl::GetFlag(FLAGS_demo_data)) payvox::sandbox::SeedDemoData(emulator);
+  payvox::sandbox::SandboxServer server(emulator);
+  if (absl::Status status = server.Start({.address = absl::GetFlag(FLAGS_address),
+                                          .port = absl::GetFlag(FLAGS_port),
+                                          .threads = absl::GetFlag(FLAGS_threads)});
+      !status.ok()) {
+    std::cerr << "payvox-sandbox: " << status.message() << "\n";
+    return 1;
+  }
+  std::cout << "payvox-sandbox listening on " << server.base_url() << std::endl;
+  int received = 0;
+  sigwait(&signals, &received);
+  server.Stop();
+  return 0;
+}
