@@ -56,8 +56,8 @@ absl::Status ValidateStripeId(absl::string_view field, absl::string_view id,
 
 Async<Customer> StripeApi::GetCustomer(std::string customer_id, CallOptions options) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateStripeId("customer_id", customer_id, {"cus_"}));
-  co_return co_await Fetch<Customer>(
-      client_, Get(absl::StrCat("/v1/customers/", customer_id), {}, options), DecodeCustomer);
+  StripeRequest request = Get(absl::StrCat("/v1/customers/", customer_id), {}, options);
+  co_return co_await Fetch<Customer>(client_, std::move(request), DecodeCustomer);
 }
 
 Async<List<Customer>> StripeApi::ListCustomersByEmail(std::string email, int limit,
@@ -66,8 +66,8 @@ Async<List<Customer>> StripeApi::ListCustomersByEmail(std::string email, int lim
   FormParams params;
   params.Add("email", std::move(email));
   params.Add("limit", absl::StrCat(limit));
-  co_return co_await Fetch<List<Customer>>(
-      client_, Get("/v1/customers", std::move(params), options), DecodeCustomerList);
+  StripeRequest request = Get("/v1/customers", std::move(params), options);
+  co_return co_await Fetch<List<Customer>>(client_, std::move(request), DecodeCustomerList);
 }
 
 Async<List<Customer>> StripeApi::SearchCustomers(SearchQuery query, int limit,
@@ -76,8 +76,8 @@ Async<List<Customer>> StripeApi::SearchCustomers(SearchQuery query, int limit,
   FormParams params;
   params.Add("query", query.str());
   params.Add("limit", absl::StrCat(limit));
-  co_return co_await Fetch<List<Customer>>(
-      client_, Get("/v1/customers/search", std::move(params), options), DecodeCustomerList);
+  StripeRequest request = Get("/v1/customers/search", std::move(params), options);
+  co_return co_await Fetch<List<Customer>>(client_, std::move(request), DecodeCustomerList);
 }
 
 Async<List<PaymentMethod>> StripeApi::ListCards(std::string customer_id, CallOptions options) {
@@ -85,11 +85,10 @@ Async<List<PaymentMethod>> StripeApi::ListCards(std::string customer_id, CallOpt
   FormParams params;
   params.Add("type", "card");
   params.Add("limit", "100");
-  co_return co_await Fetch<List<PaymentMethod>>(
-      client_,
-      Get(absl::StrCat("/v1/customers/", customer_id, "/payment_methods"), std::move(params),
-          options),
-      DecodePaymentMethodList);
+  StripeRequest request = Get(absl::StrCat("/v1/customers/", customer_id, "/payment_methods"),
+                              std::move(params), options);
+  co_return co_await Fetch<List<PaymentMethod>>(client_, std::move(request),
+                                                DecodePaymentMethodList);
 }
 
 Async<List<Charge>> StripeApi::ListCharges(ChargeFilter filter, CallOptions options) {
@@ -109,14 +108,14 @@ Async<List<Charge>> StripeApi::ListCharges(ChargeFilter filter, CallOptions opti
     params.Add("starting_after", filter.starting_after);
   }
   params.Add("limit", absl::StrCat(filter.limit));
-  co_return co_await Fetch<List<Charge>>(client_, Get("/v1/charges", std::move(params), options),
-                                         DecodeChargeList);
+  StripeRequest request = Get("/v1/charges", std::move(params), options);
+  co_return co_await Fetch<List<Charge>>(client_, std::move(request), DecodeChargeList);
 }
 
 Async<Charge> StripeApi::GetCharge(std::string charge_id, CallOptions options) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateStripeId("charge_id", charge_id, {"ch_", "py_"}));
-  co_return co_await Fetch<Charge>(
-      client_, Get(absl::StrCat("/v1/charges/", charge_id), {}, options), DecodeCharge);
+  StripeRequest request = Get(absl::StrCat("/v1/charges/", charge_id), {}, options);
+  co_return co_await Fetch<Charge>(client_, std::move(request), DecodeCharge);
 }
 
 Async<Refund> StripeApi::CreateRefund(RefundParams params, CallOptions options) {

@@ -164,9 +164,11 @@ absl::Status DecodePaymentMethodDetails(od::object& object, Card& card) {
   });
 }
 
-absl::Status DecodeOutcome(od::object& object, std::string& risk_level) {
+absl::Status DecodeOutcome(od::object& object, Charge& charge) {
   return ForEachField(object, "charge", [&](std::string_view key, od::value& value) {
-    return key == "risk_level" ? ReadString(value, {"charge", key}, risk_level) : absl::OkStatus();
+    if (key == "risk_level") return ReadString(value, {"charge.outcome", key}, charge.risk_level);
+    if (key == "reason") return ReadString(value, {"charge.outcome", key}, charge.outcome_reason);
+    return absl::OkStatus();
   });
 }
 
@@ -193,7 +195,7 @@ absl::Status DecodeChargeObject(od::object& object, Charge& charge) {
         if (key == "paid") return ReadBool(value, site, charge.paid);
         if (key == "refunded") return ReadBool(value, site, charge.refunded);
         if (key == "disputed") return ReadBool(value, site, charge.disputed);
-        if (key == "outcome") return ReadObject(value, site, charge.risk_level, DecodeOutcome);
+        if (key == "outcome") return ReadObject(value, site, charge, DecodeOutcome);
         if (key == "payment_method_details") {
           return ReadObject(value, site, charge.card, DecodePaymentMethodDetails);
         }

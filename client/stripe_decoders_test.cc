@@ -16,7 +16,7 @@ constexpr char kCharge[] = R"({
   "invoice": {"id": "in_1", "object": "invoice"}, "payment_intent": null,
   "status": "succeeded", "failure_code": null, "failure_message": null,
   "created": 1790000000, "paid": true, "refunded": false, "disputed": false,
-  "outcome": {"risk_level": "normal", "type": "authorized"},
+  "outcome": {"risk_level": "normal", "reason": null, "type": "authorized"},
   "payment_method_details": {"type": "card",
     "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2030,
              "checks": {"cvc_check": "pass"}}},

@@ -50,6 +50,9 @@ struct Charge {
   std::string failure_message;
   // outcome.risk_level: "normal", "elevated", "highest".
   std::string risk_level;
+  // outcome.reason: the decline code of a failed charge, e.g.
+  // "insufficient_funds".
+  std::string outcome_reason;
   int64_t created = 0;
   bool paid = false;
   bool refunded = false;

@@ -3,7 +3,7 @@
 # payvox_warnings(target): warnings are errors for code this project writes.
 function(payvox_warnings target)
   target_compile_options(${target} PRIVATE
-    -Wall -Wextra -Werror -Wnon-virtual-dtor -Wcast-align -Woverloaded-virtual
+    -Wall -Wextra -Werror -Wnon-virtual-dtor -Wcast-align
     -Wimplicit-fallthrough
     # Designated initializers leave defaulted members out on purpose.
     -Wno-missing-field-initializers)

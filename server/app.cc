@@ -1,0 +1,148 @@
+#include "server/app.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "client/http_stripe_client.h"
+#include "sandbox/emulator.h"
+#include "sandbox/http_server.h"
+#include "server/services.h"
+#include "store/memory_store.h"
+
+namespace payvox {
+
+// Parts owns every component; members are destroyed in reverse order, so the
+// gRPC server goes before the actions it calls, and those before the client.
+struct PayvoxApp::Parts {
+  explicit Parts(const Clock& clock) : clock(clock) {}
+
+  const Clock& clock;
+  v1::ServerConfig config;
+  std::unique_ptr<sandbox::StripeEmulator> emulator;
+  std::unique_ptr<sandbox::SandboxServer> sandbox;
+  boost::asio::io_context io;
+  std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
+  std::vector<std::thread> io_threads;
+  std::unique_ptr<stripe::HttpStripeClient> stripe;
+  std::unique_ptr<MemoryStore> store;
+  std::unique_ptr<VoiceActions> actions;
+  std::unique_ptr<ActionServiceImpl> action_service;
+  EventServiceImpl event_service;
+  AdminServiceImpl admin_service;
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+  bool stopped = false;
+
+  void Stop() {
+    if (stopped) return;
+    stopped = true;
+    if (server) {
+      server->GetHealthCheckService()->SetServingStatus(false);
+      server->Shutdown(std::chrono::system_clock::now() +
+                       std::chrono::seconds(config.shutdown_grace_seconds()));
+      server->Wait();
+    }
+    work.reset();
+    io.stop();
+    for (std::thread& thread : io_threads) thread.join();
+    io_threads.clear();
+    if (sandbox) sandbox->Stop();
+  }
+};
+
+PayvoxApp::PayvoxApp(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+PayvoxApp::~PayvoxApp() { Shutdown(); }
+
+void PayvoxApp::Shutdown() { parts_->Stop(); }
+
+int PayvoxApp::grpc_port() const { return parts_->port; }
+
+std::string PayvoxApp::sandbox_url() const {
+  return parts_->sandbox ? parts_->sandbox->base_url() : "";
+}
+
+absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions options,
+                                                            const Clock& clock) {
+  auto parts = std::make_unique<Parts>(clock);
+  parts->config = std::move(options.config);
+  const v1::ServerConfig& config = parts->config;
+
+  stripe::HttpStripeClientOptions client_options;
+  client_options.base_url = config.stripe().api_base_url();
+  client_options.api_key = std::move(options.stripe_api_key);
+  client_options.api_version = config.stripe().api_version();
+  client_options.extra_ca_file = config.stripe().extra_ca_file();
+  client_options.default_timeout = absl::Milliseconds(config.stripe().default_timeout_ms());
+  if (options.sandbox) {
+    parts->emulator = std::make_unique<sandbox::StripeEmulator>(
+        clock, sandbox::EmulatorOptions{options.sandbox_seed});
+    sandbox::SeedDemoData(*parts->emulator);
+    parts->sandbox = std::make_unique<sandbox::SandboxServer>(*parts->emulator);
+    if (absl::Status status = parts->sandbox->Start({.address = "127.0.0.1", .port = 0});
+        !status.ok()) {
+      return absl::Status(status.code(), absl::StrCat("sandbox: ", status.message()));
+    }
+    client_options.base_url = parts->sandbox->base_url();
+    client_options.api_key = "sk_test_payvox_sandbox";
+    client_options.extra_ca_file.clear();
+  }
+
+  absl::StatusOr<std::unique_ptr<stripe::HttpStripeClient>> client =
+      stripe::HttpStripeClient::Create(parts->io.get_executor(), clock, std::move(client_options));
+  if (!client.ok()) {
+    return absl::Status(client.status().code(),
+                        absl::StrCat("Stripe client: ", client.status().message()));
+  }
+  parts->stripe = *std::move(client);
+  parts->store = std::make_unique<MemoryStore>(clock);
+  absl::TimeZone zone;
+  absl::LoadTimeZone(config.time_zone(), &zone);
+  parts->actions = std::make_unique<VoiceActions>(
+      *parts->stripe, *parts->store, clock,
+      VoiceActionsOptions{.tenant_id = config.tenant_id(),
+                          .max_verification_attempts = config.verification().max_attempts(),
+                          .verification_ttl = absl::Seconds(config.verification().ttl_seconds()),
+                          .time_zone = zone});
+  parts->action_service =
+      std::make_unique<ActionServiceImpl>(*parts->actions, parts->io.get_executor());
+
+  parts->work =
+      std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
+          parts->io.get_executor());
+  for (int i = 0; i < config.io_threads(); ++i) {
+    parts->io_threads.emplace_back([io = &parts->io] { io->run(); });
+  }
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config.grpc_listen_address(), grpc::InsecureServerCredentials(),
+                           &parts->port);
+  builder.RegisterService(parts->action_service.get());
+  builder.RegisterService(&parts->event_service);
+  builder.RegisterService(&parts->admin_service);
+  parts->server = builder.BuildAndStart();
+  if (!parts->server || parts->port == 0) {
+    parts->server.reset();
+    parts->Stop();
+    return absl::UnavailableError(
+        absl::StrCat("gRPC: cannot listen on ", config.grpc_listen_address()));
+  }
+  grpc::HealthCheckServiceInterface* health = parts->server->GetHealthCheckService();
+  for (const char* service :
+       {"", "payvox.v1.ActionService", "payvox.v1.EventService", "payvox.v1.AdminService"}) {
+    health->SetServingStatus(service, true);
+  }
+  return std::unique_ptr<PayvoxApp>(new PayvoxApp(std::move(parts)));
+}
+
+}  // namespace payvox

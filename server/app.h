@@ -1,0 +1,58 @@
+// app.h: PayvoxApp wires payvoxd's components from plain values: the Stripe
+// I/O threads, the Stripe client, the store, the voice actions and the gRPC
+// server, plus the in-process sandbox with --sandbox. server/main.cc and the
+// integration tests start it the same way.
+//
+//   auto app = PayvoxApp::Start({.config = config, .sandbox = true}, clock);
+//   ... (*app)->grpc_port() ...
+//   (*app)->Shutdown();
+#ifndef PAYVOX_SERVER_APP_H_
+#define PAYVOX_SERVER_APP_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "payvox/v1/config.pb.h"
+
+namespace payvox {
+
+struct PayvoxAppOptions {
+  // Validated config (server/config.h).
+  v1::ServerConfig config;
+  // The Stripe key; ignored with `sandbox`.
+  std::string stripe_api_key;
+  // Run the Stripe emulator in-process on a free loopback port, seeded with
+  // the demo data, and point the client at it.
+  bool sandbox = false;
+  // Seed for the sandbox's ids (0: random).
+  uint64_t sandbox_seed = 0;
+};
+
+class PayvoxApp {
+ public:
+  // Start builds and starts everything; any failure is returned with the
+  // component named, and nothing is left running.
+  static absl::StatusOr<std::unique_ptr<PayvoxApp>> Start(PayvoxAppOptions options,
+                                                          const Clock& clock);
+  ~PayvoxApp();  // Shuts down if still running.
+
+  int grpc_port() const;
+  // The sandbox's base URL, empty without --sandbox.
+  std::string sandbox_url() const;
+
+  // Shutdown marks health NOT_SERVING, stops accepting calls, lets in-flight
+  // calls finish for up to config.shutdown_grace_seconds, cancels the rest,
+  // then stops the Stripe I/O threads and the sandbox. Idempotent.
+  void Shutdown();
+
+ private:
+  struct Parts;
+  explicit PayvoxApp(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace payvox
+
+#endif  // PAYVOX_SERVER_APP_H_

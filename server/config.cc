@@ -1,0 +1,168 @@
+#include "server/config.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "client/http_stripe_client.h"
+
+namespace payvox {
+namespace {
+
+absl::Status Bad(absl::string_view field, absl::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat("config field ", field, ": ", why));
+}
+
+absl::Status CheckRange(absl::string_view field, int64_t value, int64_t low, int64_t high) {
+  if (value < low || value > high) {
+    return Bad(field, absl::StrCat("must be ", low, " to ", high, "; got ", value));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckHostPort(absl::string_view field, absl::string_view address) {
+  const size_t colon = address.rfind(':');
+  int port = -1;
+  if (colon == absl::string_view::npos || colon == 0 ||
+      !absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 0 || port > 65535) {
+    return Bad(field,
+               absl::StrCat("must be host:port with a port 0 to 65535; got \"", address, "\""));
+  }
+  return absl::OkStatus();
+}
+
+bool IsTenantId(absl::string_view id) {
+  if (id.size() < 3 || id.size() > 63) return false;
+  for (const char c : id) {
+    if (!absl::ascii_islower(static_cast<unsigned char>(c)) &&
+        !absl::ascii_isdigit(static_cast<unsigned char>(c)) && c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void ApplyDefaults(v1::ServerConfig& config) {
+  if (config.grpc_listen_address().empty()) config.set_grpc_listen_address("127.0.0.1:50051");
+  if (config.shutdown_grace_seconds() == 0) config.set_shutdown_grace_seconds(10);
+  if (config.tenant_id().empty()) config.set_tenant_id("default");
+  if (config.io_threads() == 0) config.set_io_threads(2);
+  if (config.time_zone().empty()) config.set_time_zone("UTC");
+  v1::StripeConfig& stripe = *config.mutable_stripe();
+  if (stripe.api_base_url().empty()) stripe.set_api_base_url("https://api.stripe.com");
+  if (stripe.api_version().empty()) stripe.set_api_version("2024-06-20");
+  if (stripe.default_timeout_ms() == 0) stripe.set_default_timeout_ms(10000);
+  if (stripe.api_key_env().empty() && stripe.api_key_file().empty()) {
+    stripe.set_api_key_env("PAYVOX_STRIPE_API_KEY");
+  }
+  v1::VerificationConfig& verification = *config.mutable_verification();
+  if (verification.max_attempts() == 0) verification.set_max_attempts(3);
+  if (verification.ttl_seconds() == 0) verification.set_ttl_seconds(1800);
+}
+
+absl::Status ValidateConfig(const v1::ServerConfig& config) {
+  if (absl::Status s = CheckHostPort("grpc_listen_address", config.grpc_listen_address());
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          CheckRange("shutdown_grace_seconds", config.shutdown_grace_seconds(), 1, 300);
+      !s.ok()) {
+    return s;
+  }
+  if (!IsTenantId(config.tenant_id())) {
+    return Bad("tenant_id", "must be 3 to 63 lower-case letters, digits or '-'");
+  }
+  if (absl::Status s = CheckRange("io_threads", config.io_threads(), 1, 64); !s.ok()) return s;
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(config.time_zone(), &zone)) {
+    return Bad("time_zone", absl::StrCat("unknown IANA time zone \"", config.time_zone(), "\""));
+  }
+  const v1::StripeConfig& stripe = config.stripe();
+  if (absl::StatusOr<stripe::ParsedUrl> url = stripe::ParseBaseUrl(stripe.api_base_url());
+      !url.ok()) {
+    return Bad("stripe.api_base_url", url.status().message());
+  }
+  if (!stripe.api_key_env().empty() && !stripe.api_key_file().empty()) {
+    return Bad("stripe.api_key_env", "set api_key_env or api_key_file, not both");
+  }
+  if (!stripe.extra_ca_file().empty() && !std::ifstream(stripe.extra_ca_file()).good()) {
+    return Bad("stripe.extra_ca_file",
+               absl::StrCat("cannot read \"", stripe.extra_ca_file(), "\""));
+  }
+  if (absl::Status s =
+          CheckRange("stripe.default_timeout_ms", stripe.default_timeout_ms(), 100, 80000);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          CheckRange("verification.max_attempts", config.verification().max_attempts(), 1, 10);
+      !s.ok()) {
+    return s;
+  }
+  return CheckRange("verification.ttl_seconds", config.verification().ttl_seconds(), 60, 86400);
+}
+
+absl::StatusOr<v1::ServerConfig> ParseConfig(absl::string_view json) {
+  v1::ServerConfig config;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  const auto parsed =
+      google::protobuf::util::JsonStringToMessage(std::string(json), &config, options);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config is not valid: ", std::string(parsed.message())));
+  }
+  ApplyDefaults(config);
+  if (absl::Status status = ValidateConfig(config); !status.ok()) return status;
+  return config;
+}
+
+absl::StatusOr<v1::ServerConfig> LoadConfigFile(const std::string& path) {
+  if (path.empty()) return ParseConfig("{}");
+  std::ifstream file(path);
+  if (!file) return absl::NotFoundError(absl::StrCat("cannot read config file \"", path, "\""));
+  std::ostringstream text;
+  text << file.rdbuf();
+  absl::StatusOr<v1::ServerConfig> config = ParseConfig(text.str());
+  if (!config.ok()) {
+    return absl::Status(config.status().code(),
+                        absl::StrCat(path, ": ", config.status().message()));
+  }
+  return config;
+}
+
+absl::StatusOr<std::string> ReadStripeKey(const v1::StripeConfig& stripe) {
+  std::string key;
+  if (!stripe.api_key_file().empty()) {
+    std::ifstream file(stripe.api_key_file());
+    if (!file) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot read the Stripe key file \"", stripe.api_key_file(), "\""));
+    }
+    std::getline(file, key);
+  } else if (const char* value = std::getenv(stripe.api_key_env().c_str()); value != nullptr) {
+    key = value;
+  }
+  absl::StripTrailingAsciiWhitespace(&key);
+  if (key.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("no Stripe API key: set ",
+                     stripe.api_key_file().empty()
+                         ? absl::StrCat("the environment variable ", stripe.api_key_env())
+                         : absl::StrCat("a key in ", stripe.api_key_file()),
+                     ", or run with --sandbox"));
+  }
+  return key;
+}
+
+}  // namespace payvox

@@ -1,0 +1,40 @@
+// config.h: payvoxd's configuration file, read into payvox.v1.ServerConfig
+// (proto/payvox/v1/config.proto is the schema).
+//
+// The file is JSON. Unknown fields are rejected, defaults are filled in, and
+// every value is checked; the first bad value fails startup with a message
+// naming its field ("stripe.api_base_url: must start with https:// or
+// http://"). Secrets are never in the file: the Stripe key comes from the
+// environment variable or file the config names.
+#ifndef PAYVOX_SERVER_CONFIG_H_
+#define PAYVOX_SERVER_CONFIG_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "payvox/v1/config.pb.h"
+
+namespace payvox {
+
+// ParseConfig parses JSON text, fills defaults and validates.
+absl::StatusOr<v1::ServerConfig> ParseConfig(absl::string_view json);
+
+// LoadConfigFile reads and parses `path`; an empty path yields the defaults.
+absl::StatusOr<v1::ServerConfig> LoadConfigFile(const std::string& path);
+
+// ApplyDefaults fills every unset field with its documented default.
+void ApplyDefaults(v1::ServerConfig& config);
+
+// ValidateConfig returns INVALID_ARGUMENT naming the first bad field.
+absl::Status ValidateConfig(const v1::ServerConfig& config);
+
+// ReadStripeKey returns the key from stripe.api_key_env or
+// stripe.api_key_file (trailing whitespace removed). FAILED_PRECONDITION
+// names the variable or file when it is missing or empty; the key itself
+// never appears in a message.
+absl::StatusOr<std::string> ReadStripeKey(const v1::StripeConfig& stripe);
+
+}  // namespace payvox
+
+#endif  // PAYVOX_SERVER_CONFIG_H_

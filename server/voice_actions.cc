@@ -1,0 +1,334 @@
+#include "server/voice_actions.h"
+
+#include <vector>
+
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/constant_time.h"
+#include "common/error_detail.h"
+#include "common/idempotency_key.h"
+#include "common/redact.h"
+#include "common/speech.h"
+#include "common/status_macros.h"
+#include "server/stripe_to_proto.h"
+
+namespace payvox {
+namespace {
+
+constexpr size_t kMaxIdLength = 128;
+constexpr int64_t kMaxRefundMinor = 99'999'999;  // Stripe's 8-digit amount limit.
+
+absl::Status ValidateToken(absl::string_view field, absl::string_view value, bool required) {
+  if (value.empty()) {
+    return required ? absl::InvalidArgumentError(absl::StrCat(field, " is required"))
+                    : absl::OkStatus();
+  }
+  if (value.size() > kMaxIdLength) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " must be at most 128 characters"));
+  }
+  for (const char c : value) {
+    if (c <= 0x20 || c >= 0x7f) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, " must be printable ASCII without spaces"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateContext(const v1::CallContext& context, bool needs_request_id) {
+  PAYVOX_RETURN_IF_ERROR(ValidateToken("context.call_id", context.call_id(), true));
+  PAYVOX_RETURN_IF_ERROR(
+      ValidateToken("context.request_id", context.request_id(), needs_request_id));
+  return ValidateToken("context.agent_id", context.agent_id(), false);
+}
+
+absl::Status ValidatePhone(absl::string_view phone) {
+  const bool digits_only = phone.size() >= 8 && phone.size() <= 16 && phone[0] == '+' &&
+                           absl::c_all_of(phone.substr(1), [](char c) {
+                             return absl::ascii_isdigit(static_cast<unsigned char>(c));
+                           });
+  if (!digits_only) {
+    return absl::InvalidArgumentError(
+        "phone must be in E.164 form: '+' then 7 to 15 digits, e.g. +14155550123");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateEmail(absl::string_view email) {
+  const size_t at = email.find('@');
+  if (email.size() > 512 || at == absl::string_view::npos || at == 0 || at + 1 == email.size() ||
+      email.find_first_of(" \t\r\n") != absl::string_view::npos) {
+    return absl::InvalidArgumentError("email is not an email address");
+  }
+  return absl::OkStatus();
+}
+
+std::string ModeNote(stripe::Mode mode) {
+  return absl::StrCat(" (this business is connected in Stripe ", stripe::ModeName(mode), " mode; ",
+                      stripe::ModeName(mode), " and ",
+                      mode == stripe::Mode::kLive ? "test" : "live", " customers are separate)");
+}
+
+}  // namespace
+
+VoiceActions::VoiceActions(stripe::StripeClient& stripe, Store& store, const Clock& clock,
+                           VoiceActionsOptions options)
+    : stripe_(stripe), store_(store), clock_(clock), options_(std::move(options)) {}
+
+boost::asio::awaitable<absl::StatusOr<v1::FindCustomerResponse>> VoiceActions::FindCustomer(
+    v1::FindCustomerRequest request, absl::Time deadline) {
+  PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), false));
+  const stripe::CallOptions call{.deadline = deadline};
+  std::vector<stripe::Customer> matches;
+  std::string searched;
+  std::string ask_next;
+  switch (request.query_case()) {
+    case v1::FindCustomerRequest::kEmail: {
+      PAYVOX_CO_RETURN_IF_ERROR(ValidateEmail(request.email()));
+      PAYVOX_CO_ASSIGN_OR_RETURN(auto list,
+                                 co_await stripe_.ListCustomersByEmail(request.email(), 10, call));
+      matches = std::move(list.data);
+      searched = absl::StrCat("the email ", MaskEmail(request.email()));
+      ask_next = "Ask the caller for another email or the phone number on the account.";
+      break;
+    }
+    case v1::FindCustomerRequest::kPhone: {
+      PAYVOX_CO_RETURN_IF_ERROR(ValidatePhone(request.phone()));
+      stripe::SearchQuery query;
+      query.Equals("phone", request.phone());
+      PAYVOX_CO_ASSIGN_OR_RETURN(auto list,
+                                 co_await stripe_.SearchCustomers(std::move(query), 10, call));
+      matches = std::move(list.data);
+      searched = "that phone number";
+      ask_next = "Ask the caller for the email on the account.";
+      break;
+    }
+    case v1::FindCustomerRequest::kCustomerId: {
+      absl::StatusOr<stripe::Customer> customer =
+          co_await stripe_.GetCustomer(request.customer_id(), call);
+      if (customer.ok()) {
+        matches.push_back(*std::move(customer));
+      } else if (customer.status().code() != absl::StatusCode::kNotFound) {
+        co_return customer.status();
+      }
+      searched = absl::StrCat("the id ", request.customer_id());
+      ask_next = "Ask the caller for the email or phone number on the account.";
+      break;
+    }
+    case v1::FindCustomerRequest::QUERY_NOT_SET:
+      co_return absl::InvalidArgumentError("set one of email, phone or customer_id");
+  }
+  std::erase_if(matches, [](const stripe::Customer& c) { return c.deleted; });
+
+  if (matches.empty()) {
+    co_return FlowError(
+        absl::StatusCode::kNotFound,
+        absl::StrCat("No Stripe customer has ", searched, ModeNote(stripe_.mode()), ". ", ask_next),
+        "customer_not_found",
+        "I couldn't find an account with that. Could you give me another email "
+        "or the phone number on the account?");
+  }
+  v1::FindCustomerResponse response;
+  for (const stripe::Customer& customer : matches) *response.add_customers() = ToProto(customer);
+  if (matches.size() == 1) {
+    response.set_say("I found your account.");
+  } else {
+    response.set_say(absl::StrCat("I found ", matches.size(),
+                                  " accounts that match. Can you tell me the name on the account "
+                                  "you're calling about?"));
+  }
+  co_return response;
+}
+
+boost::asio::awaitable<absl::StatusOr<v1::VerifyIdentityResponse>> VoiceActions::VerifyIdentity(
+    v1::VerifyIdentityRequest request, absl::Time deadline) {
+  PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), false));
+  PAYVOX_CO_RETURN_IF_ERROR(
+      stripe::ValidateStripeId("customer_id", request.customer_id(), {"cus_"}));
+  const std::string& last4 = request.last4();
+  if (last4.size() != 4 || !absl::c_all_of(last4, [](char c) {
+        return absl::ascii_isdigit(static_cast<unsigned char>(c));
+      })) {
+    co_return absl::InvalidArgumentError("last4 must be exactly 4 digits");
+  }
+  const VerificationKey key{options_.tenant_id, request.context().call_id(), request.customer_id()};
+  const int max_attempts = options_.max_verification_attempts;
+  absl::StatusOr<VerificationState> reserved = store_.ReserveVerificationAttempt(key, max_attempts);
+  if (reserved.status().code() == absl::StatusCode::kResourceExhausted) {
+    co_return FlowError(
+        absl::StatusCode::kResourceExhausted,
+        absl::StrCat("The caller used all ", max_attempts,
+                     " verification attempts for this customer in this call. Do not ask again; "
+                     "offer a secure link or a transfer to a person."),
+        "verification_attempts_exhausted",
+        "I'm sorry, I can't verify your identity on this call. I can send you a secure link "
+        "instead, or transfer you to a colleague.");
+  }
+  if (!reserved.ok()) co_return reserved.status();
+
+  // Cards on file and cards of recent charges both count: a caller may
+  // remember the card they paid with after replacing it.
+  const stripe::CallOptions call{.deadline = deadline};
+  absl::StatusOr<stripe::List<stripe::PaymentMethod>> cards =
+      co_await stripe_.ListCards(request.customer_id(), call);
+  if (!cards.ok()) {
+    PAYVOX_CO_RETURN_IF_ERROR(store_.ReleaseVerificationAttempt(key));
+    co_return cards.status();
+  }
+  stripe::ChargeFilter recent{.customer = request.customer_id(), .limit = 20};
+  absl::StatusOr<stripe::List<stripe::Charge>> charges =
+      co_await stripe_.ListCharges(std::move(recent), call);
+  if (!charges.ok()) {
+    PAYVOX_CO_RETURN_IF_ERROR(store_.ReleaseVerificationAttempt(key));
+    co_return charges.status();
+  }
+  // Compare against every candidate without stopping early.
+  bool match = false;
+  for (const stripe::PaymentMethod& method : cards->data) {
+    match |= ConstantTimeEquals(method.card.last4, last4);
+  }
+  for (const stripe::Charge& charge : charges->data) {
+    match |= ConstantTimeEquals(charge.card.last4, last4);
+  }
+
+  v1::VerifyIdentityResponse response;
+  const int remaining = max_attempts - reserved->attempts_used;
+  if (match) {
+    const absl::Time until = clock_.Now() + options_.verification_ttl;
+    PAYVOX_CO_RETURN_IF_ERROR(store_.MarkVerified(key, until));
+    response.set_verified(true);
+    response.set_verified_until(absl::ToUnixSeconds(until));
+    response.set_attempts_remaining(remaining);
+    response.set_say("Thank you, that matches the card on file. You're verified.");
+    co_return response;
+  }
+  response.set_verified(false);
+  response.set_attempts_remaining(remaining);
+  response.set_say(remaining > 0
+                       ? absl::StrCat("That doesn't match the card on file. You can try ",
+                                      Plural(remaining, "more time"), ".")
+                       : std::string("That doesn't match the card on file, and I can't try again "
+                                     "on this call."));
+  co_return response;
+}
+
+boost::asio::awaitable<absl::StatusOr<v1::ListChargesResponse>> VoiceActions::ListCharges(
+    v1::ListChargesRequest request, absl::Time deadline) {
+  PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), false));
+  PAYVOX_CO_RETURN_IF_ERROR(
+      stripe::ValidateStripeId("customer_id", request.customer_id(), {"cus_"}));
+  const int limit = request.limit() == 0 ? 10 : request.limit();
+  if (limit < 1 || limit > 100) co_return absl::InvalidArgumentError("limit must be 1 to 100");
+  stripe::ChargeFilter filter{.customer = request.customer_id(),
+                              .limit = limit,
+                              .starting_after = request.starting_after()};
+  const stripe::CallOptions call{.deadline = deadline};
+  PAYVOX_CO_ASSIGN_OR_RETURN(auto charges, co_await stripe_.ListCharges(std::move(filter), call));
+  v1::ListChargesResponse response;
+  for (const stripe::Charge& charge : charges.data) *response.add_charges() = ToProto(charge);
+  response.set_has_more(charges.has_more);
+  if (charges.data.empty()) {
+    response.set_say("I don't see any charges on this account.");
+    co_return response;
+  }
+  const v1::Charge& latest = response.charges(0);
+  std::string outcome = "and it went through";
+  if (latest.status() == v1::CHARGE_STATUS_FAILED) {
+    outcome = absl::StrCat("and it didn't go through: ", latest.failure_reason());
+  } else if (latest.refunded()) {
+    outcome = "and it was refunded";
+  } else if (latest.status() == v1::CHARGE_STATUS_PENDING) {
+    outcome = "and it is still processing";
+  }
+  const std::string card =
+      latest.has_card()
+          ? absl::StrCat(" on your ", CardPhrase(latest.card().brand(), latest.card().last4()))
+          : "";
+  response.set_say(absl::StrCat(
+      "I see ", Plural(response.charges_size(), "recent charge"), ". The latest is ",
+      latest.amount().display(), " on ",
+      DatePhrase(absl::FromUnixSeconds(latest.created()), clock_.Now(), options_.time_zone), card,
+      ", ", outcome, "."));
+  co_return response;
+}
+
+boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::CreateRefund(
+    v1::CreateRefundRequest request, absl::Time deadline) {
+  PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), true));
+  PAYVOX_CO_RETURN_IF_ERROR(
+      stripe::ValidateStripeId("charge_id", request.charge_id(), {"ch_", "py_", "pi_"}));
+  if (request.amount_minor() < 0 || request.amount_minor() > kMaxRefundMinor) {
+    co_return absl::InvalidArgumentError(
+        "amount_minor must be 0 (everything refundable) or a positive amount up to 99999999");
+  }
+  const std::string& reason = request.reason();
+  if (!reason.empty() && reason != "duplicate" && reason != "fraudulent" &&
+      reason != "requested_by_customer") {
+    co_return absl::InvalidArgumentError(
+        "reason must be duplicate, fraudulent or requested_by_customer");
+  }
+  if (request.note().size() > 500)
+    co_return absl::InvalidArgumentError("note must be at most 500 characters");
+  PAYVOX_CO_RETURN_IF_ERROR(RejectCardNumbers("note", request.note()));
+
+  // The charge tells whose identity this refund needs.
+  const stripe::CallOptions read{.deadline = deadline};
+  stripe::Charge charge;
+  const bool by_intent = request.charge_id().starts_with("pi_");
+  if (by_intent) {
+    stripe::ChargeFilter filter{.payment_intent = request.charge_id(), .limit = 1};
+    PAYVOX_CO_ASSIGN_OR_RETURN(auto charges, co_await stripe_.ListCharges(std::move(filter), read));
+    if (charges.data.empty()) {
+      co_return absl::NotFoundError(
+          absl::StrCat("Payment ", request.charge_id(), " has no charge to refund."));
+    }
+    charge = std::move(charges.data.front());
+  } else {
+    PAYVOX_CO_ASSIGN_OR_RETURN(charge, co_await stripe_.GetCharge(request.charge_id(), read));
+  }
+  PAYVOX_CO_ASSIGN_OR_RETURN(
+      const VerificationState verification,
+      store_.GetVerification({options_.tenant_id, request.context().call_id(), charge.customer}));
+  if (charge.customer.empty() || verification.verified_until <= clock_.Now()) {
+    co_return FlowError(
+        absl::StatusCode::kFailedPrecondition,
+        "The caller is not verified for this charge's customer in this call. Call "
+        "VerifyIdentity with the last 4 digits of a card on file first.",
+        "needs_verification",
+        "Before I can do that, I need to verify your identity. What are the last four digits of "
+        "the card on file?");
+  }
+
+  const std::string idempotency_key =
+      DeriveIdempotencyKey({options_.tenant_id, request.context().call_id(),
+                            request.context().request_id(), "create_refund"});
+  stripe::RefundParams params{.amount = request.amount_minor(), .reason = reason};
+  (by_intent ? params.payment_intent : params.charge) = request.charge_id();
+  params.metadata = {{"payvox_call_id", request.context().call_id()},
+                     {"payvox_request_id", request.context().request_id()}};
+  if (!request.context().agent_id().empty()) {
+    params.metadata.emplace_back("payvox_agent_id", request.context().agent_id());
+  }
+  if (!request.note().empty()) params.metadata.emplace_back("payvox_note", request.note());
+  stripe::CallOptions write{.deadline = deadline, .idempotency_key = idempotency_key};
+  PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Refund refund,
+                             co_await stripe_.CreateRefund(std::move(params), std::move(write)));
+
+  v1::CreateRefundResponse response;
+  *response.mutable_refund() = ToProto(refund);
+  const std::string card =
+      charge.card.last4.empty() ? "card" : CardPhrase(charge.card.brand, charge.card.last4);
+  const std::string amount = response.refund().amount().display();
+  if (refund.status == "failed" || refund.status == "canceled") {
+    response.set_say(absl::StrCat("I'm sorry, the refund of ", amount, " did not go through."));
+  } else {
+    response.set_say(absl::StrCat("Your refund of ", amount,
+                                  " is on its way; it usually takes 5 to 10 business days to "
+                                  "show up on your ",
+                                  card, "."));
+  }
+  co_return response;
+}
+
+}  // namespace payvox

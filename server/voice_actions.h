@@ -1,0 +1,73 @@
+// voice_actions.h: the first voice flow (find the caller, verify them, read
+// their charges, refund) as plain coroutines, free of gRPC.
+//
+// Each method validates its request, talks to Stripe through StripeApi,
+// keeps verification state in the Store, and returns a reply whose `say` the
+// agent can speak. Errors are absl::Status with a payvox.v1.ErrorDetail
+// (reason and `say` where payvox decided, Stripe's fields where Stripe did).
+//
+//   VoiceActions actions(stripe_client, store, clock, {.tenant_id = "acme"});
+//   co_await actions.FindCustomer(request, deadline);
+//
+// Thread-safe: it holds no mutable state of its own. `stripe`, `store` and
+// `clock` must outlive it, and every coroutine it returned.
+#ifndef PAYVOX_SERVER_VOICE_ACTIONS_H_
+#define PAYVOX_SERVER_VOICE_ACTIONS_H_
+
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "client/stripe_api.h"
+#include "common/clock.h"
+#include "payvox/v1/actions.pb.h"
+#include "store/store.h"
+
+namespace payvox {
+
+struct VoiceActionsOptions {
+  std::string tenant_id = "default";
+  int max_verification_attempts = 3;
+  absl::Duration verification_ttl = absl::Minutes(30);
+  // Zone in which dates are spoken.
+  absl::TimeZone time_zone = absl::UTCTimeZone();
+};
+
+class VoiceActions {
+ public:
+  VoiceActions(stripe::StripeClient& stripe, Store& store, const Clock& clock,
+               VoiceActionsOptions options);
+
+  // FindCustomer: by email (exact), phone (E.164, Stripe Search) or id. No
+  // match is NOT_FOUND saying what was searched (email masked) and what to
+  // ask next; several matches are all returned.
+  boost::asio::awaitable<absl::StatusOr<v1::FindCustomerResponse>> FindCustomer(
+      v1::FindCustomerRequest request, absl::Time deadline);
+
+  // VerifyIdentity: a wrong answer is an OK reply with verified=false;
+  // RESOURCE_EXHAUSTED once the attempts of this call and customer are used.
+  boost::asio::awaitable<absl::StatusOr<v1::VerifyIdentityResponse>> VerifyIdentity(
+      v1::VerifyIdentityRequest request, absl::Time deadline);
+
+  boost::asio::awaitable<absl::StatusOr<v1::ListChargesResponse>> ListCharges(
+      v1::ListChargesRequest request, absl::Time deadline);
+
+  // CreateRefund: FAILED_PRECONDITION (reason needs_verification) unless the
+  // charge's customer was verified in this call. The Idempotency-Key comes
+  // from (tenant, call_id, request_id, "create_refund"), so a retry returns
+  // the same refund and a reused request_id with other parameters is ABORTED.
+  boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> CreateRefund(
+      v1::CreateRefundRequest request, absl::Time deadline);
+
+ private:
+  stripe::StripeApi stripe_;
+  Store& store_;
+  const Clock& clock_;
+  const VoiceActionsOptions options_;
+};
+
+}  // namespace payvox
+
+#endif  // PAYVOX_SERVER_VOICE_ACTIONS_H_

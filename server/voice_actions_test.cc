@@ -1,0 +1,227 @@
+// Unit tests of VoiceActions against a scripted Stripe (no network). The
+// same flows run end to end against the sandbox in tests/voice_flow_test.cc.
+#include "server/voice_actions.h"
+
+#include "client/testing/fake_stripe_client.h"
+#include "common/error_detail.h"
+#include "common/testing/fake_clock.h"
+#include "common/testing/run_coroutine.h"
+#include "common/testing/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "store/memory_store.h"
+
+namespace payvox {
+namespace {
+
+using ::payvox::testing::RunCoroutine;
+using ::payvox::testing::StatusIs;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kJennyCards[] =
+    R"({"object":"list","has_more":false,"data":[{"id":"pm_1","type":"card","customer":"cus_1","card":{"brand":"visa","last4":"4242"}}]})";
+constexpr char kJennyCharges[] = R"({"object":"list","has_more":false,"data":[
+  {"id":"ch_2","amount":4900,"currency":"usd","customer":"cus_1","status":"succeeded","created":1789900000,
+   "payment_method_details":{"card":{"brand":"mastercard","last4":"5555"}}},
+  {"id":"ch_1","amount":1250,"currency":"usd","customer":"cus_1","status":"failed","failure_code":"card_declined",
+   "outcome":{"reason":"insufficient_funds"},"created":1789800000}]})";
+
+class VoiceActionsTest : public ::testing::Test {
+ protected:
+  VoiceActionsTest() : store_(clock_), actions_(stripe_, store_, clock_, {.tenant_id = "acme"}) {
+    stripe_.Answer("GET /v1/customers/cus_1/payment_methods", 200, kJennyCards);
+    stripe_.Answer("GET /v1/charges", 200, kJennyCharges);
+    stripe_.Answer(
+        "GET /v1/charges/ch_2", 200,
+        R"({"id":"ch_2","amount":4900,"currency":"usd","customer":"cus_1","status":"succeeded",
+                       "payment_method_details":{"card":{"brand":"mastercard","last4":"5555"}}})");
+    stripe_.Answer(
+        "POST /v1/refunds", 200,
+        R"({"id":"re_1","amount":4900,"currency":"usd","charge":"ch_2","status":"succeeded"})");
+  }
+
+  static v1::CallContext Context(const char* request_id = "") {
+    v1::CallContext context;
+    context.set_call_id("call-1");
+    context.set_request_id(request_id);
+    return context;
+  }
+
+  absl::StatusOr<v1::VerifyIdentityResponse> Verify(const char* last4) {
+    v1::VerifyIdentityRequest request;
+    *request.mutable_context() = Context();
+    request.set_customer_id("cus_1");
+    request.set_last4(last4);
+    return RunCoroutine(actions_.VerifyIdentity(request, absl::InfiniteFuture()));
+  }
+
+  absl::StatusOr<v1::CreateRefundResponse> Refund(const char* request_id = "r-1",
+                                                  const char* charge = "ch_2") {
+    v1::CreateRefundRequest request;
+    *request.mutable_context() = Context(request_id);
+    request.set_charge_id(charge);
+    return RunCoroutine(actions_.CreateRefund(request, absl::InfiniteFuture()));
+  }
+
+  testing::FakeClock clock_;
+  stripe::testing::FakeStripeClient stripe_;
+  MemoryStore store_;
+  VoiceActions actions_;
+};
+
+TEST_F(VoiceActionsTest, FindCustomerReportsEveryMatch) {
+  stripe_.Answer(
+      "GET /v1/customers", 200,
+      R"({"object":"list","has_more":false,"data":[{"id":"cus_1","name":"A"},{"id":"cus_2","name":"B"}]})");
+  v1::FindCustomerRequest request;
+  *request.mutable_context() = Context();
+  request.set_email("sam@example.com");
+  auto response = RunCoroutine(actions_.FindCustomer(request, absl::InfiniteFuture()));
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->customers_size(), 2);
+  EXPECT_THAT(response->say(), HasSubstr("2 accounts"));
+}
+
+TEST_F(VoiceActionsTest, FindCustomerNotFoundSaysWhatWasSearchedWithoutTheEmail) {
+  stripe_.Answer("GET /v1/customers", 200, R"({"object":"list","has_more":false,"data":[]})");
+  v1::FindCustomerRequest request;
+  *request.mutable_context() = Context();
+  request.set_email("nobody.here@example.com");
+  auto response = RunCoroutine(actions_.FindCustomer(request, absl::InfiniteFuture()));
+  EXPECT_THAT(response, StatusIs(absl::StatusCode::kNotFound, HasSubstr("n***@example.com")));
+  EXPECT_THAT(std::string(response.status().message()), Not(HasSubstr("nobody.here")));
+  EXPECT_THAT(std::string(response.status().message()), HasSubstr("test mode"));
+  EXPECT_EQ(GetErrorDetail(response.status())->reason(), "customer_not_found");
+}
+
+TEST_F(VoiceActionsTest, FindCustomerByPhoneUsesAnEscapedSearch) {
+  stripe_.Answer("GET /v1/customers/search", 200,
+                 R"({"object":"search_result","has_more":false,"data":[{"id":"cus_1"}]})");
+  v1::FindCustomerRequest request;
+  *request.mutable_context() = Context();
+  request.set_phone("+14155550101");
+  ASSERT_TRUE(RunCoroutine(actions_.FindCustomer(request, absl::InfiniteFuture())).ok());
+  EXPECT_EQ(stripe_.requests().back().params.Find("query"), R"(phone:"+14155550101")");
+
+  request.set_phone("+1 415\" OR 1");
+  EXPECT_THAT(RunCoroutine(actions_.FindCustomer(request, absl::InfiniteFuture())),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("E.164")));
+}
+
+TEST_F(VoiceActionsTest, VerifyMatchesCardsOnFileAndCardsOfRecentCharges) {
+  auto by_card = Verify("4242");
+  ASSERT_TRUE(by_card.ok()) << by_card.status();
+  EXPECT_TRUE(by_card->verified());
+  EXPECT_EQ(by_card->verified_until(), absl::ToUnixSeconds(clock_.Now() + absl::Minutes(30)));
+  auto by_charge = Verify("5555");
+  ASSERT_TRUE(by_charge.ok());
+  EXPECT_TRUE(by_charge->verified());
+}
+
+TEST_F(VoiceActionsTest, ThreeWrongAnswersThenExhausted) {
+  for (int remaining : {2, 1, 0}) {
+    auto response = Verify("0000");
+    ASSERT_TRUE(response.ok()) << response.status();
+    EXPECT_FALSE(response->verified());
+    EXPECT_EQ(response->attempts_remaining(), remaining);
+  }
+  auto exhausted = Verify("4242");  // even the right answer is refused now
+  EXPECT_THAT(exhausted, StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_EQ(GetErrorDetail(exhausted.status())->reason(), "verification_attempts_exhausted");
+}
+
+TEST_F(VoiceActionsTest, StripeOutageDoesNotUseUpAnAttempt) {
+  stripe_.Fail("GET /v1/customers/cus_1/payment_methods", absl::UnavailableError("down"));
+  for (int i = 0; i < 5; ++i) EXPECT_THAT(Verify("4242"), StatusIs(absl::StatusCode::kUnavailable));
+  stripe_.Answer("GET /v1/customers/cus_1/payment_methods", 200, kJennyCards);
+  EXPECT_TRUE(Verify("4242")->verified());
+}
+
+TEST_F(VoiceActionsTest, VerificationInputIsValidated) {
+  for (const char* bad : {"", "123", "12345", "12a4"}) {
+    EXPECT_THAT(Verify(bad), StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
+  }
+}
+
+TEST_F(VoiceActionsTest, VerificationExpires) {
+  ASSERT_TRUE(Verify("4242")->verified());
+  ASSERT_TRUE(Refund("r-1").ok());
+  clock_.Advance(absl::Minutes(31));
+  EXPECT_THAT(Refund("r-2"), StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+TEST_F(VoiceActionsTest, RefundNeedsVerificationInTheSameCall) {
+  auto refused = Refund();
+  EXPECT_THAT(refused,
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("VerifyIdentity")));
+  EXPECT_EQ(GetErrorDetail(refused.status())->reason(), "needs_verification");
+  for (const stripe::StripeRequest& request : stripe_.requests()) {
+    EXPECT_NE(request.method, stripe::HttpMethod::kPost);  // nothing was refunded
+  }
+}
+
+TEST_F(VoiceActionsTest, RefundKeyIsDerivedFromTheRequestId) {
+  ASSERT_TRUE(Verify("4242")->verified());
+  auto refund = Refund("r-1");
+  ASSERT_TRUE(refund.ok()) << refund.status();
+  EXPECT_THAT(refund->say(), HasSubstr("$49.00"));
+  EXPECT_THAT(refund->say(), HasSubstr("Mastercard ending in 5555"));
+  ASSERT_TRUE(Refund("r-1").ok());
+  ASSERT_TRUE(Refund("r-2").ok());
+  std::vector<std::string> keys;
+  for (const stripe::StripeRequest& request : stripe_.requests()) {
+    if (request.method == stripe::HttpMethod::kPost) keys.push_back(request.idempotency_key);
+  }
+  ASSERT_EQ(keys.size(), 3u);
+  EXPECT_EQ(keys[0], keys[1]);
+  EXPECT_NE(keys[0], keys[2]);
+}
+
+TEST_F(VoiceActionsTest, RefundInputIsValidatedBeforeStripeIsCalled) {
+  ASSERT_TRUE(Verify("4242")->verified());
+  const size_t before = stripe_.requests().size();
+  EXPECT_THAT(Refund(""), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("request_id")));
+  EXPECT_THAT(Refund("r", ""),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("charge_id")));
+  EXPECT_THAT(Refund("r", "cus_1"), StatusIs(absl::StatusCode::kInvalidArgument));
+  v1::CreateRefundRequest request;
+  *request.mutable_context() = Context("r-9");
+  request.set_charge_id("ch_2");
+  request.set_amount_minor(-1);
+  EXPECT_THAT(RunCoroutine(actions_.CreateRefund(request, absl::InfiniteFuture())),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("amount_minor")));
+  request.set_amount_minor(100'000'000);
+  EXPECT_THAT(RunCoroutine(actions_.CreateRefund(request, absl::InfiniteFuture())),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  request.set_amount_minor(0);
+  request.set_reason("changed_mind");
+  EXPECT_THAT(RunCoroutine(actions_.CreateRefund(request, absl::InfiniteFuture())),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("reason")));
+  request.set_reason("");
+  request.set_note("card 4242 4242 4242 4242");
+  EXPECT_THAT(RunCoroutine(actions_.CreateRefund(request, absl::InfiniteFuture())),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("card number")));
+  EXPECT_EQ(stripe_.requests().size(), before);
+}
+
+TEST_F(VoiceActionsTest, ListChargesSpeaksTheLatestCharge) {
+  v1::ListChargesRequest request;
+  *request.mutable_context() = Context();
+  request.set_customer_id("cus_1");
+  auto response = RunCoroutine(actions_.ListCharges(request, absl::InfiniteFuture()));
+  ASSERT_TRUE(response.ok()) << response.status();
+  ASSERT_EQ(response->charges_size(), 2);
+  EXPECT_EQ(response->charges(0).refundable().display(), "$49.00");
+  EXPECT_EQ(response->charges(1).refundable().amount_minor(), 0);
+  EXPECT_EQ(response->charges(1).failure_reason(), "the bank declined it for insufficient funds");
+  EXPECT_EQ(response->say(),
+            "I see 2 recent charges. The latest is $49.00 on September 20th on your Mastercard "
+            "ending in 5555, and it went through.");
+  request.set_customer_id("");
+  EXPECT_THAT(RunCoroutine(actions_.ListCharges(request, absl::InfiniteFuture())),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace payvox
