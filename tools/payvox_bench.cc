@@ -1,0 +1,133 @@
+// payvox-bench: load generator for payvoxd, on loopback only.
+//
+//   payvox-bench --requests=5000 --concurrency=1
+//       starts payvoxd's components in-process against the in-process
+//       sandbox (no added latency) and measures FindCustomer round trips
+//       through gRPC -> client -> sandbox.
+//   payvox-bench --target=127.0.0.1:50051 ...
+//       measures a payvoxd that is already running.
+//
+// Prints p50/p90/p99/max latency and throughput. Bounded by --requests and
+// --max_seconds; it stops by itself.
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "common/clock.h"
+#include "payvox/v1/actions.grpc.pb.h"
+#include "server/app.h"
+#include "server/config.h"
+
+ABSL_FLAG(std::string, target, "", "running payvoxd to measure; empty: start one in-process");
+ABSL_FLAG(int, requests, 5000, "measured requests (after warm-up)");
+ABSL_FLAG(int, warmup, 200, "requests sent first and not measured");
+ABSL_FLAG(int, concurrency, 1, "client threads, each with its own channel");
+ABSL_FLAG(int, max_seconds, 120, "stop after this long whatever the count");
+
+namespace {
+
+bool IsLoopback(absl::string_view target) {
+  return absl::StartsWith(target, "127.") || absl::StartsWith(target, "localhost:") ||
+         absl::StartsWith(target, "[::1]:");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  const int requests = absl::GetFlag(FLAGS_requests);
+  const int concurrency = std::clamp(absl::GetFlag(FLAGS_concurrency), 1, 64);
+  const int warmup = std::max(0, absl::GetFlag(FLAGS_warmup));
+  if (requests < 1 || requests > 10'000'000) {
+    std::cerr << "payvox-bench: --requests must be 1 to 10000000\n";
+    return 2;
+  }
+
+  payvox::SystemClock clock;
+  std::unique_ptr<payvox::PayvoxApp> app;
+  std::string target = absl::GetFlag(FLAGS_target);
+  if (target.empty()) {
+    absl::StatusOr<payvox::v1::ServerConfig> config =
+        payvox::ParseConfig(R"({"grpc_listen_address": "127.0.0.1:0", "io_threads": 2})");
+    absl::StatusOr<std::unique_ptr<payvox::PayvoxApp>> started =
+        payvox::PayvoxApp::Start({.config = *config, .sandbox = true}, clock);
+    if (!started.ok()) {
+      std::cerr << "payvox-bench: " << started.status() << "\n";
+      return 1;
+    }
+    app = *std::move(started);
+    target = absl::StrCat("127.0.0.1:", app->grpc_port());
+  } else if (!IsLoopback(target)) {
+    std::cerr << "payvox-bench: --target must be a loopback address\n";
+    return 2;
+  }
+
+  const absl::Time stop_at = absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_max_seconds));
+  std::vector<std::vector<double>> latencies(static_cast<size_t>(concurrency));
+  std::atomic<int> failures{0};
+  std::atomic<int> next{0};
+  std::vector<std::thread> threads;
+  const absl::Time started = absl::Now();
+  absl::Time measured_from = started;
+  std::atomic<int> warmed{0};
+  for (int t = 0; t < concurrency; ++t) {
+    threads.emplace_back([&, t] {
+      auto stub = payvox::v1::ActionService::NewStub(
+          grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+      payvox::v1::FindCustomerRequest request;
+      request.mutable_context()->set_call_id(absl::StrCat("bench-", t));
+      request.set_email("jenny.rosen@example.com");
+      for (int i = 0; i < warmup / concurrency; ++i) {
+        grpc::ClientContext context;
+        payvox::v1::FindCustomerResponse response;
+        (void)stub->FindCustomer(&context, request, &response);
+      }
+      ++warmed;
+      while (warmed.load() < concurrency) std::this_thread::yield();
+      while (next.fetch_add(1) < requests && absl::Now() < stop_at) {
+        grpc::ClientContext context;
+        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+        payvox::v1::FindCustomerResponse response;
+        const absl::Time begin = absl::Now();
+        const grpc::Status status = stub->FindCustomer(&context, request, &response);
+        latencies[static_cast<size_t>(t)].push_back(
+            absl::ToDoubleMicroseconds(absl::Now() - begin));
+        if (!status.ok()) ++failures;
+      }
+    });
+  }
+  while (warmed.load() < concurrency) std::this_thread::yield();
+  measured_from = absl::Now();
+  for (std::thread& thread : threads) thread.join();
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - measured_from);
+
+  std::vector<double> all;
+  for (const auto& per_thread : latencies)
+    all.insert(all.end(), per_thread.begin(), per_thread.end());
+  std::sort(all.begin(), all.end());
+  if (all.empty()) {
+    std::cerr << "payvox-bench: no request completed\n";
+    return 1;
+  }
+  auto percentile = [&](double p) {
+    return all[std::min(all.size() - 1, static_cast<size_t>(p * static_cast<double>(all.size())))];
+  };
+  std::cout << absl::StrFormat(
+      "FindCustomer via payvoxd -> sandbox: %d requests, concurrency %d, %d failed\n"
+      "  latency us: p50 %.0f  p90 %.0f  p99 %.0f  max %.0f\n"
+      "  throughput: %.0f requests/s\n",
+      all.size(), concurrency, failures.load(), percentile(0.50), percentile(0.90),
+      percentile(0.99), all.back(), static_cast<double>(all.size()) / seconds);
+  if (app) app->Shutdown();
+  return failures.load() == 0 ? 0 : 1;
+}
