@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# dev.sh: the commands a payvox developer needs, each complete on a fresh
+# Debian 12 machine (run as root, or with sudo available):
+#
+#   ./dev.sh demo       install what is missing, build, run payvoxd --sandbox
+#                       and the scripted refund call, then stop
+#   ./dev.sh test       install what is missing, build, run every test
+#   ./dev.sh sanitize   the tests under ASan+UBSan (preset asan)
+#   ./dev.sh fuzz       the libFuzzer targets over their corpora (preset fuzz)
+#   ./dev.sh bench      Release build, then the benchmarks in docs/benchmarks.md
+set -euo pipefail
+cd "$(dirname "$0")"
+
+configure_and_build() {
+  local preset=$1
+  shift
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" "$@"
+}
+
+case "${1:-}" in
+  demo)
+    scripts/install-deps.sh
+    configure_and_build release --target payvoxd payvoxctl
+    scripts/run-demo-call.sh build/release/server/payvoxd build/release/tools/payvoxctl
+    ;;
+  test)
+    scripts/install-deps.sh
+    configure_and_build debug
+    ctest --preset debug
+    ;;
+  sanitize)
+    scripts/install-deps.sh
+    configure_and_build asan
+    ctest --preset asan
+    ;;
+  fuzz)
+    PAYVOX_WITH_FUZZ=1 scripts/install-deps.sh
+    configure_and_build fuzz
+    ctest --preset fuzz
+    ;;
+  bench)
+    scripts/install-deps.sh
+    configure_and_build release
+    build/release/client/client_benchmark
+    build/release/common/common_benchmark
+    build/release/tools/payvox-bench --requests=5000 --concurrency=1
+    build/release/tools/payvox-bench --requests=20000 --concurrency=8
+    ;;
+  *)
+    sed -n '2,12p' "$0" >&2
+    exit 2
+    ;;
+esac

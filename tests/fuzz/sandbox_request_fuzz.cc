@@ -1,0 +1,29 @@
+// Fuzzes the sandbox's request handling (target, query, form body, search
+// queries) as an HTTP client could send them.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "common/clock.h"
+#include "sandbox/emulator.h"
+#include "sandbox/search.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static payvox::SystemClock clock;
+  static payvox::sandbox::StripeEmulator* emulator = [] {
+    auto* created = new payvox::sandbox::StripeEmulator(clock, {.id_seed = 1});
+    payvox::sandbox::SeedDemoData(*created);
+    return created;
+  }();
+  const std::string input(reinterpret_cast<const char*>(data), size);
+  (void)payvox::sandbox::ParseCustomerSearch(input);
+  // First line: method and target; the rest: the body.
+  const size_t newline = input.find('\n');
+  const std::string head = input.substr(0, newline);
+  const std::string body = newline == std::string::npos ? "" : input.substr(newline + 1);
+  const size_t space = head.find(' ');
+  const std::string method = head.substr(0, space);
+  const std::string target = space == std::string::npos ? "/" : head.substr(space + 1);
+  (void)emulator->Handle({method, target, "Bearer sk_test_fuzz", "", body});
+  return 0;
+}

@@ -1,0 +1,106 @@
+// The HTTP Stripe client against the sandbox over a real loopback socket:
+// keep-alive, Stripe's headers, idempotency replay and mismatch, and error
+// mapping of what the sandbox answers.
+#include <boost/asio/io_context.hpp>
+
+#include "client/http_stripe_client.h"
+#include "client/stripe_decoders.h"
+#include "common/error_detail.h"
+#include "common/testing/run_coroutine.h"
+#include "common/testing/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "sandbox/emulator.h"
+#include "sandbox/http_server.h"
+
+namespace payvox {
+namespace {
+
+using ::payvox::testing::RunCoroutine;
+using ::payvox::testing::StatusIs;
+using ::testing::HasSubstr;
+
+class SandboxHttpTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sandbox::SeedDemoData(emulator_);
+    ASSERT_TRUE(server_.Start({.port = 0}).ok());
+  }
+
+  std::unique_ptr<stripe::HttpStripeClient> Client(const std::string& key = "sk_test_http") {
+    auto client = stripe::HttpStripeClient::Create(
+        io_.get_executor(), clock_, {.base_url = server_.base_url(), .api_key = key});
+    EXPECT_TRUE(client.ok()) << client.status();
+    return *std::move(client);
+  }
+
+  stripe::StripeRequest RefundRequest(const std::string& amount, const std::string& key) {
+    stripe::StripeRequest request{.method = stripe::HttpMethod::kPost, .path = "/v1/refunds"};
+    request.params.Add("charge", "ch_DemoJennyPlan");
+    request.params.Add("amount", amount);
+    request.idempotency_key = key;
+    return request;
+  }
+
+  SystemClock clock_;
+  boost::asio::io_context io_;
+  sandbox::StripeEmulator emulator_{clock_, {.id_seed = 3}};
+  sandbox::SandboxServer server_{emulator_};
+};
+
+TEST_F(SandboxHttpTest, ManyRequestsOverKeepAlive) {
+  auto client = Client();
+  for (int i = 0; i < 50; ++i) {
+    auto response = RunCoroutine(io_, client->Send({.path = "/v1/charges/ch_DemoJennyPlan"}));
+    ASSERT_TRUE(response.ok()) << response.status();
+    EXPECT_EQ(response->http_status, 200);
+    EXPECT_TRUE(response->request_id.starts_with("req_"));
+    ASSERT_TRUE(stripe::DecodeCharge(response->body).ok());
+  }
+}
+
+TEST_F(SandboxHttpTest, IdempotencyReplayAndMismatchOverTheWire) {
+  auto client = Client();
+  auto first = RunCoroutine(io_, client->Send(RefundRequest("700", "key-1")));
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_FALSE(first->idempotent_replayed);
+  auto replay = RunCoroutine(io_, client->Send(RefundRequest("700", "key-1")));
+  ASSERT_TRUE(replay.ok()) << replay.status();
+  EXPECT_TRUE(replay->idempotent_replayed);
+  EXPECT_EQ(replay->body, first->body);
+  auto mismatch = RunCoroutine(io_, client->Send(RefundRequest("800", "key-1")));
+  EXPECT_THAT(mismatch, StatusIs(absl::StatusCode::kAborted));
+  EXPECT_EQ(GetErrorDetail(mismatch.status())->stripe_type(), "idempotency_error");
+}
+
+TEST_F(SandboxHttpTest, LiveKeysAreRefusedAsTheTenantsProblem) {
+  auto client = Client("sk_live_not_in_sandbox");
+  auto response = RunCoroutine(io_, client->Send({.path = "/v1/customers"}));
+  EXPECT_THAT(response, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("operator")));
+}
+
+TEST_F(SandboxHttpTest, UnknownRoutesAreNotFound) {
+  auto client = Client();
+  auto response = RunCoroutine(io_, client->Send({.path = "/v1/nothing_here"}));
+  EXPECT_THAT(response, StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(SandboxHttpTest, ServerRestartIsSurvivedByReconnecting) {
+  auto client = Client();
+  ASSERT_TRUE(RunCoroutine(io_, client->Send({.path = "/v1/customers"})).ok());
+  const int port = server_.port();
+  server_.Stop();  // closes the idle keep-alive connection
+  ASSERT_TRUE(server_.Start({.port = port}).ok());
+  auto response = RunCoroutine(io_, client->Send({.path = "/v1/customers"}));
+  EXPECT_TRUE(response.ok()) << response.status();
+}
+
+TEST_F(SandboxHttpTest, DeadlineInThePastFailsFast) {
+  auto client = Client();
+  auto response = RunCoroutine(
+      io_, client->Send({.path = "/v1/customers", .deadline = clock_.Now() - absl::Seconds(1)}));
+  EXPECT_THAT(response, StatusIs(absl::StatusCode::kDeadlineExceeded));
+}
+
+}  // namespace
+}  // namespace payvox
