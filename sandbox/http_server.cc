@@ -7,9 +7,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "absl/strings/str_cat.h"
 
@@ -19,6 +21,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 constexpr size_t kMaxBodyBytes = 1 << 20;
@@ -26,11 +29,12 @@ constexpr auto kIdleTimeout = std::chrono::seconds(30);
 
 std::string ToString(std::string_view text) { return std::string(text.data(), text.size()); }
 
-asio::awaitable<void> Serve(beast::tcp_stream stream, StripeEmulator& emulator) {
+template <typename Stream>
+asio::awaitable<void> Serve(Stream& stream, StripeEmulator& emulator) {
   beast::flat_buffer buffer;
   beast::error_code error;
   for (;;) {
-    stream.expires_after(kIdleTimeout);
+    beast::get_lowest_layer(stream).expires_after(kIdleTimeout);
     http::request_parser<http::string_body> parser;
     parser.body_limit(kMaxBodyBytes);
     co_await http::async_read(stream, buffer, parser,
@@ -66,10 +70,25 @@ asio::awaitable<void> Serve(beast::tcp_stream stream, StripeEmulator& emulator) 
     co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, error));
     if (error || !response.keep_alive()) break;
   }
-  stream.socket().shutdown(tcp::socket::shutdown_send, error);
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, error);
 }
 
-asio::awaitable<void> Accept(tcp::acceptor& acceptor, StripeEmulator& emulator) {
+asio::awaitable<void> ServePlain(tcp::socket socket, StripeEmulator& emulator) {
+  beast::tcp_stream stream(std::move(socket));
+  co_await Serve(stream, emulator);
+}
+
+asio::awaitable<void> ServeTls(tcp::socket socket, ssl::context& tls, StripeEmulator& emulator) {
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), tls);
+  beast::get_lowest_layer(stream).expires_after(kIdleTimeout);
+  beast::error_code error;
+  co_await stream.async_handshake(ssl::stream_base::server,
+                                  asio::redirect_error(asio::use_awaitable, error));
+  if (error) co_return;
+  co_await Serve(stream, emulator);
+}
+
+asio::awaitable<void> Accept(tcp::acceptor& acceptor, ssl::context* tls, StripeEmulator& emulator) {
   for (;;) {
     beast::error_code error;
     tcp::socket socket =
@@ -79,8 +98,13 @@ asio::awaitable<void> Accept(tcp::acceptor& acceptor, StripeEmulator& emulator) 
       continue;
     }
     socket.set_option(tcp::no_delay(true), error);
-    asio::co_spawn(acceptor.get_executor(), Serve(beast::tcp_stream(std::move(socket)), emulator),
-                   asio::detached);
+    if (tls != nullptr) {
+      asio::co_spawn(acceptor.get_executor(), ServeTls(std::move(socket), *tls, emulator),
+                     asio::detached);
+    } else {
+      asio::co_spawn(acceptor.get_executor(), ServePlain(std::move(socket), emulator),
+                     asio::detached);
+    }
   }
 }
 
@@ -89,6 +113,7 @@ asio::awaitable<void> Accept(tcp::acceptor& acceptor, StripeEmulator& emulator) 
 struct SandboxServer::Runtime {
   asio::io_context io;
   tcp::acceptor acceptor{io};
+  std::unique_ptr<ssl::context> tls;
 };
 
 SandboxServer::SandboxServer(StripeEmulator& emulator) : emulator_(emulator) {}
@@ -102,6 +127,16 @@ absl::Status SandboxServer::Start(const SandboxServerOptions& options) {
   }
   runtime_ = std::make_unique<Runtime>();
   beast::error_code error;
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    runtime_->tls = std::make_unique<ssl::context>(ssl::context::tls_server);
+    runtime_->tls->use_certificate_chain_file(options.tls_cert_file, error);
+    if (!error) runtime_->tls->use_private_key_file(options.tls_key_file, ssl::context::pem, error);
+    if (error) {
+      runtime_.reset();
+      return absl::InvalidArgumentError(
+          absl::StrCat("sandbox cannot load its TLS certificate or key: ", error.message()));
+    }
+  }
   const asio::ip::address address = asio::ip::make_address(options.address, error);
   if (error) {
     return absl::InvalidArgumentError(
@@ -120,7 +155,8 @@ absl::Status SandboxServer::Start(const SandboxServerOptions& options) {
   }
   address_ = options.address;
   port_ = acceptor.local_endpoint().port();
-  asio::co_spawn(runtime_->io, Accept(acceptor, emulator_), asio::detached);
+  tls_ = runtime_->tls != nullptr;
+  asio::co_spawn(runtime_->io, Accept(acceptor, runtime_->tls.get(), emulator_), asio::detached);
   for (int i = 0; i < options.threads; ++i) {
     threads_.emplace_back([this] { runtime_->io.run(); });
   }
@@ -141,7 +177,8 @@ void SandboxServer::Stop() {
 
 std::string SandboxServer::base_url() const {
   const bool v6 = address_.find(':') != std::string::npos;
-  return absl::StrCat("http://", v6 ? "[" : "", address_, v6 ? "]" : "", ":", port_);
+  return absl::StrCat(tls_ ? "https://" : "http://", v6 ? "[" : "", address_, v6 ? "]" : "", ":",
+                      port_);
 }
 
 }  // namespace payvox::sandbox

@@ -6,7 +6,8 @@
 //   PAYVOX_RETURN_IF_ERROR(server.Start({.port = 0}));
 //   client_options.base_url = server.base_url();   // http://127.0.0.1:<port>
 //
-// Requests above 1 MiB get 413; a connection idle for 30 s is closed.
+// Requests above 1 MiB get 413; a connection idle for 30 s is closed. With
+// a certificate and key it serves HTTPS (for tests of the client's TLS path).
 #ifndef PAYVOX_SANDBOX_HTTP_SERVER_H_
 #define PAYVOX_SANDBOX_HTTP_SERVER_H_
 
@@ -25,6 +26,9 @@ struct SandboxServerOptions {
   // Zero: any free port (see port()).
   int port = 0;
   int threads = 1;
+  // PEM certificate chain and private key: serve HTTPS instead of HTTP.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class SandboxServer {
@@ -49,6 +53,7 @@ class SandboxServer {
   std::vector<std::thread> threads_;
   std::string address_;
   int port_ = 0;
+  bool tls_ = false;
 };
 
 }  // namespace payvox::sandbox

@@ -19,6 +19,8 @@ ABSL_FLAG(int, port, 12111, "port to listen on; 0 picks a free one");
 ABSL_FLAG(uint64_t, seed, 0, "seed for ids of created objects; 0 is random");
 ABSL_FLAG(bool, demo_data, true, "seed the demo customers, cards and charges");
 ABSL_FLAG(int, threads, 1, "I/O threads");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve HTTPS");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key for --tls_cert");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("Stripe API emulator for payvox development and tests.");
@@ -36,7 +38,9 @@ int main(int argc, char** argv) {
   payvox::sandbox::SandboxServer server(emulator);
   if (absl::Status status = server.Start({.address = absl::GetFlag(FLAGS_address),
                                           .port = absl::GetFlag(FLAGS_port),
-                                          .threads = absl::GetFlag(FLAGS_threads)});
+                                          .threads = absl::GetFlag(FLAGS_threads),
+                                          .tls_cert_file = absl::GetFlag(FLAGS_tls_cert),
+                                          .tls_key_file = absl::GetFlag(FLAGS_tls_key)});
       !status.ok()) {
     std::cerr << "payvox-sandbox: " << status.message() << "\n";
     return 1;

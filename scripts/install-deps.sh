@@ -10,7 +10,7 @@ packages=(
   libabsl-dev libboost1.74-dev libboost-system1.74-dev
   libsimdjson-dev libssl-dev libsqlite3-dev libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  ca-certificates
+  ca-certificates openssl
 )
 if [[ "${PAYVOX_WITH_FUZZ:-0}" == 1 ]]; then
   packages+=(clang libclang-rt-14-dev)
