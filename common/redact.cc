@@ -42,8 +42,8 @@ std::string MaskSecret(absl::string_view secret) {
 
 std::string RedactText(absl::string_view text) {
   auto is_word = [](char c) {
-    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
-           c == '-' || c == '+' || c == '@' || c == '%';
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
+           c == '+' || c == '@' || c == '%';
   };
   std::string out;
   out.reserve(text.size());

@@ -11,6 +11,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "common/clock.h"
+#include "common/termination_signals.h"
 #include "sandbox/emulator.h"
 #include "sandbox/http_server.h"
 
@@ -26,11 +27,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("Stripe API emulator for payvox development and tests.");
   absl::ParseCommandLine(argc, argv);
 
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  payvox::TerminationSignals signals;
 
   payvox::SystemClock clock;
   payvox::sandbox::StripeEmulator emulator(clock, {.id_seed = absl::GetFlag(FLAGS_seed)});
@@ -46,8 +43,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cout << "payvox-sandbox listening on " << server.base_url() << std::endl;
-  int received = 0;
-  sigwait(&signals, &received);
+  signals.Wait();
   server.Stop();
   return 0;
 }

@@ -16,6 +16,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
+#include "common/termination_signals.h"
 #include "server/app.h"
 #include "server/config.h"
 
@@ -40,13 +41,8 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("payvox gRPC server: Stripe actions for voice agents.");
   absl::ParseCommandLine(argc, argv);
 
-  // Signals are taken synchronously by this thread; block them before any
-  // other thread starts so none of those receives them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Before any thread starts, so only this one receives SIGINT/SIGTERM.
+  payvox::TerminationSignals signals;
 
   absl::StatusOr<payvox::v1::ServerConfig> config =
       payvox::LoadConfigFile(absl::GetFlag(FLAGS_config));
@@ -83,8 +79,7 @@ int main(int argc, char** argv) {
     std::cout << " (Stripe sandbox at " << (*app)->sandbox_url() << ")";
   std::cout << std::endl;
 
-  int received = 0;
-  sigwait(&signals, &received);
+  const int received = signals.Wait();
   std::cout << "payvoxd: " << (received == SIGTERM ? "SIGTERM" : "SIGINT")
             << ", draining in-flight calls" << std::endl;
   (*app)->Shutdown();
