@@ -4,9 +4,12 @@
 #
 #   ./dev.sh demo       install what is missing, build, run payvoxd --sandbox
 #                       and the scripted refund call, then stop
-#   ./dev.sh test       install what is missing, build, run every test
-#   ./dev.sh sanitize   the tests under ASan+UBSan (preset asan)
-#   ./dev.sh fuzz       the libFuzzer targets over their corpora (preset fuzz)
+#   ./dev.sh test       install what is missing, build, run every test: the
+#                       debug build's tests, the same under ASan+UBSan, and
+#                       each fuzz target for 20 s over its corpus (what CI runs)
+#   ./dev.sh check      only the debug build's tests (the quick loop)
+#   ./dev.sh sanitize   only the tests under ASan+UBSan (preset asan)
+#   ./dev.sh fuzz       only the libFuzzer targets (preset fuzz, clang)
 #   ./dev.sh bench      Release build, then the benchmarks in docs/benchmarks.md
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -25,6 +28,15 @@ case "${1:-}" in
     scripts/run-demo-call.sh build/release/server/payvoxd build/release/tools/payvoxctl
     ;;
   test)
+    PAYVOX_WITH_FUZZ=1 scripts/install-deps.sh
+    configure_and_build debug
+    ctest --preset debug
+    configure_and_build asan
+    ctest --preset asan
+    configure_and_build fuzz
+    ctest --preset fuzz
+    ;;
+  check)
     scripts/install-deps.sh
     configure_and_build debug
     ctest --preset debug
@@ -48,7 +60,7 @@ case "${1:-}" in
     build/release/tools/payvox-bench --requests=20000 --concurrency=8
     ;;
   *)
-    sed -n '2,12p' "$0" >&2
+    sed -n '2,15p' "$0" >&2
     exit 2
     ;;
 esac
