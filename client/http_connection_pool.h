@@ -1,17 +1,28 @@
-// http_stripe_client.h: StripeClient over HTTP/1.1 keep-alive connections,
-// plain TCP or TLS (peer and host name verified against the system CAs plus
-// an optional extra CA file, SNI set).
+// http_connection_pool.h: HttpConnectionPool, the StripeTransport over
+// HTTP/1.1 keep-alive connections to one host with one API key.
 //
-//   auto client = HttpStripeClient::Create(io.get_executor(), clock, options);
-//   co_await (*client)->Send(request);
+//   auto pool = HttpConnectionPool::Create(io.get_executor(), clock, options);
+//   co_await (*pool)->Warm(2, bounds);                  // optional, at startup
+//   absl::StatusOr<HttpAnswer> answer = co_await (*pool)->RoundTrip(request);
 //
-// Idle connections are kept for reuse (at most max_idle_connections); a
-// reused connection that the server closed meanwhile is replaced once,
-// transparently, before any byte of an answer arrived. Beast stays in the
-// .cc file.
-#ifndef PAYVOX_CLIENT_HTTP_STRIPE_CLIENT_H_
-#define PAYVOX_CLIENT_HTTP_STRIPE_CLIENT_H_
+// - At most `max_connections` are open; a request finding all of them busy
+//   waits for one (bounded by its deadline and cancel signal).
+// - Idle connections are reused newest first and closed after
+//   `idle_timeout`. A reused connection the server closed meanwhile is
+//   replaced once, transparently, when no byte of an answer had arrived.
+// - TLS: peer and host name verified against the system CAs plus an
+//   optional extra CA file, SNI set, sessions resumed across connections.
+// - Connect, write and read are bounded by the request's deadline; a
+//   cancelled request closes its connection at once.
+//
+// Coroutines calling RoundTrip and Warm must run on a strand. Beast stays in
+// the .cc file.
+#ifndef PAYVOX_CLIENT_HTTP_CONNECTION_POOL_H_
+#define PAYVOX_CLIENT_HTTP_CONNECTION_POOL_H_
 
+#include <atomic>
+#include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,16 +32,13 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "client/stripe_client.h"
+#include "client/stripe_transport.h"
+#include "common/async_wait.h"
 #include "common/clock.h"
-
-namespace boost::asio::ssl {
-class context;
-}
 
 namespace payvox::stripe {
 
-struct HttpStripeClientOptions {
+struct PoolOptions {
   // "https://api.stripe.com" or any Stripe-compatible server, e.g.
   // "http://127.0.0.1:12111". A path prefix is allowed.
   std::string base_url = "https://api.stripe.com";
@@ -39,13 +47,13 @@ struct HttpStripeClientOptions {
   std::string api_version = "2024-06-20";
   // PEM file trusted in addition to the system CAs; empty: none.
   std::string extra_ca_file;
-  absl::Duration default_timeout = absl::Seconds(10);
-  int max_idle_connections = 8;
+  int max_connections = 16;
+  absl::Duration idle_timeout = absl::Seconds(50);
   // Largest answer body accepted.
   size_t max_body_bytes = 8 << 20;
 };
 
-// ParsedUrl is the part of a base URL the client needs.
+// ParsedUrl is the part of a base URL the pool needs.
 struct ParsedUrl {
   bool tls = true;
   std::string host;
@@ -55,40 +63,91 @@ struct ParsedUrl {
 // ParseBaseUrl accepts http:// and https:// URLs with optional port and path.
 absl::StatusOr<ParsedUrl> ParseBaseUrl(absl::string_view url);
 
-class HttpStripeClient final : public StripeClient {
- public:
-  // Create validates the options (URL, key prefix, CA file) and returns
-  // INVALID_ARGUMENT naming the bad one. `clock` must outlive the client.
-  static absl::StatusOr<std::unique_ptr<HttpStripeClient>> Create(
-      boost::asio::any_io_executor executor, const Clock& clock, HttpStripeClientOptions options);
-  ~HttpStripeClient() override;
+// ValidateApiKey refuses publishable keys (with a message saying so) and
+// anything that is not an sk_ or rk_ key.
+absl::Status ValidateApiKey(absl::string_view api_key);
 
-  boost::asio::awaitable<absl::StatusOr<StripeResponse>> Send(StripeRequest request) override;
-  Mode mode() const override { return mode_; }
+// PoolStats counts since the pool was created.
+struct PoolStats {
+  uint64_t round_trips = 0;
+  // Round trips served on a connection that was already open.
+  uint64_t warm_round_trips = 0;
+  uint64_t connects = 0;
+  uint64_t tls_handshakes = 0;
+  uint64_t tls_resumed = 0;
+  // Reused connections found closed by the server and replaced.
+  uint64_t stale_replaced = 0;
+  uint64_t idle_evicted = 0;
+  // Requests that waited because every connection was busy.
+  uint64_t slot_waits = 0;
+  int open_connections = 0;
+  int idle_connections = 0;
+};
+
+class HttpConnectionPool final : public StripeTransport {
+ public:
+  // Create validates the options (URL, key, CA file, limits) and returns
+  // INVALID_ARGUMENT naming the bad one. `clock` must outlive the pool.
+  static absl::StatusOr<std::unique_ptr<HttpConnectionPool>> Create(
+      boost::asio::any_io_executor executor, const Clock& clock, PoolOptions options);
+  ~HttpConnectionPool() override;
+
+  boost::asio::awaitable<absl::StatusOr<HttpAnswer>> RoundTrip(
+      const StripeRequest& request) override;
+
+  // Warm opens up to `count` connections (TLS handshakes included) and parks
+  // them idle, so the first calls find them ready. Returns the first error.
+  boost::asio::awaitable<absl::Status> Warm(int count, CallBounds bounds);
+
+  PoolStats stats() const;
+  const ParsedUrl& url() const { return url_; }
 
   // Connection is one keep-alive connection (defined in the .cc file).
   class Connection;
 
  private:
-  HttpStripeClient(boost::asio::any_io_executor executor, const Clock& clock,
-                   HttpStripeClientOptions options, ParsedUrl url,
-                   std::unique_ptr<boost::asio::ssl::context> tls);
+  struct Idle {
+    std::shared_ptr<Connection> connection;
+    absl::Time since;
+  };
+  struct TlsState;  // the client context and the newest session ticket
 
-  boost::asio::awaitable<absl::StatusOr<std::unique_ptr<Connection>>> Connect(absl::Time deadline);
-  std::unique_ptr<Connection> TakeIdle();
-  void ReturnIdle(std::unique_ptr<Connection> connection);
+  HttpConnectionPool(boost::asio::any_io_executor executor, const Clock& clock,
+                     PoolOptions options, ParsedUrl url, std::unique_ptr<TlsState> tls);
+
+  // Acquire returns an idle connection (warm) or the right to open a new
+  // one (connection null), waiting while all are busy.
+  boost::asio::awaitable<absl::StatusOr<Idle>> Acquire(const CallBounds& bounds);
+  // Release returns a connection to the idle list, or closes it and frees
+  // its place; either way one waiter is woken.
+  void Release(std::shared_ptr<Connection> connection, bool reusable);
+  void WakeOneLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  boost::asio::awaitable<absl::StatusOr<std::shared_ptr<Connection>>> Connect(
+      const CallBounds& bounds);
 
   boost::asio::any_io_executor executor_;
   const Clock& clock_;
-  const HttpStripeClientOptions options_;
+  const PoolOptions options_;
   const ParsedUrl url_;
-  const Mode mode_;
-  std::unique_ptr<boost::asio::ssl::context> tls_;
+  const std::string host_header_;
+  const std::string authorization_;
+  std::unique_ptr<TlsState> tls_;
 
-  absl::Mutex mu_;
-  std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(mu_);
+  mutable absl::Mutex mu_;
+  std::vector<Idle> idle_ ABSL_GUARDED_BY(mu_);
+  int open_ ABSL_GUARDED_BY(mu_) = 0;
+  std::deque<std::shared_ptr<AsyncEvent>> waiters_ ABSL_GUARDED_BY(mu_);
+
+  std::atomic<uint64_t> round_trips_{0};
+  std::atomic<uint64_t> warm_round_trips_{0};
+  std::atomic<uint64_t> connects_{0};
+  std::atomic<uint64_t> tls_handshakes_{0};
+  std::atomic<uint64_t> tls_resumed_{0};
+  std::atomic<uint64_t> stale_replaced_{0};
+  std::atomic<uint64_t> idle_evicted_{0};
+  std::atomic<uint64_t> slot_waits_{0};
 };
 
 }  // namespace payvox::stripe
 
-#endif  // PAYVOX_CLIENT_HTTP_STRIPE_CLIENT_H_
+#endif  // PAYVOX_CLIENT_HTTP_CONNECTION_POOL_H_

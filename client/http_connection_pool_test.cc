@@ -1,4 +1,4 @@
-#include "client/http_stripe_client.h"
+#include "client/http_connection_pool.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -42,23 +42,23 @@ TEST(ParseBaseUrlTest, RejectsWhatIsNotAUrl) {
   EXPECT_THAT(ParseBaseUrl("http://[::1"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
-TEST(HttpStripeClientTest, RefusesPublishableAndUnknownKeys) {
+TEST(HttpConnectionPoolTest, RefusesPublishableAndUnknownKeys) {
   boost::asio::io_context io;
   testing::FakeClock clock;
-  EXPECT_THAT(HttpStripeClient::Create(io.get_executor(), clock, {.api_key = "pk_test_123"}),
+  EXPECT_THAT(HttpConnectionPool::Create(io.get_executor(), clock, {.api_key = "pk_test_123"}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("publishable")));
-  EXPECT_THAT(HttpStripeClient::Create(io.get_executor(), clock, {.api_key = "hello"}),
+  EXPECT_THAT(HttpConnectionPool::Create(io.get_executor(), clock, {.api_key = "hello"}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sk_")));
   EXPECT_THAT(
-      HttpStripeClient::Create(io.get_executor(), clock,
+      HttpConnectionPool::Create(io.get_executor(), clock,
                                {.api_key = "sk_test_1", .extra_ca_file = "/nonexistent.pem"}),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("extra CA file")));
-  auto live = HttpStripeClient::Create(io.get_executor(), clock, {.api_key = "rk_live_1"});
-  ASSERT_TRUE(live.ok());
-  EXPECT_EQ((*live)->mode(), Mode::kLive);
+  EXPECT_THAT(HttpConnectionPool::Create(io.get_executor(), clock,
+                                        {.api_key = "sk_test_1", .max_connections = 0}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("max_connections")));
 }
 
-TEST(HttpStripeClientTest, UnreachableServerIsUnavailableAndRetryable) {
+TEST(HttpConnectionPoolTest, UnreachableServerIsUnavailableAndRetryable) {
   boost::asio::io_context io;
   // Find a loopback port nobody listens on.
   boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
@@ -66,24 +66,15 @@ TEST(HttpStripeClientTest, UnreachableServerIsUnavailableAndRetryable) {
   acceptor.close();
 
   SystemClock clock;
-  auto client = HttpStripeClient::Create(
+  auto client = HttpConnectionPool::Create(
       io.get_executor(), clock,
       {.base_url = "http://127.0.0.1:" + std::to_string(port), .api_key = "sk_test_1"});
   ASSERT_TRUE(client.ok()) << client.status();
-  absl::StatusOr<StripeResponse> response = testing::RunCoroutine(
-      io, (*client)->Send({.method = HttpMethod::kGet, .path = "/v1/balance"}));
+  absl::StatusOr<HttpAnswer> response = testing::RunCoroutine(
+      io, (*client)->RoundTrip({.method = HttpMethod::kGet,
+                                .path = "/v1/balance",
+                                .bounds = CallBounds(clock.Now() + absl::Seconds(5))}));
   EXPECT_THAT(response, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("same request_id")));
-}
-
-TEST(HttpStripeClientTest, PostWithoutIdempotencyKeyIsNeverSent) {
-  boost::asio::io_context io;
-  SystemClock clock;
-  auto client = HttpStripeClient::Create(
-      io.get_executor(), clock, {.base_url = "http://127.0.0.1:9", .api_key = "sk_test_1"});
-  ASSERT_TRUE(client.ok());
-  EXPECT_THAT(testing::RunCoroutine(
-                  io, (*client)->Send({.method = HttpMethod::kPost, .path = "/v1/refunds"})),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("Idempotency-Key")));
 }
 
 }  // namespace

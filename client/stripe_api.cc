@@ -16,7 +16,7 @@ StripeRequest Get(std::string path, FormParams params, const CallOptions& option
   request.method = HttpMethod::kGet;
   request.path = std::move(path);
   request.params = std::move(params);
-  request.deadline = options.deadline;
+  request.bounds = options.bounds;
   return request;
 }
 
@@ -126,7 +126,7 @@ Async<Refund> StripeApi::CreateRefund(RefundParams params, CallOptions options) 
   StripeRequest request;
   request.method = HttpMethod::kPost;
   request.path = "/v1/refunds";
-  request.deadline = options.deadline;
+  request.bounds = options.bounds;
   request.idempotency_key = std::move(options.idempotency_key);
   if (!params.charge.empty()) {
     PAYVOX_CO_RETURN_IF_ERROR(ValidateStripeId("charge_id", params.charge, {"ch_", "py_"}));

@@ -26,7 +26,7 @@ using Async = boost::asio::awaitable<absl::StatusOr<T>>;
 
 // CallOptions bound one Stripe call.
 struct CallOptions {
-  absl::Time deadline = absl::InfiniteFuture();
+  CallBounds bounds;
   // Required by the write calls (see common/idempotency_key.h).
   std::string idempotency_key;
 };

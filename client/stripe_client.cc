@@ -12,4 +12,16 @@ Mode ModeOfKey(absl::string_view api_key) {
 
 absl::string_view ModeName(Mode mode) { return mode == Mode::kLive ? "live" : "test"; }
 
+absl::string_view MethodName(HttpMethod method) {
+  switch (method) {
+    case HttpMethod::kGet:
+      return "GET";
+    case HttpMethod::kPost:
+      return "POST";
+    case HttpMethod::kDelete:
+      return "DELETE";
+  }
+  return "GET";
+}
+
 }  // namespace payvox::stripe

@@ -5,9 +5,10 @@
 // never blocks the calling thread: coroutines run on the client's Asio
 // executor, and gRPC handlers are completed from there.
 //
-// Implementations: HttpStripeClient (keep-alive HTTP/1.1 over TCP or TLS) and
-// tests' FakeStripeClient (client/testing/fake_stripe_client.h). Retries,
-// rate limits and the breaker wrap this interface without changing it.
+// Implementations: ResilientStripeClient (client/resilient_stripe_client.h:
+// retries, rate limits, breaker and coalescing over the keep-alive
+// connection pool) and tests' FakeStripeClient
+// (client/testing/fake_stripe_client.h).
 #ifndef PAYVOX_CLIENT_STRIPE_CLIENT_H_
 #define PAYVOX_CLIENT_STRIPE_CLIENT_H_
 
@@ -17,11 +18,13 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/cancellation.h"
 #include "common/form_codec.h"
 
 namespace payvox::stripe {
 
 enum class HttpMethod { kGet, kPost, kDelete };
+absl::string_view MethodName(HttpMethod method);
 
 // Mode: Stripe test and live data are separate worlds; a customer found in
 // one is absent in the other.
@@ -40,9 +43,10 @@ struct StripeRequest {
   FormParams params;
   // Required for POST; ignored otherwise. Every retry reuses it.
   std::string idempotency_key;
-  // Bound for connect, write and read together. InfiniteFuture means the
-  // client's default timeout.
-  absl::Time deadline = absl::InfiniteFuture();
+  // Deadline for everything (rate-limit waits, connect, write, read,
+  // backoff, retries) and the cancel signal of the gRPC call. An infinite
+  // deadline means the client's default timeout.
+  CallBounds bounds;
 };
 
 struct StripeResponse {
@@ -62,8 +66,10 @@ class StripeClient {
 
   // Send returns the 2xx answer, or: Stripe's error mapped by
   // StripeErrorToStatus; UNAVAILABLE when Stripe could not be reached;
-  // DEADLINE_EXCEEDED when the deadline passed; INVALID_ARGUMENT for a
-  // request payvox should never build (a POST without idempotency key).
+  // DEADLINE_EXCEEDED when the deadline passed; CANCELLED when the call was
+  // cancelled; RESOURCE_EXHAUSTED when the rate limit leaves no room before
+  // the deadline; INVALID_ARGUMENT for a request payvox should never build
+  // (a POST without idempotency key). Must be awaited from a strand.
   virtual boost::asio::awaitable<absl::StatusOr<StripeResponse>> Send(StripeRequest request) = 0;
 
   // mode is the test/live mode of the key this client uses.

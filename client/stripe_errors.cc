@@ -46,8 +46,8 @@ absl::StatusCode CodeFor(int http_status, const ErrorBody& error) {
 
 std::string MessageFor(int http_status, const ErrorBody& error, const std::string& stripe_text) {
   if (error.type == "card_error") {
-    const absl::string_view why =
-        DeclinePhrase(error.decline_code.empty() ? error.code : error.decline_code);
+    const std::string why =
+        DeclineExplanation(error.decline_code.empty() ? error.code : error.decline_code);
     return absl::StrCat("The card was declined: ", why, ". Ask the caller for another card.");
   }
   if (error.type == "idempotency_error") {

@@ -62,6 +62,17 @@ TEST(StripeErrorsTest, CardDeclinesAreExplainedAndCarryDetails) {
   EXPECT_THAT(detail->say(), HasSubstr("insufficient funds"));
 }
 
+TEST(StripeErrorsTest, SuspectedFraudIsExplainedToTheAgentButNotInTheCallersSentence) {
+  const absl::Status status = StripeErrorToStatus(
+      402, ErrorJson("card_error", "card_declined", "Your card was declined.", "fraudulent"),
+      "req_1");
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition,
+                               HasSubstr("suspects fraud; do not tell the caller")));
+  const std::string say = GetErrorDetail(status)->say();
+  EXPECT_THAT(say, HasSubstr("the bank declined the card"));
+  EXPECT_THAT(say, ::testing::Not(HasSubstr("fraud")));
+}
+
 TEST(StripeErrorsTest, RetryableOnlyWhereARetryCanHelp) {
   EXPECT_TRUE(GetErrorDetail(StripeErrorToStatus(500, "", ""))->retryable());
   EXPECT_TRUE(GetErrorDetail(StripeErrorToStatus(429, "", ""))->retryable());

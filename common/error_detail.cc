@@ -21,10 +21,11 @@ std::optional<v1::ErrorDetail> GetErrorDetail(const absl::Status& status) {
 }
 
 absl::Status FlowError(absl::StatusCode code, absl::string_view message, absl::string_view reason,
-                       absl::string_view say) {
+                       absl::string_view say, bool retryable) {
   v1::ErrorDetail detail;
   detail.set_reason(std::string(reason));
   detail.set_say(std::string(say));
+  detail.set_retryable(retryable);
   return WithErrorDetail(absl::Status(code, message), detail);
 }
 

@@ -25,9 +25,10 @@ absl::Status WithErrorDetail(absl::Status status, const v1::ErrorDetail& detail)
 std::optional<v1::ErrorDetail> GetErrorDetail(const absl::Status& status);
 
 // FlowError builds a status for a payvox decision (not a Stripe error):
-// `reason` is a snake_case code, `say` a sentence for the caller.
+// `reason` is a snake_case code, `say` a sentence for the caller;
+// `retryable` tells the orchestrator that the same request may succeed later.
 absl::Status FlowError(absl::StatusCode code, absl::string_view message, absl::string_view reason,
-                       absl::string_view say);
+                       absl::string_view say, bool retryable = false);
 
 }  // namespace payvox
 

@@ -45,6 +45,19 @@ constexpr std::array<Phrase, 17> kDeclines = {{
     {"card_declined", "the bank declined the card"},
 }};
 
+// Codes whose reason the agent may know but must not tell the caller
+// (Stripe: present them to the customer as a generic decline).
+constexpr std::array<Phrase, 8> kWithheldDeclines = {{
+    {"fraudulent", "Stripe or the bank suspects fraud"},
+    {"stolen_card", "the card was reported stolen"},
+    {"lost_card", "the card was reported lost"},
+    {"pickup_card", "the bank asked for the card to be retained (possibly lost or stolen)"},
+    {"merchant_blacklist", "the card is on this business's block list"},
+    {"restricted_card", "the card is restricted (possibly lost or stolen)"},
+    {"security_violation", "the bank flagged a security violation"},
+    {"highest_risk_level", "Stripe Radar blocked it as highest risk"},
+}};
+
 absl::string_view OrdinalSuffix(int day) {
   if (day % 100 >= 11 && day % 100 <= 13) return "th";
   switch (day % 10) {
@@ -74,6 +87,16 @@ absl::string_view DeclinePhrase(absl::string_view code) {
     if (entry.code == code) return entry.words;
   }
   return kGenericDecline;
+}
+
+std::string DeclineExplanation(absl::string_view code) {
+  for (const Phrase& entry : kWithheldDeclines) {
+    if (entry.code == code) {
+      return absl::StrCat(entry.words,
+                          "; do not tell the caller this reason and do not retry this card");
+    }
+  }
+  return std::string(DeclinePhrase(code));
 }
 
 std::string DatePhrase(absl::Time when, absl::Time now, absl::TimeZone zone) {

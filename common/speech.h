@@ -22,6 +22,12 @@ std::string CardPhrase(absl::string_view brand, absl::string_view last4);
 // customer (fraudulent, stolen_card, lost_card...) get the generic phrase.
 absl::string_view DeclinePhrase(absl::string_view code);
 
+// DeclineExplanation is for the agent, not the caller: the plain reason for
+// every code, including the withheld ones ("fraudulent" -> "Stripe or the
+// bank suspects fraud; do not tell the caller this reason and do not retry
+// this card"). Other codes read as DeclinePhrase.
+std::string DeclineExplanation(absl::string_view code);
+
 // DatePhrase: a day as people say it, in `zone`: "November 20th". The year is
 // added when it differs from the year of `now`.
 std::string DatePhrase(absl::Time when, absl::Time now, absl::TimeZone zone);

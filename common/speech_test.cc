@@ -1,5 +1,6 @@
 #include "common/speech.h"
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace payvox {
@@ -17,6 +18,14 @@ TEST(SpeechTest, DeclinesInPlainWordsWithoutRevealingFraudSuspicion) {
   EXPECT_EQ(DeclinePhrase("fraudulent"), "the bank declined the card");
   EXPECT_EQ(DeclinePhrase("stolen_card"), "the bank declined the card");
   EXPECT_EQ(DeclinePhrase(""), "the bank declined the card");
+}
+
+TEST(SpeechTest, DeclineExplanationTellsTheAgentWhatTheCallerMustNotHear) {
+  EXPECT_EQ(DeclineExplanation("fraudulent"),
+            "Stripe or the bank suspects fraud; do not tell the caller this reason and do not "
+            "retry this card");
+  EXPECT_THAT(DeclineExplanation("stolen_card"), ::testing::HasSubstr("reported stolen"));
+  EXPECT_EQ(DeclineExplanation("expired_card"), "the card has expired");
 }
 
 TEST(SpeechTest, DatesAsPeopleSayThem) {

@@ -8,10 +8,13 @@
 #include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "client/http_stripe_client.h"
+#include "client/resilient_stripe_client.h"
+#include "server/config.h"
 #include "sandbox/emulator.h"
 #include "sandbox/http_server.h"
 #include "server/services.h"
@@ -31,7 +34,7 @@ struct PayvoxApp::Parts {
   boost::asio::io_context io;
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
   std::vector<std::thread> io_threads;
-  std::unique_ptr<stripe::HttpStripeClient> stripe;
+  std::unique_ptr<stripe::ResilientStripeClient> stripe;
   std::unique_ptr<MemoryStore> store;
   std::unique_ptr<VoiceActions> actions;
   std::unique_ptr<ActionServiceImpl> action_service;
@@ -76,12 +79,8 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   parts->config = std::move(options.config);
   const v1::ServerConfig& config = parts->config;
 
-  stripe::HttpStripeClientOptions client_options;
-  client_options.base_url = config.stripe().api_base_url();
-  client_options.api_key = std::move(options.stripe_api_key);
-  client_options.api_version = config.stripe().api_version();
-  client_options.extra_ca_file = config.stripe().extra_ca_file();
-  client_options.default_timeout = absl::Milliseconds(config.stripe().default_timeout_ms());
+  stripe::StripeClientOptions client_options =
+      StripeClientOptionsFrom(config.stripe(), std::move(options.stripe_api_key));
   if (options.sandbox) {
     parts->emulator = std::make_unique<sandbox::StripeEmulator>(
         clock, sandbox::EmulatorOptions{options.sandbox_seed});
@@ -91,13 +90,14 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
         !status.ok()) {
       return absl::Status(status.code(), absl::StrCat("sandbox: ", status.message()));
     }
-    client_options.base_url = parts->sandbox->base_url();
-    client_options.api_key = "sk_test_payvox_sandbox";
-    client_options.extra_ca_file.clear();
+    client_options = StripeClientOptionsFrom(config.stripe(), "sk_test_payvox_sandbox");
+    client_options.pool.base_url = parts->sandbox->base_url();
+    client_options.pool.extra_ca_file.clear();
   }
 
-  absl::StatusOr<std::unique_ptr<stripe::HttpStripeClient>> client =
-      stripe::HttpStripeClient::Create(parts->io.get_executor(), clock, std::move(client_options));
+  absl::StatusOr<std::unique_ptr<stripe::ResilientStripeClient>> client =
+      stripe::ResilientStripeClient::Create(parts->io.get_executor(), clock,
+                                            std::move(client_options));
   if (!client.ok()) {
     return absl::Status(client.status().code(),
                         absl::StrCat("Stripe client: ", client.status().message()));
@@ -121,6 +121,10 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   for (int i = 0; i < config.io_threads(); ++i) {
     parts->io_threads.emplace_back([io = &parts->io] { io->run(); });
   }
+  // Warm connections in the background: a Stripe that is slow to answer
+  // must not delay startup, and a failure here only means a cold first call.
+  boost::asio::co_spawn(boost::asio::make_strand(parts->io), parts->stripe->WarmUp(),
+                        [](std::exception_ptr, absl::Status) {});
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -11,7 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "client/http_stripe_client.h"
+#include "client/http_connection_pool.h"
 
 namespace payvox {
 namespace {
@@ -61,6 +61,12 @@ void ApplyDefaults(v1::ServerConfig& config) {
   if (stripe.api_base_url().empty()) stripe.set_api_base_url("https://api.stripe.com");
   if (stripe.api_version().empty()) stripe.set_api_version("2024-06-20");
   if (stripe.default_timeout_ms() == 0) stripe.set_default_timeout_ms(10000);
+  if (stripe.max_connections() == 0) stripe.set_max_connections(16);
+  if (stripe.idle_timeout_ms() == 0) stripe.set_idle_timeout_ms(50000);
+  if (!stripe.has_warm_connections()) stripe.set_warm_connections(2);
+  if (!stripe.has_max_retries()) stripe.set_max_retries(2);
+  if (stripe.breaker_failure_threshold() == 0) stripe.set_breaker_failure_threshold(5);
+  if (stripe.breaker_cool_down_ms() == 0) stripe.set_breaker_cool_down_ms(10000);
   if (stripe.api_key_env().empty() && stripe.api_key_file().empty()) {
     stripe.set_api_key_env("PAYVOX_STRIPE_API_KEY");
   }
@@ -99,10 +105,26 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
     return Bad("stripe.extra_ca_file",
                absl::StrCat("cannot read \"", stripe.extra_ca_file(), "\""));
   }
-  if (absl::Status s =
-          CheckRange("stripe.default_timeout_ms", stripe.default_timeout_ms(), 100, 80000);
-      !s.ok()) {
-    return s;
+  struct Range {
+    const char* field;
+    int64_t value, low, high;
+  };
+  const Range stripe_ranges[] = {
+      {"stripe.default_timeout_ms", stripe.default_timeout_ms(), 100, 80000},
+      {"stripe.max_connections", stripe.max_connections(), 1, 256},
+      {"stripe.idle_timeout_ms", stripe.idle_timeout_ms(), 1000, 300000},
+      {"stripe.warm_connections", stripe.warm_connections(), 0, stripe.max_connections()},
+      {"stripe.max_retries", stripe.max_retries(), 0, 5},
+      {"stripe.read_per_second", stripe.read_per_second(), 0, 10000},
+      {"stripe.write_per_second", stripe.write_per_second(), 0, 10000},
+      {"stripe.search_per_second", stripe.search_per_second(), 0, 10000},
+      {"stripe.breaker_failure_threshold", stripe.breaker_failure_threshold(), 1, 100},
+      {"stripe.breaker_cool_down_ms", stripe.breaker_cool_down_ms(), 100, 600000},
+  };
+  for (const Range& range : stripe_ranges) {
+    if (absl::Status s = CheckRange(range.field, range.value, range.low, range.high); !s.ok()) {
+      return s;
+    }
   }
   if (absl::Status s =
           CheckRange("verification.max_attempts", config.verification().max_attempts(), 1, 10);
@@ -110,6 +132,32 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
     return s;
   }
   return CheckRange("verification.ttl_seconds", config.verification().ttl_seconds(), 60, 86400);
+}
+
+stripe::StripeClientOptions StripeClientOptionsFrom(const v1::StripeConfig& stripe,
+                                                    std::string api_key) {
+  stripe::StripeClientOptions options;
+  options.pool.base_url = stripe.api_base_url();
+  options.pool.api_key = std::move(api_key);
+  options.pool.api_version = stripe.api_version();
+  options.pool.extra_ca_file = stripe.extra_ca_file();
+  options.pool.max_connections = stripe.max_connections();
+  options.pool.idle_timeout = absl::Milliseconds(stripe.idle_timeout_ms());
+  options.retry.max_retries = stripe.max_retries();
+  options.breaker = {.failure_threshold = stripe.breaker_failure_threshold(),
+                     .cool_down = absl::Milliseconds(stripe.breaker_cool_down_ms())};
+  options.default_timeout = absl::Milliseconds(stripe.default_timeout_ms());
+  options.warm_connections = stripe.warm_connections();
+  const stripe::RateLimits by_mode =
+      stripe::RateLimits::ForMode(stripe::ModeOfKey(options.pool.api_key));
+  auto or_mode = [](int32_t configured, double fallback) {
+    return configured > 0 ? static_cast<double>(configured) : fallback;
+  };
+  options.rate_limits = stripe::RateLimits{
+      .read_per_second = or_mode(stripe.read_per_second(), by_mode.read_per_second),
+      .write_per_second = or_mode(stripe.write_per_second(), by_mode.write_per_second),
+      .search_per_second = or_mode(stripe.search_per_second(), by_mode.search_per_second)};
+  return options;
 }
 
 absl::StatusOr<v1::ServerConfig> ParseConfig(absl::string_view json) {

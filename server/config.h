@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "client/resilient_stripe_client.h"
 #include "payvox/v1/config.pb.h"
 
 namespace payvox {
@@ -34,6 +35,11 @@ absl::Status ValidateConfig(const v1::ServerConfig& config);
 // names the variable or file when it is missing or empty; the key itself
 // never appears in a message.
 absl::StatusOr<std::string> ReadStripeKey(const v1::StripeConfig& stripe);
+
+// StripeClientOptionsFrom turns validated config into the Stripe client's
+// options; rates left at 0 become the documented limits of the key's mode.
+stripe::StripeClientOptions StripeClientOptionsFrom(const v1::StripeConfig& stripe,
+                                                    std::string api_key);
 
 }  // namespace payvox
 

@@ -24,6 +24,42 @@ TEST(ConfigTest, EmptyConfigGetsDocumentedDefaults) {
   EXPECT_EQ(config->tenant_id(), "default");
 }
 
+TEST(ConfigTest, StripeClientSettingsDefaultAndValidate) {
+  absl::StatusOr<v1::ServerConfig> config = ParseConfig("{}");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->stripe().max_connections(), 16);
+  EXPECT_EQ(config->stripe().warm_connections(), 2);
+  EXPECT_EQ(config->stripe().max_retries(), 2);
+  EXPECT_EQ(config->stripe().breaker_failure_threshold(), 5);
+
+  // Zero is a real value for retries and warm connections, not "unset".
+  config = ParseConfig(R"({"stripe": {"max_retries": 0, "warm_connections": 0}})");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->stripe().max_retries(), 0);
+  EXPECT_EQ(config->stripe().warm_connections(), 0);
+
+  EXPECT_THAT(ParseConfig(R"({"stripe": {"max_retries": 9}})"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("stripe.max_retries")));
+  EXPECT_THAT(ParseConfig(R"({"stripe": {"max_connections": 4, "warm_connections": 5}})"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("stripe.warm_connections")));
+  EXPECT_THAT(ParseConfig(R"({"stripe": {"write_per_second": -1}})"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("stripe.write_per_second")));
+}
+
+TEST(ConfigTest, StripeClientOptionsFollowTheConfigAndTheKeysMode) {
+  absl::StatusOr<v1::ServerConfig> config =
+      ParseConfig(R"({"stripe": {"max_connections": 4, "search_per_second": 5}})");
+  ASSERT_TRUE(config.ok());
+  const stripe::StripeClientOptions live = StripeClientOptionsFrom(config->stripe(), "rk_live_1");
+  EXPECT_EQ(live.pool.max_connections, 4);
+  EXPECT_EQ(live.pool.api_key, "rk_live_1");
+  EXPECT_EQ(live.rate_limits->read_per_second, 100);
+  EXPECT_EQ(live.rate_limits->search_per_second, 5);
+  EXPECT_EQ(live.retry.max_retries, 2);
+  const stripe::StripeClientOptions test = StripeClientOptionsFrom(config->stripe(), "sk_test_1");
+  EXPECT_EQ(test.rate_limits->write_per_second, 25);
+}
+
 TEST(ConfigTest, ReadsBothFieldNameSpellings) {
   absl::StatusOr<v1::ServerConfig> config = ParseConfig(R"({
     "grpc_listen_address": "0.0.0.0:6000",

@@ -3,6 +3,7 @@
 #include <exception>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/strand.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -19,15 +20,37 @@ absl::Time DeadlineOf(const grpc::CallbackServerContext& context) {
   return absl::FromChrono(deadline);
 }
 
-// RunAction starts `task` on `executor` and completes the call's reactor
-// with its result. The reactor is owned by gRPC; `response` stays valid
-// until Finish, which is called exactly once.
-template <typename Response, typename Task>
+// ActionReactor completes one unary call and turns gRPC's OnCancel (client
+// gone, deadline passed, server shutting down) into the call's CancelSignal.
+class ActionReactor final : public grpc::ServerUnaryReactor {
+ public:
+  ActionReactor() : cancel_(std::make_shared<CancelSignal>()) {}
+
+  std::shared_ptr<const CancelSignal> cancel() const { return cancel_; }
+  void OnCancel() override { cancel_->Cancel(); }
+  void OnDone() override { delete this; }
+
+ private:
+  std::shared_ptr<CancelSignal> cancel_;
+};
+
+// CallBoundsOf is the call's deadline and a fresh cancel signal owned by
+// `reactor`.
+CallBounds CallBoundsOf(const grpc::CallbackServerContext& context, const ActionReactor& reactor) {
+  return CallBounds(DeadlineOf(context), reactor.cancel());
+}
+
+// RunAction starts the coroutine `make_task(bounds)` on its own strand of
+// `executor` and completes the call's reactor with its result. The reactor
+// is owned by gRPC until OnDone; `response` stays valid until Finish, which
+// is called exactly once.
+template <typename Response, typename MakeTask>
 grpc::ServerUnaryReactor* RunAction(grpc::CallbackServerContext* context, Response* response,
-                                    const boost::asio::any_io_executor& executor, Task task) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+                                    const boost::asio::any_io_executor& executor,
+                                    MakeTask make_task) {
+  auto* reactor = new ActionReactor();
   boost::asio::co_spawn(
-      executor, std::move(task),
+      boost::asio::make_strand(executor), make_task(CallBoundsOf(*context, *reactor)),
       [reactor, response](std::exception_ptr error, absl::StatusOr<Response> result) {
         if (error) {
           reactor->Finish(grpc::Status(grpc::StatusCode::INTERNAL,
@@ -66,28 +89,28 @@ grpc::ServerUnaryReactor* ActionServiceImpl::FindCustomer(grpc::CallbackServerCo
                                                           const v1::FindCustomerRequest* request,
                                                           v1::FindCustomerResponse* response) {
   return RunAction(context, response, executor_,
-                   actions_.FindCustomer(*request, DeadlineOf(*context)));
+                   [&](CallBounds bounds) { return actions_.FindCustomer(*request, std::move(bounds)); });
 }
 
 grpc::ServerUnaryReactor* ActionServiceImpl::VerifyIdentity(
     grpc::CallbackServerContext* context, const v1::VerifyIdentityRequest* request,
     v1::VerifyIdentityResponse* response) {
   return RunAction(context, response, executor_,
-                   actions_.VerifyIdentity(*request, DeadlineOf(*context)));
+                   [&](CallBounds bounds) { return actions_.VerifyIdentity(*request, std::move(bounds)); });
 }
 
 grpc::ServerUnaryReactor* ActionServiceImpl::ListCharges(grpc::CallbackServerContext* context,
                                                          const v1::ListChargesRequest* request,
                                                          v1::ListChargesResponse* response) {
   return RunAction(context, response, executor_,
-                   actions_.ListCharges(*request, DeadlineOf(*context)));
+                   [&](CallBounds bounds) { return actions_.ListCharges(*request, std::move(bounds)); });
 }
 
 grpc::ServerUnaryReactor* ActionServiceImpl::CreateRefund(grpc::CallbackServerContext* context,
                                                           const v1::CreateRefundRequest* request,
                                                           v1::CreateRefundResponse* response) {
   return RunAction(context, response, executor_,
-                   actions_.CreateRefund(*request, DeadlineOf(*context)));
+                   [&](CallBounds bounds) { return actions_.CreateRefund(*request, std::move(bounds)); });
 }
 
 grpc::ServerWriteReactor<v1::PaymentEvent>* EventServiceImpl::Subscribe(

@@ -77,9 +77,9 @@ VoiceActions::VoiceActions(stripe::StripeClient& stripe, Store& store, const Clo
     : stripe_(stripe), store_(store), clock_(clock), options_(std::move(options)) {}
 
 boost::asio::awaitable<absl::StatusOr<v1::FindCustomerResponse>> VoiceActions::FindCustomer(
-    v1::FindCustomerRequest request, absl::Time deadline) {
+    v1::FindCustomerRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), false));
-  const stripe::CallOptions call{.deadline = deadline};
+  const stripe::CallOptions call{.bounds = bounds};
   std::vector<stripe::Customer> matches;
   std::string searched;
   std::string ask_next;
@@ -142,7 +142,7 @@ boost::asio::awaitable<absl::StatusOr<v1::FindCustomerResponse>> VoiceActions::F
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::VerifyIdentityResponse>> VoiceActions::VerifyIdentity(
-    v1::VerifyIdentityRequest request, absl::Time deadline) {
+    v1::VerifyIdentityRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), false));
   PAYVOX_CO_RETURN_IF_ERROR(
       stripe::ValidateStripeId("customer_id", request.customer_id(), {"cus_"}));
@@ -169,7 +169,7 @@ boost::asio::awaitable<absl::StatusOr<v1::VerifyIdentityResponse>> VoiceActions:
 
   // Cards on file and cards of recent charges both count: a caller may
   // remember the card they paid with after replacing it.
-  const stripe::CallOptions call{.deadline = deadline};
+  const stripe::CallOptions call{.bounds = bounds};
   absl::StatusOr<stripe::List<stripe::PaymentMethod>> cards =
       co_await stripe_.ListCards(request.customer_id(), call);
   if (!cards.ok()) {
@@ -214,7 +214,7 @@ boost::asio::awaitable<absl::StatusOr<v1::VerifyIdentityResponse>> VoiceActions:
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::ListChargesResponse>> VoiceActions::ListCharges(
-    v1::ListChargesRequest request, absl::Time deadline) {
+    v1::ListChargesRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), false));
   PAYVOX_CO_RETURN_IF_ERROR(
       stripe::ValidateStripeId("customer_id", request.customer_id(), {"cus_"}));
@@ -223,7 +223,7 @@ boost::asio::awaitable<absl::StatusOr<v1::ListChargesResponse>> VoiceActions::Li
   stripe::ChargeFilter filter{.customer = request.customer_id(),
                               .limit = limit,
                               .starting_after = request.starting_after()};
-  const stripe::CallOptions call{.deadline = deadline};
+  const stripe::CallOptions call{.bounds = bounds};
   PAYVOX_CO_ASSIGN_OR_RETURN(auto charges, co_await stripe_.ListCharges(std::move(filter), call));
   v1::ListChargesResponse response;
   for (const stripe::Charge& charge : charges.data) *response.add_charges() = ToProto(charge);
@@ -254,7 +254,7 @@ boost::asio::awaitable<absl::StatusOr<v1::ListChargesResponse>> VoiceActions::Li
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::CreateRefund(
-    v1::CreateRefundRequest request, absl::Time deadline) {
+    v1::CreateRefundRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), true));
   PAYVOX_CO_RETURN_IF_ERROR(
       stripe::ValidateStripeId("charge_id", request.charge_id(), {"ch_", "py_", "pi_"}));
@@ -273,7 +273,7 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::C
   PAYVOX_CO_RETURN_IF_ERROR(RejectCardNumbers("note", request.note()));
 
   // The charge tells whose identity this refund needs.
-  const stripe::CallOptions read{.deadline = deadline};
+  const stripe::CallOptions read{.bounds = bounds};
   stripe::Charge charge;
   const bool by_intent = request.charge_id().starts_with("pi_");
   if (by_intent) {
@@ -311,7 +311,7 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::C
     params.metadata.emplace_back("payvox_agent_id", request.context().agent_id());
   }
   if (!request.note().empty()) params.metadata.emplace_back("payvox_note", request.note());
-  stripe::CallOptions write{.deadline = deadline, .idempotency_key = idempotency_key};
+  stripe::CallOptions write{.bounds = bounds, .idempotency_key = idempotency_key};
   PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Refund refund,
                              co_await stripe_.CreateRefund(std::move(params), std::move(write)));
 

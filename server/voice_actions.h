@@ -7,7 +7,7 @@
 // (reason and `say` where payvox decided, Stripe's fields where Stripe did).
 //
 //   VoiceActions actions(stripe_client, store, clock, {.tenant_id = "acme"});
-//   co_await actions.FindCustomer(request, deadline);
+//   co_await actions.FindCustomer(request, CallBounds(deadline, cancel_signal));
 //
 // Thread-safe: it holds no mutable state of its own. `stripe`, `store` and
 // `clock` must outlive it, and every coroutine it returned.
@@ -44,22 +44,22 @@ class VoiceActions {
   // match is NOT_FOUND saying what was searched (email masked) and what to
   // ask next; several matches are all returned.
   boost::asio::awaitable<absl::StatusOr<v1::FindCustomerResponse>> FindCustomer(
-      v1::FindCustomerRequest request, absl::Time deadline);
+      v1::FindCustomerRequest request, CallBounds bounds);
 
   // VerifyIdentity: a wrong answer is an OK reply with verified=false;
   // RESOURCE_EXHAUSTED once the attempts of this call and customer are used.
   boost::asio::awaitable<absl::StatusOr<v1::VerifyIdentityResponse>> VerifyIdentity(
-      v1::VerifyIdentityRequest request, absl::Time deadline);
+      v1::VerifyIdentityRequest request, CallBounds bounds);
 
   boost::asio::awaitable<absl::StatusOr<v1::ListChargesResponse>> ListCharges(
-      v1::ListChargesRequest request, absl::Time deadline);
+      v1::ListChargesRequest request, CallBounds bounds);
 
   // CreateRefund: FAILED_PRECONDITION (reason needs_verification) unless the
   // charge's customer was verified in this call. The Idempotency-Key comes
   // from (tenant, call_id, request_id, "create_refund"), so a retry returns
   // the same refund and a reused request_id with other parameters is ABORTED.
   boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> CreateRefund(
-      v1::CreateRefundRequest request, absl::Time deadline);
+      v1::CreateRefundRequest request, CallBounds bounds);
 
  private:
   stripe::StripeApi stripe_;

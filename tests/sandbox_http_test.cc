@@ -1,9 +1,9 @@
-// The HTTP Stripe client against the sandbox over a real loopback socket:
+// The production Stripe client (pool, retries) against the sandbox over a real loopback socket:
 // keep-alive, Stripe's headers, idempotency replay and mismatch, and error
 // mapping of what the sandbox answers.
 #include <boost/asio/io_context.hpp>
 
-#include "client/http_stripe_client.h"
+#include "client/resilient_stripe_client.h"
 #include "client/stripe_decoders.h"
 #include "common/error_detail.h"
 #include "common/testing/run_coroutine.h"
@@ -27,9 +27,10 @@ class SandboxHttpTest : public ::testing::Test {
     ASSERT_TRUE(server_.Start({.port = 0}).ok());
   }
 
-  std::unique_ptr<stripe::HttpStripeClient> Client(const std::string& key = "sk_test_http") {
-    auto client = stripe::HttpStripeClient::Create(
-        io_.get_executor(), clock_, {.base_url = server_.base_url(), .api_key = key});
+  std::unique_ptr<stripe::ResilientStripeClient> Client(const std::string& key = "sk_test_http") {
+    stripe::StripeClientOptions options;
+    options.pool = {.base_url = server_.base_url(), .api_key = key};
+    auto client = stripe::ResilientStripeClient::Create(io_.get_executor(), clock_, options);
     EXPECT_TRUE(client.ok()) << client.status();
     return *std::move(client);
   }
@@ -98,7 +99,7 @@ TEST_F(SandboxHttpTest, ServerRestartIsSurvivedByReconnecting) {
 TEST_F(SandboxHttpTest, DeadlineInThePastFailsFast) {
   auto client = Client();
   auto response = RunCoroutine(
-      io_, client->Send({.path = "/v1/customers", .deadline = clock_.Now() - absl::Seconds(1)}));
+      io_, client->Send({.path = "/v1/customers", .bounds = CallBounds(clock_.Now() - absl::Seconds(1))}));
   EXPECT_THAT(response, StatusIs(absl::StatusCode::kDeadlineExceeded));
 }
 

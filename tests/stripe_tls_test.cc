@@ -6,7 +6,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "client/http_stripe_client.h"
+#include "client/resilient_stripe_client.h"
 #include "common/testing/run_coroutine.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
@@ -43,14 +43,26 @@ class StripeTlsTest : public ::testing::Test {
                     .ok());
   }
 
+  absl::StatusOr<std::unique_ptr<stripe::ResilientStripeClient>> Client(
+      const std::string& host, const std::string& ca, absl::Duration idle_timeout) {
+    stripe::StripeClientOptions options;
+    options.pool = {.base_url = absl::StrCat("https://", host, ":", server_.port()),
+                    .api_key = "sk_test_tls",
+                    .extra_ca_file = ca,
+                    .idle_timeout = idle_timeout};
+    // A refused certificate is final: no point waiting out retries.
+    options.retry.max_retries = 0;
+    return stripe::ResilientStripeClient::Create(io_.get_executor(), clock_, options);
+  }
+
+  absl::StatusOr<stripe::StripeResponse> Get(stripe::ResilientStripeClient& client) {
+    return RunCoroutine(io_, client.Send({.path = "/v1/customers/cus_DemoJennyRosen"}));
+  }
+
   absl::StatusOr<stripe::StripeResponse> Get(const std::string& host, const std::string& ca) {
-    auto client = stripe::HttpStripeClient::Create(
-        io_.get_executor(), clock_,
-        {.base_url = absl::StrCat("https://", host, ":", server_.port()),
-         .api_key = "sk_test_tls",
-         .extra_ca_file = ca});
+    auto client = Client(host, ca, absl::Seconds(50));
     if (!client.ok()) return client.status();
-    return RunCoroutine(io_, (*client)->Send({.path = "/v1/customers/cus_DemoJennyRosen"}));
+    return Get(**client);
   }
 
   static std::string* dir_;
@@ -67,6 +79,26 @@ TEST_F(StripeTlsTest, TrustedCertificateForTheHostWorks) {
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->http_status, 200);
   EXPECT_THAT(response->body, HasSubstr("cus_DemoJennyRosen"));
+}
+
+TEST_F(StripeTlsTest, NewConnectionsResumeTheTlsSession) {
+  // Idle connections expire at once, so every request opens a new one.
+  auto client = Client("localhost", *dir_ + "/cert.pem", absl::Nanoseconds(1));
+  ASSERT_TRUE(client.ok()) << client.status();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Get(**client).ok());
+  const stripe::PoolStats stats = *(*client)->pool_stats();
+  EXPECT_EQ(stats.tls_handshakes, 3u);
+  EXPECT_EQ(stats.tls_resumed, 2u);
+  EXPECT_EQ(stats.idle_evicted, 2u);
+}
+
+TEST_F(StripeTlsTest, KeepAliveReusesOneConnection) {
+  auto client = Client("localhost", *dir_ + "/cert.pem", absl::Seconds(50));
+  ASSERT_TRUE(client.ok()) << client.status();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(Get(**client).ok());
+  const stripe::PoolStats stats = *(*client)->pool_stats();
+  EXPECT_EQ(stats.tls_handshakes, 1u);
+  EXPECT_EQ(stats.warm_round_trips, 4u);
 }
 
 TEST_F(StripeTlsTest, UntrustedCertificateIsRefused) {

@@ -64,17 +64,6 @@ class FakeStripeClient final : public StripeClient {
     std::string body;
     absl::Status status;
   };
-  static const char* MethodName(HttpMethod method) {
-    switch (method) {
-      case HttpMethod::kGet:
-        return "GET";
-      case HttpMethod::kPost:
-        return "POST";
-      case HttpMethod::kDelete:
-        return "DELETE";
-    }
-    return "?";
-  }
 
   const Mode mode_;
   mutable absl::Mutex mu_;

@@ -1,0 +1,72 @@
+// rate_limiter.h: client-side token buckets that keep payvox under Stripe's
+// per-account limits (live: 100 reads + 100 writes per second; test: 25 +
+// 25; Search: 20), so a busy tenant waits a few milliseconds here instead
+// of collecting 429s from Stripe.
+//
+//   RateLimiter limiter(RateLimits::ForMode(Mode::kLive), clock.Now());
+//   std::optional<absl::Time> ready = limiter.Reserve(RequestClass::kWrite, now, deadline);
+//   if (!ready) -> RESOURCE_EXHAUSTED; else sleep until *ready, then send.
+#ifndef PAYVOX_CLIENT_RATE_LIMITER_H_
+#define PAYVOX_CLIENT_RATE_LIMITER_H_
+
+#include <optional>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "client/stripe_client.h"
+
+namespace payvox::stripe {
+
+// TokenBucket refills at `per_second` up to `burst` tokens. Not thread-safe
+// on its own (RateLimiter locks).
+class TokenBucket {
+ public:
+  TokenBucket(double per_second, double burst, absl::Time now);
+
+  // Reserve takes one token and returns when it may be used: `now` if one
+  // is in the bucket, later if the bucket is in debt. When that is after
+  // `latest` nothing is taken and nullopt is returned.
+  std::optional<absl::Time> Reserve(absl::Time now, absl::Time latest);
+
+ private:
+  void Refill(absl::Time now);
+
+  const double per_second_;
+  const double burst_;
+  double tokens_;
+  absl::Time updated_;
+};
+
+enum class RequestClass { kRead, kWrite, kSearch };
+absl::string_view RequestClassName(RequestClass request_class);
+
+// ClassOf: POST and DELETE write; GET under /search reads Search; other GETs read.
+RequestClass ClassOf(const StripeRequest& request);
+
+struct RateLimits {
+  double read_per_second = 25;
+  double write_per_second = 25;
+  double search_per_second = 20;
+
+  // ForMode: Stripe's documented limits for the key's mode.
+  static RateLimits ForMode(Mode mode);
+};
+
+// RateLimiter is one key's set of buckets. Thread-safe.
+class RateLimiter {
+ public:
+  RateLimiter(const RateLimits& limits, absl::Time now);
+
+  std::optional<absl::Time> Reserve(RequestClass request_class, absl::Time now, absl::Time latest);
+
+ private:
+  absl::Mutex mu_;
+  TokenBucket read_ ABSL_GUARDED_BY(mu_);
+  TokenBucket write_ ABSL_GUARDED_BY(mu_);
+  TokenBucket search_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace payvox::stripe
+
+#endif  // PAYVOX_CLIENT_RATE_LIMITER_H_

@@ -1,0 +1,236 @@
+#include "client/resilient_stripe_client.h"
+
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "client/stripe_errors.h"
+#include "common/error_detail.h"
+
+namespace payvox::stripe {
+namespace {
+
+double ThreadLocalRandom() {
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+// CoalescingKey identifies requests that must produce the same answer.
+std::string CoalescingKey(const StripeRequest& request) {
+  return absl::StrCat(MethodName(request.method), " ", request.path, "?",
+                      EncodeForm(request.params), "#", request.idempotency_key);
+}
+
+absl::Status RateLimited(RequestClass request_class) {
+  return FlowError(
+      absl::StatusCode::kResourceExhausted,
+      absl::StrCat("This business's Stripe ", RequestClassName(request_class),
+                   " requests are at their rate limit and no slot frees up before the call's "
+                   "deadline; retry in a moment with the same request_id."),
+      "rate_limited", "The payment system is busy right now. Give me a moment and I'll try again.",
+      /*retryable=*/true);
+}
+
+BreakerOutcome OutcomeOf(const absl::StatusOr<HttpAnswer>& answer) {
+  if (answer.ok()) {
+    return answer->http_status >= 500 ? BreakerOutcome::kFailure : BreakerOutcome::kSuccess;
+  }
+  return answer.status().code() == absl::StatusCode::kCancelled ? BreakerOutcome::kNeutral
+                                                                : BreakerOutcome::kFailure;
+}
+
+}  // namespace
+
+// InFlight is one request being sent for several identical Send calls.
+struct ResilientStripeClient::InFlight {
+  AsyncEvent done;
+  absl::StatusOr<StripeResponse> result;  // written before done.Set()
+};
+
+absl::StatusOr<std::unique_ptr<ResilientStripeClient>> ResilientStripeClient::Create(
+    boost::asio::any_io_executor executor, const Clock& clock, StripeClientOptions options) {
+  if (options.retry.max_retries < 0 || options.retry.max_retries > 10) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_retries must be 0 to 10; got ", options.retry.max_retries));
+  }
+  if (options.default_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("default_timeout must be positive");
+  }
+  if (options.breaker.failure_threshold < 1) {
+    return absl::InvalidArgumentError("the breaker's failure threshold must be at least 1");
+  }
+  if (options.rate_limits.has_value() &&
+      (options.rate_limits->read_per_second <= 0 || options.rate_limits->write_per_second <= 0 ||
+       options.rate_limits->search_per_second <= 0)) {
+    return absl::InvalidArgumentError("rate limits must be positive");
+  }
+  absl::StatusOr<std::unique_ptr<HttpConnectionPool>> pool =
+      HttpConnectionPool::Create(std::move(executor), clock, options.pool);
+  if (!pool.ok()) return pool.status();
+  const Mode mode = ModeOfKey(options.pool.api_key);
+  auto sleeper = std::make_unique<AsioSleeper>(clock);
+  auto client = std::make_unique<ResilientStripeClient>(*std::move(pool), mode, clock, *sleeper,
+                                                        std::move(options), ThreadLocalRandom);
+  client->owned_sleeper_ = std::move(sleeper);
+  return client;
+}
+
+ResilientStripeClient::ResilientStripeClient(std::unique_ptr<StripeTransport> transport, Mode mode,
+                                             const Clock& clock, Sleeper& sleeper,
+                                             StripeClientOptions options,
+                                             std::function<double()> random)
+    : transport_(std::move(transport)),
+      pool_(dynamic_cast<HttpConnectionPool*>(transport_.get())),
+      mode_(mode),
+      clock_(clock),
+      sleeper_(sleeper),
+      options_(std::move(options)),
+      random_(std::move(random)),
+      limiter_(options_.rate_limits.value_or(RateLimits::ForMode(mode)), clock.Now()),
+      breaker_(options_.breaker) {}
+
+ResilientStripeClient::~ResilientStripeClient() = default;
+
+ClientStats ResilientStripeClient::stats() const {
+  return {.requests = requests_.load(),
+          .attempts = attempts_.load(),
+          .retries = retries_.load(),
+          .coalesced = coalesced_.load(),
+          .rate_limit_waits = rate_limit_waits_.load(),
+          .rate_limit_refusals = rate_limit_refusals_.load(),
+          .breaker_refusals = breaker_refusals_.load()};
+}
+
+std::optional<PoolStats> ResilientStripeClient::pool_stats() const {
+  if (pool_ == nullptr) return std::nullopt;
+  return pool_->stats();
+}
+
+boost::asio::awaitable<absl::Status> ResilientStripeClient::WarmUp() {
+  if (pool_ == nullptr || options_.warm_connections <= 0) co_return absl::OkStatus();
+  co_return co_await pool_->Warm(options_.warm_connections,
+                                 CallBounds(clock_.Now() + options_.default_timeout));
+}
+
+boost::asio::awaitable<absl::StatusOr<StripeResponse>> ResilientStripeClient::Send(
+    StripeRequest request) {
+  ++requests_;
+  if (request.method == HttpMethod::kPost && request.idempotency_key.empty()) {
+    co_return absl::InvalidArgumentError(
+        absl::StrCat("POST ", request.path, " has no Idempotency-Key"));
+  }
+  if (request.bounds.deadline == absl::InfiniteFuture()) {
+    request.bounds.deadline = clock_.Now() + options_.default_timeout;
+  }
+  const std::string key = CoalescingKey(request);
+  for (;;) {
+    std::shared_ptr<InFlight> leader_of;
+    std::shared_ptr<InFlight> follower_of;
+    {
+      absl::MutexLock lock(&mu_);
+      auto [it, inserted] = in_flight_.try_emplace(key);
+      if (inserted) {
+        it->second = std::make_shared<InFlight>();
+        leader_of = it->second;
+      } else {
+        follower_of = it->second;
+      }
+    }
+    if (leader_of != nullptr) {
+      absl::StatusOr<StripeResponse> result = co_await SendWithRetries(request);
+      {
+        absl::MutexLock lock(&mu_);
+        in_flight_.erase(key);
+        leader_of->result = result;
+      }
+      leader_of->done.Set();
+      co_return result;
+    }
+    const WaitResult waited = co_await follower_of->done.Wait(
+        request.bounds.deadline - clock_.Now(), request.bounds.cancel.get());
+    if (waited == WaitResult::kCancelled) {
+      co_return absl::CancelledError("the call was cancelled before Stripe answered");
+    }
+    if (waited == WaitResult::kTimedOut) {
+      co_return TransportError(true, "an identical request was still waiting for Stripe");
+    }
+    // The leader's own call was cancelled: that says nothing about this
+    // call, which sends the request itself.
+    if (follower_of->result.status().code() == absl::StatusCode::kCancelled) continue;
+    ++coalesced_;
+    co_return follower_of->result;
+  }
+}
+
+boost::asio::awaitable<ResilientStripeClient::Attempt> ResilientStripeClient::OneAttempt(
+    const StripeRequest& request) {
+  Attempt out;
+  if (request.bounds.cancelled()) {
+    out.refusal = absl::CancelledError("the call was cancelled before Stripe answered");
+    co_return out;
+  }
+  const RequestClass request_class = ClassOf(request);
+  const std::optional<absl::Time> ready =
+      limiter_.Reserve(request_class, clock_.Now(), request.bounds.deadline);
+  if (!ready.has_value()) {
+    ++rate_limit_refusals_;
+    out.refusal = RateLimited(request_class);
+    co_return out;
+  }
+  if (*ready > clock_.Now()) {
+    ++rate_limit_waits_;
+    if (!co_await sleeper_.SleepUntil(*ready, request.bounds.cancel.get())) {
+      out.refusal =
+          absl::CancelledError("the call was cancelled while waiting for its rate limit");
+      co_return out;
+    }
+  }
+  absl::StatusOr<BreakerTicket> ticket = breaker_.Admit(clock_.Now());
+  if (!ticket.ok()) {
+    ++breaker_refusals_;
+    out.refusal = ticket.status();
+    co_return out;
+  }
+  ++attempts_;
+  out.answer = co_await transport_->RoundTrip(request);
+  breaker_.Record(*ticket, OutcomeOf(out.answer), clock_.Now());
+  if (!out.answer.ok() && out.answer.status().code() == absl::StatusCode::kCancelled) {
+    out.refusal = out.answer.status();
+  }
+  co_return out;
+}
+
+boost::asio::awaitable<absl::StatusOr<StripeResponse>> ResilientStripeClient::SendWithRetries(
+    const StripeRequest& request) {
+  for (int retries = 0;; ++retries) {
+    Attempt attempt = co_await OneAttempt(request);
+    if (!attempt.refusal.ok()) co_return attempt.refusal;
+    absl::StatusOr<HttpAnswer>& answer = attempt.answer;
+    AttemptOutcome outcome;
+    if (answer.ok()) {
+      if (answer->http_status >= 200 && answer->http_status < 300) {
+        co_return StripeResponse{answer->http_status, std::move(answer->body),
+                                 std::move(answer->request_id), answer->idempotent_replayed};
+      }
+      outcome = {.http_status = answer->http_status,
+                 .should_retry_header = answer->should_retry,
+                 .retry_after_seconds = answer->retry_after_seconds};
+    } else {
+      outcome = {.no_answer = true};
+    }
+    const absl::Status final_status =
+        answer.ok() ? StripeErrorToStatus(answer->http_status, answer->body, answer->request_id)
+                    : answer.status();
+    if (!ShouldRetry(options_.retry, retries, outcome)) co_return final_status;
+    const absl::Duration delay =
+        BackoffDelay(options_.retry, retries + 1, random_(), outcome.retry_after_seconds);
+    const absl::Time wake = clock_.Now() + delay;
+    // A retry must have time to run after the backoff.
+    if (wake >= request.bounds.deadline) co_return final_status;
+    if (!co_await sleeper_.SleepUntil(wake, request.bounds.cancel.get())) {
+      co_return absl::CancelledError("the call was cancelled while waiting to retry");
+    }
+    ++retries_;
+  }
+}
+
+}  // namespace payvox::stripe
