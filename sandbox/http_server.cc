@@ -7,6 +7,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -14,6 +17,8 @@
 #include <boost/beast/ssl.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "common/async_wait.h"
+#include "common/form_codec.h"
 
 namespace payvox::sandbox {
 namespace {
@@ -29,8 +34,54 @@ constexpr auto kIdleTimeout = std::chrono::seconds(30);
 
 std::string ToString(std::string_view text) { return std::string(text.data(), text.size()); }
 
+asio::awaitable<void> Pause(absl::Duration duration) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, ToSteadyDuration(duration));
+  beast::error_code ignored;
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+}
+
+// Reset drops the connection with a TCP RST, as a crashed proxy would.
 template <typename Stream>
-asio::awaitable<void> Serve(Stream& stream, StripeEmulator& emulator) {
+void Reset(Stream& stream) {
+  tcp::socket& socket = beast::get_lowest_layer(stream).socket();
+  beast::error_code ignored;
+  socket.set_option(tcp::socket::linger(true, 0), ignored);
+  socket.close(ignored);
+}
+
+EmulatorResponse StripeApiError(int status, absl::string_view type, absl::string_view message,
+                                std::optional<bool> should_retry) {
+  EmulatorResponse answer{.status = status,
+                          .body = absl::StrCat(R"({"error":{"type":")", type,
+                                               R"(","message":")", message, R"("}})")};
+  if (should_retry.has_value()) {
+    answer.headers.emplace_back("Stripe-Should-Retry", *should_retry ? "true" : "false");
+  }
+  return answer;
+}
+
+// ControlFaults serves /_sandbox/faults.
+EmulatorResponse ControlFaults(absl::string_view method, absl::string_view body,
+                               FaultPlan& faults) {
+  if (method == "DELETE") {
+    faults.Clear();
+    return {.status = 200, .body = R"({"cleared":true})"};
+  }
+  if (method != "POST") {
+    return StripeApiError(405, "invalid_request_error", "use POST or DELETE", std::nullopt);
+  }
+  absl::StatusOr<FormParams> form = ParseForm(body);
+  absl::StatusOr<FaultRule> rule =
+      form.ok() ? ParseFaultRule(*form) : absl::StatusOr<FaultRule>(form.status());
+  if (!rule.ok()) {
+    return StripeApiError(400, "invalid_request_error", rule.status().message(), std::nullopt);
+  }
+  faults.Add(*std::move(rule));
+  return {.status = 200, .body = absl::StrCat(R"({"pending":)", faults.pending(), "}")};
+}
+
+template <typename Stream>
+asio::awaitable<void> Serve(Stream& stream, StripeEmulator& emulator, FaultPlan& faults) {
   beast::flat_buffer buffer;
   beast::error_code error;
   for (;;) {
@@ -52,13 +103,44 @@ asio::awaitable<void> Serve(Stream& stream, StripeEmulator& emulator) {
     }
     if (error) break;
     const http::request<http::string_body>& request = parser.get();
-    EmulatorResponse answer = emulator.Handle({
-        .method = ToString(request.method_string()),
-        .target = ToString(request.target()),
+    const std::string method = ToString(request.method_string());
+    const std::string target = ToString(request.target());
+    const absl::string_view path = absl::string_view(target).substr(0, target.find('?'));
+    const EmulatorRequest emulator_request{
+        .method = method,
+        .target = target,
         .authorization = ToString(request[http::field::authorization]),
         .idempotency_key = ToString(request["Idempotency-Key"]),
         .body = request.body(),
-    });
+    };
+
+    std::optional<Fault> fault;
+    EmulatorResponse answer;
+    if (path == "/_sandbox/faults") {
+      answer = ControlFaults(method, request.body(), faults);
+    } else {
+      fault = faults.Take(method, path);
+      const FaultKind kind = fault.has_value() ? fault->kind : FaultKind::kLatency;
+      if (fault.has_value()) co_await Pause(kind == FaultKind::kTrickle ? absl::ZeroDuration()
+                                                                          : fault->latency);
+      if (!fault.has_value() || kind == FaultKind::kLatency || kind == FaultKind::kTrickle) {
+        answer = emulator.Handle(emulator_request);
+      } else if (kind == FaultKind::kStatus) {
+        answer = StripeApiError(fault->http_status, "api_error",
+                                "An error occurred with our connection to Stripe.",
+                                fault->should_retry);
+      } else if (kind == FaultKind::kRateLimit) {
+        answer = StripeApiError(429, "rate_limit_error",
+                                "Too many requests hit the API too quickly.", fault->should_retry);
+      } else if (kind == FaultKind::kMalformedJson) {
+        answer = {.status = 200, .body = R"({"id": "re_broken", "object": "refu)"};
+      } else {
+        if (kind == FaultKind::kDropAfterCommit) emulator.Handle(emulator_request);
+        Reset(stream);
+        co_return;
+      }
+    }
+
     http::response<http::string_body> response{static_cast<http::status>(answer.status),
                                                request.version()};
     response.set(http::field::content_type, "application/json");
@@ -67,28 +149,45 @@ asio::awaitable<void> Serve(Stream& stream, StripeEmulator& emulator) {
     response.body() = std::move(answer.body);
     response.keep_alive(request.keep_alive());
     response.prepare_payload();
-    co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, error));
+    if (fault.has_value() && fault->kind == FaultKind::kTrickle) {
+      http::response_serializer<http::string_body> serializer(response);
+      co_await http::async_write_header(stream, serializer,
+                                        asio::redirect_error(asio::use_awaitable, error));
+      const std::string& body = response.body();
+      for (size_t at = 0; !error && at < body.size(); at += fault->chunk_bytes) {
+        co_await Pause(fault->latency);
+        const size_t size = std::min(fault->chunk_bytes, body.size() - at);
+        co_await asio::async_write(stream, asio::buffer(body.data() + at, size),
+                                   asio::redirect_error(asio::use_awaitable, error));
+      }
+    } else {
+      co_await http::async_write(stream, response,
+                                 asio::redirect_error(asio::use_awaitable, error));
+    }
     if (error || !response.keep_alive()) break;
   }
   beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, error);
 }
 
-asio::awaitable<void> ServePlain(tcp::socket socket, StripeEmulator& emulator) {
+asio::awaitable<void> ServePlain(tcp::socket socket, StripeEmulator& emulator,
+                                 FaultPlan& faults) {
   beast::tcp_stream stream(std::move(socket));
-  co_await Serve(stream, emulator);
+  co_await Serve(stream, emulator, faults);
 }
 
-asio::awaitable<void> ServeTls(tcp::socket socket, ssl::context& tls, StripeEmulator& emulator) {
+asio::awaitable<void> ServeTls(tcp::socket socket, ssl::context& tls, StripeEmulator& emulator,
+                               FaultPlan& faults) {
   beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), tls);
   beast::get_lowest_layer(stream).expires_after(kIdleTimeout);
   beast::error_code error;
   co_await stream.async_handshake(ssl::stream_base::server,
                                   asio::redirect_error(asio::use_awaitable, error));
   if (error) co_return;
-  co_await Serve(stream, emulator);
+  co_await Serve(stream, emulator, faults);
 }
 
-asio::awaitable<void> Accept(tcp::acceptor& acceptor, ssl::context* tls, StripeEmulator& emulator) {
+asio::awaitable<void> Accept(tcp::acceptor& acceptor, ssl::context* tls, StripeEmulator& emulator,
+                             FaultPlan& faults) {
   for (;;) {
     beast::error_code error;
     tcp::socket socket =
@@ -99,10 +198,10 @@ asio::awaitable<void> Accept(tcp::acceptor& acceptor, ssl::context* tls, StripeE
     }
     socket.set_option(tcp::no_delay(true), error);
     if (tls != nullptr) {
-      asio::co_spawn(acceptor.get_executor(), ServeTls(std::move(socket), *tls, emulator),
+      asio::co_spawn(acceptor.get_executor(), ServeTls(std::move(socket), *tls, emulator, faults),
                      asio::detached);
     } else {
-      asio::co_spawn(acceptor.get_executor(), ServePlain(std::move(socket), emulator),
+      asio::co_spawn(acceptor.get_executor(), ServePlain(std::move(socket), emulator, faults),
                      asio::detached);
     }
   }
@@ -156,7 +255,7 @@ absl::Status SandboxServer::Start(const SandboxServerOptions& options) {
   address_ = options.address;
   port_ = acceptor.local_endpoint().port();
   tls_ = runtime_->tls != nullptr;
-  asio::co_spawn(runtime_->io, Accept(acceptor, runtime_->tls.get(), emulator_), asio::detached);
+  asio::co_spawn(runtime_->io, Accept(acceptor, runtime_->tls.get(), emulator_, faults_), asio::detached);
   for (int i = 0; i < options.threads; ++i) {
     threads_.emplace_back([this] { runtime_->io.run(); });
   }

@@ -8,6 +8,8 @@
 //
 // Requests above 1 MiB get 413; a connection idle for 30 s is closed. With
 // a certificate and key it serves HTTPS (for tests of the client's TLS path).
+// faults() injects misbehaviour (sandbox/faults.h), also reachable over
+// HTTP at /_sandbox/faults.
 #ifndef PAYVOX_SANDBOX_HTTP_SERVER_H_
 #define PAYVOX_SANDBOX_HTTP_SERVER_H_
 
@@ -18,6 +20,7 @@
 
 #include "absl/status/status.h"
 #include "sandbox/emulator.h"
+#include "sandbox/faults.h"
 
 namespace payvox::sandbox {
 
@@ -43,12 +46,14 @@ class SandboxServer {
   void Stop();
 
   int port() const { return port_; }
+  FaultPlan& faults() { return faults_; }
   std::string base_url() const;
 
  private:
   struct Runtime;  // Asio state, in the .cc file.
 
   StripeEmulator& emulator_;
+  FaultPlan faults_;
   std::unique_ptr<Runtime> runtime_;
   std::vector<std::thread> threads_;
   std::string address_;
