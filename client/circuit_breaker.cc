@@ -14,8 +14,7 @@ absl::StatusOr<BreakerTicket> CircuitBreaker::Admit(absl::Time now) {
     probe_in_flight_ = true;  // half-open: this request is the probe
     return BreakerTicket{.probe = true};
   }
-  const double wait_seconds =
-      std::max(1.0, std::ceil(absl::ToDoubleSeconds(open_until_ - now)));
+  const double wait_seconds = std::max(1.0, std::ceil(absl::ToDoubleSeconds(open_until_ - now)));
   return FlowError(
       absl::StatusCode::kUnavailable,
       absl::StrCat("Stripe failed ", options_.failure_threshold,

@@ -524,8 +524,8 @@ asio::awaitable<absl::StatusOr<HttpAnswer>> HttpConnectionPool::RoundTrip(
     Connection::Exchanged exchanged;
     {
       AbortOnCancel abort_on_cancel(strand, bounds.cancel.get(), connection.get());
-      exchanged = co_await connection->Exchange(
-          http_request, bounds.deadline - clock_.Now(), options_.max_body_bytes);
+      exchanged = co_await connection->Exchange(http_request, bounds.deadline - clock_.Now(),
+                                                options_.max_body_bytes);
     }
     if (exchanged.error || connection->aborted()) {
       const bool aborted = connection->aborted();

@@ -112,8 +112,8 @@ class HttpConnectionPool final : public StripeTransport {
   };
   struct TlsState;  // the client context and the newest session ticket
 
-  HttpConnectionPool(boost::asio::any_io_executor executor, const Clock& clock,
-                     PoolOptions options, ParsedUrl url, std::unique_ptr<TlsState> tls);
+  HttpConnectionPool(boost::asio::any_io_executor executor, const Clock& clock, PoolOptions options,
+                     ParsedUrl url, std::unique_ptr<TlsState> tls);
 
   // Acquire returns an idle connection (warm) or the right to open a new
   // one (connection null), waiting while all are busy.

@@ -51,10 +51,10 @@ TEST(HttpConnectionPoolTest, RefusesPublishableAndUnknownKeys) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("sk_")));
   EXPECT_THAT(
       HttpConnectionPool::Create(io.get_executor(), clock,
-                               {.api_key = "sk_test_1", .extra_ca_file = "/nonexistent.pem"}),
+                                 {.api_key = "sk_test_1", .extra_ca_file = "/nonexistent.pem"}),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("extra CA file")));
   EXPECT_THAT(HttpConnectionPool::Create(io.get_executor(), clock,
-                                        {.api_key = "sk_test_1", .max_connections = 0}),
+                                         {.api_key = "sk_test_1", .max_connections = 0}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("max_connections")));
 }
 

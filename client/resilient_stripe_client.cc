@@ -179,8 +179,7 @@ boost::asio::awaitable<ResilientStripeClient::Attempt> ResilientStripeClient::On
   if (*ready > clock_.Now()) {
     ++rate_limit_waits_;
     if (!co_await sleeper_.SleepUntil(*ready, request.bounds.cancel.get())) {
-      out.refusal =
-          absl::CancelledError("the call was cancelled while waiting for its rate limit");
+      out.refusal = absl::CancelledError("the call was cancelled while waiting for its rate limit");
       co_return out;
     }
   }

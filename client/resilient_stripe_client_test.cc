@@ -141,7 +141,8 @@ TEST_F(ResilientStripeClientTest, DoesNotRetryWhatStripeDecided) {
   Build();
   transport_->Then(HttpAnswer{
       .http_status = 402,
-      .body = R"({"error":{"type":"card_error","code":"card_declined","decline_code":"expired_card"}})"});
+      .body =
+          R"({"error":{"type":"card_error","code":"card_declined","decline_code":"expired_card"}})"});
   EXPECT_THAT(Send(Refund()),
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("expired")));
   EXPECT_EQ(transport_->requests.size(), 1u);
@@ -178,8 +179,8 @@ TEST_F(ResilientStripeClientTest, ACancelledCallSendsNothingAndIsNotRetried) {
 }
 
 TEST_F(ResilientStripeClientTest, WaitsForARateLimitTokenOrRefusesWhenNoneComesInTime) {
-  Build({.rate_limits = RateLimits{
-             .read_per_second = 1, .write_per_second = 1, .search_per_second = 1}});
+  Build({.rate_limits =
+             RateLimits{.read_per_second = 1, .write_per_second = 1, .search_per_second = 1}});
   ASSERT_TRUE(Send(Refund()).ok());
   // The second write waits one second for its token.
   ASSERT_TRUE(Send(Refund()).ok());

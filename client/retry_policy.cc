@@ -15,8 +15,8 @@ bool ShouldRetry(const RetryPolicy& policy, int retries_done, const AttemptOutco
 absl::Duration BackoffDelay(const RetryPolicy& policy, int retry, double random,
                             std::optional<int> retry_after_seconds) {
   const int exponent = std::clamp(retry - 1, 0, 30);
-  absl::Duration delay = std::min(policy.initial_delay * std::ldexp(1.0, exponent),
-                                  policy.max_delay);
+  absl::Duration delay =
+      std::min(policy.initial_delay * std::ldexp(1.0, exponent), policy.max_delay);
   delay *= 0.5 * (1.0 + std::clamp(random, 0.0, 1.0));
   delay = std::max(delay, policy.initial_delay);
   if (retry_after_seconds.has_value() && *retry_after_seconds >= 0) {

@@ -105,5 +105,24 @@ TEST(StripeDecodersTest, MalformedJsonIsAnErrorNotACrash) {
   }
 }
 
+TEST(StripeDecodersTest, DecodesAPaymentIntentWithItsLastError) {
+  absl::StatusOr<PaymentIntent> intent = DecodePaymentIntent(R"({
+    "id": "pi_1", "object": "payment_intent", "amount": 2500, "amount_received": 0,
+    "currency": "eur", "customer": "cus_1", "status": "requires_payment_method",
+    "payment_method": null, "latest_charge": {"id": "ch_9"}, "cancellation_reason": null,
+    "created": 1790000000, "metadata": {"payvox_session": "hs_1"},
+    "last_payment_error": {"type": "card_error", "code": "card_declined",
+                           "decline_code": "insufficient_funds", "message": "Declined"}
+  })");
+  ASSERT_TRUE(intent.ok()) << intent.status();
+  EXPECT_EQ(intent->status, "requires_payment_method");
+  EXPECT_EQ(intent->latest_charge, "ch_9");
+  EXPECT_EQ(intent->last_decline_code, "insufficient_funds");
+  ASSERT_EQ(intent->metadata.size(), 1u);
+  EXPECT_EQ(intent->metadata[0].second, "hs_1");
+  EXPECT_THAT(DecodePaymentIntent(R"({"id": "pi_1", "currency": "eur"})"),
+              StatusIs(absl::StatusCode::kInternal, HasSubstr("amount")));
+}
+
 }  // namespace
 }  // namespace payvox::stripe

@@ -29,8 +29,8 @@ TEST(AsyncEvent, TimesOut) {
 TEST(AsyncEvent, WakesAWaiterFromAnotherThread) {
   AsyncEvent event;
   boost::asio::io_context io;
-  auto result = boost::asio::co_spawn(io, event.Wait(absl::Hours(1), nullptr),
-                                      boost::asio::use_future);
+  auto result =
+      boost::asio::co_spawn(io, event.Wait(absl::Hours(1), nullptr), boost::asio::use_future);
   std::thread setter([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     event.Set();

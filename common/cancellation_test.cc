@@ -21,7 +21,9 @@ TEST(CancelSignal, RunsSubscribersOnceAndLateSubscribersAtOnce) {
 TEST(CancelSignal, ADroppedRegistrationIsNeverCalled) {
   CancelSignal signal;
   int runs = 0;
-  { CancelSignal::Registration hook = signal.Subscribe([&] { ++runs; }); }
+  {
+    CancelSignal::Registration hook = signal.Subscribe([&] { ++runs; });
+  }
   CancelSignal::Registration moved;
   {
     CancelSignal::Registration hook = signal.Subscribe([&] { runs += 10; });

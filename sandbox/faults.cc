@@ -49,13 +49,15 @@ absl::StatusOr<FaultRule> ParseFaultRule(const FormParams& form) {
         "fault field kind must be latency, status, rate_limit, reset, drop_after_commit, "
         "trickle or malformed_json");
   }
-  if (std::optional<absl::string_view> method = form.Find("method")) rule.method = std::string(*method);
-  if (std::optional<absl::string_view> path = form.Find("path")) rule.path_prefix = std::string(*path);
+  if (std::optional<absl::string_view> method = form.Find("method"))
+    rule.method = std::string(*method);
+  if (std::optional<absl::string_view> path = form.Find("path"))
+    rule.path_prefix = std::string(*path);
   int64_t times = 1, latency_ms = 0, status = 503, chunk_bytes = 16;
-  for (absl::Status s : {ReadInt(form, "times", 1, 1000, times),
-                         ReadInt(form, "latency_ms", 0, 60000, latency_ms),
-                         ReadInt(form, "status", 500, 504, status),
-                         ReadInt(form, "chunk_bytes", 1, 65536, chunk_bytes)}) {
+  for (absl::Status s :
+       {ReadInt(form, "times", 1, 1000, times), ReadInt(form, "latency_ms", 0, 60000, latency_ms),
+        ReadInt(form, "status", 500, 504, status),
+        ReadInt(form, "chunk_bytes", 1, 65536, chunk_bytes)}) {
     if (!s.ok()) return s;
   }
   if (status == 501) {

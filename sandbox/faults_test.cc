@@ -18,7 +18,9 @@ FormParams Form(std::initializer_list<std::pair<const char*, const char*>> field
 
 TEST(FaultPlan, ConsumesTheFirstMatchingRuleUseByUse) {
   FaultPlan plan;
-  plan.Add({.method = "POST", .path_prefix = "/v1/refunds", .times = 2,
+  plan.Add({.method = "POST",
+            .path_prefix = "/v1/refunds",
+            .times = 2,
             .fault = {.kind = FaultKind::kStatus, .http_status = 502}});
   plan.Add({.fault = {.kind = FaultKind::kMalformedJson}});
   EXPECT_EQ(plan.pending(), 3);
@@ -43,9 +45,12 @@ TEST(FaultPlan, ClearDropsEverything) {
 }
 
 TEST(ParseFaultRule, ReadsEveryField) {
-  absl::StatusOr<FaultRule> rule =
-      ParseFaultRule(Form({{"kind", "rate_limit"}, {"method", "POST"}, {"path", "/v1/refunds"},
-                           {"times", "3"}, {"should_retry", "true"}, {"latency_ms", "250"}}));
+  absl::StatusOr<FaultRule> rule = ParseFaultRule(Form({{"kind", "rate_limit"},
+                                                        {"method", "POST"},
+                                                        {"path", "/v1/refunds"},
+                                                        {"times", "3"},
+                                                        {"should_retry", "true"},
+                                                        {"latency_ms", "250"}}));
   ASSERT_TRUE(rule.ok()) << rule.status();
   EXPECT_EQ(rule->fault.kind, FaultKind::kRateLimit);
   EXPECT_EQ(rule->method, "POST");
@@ -56,8 +61,8 @@ TEST(ParseFaultRule, ReadsEveryField) {
 }
 
 TEST(ParseFaultRule, NamesTheBadField) {
-  EXPECT_THAT(ParseFaultRule(Form({})), StatusIs(absl::StatusCode::kInvalidArgument,
-                                                 HasSubstr("kind is required")));
+  EXPECT_THAT(ParseFaultRule(Form({})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("kind is required")));
   EXPECT_THAT(ParseFaultRule(Form({{"kind", "explode"}})),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("kind must be")));
   EXPECT_THAT(ParseFaultRule(Form({{"kind", "status"}, {"status", "404"}})),

@@ -7,11 +7,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -51,9 +51,9 @@ void Reset(Stream& stream) {
 
 EmulatorResponse StripeApiError(int status, absl::string_view type, absl::string_view message,
                                 std::optional<bool> should_retry) {
-  EmulatorResponse answer{.status = status,
-                          .body = absl::StrCat(R"({"error":{"type":")", type,
-                                               R"(","message":")", message, R"("}})")};
+  EmulatorResponse answer{
+      .status = status,
+      .body = absl::StrCat(R"({"error":{"type":")", type, R"(","message":")", message, R"("}})")};
   if (should_retry.has_value()) {
     answer.headers.emplace_back("Stripe-Should-Retry", *should_retry ? "true" : "false");
   }
@@ -121,14 +121,14 @@ asio::awaitable<void> Serve(Stream& stream, StripeEmulator& emulator, FaultPlan&
     } else {
       fault = faults.Take(method, path);
       const FaultKind kind = fault.has_value() ? fault->kind : FaultKind::kLatency;
-      if (fault.has_value()) co_await Pause(kind == FaultKind::kTrickle ? absl::ZeroDuration()
-                                                                          : fault->latency);
+      if (fault.has_value())
+        co_await Pause(kind == FaultKind::kTrickle ? absl::ZeroDuration() : fault->latency);
       if (!fault.has_value() || kind == FaultKind::kLatency || kind == FaultKind::kTrickle) {
         answer = emulator.Handle(emulator_request);
       } else if (kind == FaultKind::kStatus) {
-        answer = StripeApiError(fault->http_status, "api_error",
-                                "An error occurred with our connection to Stripe.",
-                                fault->should_retry);
+        answer =
+            StripeApiError(fault->http_status, "api_error",
+                           "An error occurred with our connection to Stripe.", fault->should_retry);
       } else if (kind == FaultKind::kRateLimit) {
         answer = StripeApiError(429, "rate_limit_error",
                                 "Too many requests hit the API too quickly.", fault->should_retry);
@@ -169,8 +169,7 @@ asio::awaitable<void> Serve(Stream& stream, StripeEmulator& emulator, FaultPlan&
   beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, error);
 }
 
-asio::awaitable<void> ServePlain(tcp::socket socket, StripeEmulator& emulator,
-                                 FaultPlan& faults) {
+asio::awaitable<void> ServePlain(tcp::socket socket, StripeEmulator& emulator, FaultPlan& faults) {
   beast::tcp_stream stream(std::move(socket));
   co_await Serve(stream, emulator, faults);
 }
@@ -255,7 +254,8 @@ absl::Status SandboxServer::Start(const SandboxServerOptions& options) {
   address_ = options.address;
   port_ = acceptor.local_endpoint().port();
   tls_ = runtime_->tls != nullptr;
-  asio::co_spawn(runtime_->io, Accept(acceptor, runtime_->tls.get(), emulator_, faults_), asio::detached);
+  asio::co_spawn(runtime_->io, Accept(acceptor, runtime_->tls.get(), emulator_, faults_),
+                 asio::detached);
   for (int i = 0; i < options.threads; ++i) {
     threads_.emplace_back([this] { runtime_->io.run(); });
   }

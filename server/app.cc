@@ -7,16 +7,16 @@
 #include <thread>
 #include <vector>
 
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "client/resilient_stripe_client.h"
-#include "server/config.h"
 #include "sandbox/emulator.h"
 #include "sandbox/http_server.h"
+#include "server/config.h"
 #include "server/services.h"
 #include "store/memory_store.h"
 

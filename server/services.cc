@@ -88,29 +88,33 @@ grpc::ServerUnaryReactor* Unimplemented(grpc::CallbackServerContext* context, co
 grpc::ServerUnaryReactor* ActionServiceImpl::FindCustomer(grpc::CallbackServerContext* context,
                                                           const v1::FindCustomerRequest* request,
                                                           v1::FindCustomerResponse* response) {
-  return RunAction(context, response, executor_,
-                   [&](CallBounds bounds) { return actions_.FindCustomer(*request, std::move(bounds)); });
+  return RunAction(context, response, executor_, [&](CallBounds bounds) {
+    return actions_.FindCustomer(*request, std::move(bounds));
+  });
 }
 
 grpc::ServerUnaryReactor* ActionServiceImpl::VerifyIdentity(
     grpc::CallbackServerContext* context, const v1::VerifyIdentityRequest* request,
     v1::VerifyIdentityResponse* response) {
-  return RunAction(context, response, executor_,
-                   [&](CallBounds bounds) { return actions_.VerifyIdentity(*request, std::move(bounds)); });
+  return RunAction(context, response, executor_, [&](CallBounds bounds) {
+    return actions_.VerifyIdentity(*request, std::move(bounds));
+  });
 }
 
 grpc::ServerUnaryReactor* ActionServiceImpl::ListCharges(grpc::CallbackServerContext* context,
                                                          const v1::ListChargesRequest* request,
                                                          v1::ListChargesResponse* response) {
-  return RunAction(context, response, executor_,
-                   [&](CallBounds bounds) { return actions_.ListCharges(*request, std::move(bounds)); });
+  return RunAction(context, response, executor_, [&](CallBounds bounds) {
+    return actions_.ListCharges(*request, std::move(bounds));
+  });
 }
 
 grpc::ServerUnaryReactor* ActionServiceImpl::CreateRefund(grpc::CallbackServerContext* context,
                                                           const v1::CreateRefundRequest* request,
                                                           v1::CreateRefundResponse* response) {
-  return RunAction(context, response, executor_,
-                   [&](CallBounds bounds) { return actions_.CreateRefund(*request, std::move(bounds)); });
+  return RunAction(context, response, executor_, [&](CallBounds bounds) {
+    return actions_.CreateRefund(*request, std::move(bounds));
+  });
 }
 
 grpc::ServerWriteReactor<v1::PaymentEvent>* EventServiceImpl::Subscribe(

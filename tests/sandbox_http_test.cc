@@ -98,8 +98,9 @@ TEST_F(SandboxHttpTest, ServerRestartIsSurvivedByReconnecting) {
 
 TEST_F(SandboxHttpTest, DeadlineInThePastFailsFast) {
   auto client = Client();
-  auto response = RunCoroutine(
-      io_, client->Send({.path = "/v1/customers", .bounds = CallBounds(clock_.Now() - absl::Seconds(1))}));
+  auto response =
+      RunCoroutine(io_, client->Send({.path = "/v1/customers",
+                                      .bounds = CallBounds(clock_.Now() - absl::Seconds(1))}));
   EXPECT_THAT(response, StatusIs(absl::StatusCode::kDeadlineExceeded));
 }
 

@@ -3,11 +3,11 @@
 // the orchestrator too: a call that fails is sent again with the same
 // request (same Idempotency-Key) until it succeeds, and in the end exactly
 // one refund must exist.
+#include <thread>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
-
-#include <thread>
 
 #include "client/resilient_stripe_client.h"
 #include "client/stripe_api.h"
@@ -96,9 +96,9 @@ TEST_P(RefundUnderFaultTest, EndsWithExactlyOneRefund) {
   ASSERT_TRUE(refund.ok()) << refund.status();
   for (const absl::Status& failure : failures) {
     // What the orchestrator saw before success told it to send the same request again.
-    EXPECT_THAT(failure.code(), ::testing::AnyOf(absl::StatusCode::kUnavailable,
-                                                 absl::StatusCode::kResourceExhausted,
-                                                 absl::StatusCode::kInternal))
+    EXPECT_THAT(failure.code(),
+                ::testing::AnyOf(absl::StatusCode::kUnavailable,
+                                 absl::StatusCode::kResourceExhausted, absl::StatusCode::kInternal))
         << failure;
   }
   const std::vector<stripe::Refund> refunds = RefundsOfCharge();
@@ -116,21 +116,22 @@ INSTANTIATE_TEST_SUITE_P(
         FaultCase{"http502", {.kind = FaultKind::kStatus, .http_status = 502}, 1},
         FaultCase{"http503_twice", {.kind = FaultKind::kStatus, .http_status = 503}, 2},
         FaultCase{"http503_past_retries", {.kind = FaultKind::kStatus, .http_status = 503}, 3},
-        FaultCase{"rate_limit_should_retry",
-                  {.kind = FaultKind::kRateLimit, .should_retry = true}, 1},
+        FaultCase{
+            "rate_limit_should_retry", {.kind = FaultKind::kRateLimit, .should_retry = true}, 1},
         FaultCase{"rate_limit", {.kind = FaultKind::kRateLimit}, 1},
         FaultCase{"reset_before_response", {.kind = FaultKind::kResetBeforeResponse}, 1},
         FaultCase{"drop_after_commit", {.kind = FaultKind::kDropAfterCommit}, 1},
         FaultCase{"drop_after_commit_twice", {.kind = FaultKind::kDropAfterCommit}, 2},
-        FaultCase{"trickle",
-                  {.kind = FaultKind::kTrickle, .latency = absl::Milliseconds(5),
-                   .chunk_bytes = 64},
-                  1},
+        FaultCase{
+            "trickle",
+            {.kind = FaultKind::kTrickle, .latency = absl::Milliseconds(5), .chunk_bytes = 64},
+            1},
         FaultCase{"malformed_json", {.kind = FaultKind::kMalformedJson}, 1}),
     [](const ::testing::TestParamInfo<FaultCase>& info) { return info.param.name; });
 
 TEST_F(StripeFaultsTest, ACommittedRefundWhoseAnswerWasLostComesBackByReplay) {
-  Inject({.method = "POST", .path_prefix = "/v1/refunds",
+  Inject({.method = "POST",
+          .path_prefix = "/v1/refunds",
           .fault = {.kind = FaultKind::kDropAfterCommit}});
   stripe::StripeRequest request{.method = stripe::HttpMethod::kPost,
                                 .path = "/v1/refunds",
@@ -161,20 +162,21 @@ TEST_F(StripeFaultsTest, ShouldRetryFalseStopsRetryingA503) {
 TEST_F(StripeFaultsTest, SlowAnswersEndAtTheDeadline) {
   Inject({.fault = {.kind = FaultKind::kLatency, .latency = absl::Seconds(3)}});
   const absl::Time start = clock_.Now();
-  EXPECT_THAT(RunCoroutine(io_, client_->Send({.path = "/v1/customers",
-                                               .bounds = CallBounds(start + absl::Milliseconds(
-                                                                                300))})),
-              StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("same request_id")));
+  EXPECT_THAT(
+      RunCoroutine(io_, client_->Send({.path = "/v1/customers",
+                                       .bounds = CallBounds(start + absl::Milliseconds(300))})),
+      StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("same request_id")));
   EXPECT_LT(clock_.Now() - start, absl::Seconds(2));
 }
 
 TEST_F(StripeFaultsTest, ATrickledBodyThatOutlastsTheDeadlineIsCutOff) {
-  Inject({.fault = {.kind = FaultKind::kTrickle, .latency = absl::Milliseconds(100),
-                    .chunk_bytes = 8}});
-  EXPECT_THAT(RunCoroutine(io_, client_->Send({.path = "/v1/charges/ch_DemoJennyPlan",
-                                               .bounds = CallBounds(clock_.Now() +
-                                                                    absl::Milliseconds(400))})),
-              StatusIs(absl::StatusCode::kDeadlineExceeded));
+  Inject({.fault = {
+              .kind = FaultKind::kTrickle, .latency = absl::Milliseconds(100), .chunk_bytes = 8}});
+  EXPECT_THAT(
+      RunCoroutine(io_,
+                   client_->Send({.path = "/v1/charges/ch_DemoJennyPlan",
+                                  .bounds = CallBounds(clock_.Now() + absl::Milliseconds(400))})),
+      StatusIs(absl::StatusCode::kDeadlineExceeded));
 }
 
 TEST_F(StripeFaultsTest, MalformedJsonIsAClearErrorNotACrash) {
@@ -190,8 +192,8 @@ TEST_F(StripeFaultsTest, CancellingTheCallClosesItsStripeRequestAtOnce) {
   const absl::Time start = clock_.Now();
   auto result = boost::asio::co_spawn(
       io_,
-      client_->Send({.path = "/v1/customers",
-                     .bounds = CallBounds(start + absl::Seconds(10), cancel)}),
+      client_->Send(
+          {.path = "/v1/customers", .bounds = CallBounds(start + absl::Seconds(10), cancel)}),
       boost::asio::use_future);
   std::thread canceller([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

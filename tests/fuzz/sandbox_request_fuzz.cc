@@ -1,11 +1,14 @@
 // Fuzzes the sandbox's request handling (target, query, form body, search
-// queries) as an HTTP client could send them.
+// queries, fault rules for /_sandbox/faults) as an HTTP client could send
+// them.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "common/clock.h"
+#include "common/form_codec.h"
 #include "sandbox/emulator.h"
+#include "sandbox/faults.h"
 #include "sandbox/search.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -17,6 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }();
   const std::string input(reinterpret_cast<const char*>(data), size);
   (void)payvox::sandbox::ParseCustomerSearch(input);
+  if (absl::StatusOr<payvox::FormParams> form = payvox::ParseForm(input); form.ok()) {
+    (void)payvox::sandbox::ParseFaultRule(*form);
+  }
   // First line: method and target; the rest: the body.
   const size_t newline = input.find('\n');
   const std::string head = input.substr(0, newline);

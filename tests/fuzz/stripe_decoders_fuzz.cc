@@ -1,4 +1,5 @@
-// Fuzzes every Stripe decoder and the error mapping with arbitrary bytes as
+// Fuzzes the payments decoder family (customers, payment methods, charges,
+// refunds, payment intents) and the error mapping with arbitrary bytes as
 // they could arrive from a Stripe-compatible server.
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +17,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)payvox::stripe::DecodeChargeList(body);
   (void)payvox::stripe::DecodeRefund(body);
   (void)payvox::stripe::DecodeRefundList(body);
+  (void)payvox::stripe::DecodePaymentMethod(body);
+  (void)payvox::stripe::DecodePaymentIntent(body);
+  (void)payvox::stripe::DecodePaymentIntentList(body);
   (void)payvox::stripe::StripeErrorToStatus(402, body, "req_fuzz");
   return 0;
 }
