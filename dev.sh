@@ -58,6 +58,7 @@ case "${1:-}" in
     build/release/common/common_benchmark
     build/release/tools/payvox-bench --requests=5000 --concurrency=1
     build/release/tools/payvox-bench --requests=20000 --concurrency=8
+    build/release/tools/payvox-bench --mode=pool --requests=5000 --concurrency=8
     ;;
   *)
     sed -n '2,15p' "$0" >&2

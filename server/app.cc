@@ -13,7 +13,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "client/resilient_stripe_client.h"
+#include "client/stripe_clients.h"
 #include "sandbox/emulator.h"
 #include "sandbox/http_server.h"
 #include "server/config.h"
@@ -34,7 +34,8 @@ struct PayvoxApp::Parts {
   boost::asio::io_context io;
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
   std::vector<std::thread> io_threads;
-  std::unique_ptr<stripe::ResilientStripeClient> stripe;
+  std::unique_ptr<stripe::StripeClients> stripe_clients;
+  std::shared_ptr<stripe::ResilientStripeClient> stripe;
   std::unique_ptr<MemoryStore> store;
   std::unique_ptr<VoiceActions> actions;
   std::unique_ptr<ActionServiceImpl> action_service;
@@ -95,9 +96,9 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
     client_options.pool.extra_ca_file.clear();
   }
 
-  absl::StatusOr<std::unique_ptr<stripe::ResilientStripeClient>> client =
-      stripe::ResilientStripeClient::Create(parts->io.get_executor(), clock,
-                                            std::move(client_options));
+  parts->stripe_clients = std::make_unique<stripe::StripeClients>(parts->io.get_executor(), clock);
+  absl::StatusOr<std::shared_ptr<stripe::ResilientStripeClient>> client =
+      parts->stripe_clients->For(client_options);
   if (!client.ok()) {
     return absl::Status(client.status().code(),
                         absl::StrCat("Stripe client: ", client.status().message()));

@@ -1,7 +1,9 @@
 // The production Stripe client (pool, retries) against the sandbox over a real loopback socket:
 // keep-alive, Stripe's headers, idempotency replay and mismatch, and error
 // mapping of what the sandbox answers.
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include "client/resilient_stripe_client.h"
 #include "client/stripe_decoders.h"
@@ -102,6 +104,39 @@ TEST_F(SandboxHttpTest, DeadlineInThePastFailsFast) {
       RunCoroutine(io_, client->Send({.path = "/v1/customers",
                                       .bounds = CallBounds(clock_.Now() - absl::Seconds(1))}));
   EXPECT_THAT(response, StatusIs(absl::StatusCode::kDeadlineExceeded));
+}
+
+TEST_F(SandboxHttpTest, WarmUpOpensConnectionsTheFirstCallsReuse) {
+  auto client = Client();
+  ASSERT_TRUE(RunCoroutine(io_, client->WarmUp()).ok());
+  stripe::PoolStats stats = *client->pool_stats();
+  EXPECT_EQ(stats.connects, 2u);
+  EXPECT_EQ(stats.idle_connections, 2);
+  ASSERT_TRUE(RunCoroutine(io_, client->Send({.path = "/v1/customers"})).ok());
+  stats = *client->pool_stats();
+  EXPECT_EQ(stats.connects, 2u);
+  EXPECT_EQ(stats.warm_round_trips, 1u);
+}
+
+TEST_F(SandboxHttpTest, ConcurrentRequestsBeyondThePoolWaitForAConnection) {
+  stripe::StripeClientOptions options;
+  options.pool = {.base_url = server_.base_url(), .api_key = "sk_test_http", .max_connections = 1};
+  auto client = stripe::ResilientStripeClient::Create(io_.get_executor(), clock_, options);
+  ASSERT_TRUE(client.ok());
+  std::vector<std::future<absl::StatusOr<stripe::StripeResponse>>> results;
+  for (int i = 0; i < 3; ++i) {
+    stripe::StripeRequest request{.path = "/v1/charges/ch_DemoJennyPlan"};
+    request.params.Add("n", std::to_string(i));  // distinct, so nothing is coalesced
+    results.push_back(
+        boost::asio::co_spawn(io_, (*client)->Send(request), boost::asio::use_future));
+  }
+  io_.restart();
+  io_.run();
+  for (auto& result : results) EXPECT_TRUE(result.get().ok());
+  const stripe::PoolStats stats = *(*client)->pool_stats();
+  EXPECT_EQ(stats.connects, 1u);
+  EXPECT_EQ(stats.slot_waits, 2u);
+  EXPECT_EQ(stats.warm_round_trips, 2u);
 }
 
 }  // namespace

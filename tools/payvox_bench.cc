@@ -6,6 +6,9 @@
 //       through gRPC -> client -> sandbox.
 //   payvox-bench --target=127.0.0.1:50051 ...
 //       measures a payvoxd that is already running.
+//   payvox-bench --mode=pool --requests=5000 --concurrency=8
+//       measures the Stripe client alone against the sandbox
+//       (tools/pool_bench.h).
 //
 // Prints p50/p90/p99/max latency and throughput. Bounded by --requests and
 // --max_seconds; it stops by itself.
@@ -27,12 +30,15 @@
 #include "payvox/v1/actions.grpc.pb.h"
 #include "server/app.h"
 #include "server/config.h"
+#include "tools/latency.h"
+#include "tools/pool_bench.h"
 
 ABSL_FLAG(std::string, target, "", "running payvoxd to measure; empty: start one in-process");
 ABSL_FLAG(int, requests, 5000, "measured requests (after warm-up)");
 ABSL_FLAG(int, warmup, 200, "requests sent first and not measured");
 ABSL_FLAG(int, concurrency, 1, "client threads, each with its own channel");
 ABSL_FLAG(int, max_seconds, 120, "stop after this long whatever the count");
+ABSL_FLAG(std::string, mode, "find_customer", "find_customer (through payvoxd) or pool");
 
 namespace {
 
@@ -52,13 +58,25 @@ int main(int argc, char** argv) {
     std::cerr << "payvox-bench: --requests must be 1 to 10000000\n";
     return 2;
   }
+  const std::string mode = absl::GetFlag(FLAGS_mode);
+  if (mode == "pool") {
+    return payvox::bench::RunPoolBench({.requests = requests,
+                                        .concurrency = concurrency,
+                                        .max_seconds = absl::GetFlag(FLAGS_max_seconds)});
+  }
+  if (mode != "find_customer") {
+    std::cerr << "payvox-bench: --mode must be find_customer or pool\n";
+    return 2;
+  }
 
   payvox::SystemClock clock;
   std::unique_ptr<payvox::PayvoxApp> app;
   std::string target = absl::GetFlag(FLAGS_target);
   if (target.empty()) {
     absl::StatusOr<payvox::v1::ServerConfig> config =
-        payvox::ParseConfig(R"({"grpc_listen_address": "127.0.0.1:0", "io_threads": 2})");
+        payvox::ParseConfig(R"({"grpc_listen_address": "127.0.0.1:0", "io_threads": 2,
+            "stripe": {"read_per_second": 10000, "write_per_second": 10000,
+                       "search_per_second": 10000}})");
     absl::StatusOr<std::unique_ptr<payvox::PayvoxApp>> started =
         payvox::PayvoxApp::Start({.config = *config, .sandbox = true}, clock);
     if (!started.ok()) {
@@ -114,20 +132,17 @@ int main(int argc, char** argv) {
   std::vector<double> all;
   for (const auto& per_thread : latencies)
     all.insert(all.end(), per_thread.begin(), per_thread.end());
-  std::sort(all.begin(), all.end());
-  if (all.empty()) {
+  const payvox::bench::Percentiles summary = payvox::bench::Summarize(std::move(all));
+  if (summary.count == 0) {
     std::cerr << "payvox-bench: no request completed\n";
     return 1;
   }
-  auto percentile = [&](double p) {
-    return all[std::min(all.size() - 1, static_cast<size_t>(p * static_cast<double>(all.size())))];
-  };
   std::cout << absl::StrFormat(
       "FindCustomer via payvoxd -> sandbox: %d requests, concurrency %d, %d failed\n"
-      "  latency us: p50 %.0f  p90 %.0f  p99 %.0f  max %.0f\n"
+      "  latency us: %s\n"
       "  throughput: %.0f requests/s\n",
-      all.size(), concurrency, failures.load(), percentile(0.50), percentile(0.90),
-      percentile(0.99), all.back(), static_cast<double>(all.size()) / seconds);
+      summary.count, concurrency, failures.load(), summary.ToString(),
+      static_cast<double>(summary.count) / seconds);
   if (app) app->Shutdown();
   return failures.load() == 0 ? 0 : 1;
 }
