@@ -18,7 +18,7 @@
 #include "sandbox/http_server.h"
 #include "server/config.h"
 #include "server/services.h"
-#include "store/memory_store.h"
+#include "store/sqlite_store.h"
 
 namespace payvox {
 
@@ -36,7 +36,7 @@ struct PayvoxApp::Parts {
   std::vector<std::thread> io_threads;
   std::unique_ptr<stripe::StripeClients> stripe_clients;
   std::shared_ptr<stripe::ResilientStripeClient> stripe;
-  std::unique_ptr<MemoryStore> store;
+  std::unique_ptr<SqliteStore> store;
   std::unique_ptr<VoiceActions> actions;
   std::unique_ptr<ActionServiceImpl> action_service;
   EventServiceImpl event_service;
@@ -104,7 +104,14 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
                         absl::StrCat("Stripe client: ", client.status().message()));
   }
   parts->stripe = *std::move(client);
-  parts->store = std::make_unique<MemoryStore>(clock);
+  std::string store_path = config.store_path();
+  if (store_path.empty()) store_path = options.sandbox ? ":memory:" : "payvox.db";
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store =
+      SqliteStore::Open({.path = store_path}, clock);
+  if (!store.ok()) {
+    return absl::Status(store.status().code(), absl::StrCat("store: ", store.status().message()));
+  }
+  parts->store = *std::move(store);
   absl::TimeZone zone;
   absl::LoadTimeZone(config.time_zone(), &zone);
   parts->actions = std::make_unique<VoiceActions>(

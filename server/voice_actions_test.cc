@@ -9,7 +9,7 @@
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "store/memory_store.h"
+#include "store/sqlite_store.h"
 
 namespace payvox {
 namespace {
@@ -29,7 +29,9 @@ constexpr char kJennyCharges[] = R"({"object":"list","has_more":false,"data":[
 
 class VoiceActionsTest : public ::testing::Test {
  protected:
-  VoiceActionsTest() : store_(clock_), actions_(stripe_, store_, clock_, {.tenant_id = "acme"}) {
+  VoiceActionsTest()
+      : store_(*SqliteStore::Open({}, clock_)),
+        actions_(stripe_, *store_, clock_, {.tenant_id = "acme"}) {
     stripe_.Answer("GET /v1/customers/cus_1/payment_methods", 200, kJennyCards);
     stripe_.Answer("GET /v1/charges", 200, kJennyCharges);
     stripe_.Answer(
@@ -66,7 +68,7 @@ class VoiceActionsTest : public ::testing::Test {
 
   testing::FakeClock clock_;
   stripe::testing::FakeStripeClient stripe_;
-  MemoryStore store_;
+  std::unique_ptr<SqliteStore> store_;
   VoiceActions actions_;
 };
 

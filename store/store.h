@@ -1,16 +1,24 @@
 // store.h: payvox's durable state behind one interface.
 //
-// This first cut holds per-call verification state; the audit trail, limit
-// reservations, approvals, tenants and events join the same interface with
-// the SQLite and PostgreSQL implementations. Every method is thread-safe and
-// atomic on its own.
+// Holds per-call verification state, tenant policies, the audit trail (an
+// append-only hash chain per tenant), limit reservations and approvals.
+// Tenants, events and hand-off sessions join it in later work. Every method
+// is thread-safe and atomic on its own; callers run them off the I/O threads
+// through StoreExecutor (store/store_executor.h).
+//
+// Implementation: SqliteStore (store/sqlite_store.h), on a file or in memory.
 #ifndef PAYVOX_STORE_STORE_H_
 #define PAYVOX_STORE_STORE_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "payvox/v1/admin.pb.h"
+#include "payvox/v1/config.pb.h"
 
 namespace payvox {
 
@@ -28,10 +36,48 @@ struct VerificationState {
   absl::Time verified_until = absl::InfinitePast();
 };
 
+// UsageKey names one running total: a kind of spending ("refund",
+// "coupon") of one tenant in one currency on one UTC day ("2026-11-23").
+struct UsageKey {
+  std::string tenant_id;
+  std::string kind;
+  std::string currency;
+  std::string day;
+};
+
+struct Usage {
+  // Committed and pending reservations of the tenant.
+  int64_t tenant_total = 0;
+  int64_t tenant_count = 0;
+  // The same for one customer (when asked).
+  int64_t customer_total = 0;
+};
+
+// ReservationRequest reserves `amount` against limits checked atomically
+// with the insert: the sum over the tenant (and over the customer) plus
+// `amount` must stay within the given limits (nullopt: no limit).
+struct ReservationRequest {
+  UsageKey key;
+  std::string customer_id;
+  int64_t amount = 0;
+  std::optional<int64_t> tenant_limit;
+  std::optional<int64_t> customer_limit;
+  // Reservations left pending this long are released by ExpireReservations.
+  absl::Time expires_at = absl::InfiniteFuture();
+};
+
+// StoredApproval is an approval and the action it holds: `payload` is the
+// serialized request to run once approved, with its idempotency key.
+struct StoredApproval {
+  v1::Approval approval;
+  std::string payload;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
 
+  // --- Verification ---
   // ReserveVerificationAttempt takes one attempt before the last-4 check
   // runs, so concurrent guesses cannot exceed `max_attempts`. Returns the
   // state after the reservation, or RESOURCE_EXHAUSTED when none is left.
@@ -44,6 +90,54 @@ class Store {
   virtual absl::Status MarkVerified(const VerificationKey& key, absl::Time until) = 0;
   // GetVerification returns the state; a key never seen has the default.
   virtual absl::StatusOr<VerificationState> GetVerification(const VerificationKey& key) = 0;
+
+  // --- Policies ---
+  // GetPolicy returns the tenant's stored policy; nullopt when none was set.
+  virtual absl::StatusOr<std::optional<v1::TenantPolicy>> GetPolicy(
+      const std::string& tenant_id) = 0;
+  virtual absl::Status SetPolicy(const std::string& tenant_id, const v1::TenantPolicy& policy) = 0;
+
+  // --- Audit trail ---
+  // AppendAudit assigns the record's sequence, time and hash (chained to the
+  // tenant's previous record) and stores it durably. Returns it complete.
+  virtual absl::StatusOr<v1::AuditRecord> AppendAudit(v1::AuditRecord record) = 0;
+  // AppendAuditBatch appends several records in one durable commit.
+  virtual absl::StatusOr<std::vector<v1::AuditRecord>> AppendAuditBatch(
+      std::vector<v1::AuditRecord> records) = 0;
+  virtual absl::StatusOr<std::vector<v1::AuditRecord>> QueryAudit(
+      const v1::QueryAuditRequest& query) = 0;
+  virtual absl::StatusOr<v1::VerifyAuditChainResponse> VerifyAuditChain(
+      const std::string& tenant_id) = 0;
+  // OpenIntents returns "intent" records no "completion" record answers
+  // yet, all tenants, oldest first (for reconciliation after a crash).
+  virtual absl::StatusOr<std::vector<v1::AuditRecord>> OpenIntents() = 0;
+
+  // --- Limit reservations ---
+  virtual absl::StatusOr<Usage> GetUsage(const UsageKey& key, const std::string& customer_id) = 0;
+  // ReserveUsage returns the reservation id, or RESOURCE_EXHAUSTED naming
+  // the limit the amount would pass.
+  virtual absl::StatusOr<int64_t> ReserveUsage(const ReservationRequest& request) = 0;
+  virtual absl::Status CommitReservation(int64_t reservation_id) = 0;
+  virtual absl::Status ReleaseReservation(int64_t reservation_id) = 0;
+  // ExpireReservations releases pending reservations past their expiry and
+  // returns how many.
+  virtual absl::StatusOr<int> ExpireReservations(absl::Time now) = 0;
+
+  // --- Approvals ---
+  virtual absl::Status CreateApproval(const StoredApproval& approval) = 0;
+  // ListApprovals by state ("" for pending); approvals past their expiry
+  // read as "expired".
+  virtual absl::StatusOr<std::vector<v1::Approval>> ListApprovals(const std::string& tenant_id,
+                                                                  const std::string& state,
+                                                                  absl::Time now) = 0;
+  // DecideApproval moves a pending approval to approved or rejected, once:
+  // NOT_FOUND for an unknown id, FAILED_PRECONDITION when it was already
+  // decided or has expired.
+  virtual absl::StatusOr<StoredApproval> DecideApproval(const std::string& tenant_id,
+                                                        const std::string& approval_id,
+                                                        bool approve, const std::string& decided_by,
+                                                        const std::string& note,
+                                                        absl::Time now) = 0;
 };
 
 }  // namespace payvox

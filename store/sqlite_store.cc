@@ -1,0 +1,392 @@
+#include "store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <array>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "store/sqlite.h"
+
+namespace payvox {
+namespace {
+
+using sqlite::Statement;
+using sqlite::Transaction;
+
+// Migrations: index i brings the schema from version i to i + 1. Never edit
+// one that has shipped; append a new one.
+constexpr std::array<const char*, 1> kMigrations = {
+    R"sql(
+CREATE TABLE verification (
+  tenant TEXT NOT NULL, call_id TEXT NOT NULL, customer_id TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, verified_until INTEGER NOT NULL,
+  touched INTEGER NOT NULL,
+  PRIMARY KEY (tenant, call_id, customer_id)) WITHOUT ROWID;
+CREATE TABLE policies (
+  tenant TEXT PRIMARY KEY, policy BLOB NOT NULL, updated INTEGER NOT NULL);
+CREATE TABLE audit (
+  tenant TEXT NOT NULL, sequence INTEGER NOT NULL, kind TEXT NOT NULL,
+  call_id TEXT NOT NULL, customer_id TEXT NOT NULL, action TEXT NOT NULL,
+  ok INTEGER NOT NULL, created INTEGER NOT NULL,
+  completes_sequence INTEGER NOT NULL, record BLOB NOT NULL, hash TEXT NOT NULL,
+  PRIMARY KEY (tenant, sequence));
+CREATE INDEX audit_by_kind ON audit (kind, tenant, completes_sequence);
+CREATE INDEX audit_by_time ON audit (tenant, created);
+CREATE TABLE reservations (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, kind TEXT NOT NULL,
+  currency TEXT NOT NULL, day TEXT NOT NULL, customer_id TEXT NOT NULL,
+  amount INTEGER NOT NULL, state TEXT NOT NULL, expires INTEGER NOT NULL);
+CREATE INDEX reservations_usage ON reservations (tenant, kind, currency, day, customer_id);
+CREATE TABLE approvals (
+  tenant TEXT NOT NULL, approval_id TEXT NOT NULL, state TEXT NOT NULL,
+  expires INTEGER NOT NULL, record BLOB NOT NULL, payload BLOB NOT NULL,
+  PRIMARY KEY (tenant, approval_id));
+)sql",
+};
+
+int64_t Micros(absl::Time time) { return absl::ToUnixMicros(time); }
+
+// Sum of pending and committed reservations matching `where`.
+absl::StatusOr<std::pair<int64_t, int64_t>> SumReservations(sqlite3* db, const UsageKey& key,
+                                                            const std::string* customer_id) {
+  Statement select(db, customer_id == nullptr
+                           ? "SELECT COALESCE(SUM(amount), 0), COUNT(*) FROM reservations "
+                             "WHERE tenant = ?1 AND kind = ?2 AND currency = ?3 AND day = ?4"
+                           : "SELECT COALESCE(SUM(amount), 0), COUNT(*) FROM reservations "
+                             "WHERE tenant = ?1 AND kind = ?2 AND currency = ?3 AND day = ?4 "
+                             "AND customer_id = ?5");
+  select.Bind(1, key.tenant_id);
+  select.Bind(2, key.kind);
+  select.Bind(3, key.currency);
+  select.Bind(4, key.day);
+  if (customer_id != nullptr) select.Bind(5, *customer_id);
+  PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+  if (!row) return std::pair<int64_t, int64_t>{0, 0};
+  return std::pair<int64_t, int64_t>{select.Int(0), select.Int(1)};
+}
+
+v1::Approval WithState(v1::Approval approval, absl::Time now) {
+  if (approval.state() == "pending" && approval.expires_at() <= absl::ToUnixSeconds(now)) {
+    approval.set_state("expired");
+  }
+  return approval;
+}
+
+}  // namespace
+
+int SqliteStore::SchemaVersion() { return static_cast<int>(kMigrations.size()); }
+
+absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options,
+                                                               const Clock& clock) {
+  sqlite3* db = nullptr;
+  const int code =
+      sqlite3_open_v2(options.path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (code != SQLITE_OK) {
+    absl::Status status =
+        sqlite::Error(db, code, absl::StrCat("cannot open \"", options.path, "\""));
+    sqlite3_close(db);
+    return status;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db, clock, options));
+  absl::MutexLock lock(&store->mu_);
+  for (const char* pragma :
+       {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"}) {
+    PAYVOX_RETURN_IF_ERROR(sqlite::Exec(db, pragma));
+  }
+  PAYVOX_RETURN_IF_ERROR(store->Migrate());
+  Statement sweep(db, "DELETE FROM verification WHERE touched < ?1");
+  sweep.Bind(1, Micros(clock.Now() - options.verification_retention));
+  PAYVOX_RETURN_IF_ERROR(sweep.Run());
+  return store;
+}
+
+SqliteStore::SqliteStore(sqlite3* db, const Clock& clock, SqliteStoreOptions options)
+    : db_(db), clock_(clock), options_(std::move(options)) {}
+
+SqliteStore::~SqliteStore() {
+  absl::MutexLock lock(&mu_);
+  sqlite3_close(db_);
+}
+
+absl::Status SqliteStore::Migrate() {
+  Statement version_query(db_, "PRAGMA user_version");
+  PAYVOX_ASSIGN_OR_RETURN(const bool row, version_query.Step());
+  const int64_t version = row ? version_query.Int(0) : 0;
+  if (version > SchemaVersion()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "store: the database has schema version ", version,
+        ", newer than this payvox understands (", SchemaVersion(), "); run a newer payvox"));
+  }
+  for (int64_t next = version; next < SchemaVersion(); ++next) {
+    Transaction transaction(db_);
+    PAYVOX_RETURN_IF_ERROR(transaction.status());
+    PAYVOX_RETURN_IF_ERROR(sqlite::Exec(db_, kMigrations[static_cast<size_t>(next)]));
+    PAYVOX_RETURN_IF_ERROR(sqlite::Exec(db_, absl::StrCat("PRAGMA user_version = ", next + 1)));
+    PAYVOX_RETURN_IF_ERROR(transaction.Commit());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::ExecForTesting(const std::string& sql) {
+  absl::MutexLock lock(&mu_);
+  return sqlite::Exec(db_, sql);
+}
+
+// --- Verification ---
+
+absl::StatusOr<VerificationState> SqliteStore::GetVerification(const VerificationKey& key) {
+  absl::MutexLock lock(&mu_);
+  Statement select(db_,
+                   "SELECT attempts, verified_until FROM verification "
+                   "WHERE tenant = ?1 AND call_id = ?2 AND customer_id = ?3");
+  select.Bind(1, key.tenant_id);
+  select.Bind(2, key.call_id);
+  select.Bind(3, key.customer_id);
+  PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+  if (!row) return VerificationState{};
+  return VerificationState{static_cast<int>(select.Int(0)), absl::FromUnixMicros(select.Int(1))};
+}
+
+absl::StatusOr<VerificationState> SqliteStore::ReserveVerificationAttempt(
+    const VerificationKey& key, int max_attempts) {
+  absl::MutexLock lock(&mu_);
+  Transaction transaction(db_);
+  PAYVOX_RETURN_IF_ERROR(transaction.status());
+  Statement select(db_,
+                   "SELECT attempts, verified_until FROM verification "
+                   "WHERE tenant = ?1 AND call_id = ?2 AND customer_id = ?3");
+  select.Bind(1, key.tenant_id);
+  select.Bind(2, key.call_id);
+  select.Bind(3, key.customer_id);
+  PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+  VerificationState state;
+  if (row) state = {static_cast<int>(select.Int(0)), absl::FromUnixMicros(select.Int(1))};
+  if (state.attempts_used >= max_attempts) {
+    return absl::ResourceExhaustedError("no verification attempts left for this call");
+  }
+  ++state.attempts_used;
+  Statement upsert(db_,
+                   "INSERT INTO verification (tenant, call_id, customer_id, attempts, "
+                   "verified_until, touched) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                   "ON CONFLICT (tenant, call_id, customer_id) DO UPDATE SET "
+                   "attempts = excluded.attempts, touched = excluded.touched");
+  upsert.Bind(1, key.tenant_id);
+  upsert.Bind(2, key.call_id);
+  upsert.Bind(3, key.customer_id);
+  upsert.Bind(4, state.attempts_used);
+  upsert.Bind(5, Micros(state.verified_until));
+  upsert.Bind(6, Micros(clock_.Now()));
+  PAYVOX_RETURN_IF_ERROR(upsert.Run());
+  PAYVOX_RETURN_IF_ERROR(transaction.Commit());
+  return state;
+}
+
+absl::Status SqliteStore::ReleaseVerificationAttempt(const VerificationKey& key) {
+  absl::MutexLock lock(&mu_);
+  Statement update(db_,
+                   "UPDATE verification SET attempts = MAX(attempts - 1, 0), touched = ?4 "
+                   "WHERE tenant = ?1 AND call_id = ?2 AND customer_id = ?3");
+  update.Bind(1, key.tenant_id);
+  update.Bind(2, key.call_id);
+  update.Bind(3, key.customer_id);
+  update.Bind(4, Micros(clock_.Now()));
+  return update.Run();
+}
+
+absl::Status SqliteStore::MarkVerified(const VerificationKey& key, absl::Time until) {
+  absl::MutexLock lock(&mu_);
+  Statement upsert(db_,
+                   "INSERT INTO verification (tenant, call_id, customer_id, attempts, "
+                   "verified_until, touched) VALUES (?1, ?2, ?3, 0, ?4, ?5) "
+                   "ON CONFLICT (tenant, call_id, customer_id) DO UPDATE SET "
+                   "verified_until = excluded.verified_until, touched = excluded.touched");
+  upsert.Bind(1, key.tenant_id);
+  upsert.Bind(2, key.call_id);
+  upsert.Bind(3, key.customer_id);
+  upsert.Bind(4, Micros(until));
+  upsert.Bind(5, Micros(clock_.Now()));
+  return upsert.Run();
+}
+
+// --- Policies ---
+
+absl::StatusOr<std::optional<v1::TenantPolicy>> SqliteStore::GetPolicy(
+    const std::string& tenant_id) {
+  absl::MutexLock lock(&mu_);
+  Statement select(db_, "SELECT policy FROM policies WHERE tenant = ?1");
+  select.Bind(1, tenant_id);
+  PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+  if (!row) return std::optional<v1::TenantPolicy>();
+  v1::TenantPolicy policy;
+  if (!policy.ParseFromString(select.Blob(0))) {
+    return absl::DataLossError(absl::StrCat("store: the policy of ", tenant_id, " is unreadable"));
+  }
+  return std::optional<v1::TenantPolicy>(std::move(policy));
+}
+
+absl::Status SqliteStore::SetPolicy(const std::string& tenant_id, const v1::TenantPolicy& policy) {
+  absl::MutexLock lock(&mu_);
+  Statement upsert(db_,
+                   "INSERT INTO policies (tenant, policy, updated) VALUES (?1, ?2, ?3) "
+                   "ON CONFLICT (tenant) DO UPDATE SET policy = excluded.policy, "
+                   "updated = excluded.updated");
+  upsert.Bind(1, tenant_id);
+  upsert.BindBlob(2, policy.SerializeAsString());
+  upsert.Bind(3, Micros(clock_.Now()));
+  return upsert.Run();
+}
+
+// --- Limit reservations ---
+
+absl::StatusOr<Usage> SqliteStore::GetUsage(const UsageKey& key, const std::string& customer_id) {
+  absl::MutexLock lock(&mu_);
+  PAYVOX_ASSIGN_OR_RETURN(const auto tenant, SumReservations(db_, key, nullptr));
+  PAYVOX_ASSIGN_OR_RETURN(const auto customer, SumReservations(db_, key, &customer_id));
+  return Usage{tenant.first, tenant.second, customer.first};
+}
+
+absl::StatusOr<int64_t> SqliteStore::ReserveUsage(const ReservationRequest& request) {
+  if (request.amount < 0) return absl::InvalidArgumentError("store: negative reservation");
+  absl::MutexLock lock(&mu_);
+  Transaction transaction(db_);
+  PAYVOX_RETURN_IF_ERROR(transaction.status());
+  if (request.tenant_limit.has_value()) {
+    PAYVOX_ASSIGN_OR_RETURN(const auto tenant, SumReservations(db_, request.key, nullptr));
+    if (tenant.first + request.amount > *request.tenant_limit) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("the tenant's daily ", request.key.kind, " limit would be passed"));
+    }
+  }
+  if (request.customer_limit.has_value()) {
+    PAYVOX_ASSIGN_OR_RETURN(const auto customer,
+                            SumReservations(db_, request.key, &request.customer_id));
+    if (customer.first + request.amount > *request.customer_limit) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("the customer's daily ", request.key.kind, " limit would be passed"));
+    }
+  }
+  Statement insert(db_,
+                   "INSERT INTO reservations (tenant, kind, currency, day, customer_id, amount, "
+                   "state, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)");
+  insert.Bind(1, request.key.tenant_id);
+  insert.Bind(2, request.key.kind);
+  insert.Bind(3, request.key.currency);
+  insert.Bind(4, request.key.day);
+  insert.Bind(5, request.customer_id);
+  insert.Bind(6, request.amount);
+  insert.Bind(7, Micros(request.expires_at));
+  PAYVOX_RETURN_IF_ERROR(insert.Run());
+  const int64_t id = sqlite3_last_insert_rowid(db_);
+  PAYVOX_RETURN_IF_ERROR(transaction.Commit());
+  return id;
+}
+
+absl::Status SqliteStore::CommitReservation(int64_t reservation_id) {
+  absl::MutexLock lock(&mu_);
+  Statement update(db_, "UPDATE reservations SET state = 'committed' WHERE id = ?1");
+  update.Bind(1, reservation_id);
+  PAYVOX_RETURN_IF_ERROR(update.Run());
+  if (sqlite3_changes(db_) == 0) {
+    return absl::NotFoundError(absl::StrCat("store: no reservation ", reservation_id));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::ReleaseReservation(int64_t reservation_id) {
+  absl::MutexLock lock(&mu_);
+  Statement remove(db_, "DELETE FROM reservations WHERE id = ?1 AND state = 'pending'");
+  remove.Bind(1, reservation_id);
+  return remove.Run();
+}
+
+absl::StatusOr<int> SqliteStore::ExpireReservations(absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  Statement remove(db_, "DELETE FROM reservations WHERE state = 'pending' AND expires <= ?1");
+  remove.Bind(1, Micros(now));
+  PAYVOX_RETURN_IF_ERROR(remove.Run());
+  const int expired = sqlite3_changes(db_);
+  Statement sweep(db_, "DELETE FROM verification WHERE touched < ?1");
+  sweep.Bind(1, Micros(now - options_.verification_retention));
+  PAYVOX_RETURN_IF_ERROR(sweep.Run());
+  return expired;
+}
+
+// --- Approvals ---
+
+absl::Status SqliteStore::CreateApproval(const StoredApproval& stored) {
+  absl::MutexLock lock(&mu_);
+  Statement insert(db_,
+                   "INSERT INTO approvals (tenant, approval_id, state, expires, record, payload) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  insert.Bind(1, stored.approval.tenant_id());
+  insert.Bind(2, stored.approval.approval_id());
+  insert.Bind(3, stored.approval.state());
+  insert.Bind(4, stored.approval.expires_at());
+  insert.BindBlob(5, stored.approval.SerializeAsString());
+  insert.BindBlob(6, stored.payload);
+  return insert.Run();
+}
+
+absl::StatusOr<std::vector<v1::Approval>> SqliteStore::ListApprovals(const std::string& tenant_id,
+                                                                     const std::string& state,
+                                                                     absl::Time now) {
+  const std::string wanted = state.empty() ? "pending" : state;
+  absl::MutexLock lock(&mu_);
+  Statement select(db_,
+                   "SELECT record FROM approvals WHERE tenant = ?1 ORDER BY expires LIMIT 1000");
+  select.Bind(1, tenant_id);
+  std::vector<v1::Approval> out;
+  for (;;) {
+    PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+    if (!row) break;
+    v1::Approval approval;
+    if (!approval.ParseFromString(select.Blob(0))) {
+      return absl::DataLossError("store: an approval is unreadable");
+    }
+    approval = WithState(std::move(approval), now);
+    if (approval.state() == wanted) out.push_back(std::move(approval));
+  }
+  return out;
+}
+
+absl::StatusOr<StoredApproval> SqliteStore::DecideApproval(
+    const std::string& tenant_id, const std::string& approval_id, bool approve,
+    const std::string& decided_by, const std::string& note, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  Transaction transaction(db_);
+  PAYVOX_RETURN_IF_ERROR(transaction.status());
+  Statement select(db_,
+                   "SELECT record, payload FROM approvals WHERE tenant = ?1 AND approval_id = ?2");
+  select.Bind(1, tenant_id);
+  select.Bind(2, approval_id);
+  PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+  if (!row) return absl::NotFoundError(absl::StrCat("no approval ", approval_id));
+  StoredApproval stored;
+  if (!stored.approval.ParseFromString(select.Blob(0))) {
+    return absl::DataLossError("store: the approval is unreadable");
+  }
+  stored.payload = select.Blob(1);
+  stored.approval = WithState(std::move(stored.approval), now);
+  if (stored.approval.state() != "pending") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("approval ", approval_id, " is already ", stored.approval.state()));
+  }
+  stored.approval.set_state(approve ? "approved" : "rejected");
+  stored.approval.set_decided_by(decided_by);
+  stored.approval.set_decision_note(note);
+  Statement update(db_,
+                   "UPDATE approvals SET state = ?3, record = ?4 "
+                   "WHERE tenant = ?1 AND approval_id = ?2 AND state = 'pending'");
+  update.Bind(1, tenant_id);
+  update.Bind(2, approval_id);
+  update.Bind(3, stored.approval.state());
+  update.BindBlob(4, stored.approval.SerializeAsString());
+  PAYVOX_RETURN_IF_ERROR(update.Run());
+  PAYVOX_RETURN_IF_ERROR(transaction.Commit());
+  return stored;
+}
+
+}  // namespace payvox

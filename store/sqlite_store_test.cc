@@ -1,0 +1,215 @@
+#include "store/sqlite_store.h"
+
+#include <atomic>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/testing/fake_clock.h"
+#include "common/testing/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace payvox {
+namespace {
+
+using ::payvox::testing::StatusIs;
+
+const VerificationKey kJenny{"acme", "call-1", "cus_1"};
+
+std::unique_ptr<SqliteStore> OpenStore(const Clock& clock, const std::string& path = ":memory:") {
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({.path = path}, clock);
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? *std::move(store) : nullptr;
+}
+
+TEST(SqliteStoreTest, AttemptsAreCountedPerCallAndCustomer) {
+  testing::FakeClock clock;
+  auto owned = OpenStore(clock);
+  Store& store = *owned;
+  for (int i = 1; i <= 3; ++i) {
+    absl::StatusOr<VerificationState> state = store.ReserveVerificationAttempt(kJenny, 3);
+    ASSERT_TRUE(state.ok());
+    EXPECT_EQ(state->attempts_used, i);
+  }
+  EXPECT_THAT(store.ReserveVerificationAttempt(kJenny, 3),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  // Another call, or another customer, starts afresh.
+  EXPECT_TRUE(store.ReserveVerificationAttempt({"acme", "call-2", "cus_1"}, 3).ok());
+  EXPECT_TRUE(store.ReserveVerificationAttempt({"acme", "call-1", "cus_2"}, 3).ok());
+  EXPECT_TRUE(store.ReserveVerificationAttempt({"other", "call-1", "cus_1"}, 3).ok());
+}
+
+TEST(SqliteStoreTest, ReleasedAttemptsCanBeTakenAgain) {
+  testing::FakeClock clock;
+  auto owned = OpenStore(clock);
+  Store& store = *owned;
+  ASSERT_TRUE(store.ReserveVerificationAttempt(kJenny, 1).ok());
+  ASSERT_TRUE(store.ReleaseVerificationAttempt(kJenny).ok());
+  EXPECT_TRUE(store.ReserveVerificationAttempt(kJenny, 1).ok());
+}
+
+TEST(SqliteStoreTest, ConcurrentGuessesNeverExceedTheLimit) {
+  testing::FakeClock clock;
+  auto owned = OpenStore(clock);
+  Store& store = *owned;
+  std::atomic<int> granted{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 16; ++i) {
+    threads.emplace_back([&] {
+      for (int j = 0; j < 10; ++j) {
+        if (store.ReserveVerificationAttempt(kJenny, 3).ok()) ++granted;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(granted.load(), 3);
+}
+
+TEST(SqliteStoreTest, VerificationIsRemembered) {
+  testing::FakeClock clock;
+  auto owned = OpenStore(clock);
+  Store& store = *owned;
+  EXPECT_EQ(store.GetVerification(kJenny)->verified_until, absl::InfinitePast());
+  const absl::Time until = clock.Now() + absl::Minutes(30);
+  ASSERT_TRUE(store.MarkVerified(kJenny, until).ok());
+  EXPECT_EQ(store.GetVerification(kJenny)->verified_until, until);
+}
+
+TEST(SqliteStoreTest, OldVerificationStateIsSwept) {
+  testing::FakeClock clock;
+  auto store = OpenStore(clock);
+  ASSERT_TRUE(store->ReserveVerificationAttempt(kJenny, 1).ok());
+  EXPECT_FALSE(store->ReserveVerificationAttempt(kJenny, 1).ok());
+  clock.Advance(absl::Hours(25));
+  ASSERT_TRUE(store->ExpireReservations(clock.Now()).ok());
+  EXPECT_TRUE(store->ReserveVerificationAttempt(kJenny, 1).ok());
+}
+
+TEST(SqliteStoreTest, StateSurvivesReopeningTheFile) {
+  testing::FakeClock clock;
+  const std::string path = ::testing::TempDir() + "/payvox_reopen.db";
+  std::remove(path.c_str());
+  {
+    auto store = OpenStore(clock, path);
+    ASSERT_TRUE(store->MarkVerified(kJenny, clock.Now() + absl::Minutes(5)).ok());
+    v1::TenantPolicy policy;
+    policy.add_enabled_actions("coupons");
+    ASSERT_TRUE(store->SetPolicy("acme", policy).ok());
+  }
+  auto store = OpenStore(clock, path);
+  EXPECT_EQ(store->GetVerification(kJenny)->verified_until, clock.Now() + absl::Minutes(5));
+  absl::StatusOr<std::optional<v1::TenantPolicy>> policy = store->GetPolicy("acme");
+  ASSERT_TRUE(policy.ok() && policy->has_value());
+  EXPECT_EQ((*policy)->enabled_actions(0), "coupons");
+  EXPECT_FALSE(store->GetPolicy("other")->has_value());
+}
+
+TEST(SqliteStoreTest, RefusesADatabaseFromANewerPayvox) {
+  testing::FakeClock clock;
+  const std::string path = ::testing::TempDir() + "/payvox_newer.db";
+  std::remove(path.c_str());
+  { ASSERT_TRUE(OpenStore(clock, path)->ExecForTesting("PRAGMA user_version = 999").ok()); }
+  EXPECT_THAT(SqliteStore::Open({.path = path}, clock),
+              StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::HasSubstr("newer")));
+}
+
+UsageKey RefundsToday() { return {"acme", "refund", "usd", "2026-11-23"}; }
+
+TEST(SqliteStoreTest, ReservationsCountUntilReleasedAndHoldLimitsUnderConcurrency) {
+  testing::FakeClock clock;
+  auto store = OpenStore(clock);
+  std::atomic<int> granted{0};
+  std::vector<std::thread> threads;
+  // 200 concurrent reservations of 100 against a limit of 5,000.
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        absl::StatusOr<int64_t> id = store->ReserveUsage({.key = RefundsToday(),
+                                                          .customer_id = absl::StrCat("cus_", t),
+                                                          .amount = 100,
+                                                          .tenant_limit = 5000});
+        if (id.ok()) ++granted;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(granted.load(), 50);
+  EXPECT_EQ(store->GetUsage(RefundsToday(), "cus_0")->tenant_total, 5000);
+
+  // A released reservation frees its amount; a committed one keeps it.
+  testing::FakeClock other_clock;
+  auto fresh = OpenStore(other_clock);
+  const int64_t kept = *fresh->ReserveUsage({.key = RefundsToday(), .amount = 700});
+  const int64_t dropped = *fresh->ReserveUsage({.key = RefundsToday(), .amount = 300});
+  ASSERT_TRUE(fresh->CommitReservation(kept).ok());
+  ASSERT_TRUE(fresh->ReleaseReservation(dropped).ok());
+  EXPECT_EQ(fresh->GetUsage(RefundsToday(), "")->tenant_total, 700);
+  EXPECT_THAT(fresh->CommitReservation(dropped), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST(SqliteStoreTest, CustomerLimitsAndExpiry) {
+  testing::FakeClock clock;
+  auto store = OpenStore(clock);
+  ASSERT_TRUE(store
+                  ->ReserveUsage({.key = RefundsToday(),
+                                  .customer_id = "cus_1",
+                                  .amount = 900,
+                                  .customer_limit = 1000,
+                                  .expires_at = clock.Now() + absl::Minutes(5)})
+                  .ok());
+  EXPECT_THAT(
+      store->ReserveUsage(
+          {.key = RefundsToday(), .customer_id = "cus_1", .amount = 200, .customer_limit = 1000}),
+      StatusIs(absl::StatusCode::kResourceExhausted, ::testing::HasSubstr("customer")));
+  EXPECT_TRUE(store
+                  ->ReserveUsage({.key = RefundsToday(),
+                                  .customer_id = "cus_2",
+                                  .amount = 200,
+                                  .customer_limit = 1000})
+                  .ok());
+  // A pending reservation left behind (a crash) expires.
+  EXPECT_EQ(*store->ExpireReservations(clock.Now() + absl::Minutes(6)), 1);
+  EXPECT_EQ(store->GetUsage(RefundsToday(), "cus_1")->customer_total, 0);
+}
+
+StoredApproval PendingApproval(const std::string& id, absl::Time expires) {
+  StoredApproval stored;
+  stored.approval.set_approval_id(id);
+  stored.approval.set_tenant_id("acme");
+  stored.approval.set_action("create_refund");
+  stored.approval.set_state("pending");
+  stored.approval.set_expires_at(absl::ToUnixSeconds(expires));
+  stored.payload = "serialized request";
+  return stored;
+}
+
+TEST(SqliteStoreTest, ApprovalsAreDecidedOnceAndExpire) {
+  testing::FakeClock clock;
+  auto store = OpenStore(clock);
+  ASSERT_TRUE(store->CreateApproval(PendingApproval("apv_1", clock.Now() + absl::Hours(1))).ok());
+  ASSERT_TRUE(store->CreateApproval(PendingApproval("apv_2", clock.Now() + absl::Minutes(1))).ok());
+  EXPECT_EQ(store->ListApprovals("acme", "", clock.Now())->size(), 2u);
+
+  absl::StatusOr<StoredApproval> decided =
+      store->DecideApproval("acme", "apv_1", true, "ops@acme", "ok", clock.Now());
+  ASSERT_TRUE(decided.ok()) << decided.status();
+  EXPECT_EQ(decided->approval.state(), "approved");
+  EXPECT_EQ(decided->payload, "serialized request");
+  EXPECT_THAT(store->DecideApproval("acme", "apv_1", false, "ops", "", clock.Now()),
+              StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::HasSubstr("approved")));
+  EXPECT_THAT(store->DecideApproval("acme", "apv_9", true, "ops", "", clock.Now()),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store->DecideApproval("other", "apv_2", true, "ops", "", clock.Now()),
+              StatusIs(absl::StatusCode::kNotFound));
+
+  clock.Advance(absl::Minutes(2));
+  EXPECT_EQ(store->ListApprovals("acme", "expired", clock.Now())->size(), 1u);
+  EXPECT_THAT(store->DecideApproval("acme", "apv_2", true, "ops", "", clock.Now()),
+              StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::HasSubstr("expired")));
+  EXPECT_EQ(store->ListApprovals("acme", "approved", clock.Now())->size(), 1u);
+}
+
+}  // namespace
+}  // namespace payvox
