@@ -16,6 +16,7 @@
 #include "client/stripe_clients.h"
 #include "sandbox/emulator.h"
 #include "sandbox/http_server.h"
+#include "server/admin_service.h"
 #include "server/config.h"
 #include "server/services.h"
 #include "store/sqlite_store.h"
@@ -40,7 +41,7 @@ struct PayvoxApp::Parts {
   std::unique_ptr<VoiceActions> actions;
   std::unique_ptr<ActionServiceImpl> action_service;
   EventServiceImpl event_service;
-  AdminServiceImpl admin_service;
+  std::unique_ptr<AdminServiceImpl> admin_service;
   std::unique_ptr<grpc::Server> server;
   int port = 0;
   bool stopped = false;
@@ -119,9 +120,13 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
       VoiceActionsOptions{.tenant_id = config.tenant_id(),
                           .max_verification_attempts = config.verification().max_attempts(),
                           .verification_ttl = absl::Seconds(config.verification().ttl_seconds()),
-                          .time_zone = zone});
+                          .time_zone = zone,
+                          .default_policy = config.policy()});
   parts->action_service =
       std::make_unique<ActionServiceImpl>(*parts->actions, parts->io.get_executor());
+  parts->admin_service =
+      std::make_unique<AdminServiceImpl>(*parts->actions, *parts->store, clock, config.policy(),
+                                         config.tenant_id(), parts->io.get_executor());
 
   parts->work =
       std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
@@ -141,7 +146,7 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
                            &parts->port);
   builder.RegisterService(parts->action_service.get());
   builder.RegisterService(&parts->event_service);
-  builder.RegisterService(&parts->admin_service);
+  builder.RegisterService(parts->admin_service.get());
   parts->server = builder.BuildAndStart();
   if (!parts->server || parts->port == 0) {
     parts->server.reset();

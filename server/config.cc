@@ -12,6 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "client/http_connection_pool.h"
+#include "policy/policy.h"
+#include "server/voice_actions.h"
 
 namespace payvox {
 namespace {
@@ -131,7 +133,15 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
       !s.ok()) {
     return s;
   }
-  return CheckRange("verification.ttl_seconds", config.verification().ttl_seconds(), 60, 86400);
+  if (absl::Status s =
+          CheckRange("verification.ttl_seconds", config.verification().ttl_seconds(), 60, 86400);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = policy::ValidatePolicy(config.policy(), VoiceActionNames()); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("config field ", s.message()));
+  }
+  return absl::OkStatus();
 }
 
 stripe::StripeClientOptions StripeClientOptionsFrom(const v1::StripeConfig& stripe,

@@ -84,21 +84,6 @@ class EventServiceImpl final : public v1::EventService::CallbackService {
       grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
 };
 
-class AdminServiceImpl final : public v1::AdminService::CallbackService {
- public:
-  PAYVOX_UNIMPLEMENTED_RPC(CreateTenant)
-  PAYVOX_UNIMPLEMENTED_RPC(RotateTenantToken)
-  PAYVOX_UNIMPLEMENTED_RPC(ConnectStripe)
-  PAYVOX_UNIMPLEMENTED_RPC(DisconnectStripe)
-  PAYVOX_UNIMPLEMENTED_RPC(ConfigureWebhooks)
-  PAYVOX_UNIMPLEMENTED_RPC(GetPolicy)
-  PAYVOX_UNIMPLEMENTED_RPC(SetPolicy)
-  PAYVOX_UNIMPLEMENTED_RPC(ListApprovals)
-  PAYVOX_UNIMPLEMENTED_RPC(DecideApproval)
-  PAYVOX_UNIMPLEMENTED_RPC(QueryAudit)
-  PAYVOX_UNIMPLEMENTED_RPC(VerifyAuditChain)
-};
-
 }  // namespace payvox
 
 #endif  // PAYVOX_SERVER_SERVICES_H_

@@ -12,6 +12,7 @@
 #include "common/speech.h"
 #include "common/status_macros.h"
 #include "server/stripe_to_proto.h"
+#include "store/store.h"
 
 namespace payvox {
 namespace {
@@ -64,6 +65,25 @@ absl::Status ValidateEmail(absl::string_view email) {
   return absl::OkStatus();
 }
 
+stripe::CallOptions CallOptionsFor(CallBounds bounds) {
+  return stripe::CallOptions{.bounds = std::move(bounds)};
+}
+
+// StripeAnswered: the status came from an answer of Stripe's (so the
+// request's outcome is known), not from a missing or unreadable one.
+bool StripeAnswered(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kCancelled:
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnknown:
+      return false;
+    default:
+      return true;
+  }
+}
+
 std::string ModeNote(stripe::Mode mode) {
   return absl::StrCat(" (this business is connected in Stripe ", stripe::ModeName(mode), " mode; ",
                       stripe::ModeName(mode), " and ",
@@ -72,9 +92,20 @@ std::string ModeNote(stripe::Mode mode) {
 
 }  // namespace
 
+const std::vector<std::string>& VoiceActionNames() {
+  static const auto* const kNames = new std::vector<std::string>{"find_customer", "verify_identity",
+                                                                 "list_charges", "create_refund"};
+  return *kNames;
+}
+
 VoiceActions::VoiceActions(stripe::StripeClient& stripe, Store& store, const Clock& clock,
                            VoiceActionsOptions options)
-    : stripe_(stripe), store_(store), clock_(clock), options_(std::move(options)) {}
+    : stripe_(stripe),
+      store_(store),
+      clock_(clock),
+      options_(std::move(options)),
+      guard_(store, clock,
+             {.tenant_id = options_.tenant_id, .default_policy = options_.default_policy}) {}
 
 boost::asio::awaitable<absl::StatusOr<v1::FindCustomerResponse>> VoiceActions::FindCustomer(
     v1::FindCustomerRequest request, CallBounds bounds) {
@@ -253,6 +284,17 @@ boost::asio::awaitable<absl::StatusOr<v1::ListChargesResponse>> VoiceActions::Li
   co_return response;
 }
 
+boost::asio::awaitable<absl::StatusOr<stripe::Charge>> VoiceActions::LoadCharge(
+    std::string charge_id, stripe::CallOptions read) {
+  if (!charge_id.starts_with("pi_")) co_return co_await stripe_.GetCharge(charge_id, read);
+  stripe::ChargeFilter filter{.payment_intent = charge_id, .limit = 1};
+  PAYVOX_CO_ASSIGN_OR_RETURN(auto charges, co_await stripe_.ListCharges(std::move(filter), read));
+  if (charges.data.empty()) {
+    co_return absl::NotFoundError(absl::StrCat("Payment ", charge_id, " has no charge to refund."));
+  }
+  co_return std::move(charges.data.front());
+}
+
 boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::CreateRefund(
     v1::CreateRefundRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), true));
@@ -273,37 +315,113 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::C
   PAYVOX_CO_RETURN_IF_ERROR(RejectCardNumbers("note", request.note()));
 
   // The charge tells whose identity this refund needs.
-  const stripe::CallOptions read{.bounds = bounds};
-  stripe::Charge charge;
-  const bool by_intent = request.charge_id().starts_with("pi_");
-  if (by_intent) {
-    stripe::ChargeFilter filter{.payment_intent = request.charge_id(), .limit = 1};
-    PAYVOX_CO_ASSIGN_OR_RETURN(auto charges, co_await stripe_.ListCharges(std::move(filter), read));
-    if (charges.data.empty()) {
-      co_return absl::NotFoundError(
-          absl::StrCat("Payment ", request.charge_id(), " has no charge to refund."));
-    }
-    charge = std::move(charges.data.front());
-  } else {
-    PAYVOX_CO_ASSIGN_OR_RETURN(charge, co_await stripe_.GetCharge(request.charge_id(), read));
-  }
+  PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Charge charge,
+                             co_await LoadCharge(request.charge_id(), CallOptionsFor(bounds)));
   PAYVOX_CO_ASSIGN_OR_RETURN(
       const VerificationState verification,
       store_.GetVerification({options_.tenant_id, request.context().call_id(), charge.customer}));
-  if (charge.customer.empty() || verification.verified_until <= clock_.Now()) {
-    co_return FlowError(
-        absl::StatusCode::kFailedPrecondition,
-        "The caller is not verified for this charge's customer in this call. Call "
-        "VerifyIdentity with the last 4 digits of a card on file first.",
-        "needs_verification",
-        "Before I can do that, I need to verify your identity. What are the last four digits of "
-        "the card on file?");
-  }
+  const bool verified = !charge.customer.empty() && verification.verified_until > clock_.Now();
+  const int64_t refundable = charge.amount - charge.amount_refunded;
+  // Zero asks Stripe for everything refundable; that amount is what counts
+  // against limits. The request itself goes to Stripe unchanged, so a retry
+  // (after which nothing is refundable any more) matches its first try.
+  const int64_t amount = request.amount_minor() == 0 ? refundable : request.amount_minor();
 
+  PAYVOX_CO_ASSIGN_OR_RETURN(const v1::TenantPolicy policy, guard_.Policy());
+  const UsageKey usage_key{options_.tenant_id, "refund", charge.currency, guard_.Today()};
+  PAYVOX_CO_ASSIGN_OR_RETURN(const Usage usage, store_.GetUsage(usage_key, charge.customer));
+  policy::ActionFacts facts{.action = "create_refund",
+                            .capability = amount < refundable ? "partial_refunds" : "full_refunds",
+                            .action_class = policy::ActionClass::kWrite,
+                            .caller_verified = verified,
+                            .confirmed = request.context().confirmed(),
+                            .now = clock_.Now(),
+                            .usage = {.tenant_refunded_today = usage.tenant_total,
+                                      .customer_refunded_today = usage.customer_total}};
+  facts.refund = policy::RefundFacts{.amount = amount,
+                                     .currency = charge.currency,
+                                     .partial = amount < refundable,
+                                     .reason = reason,
+                                     .charge_created = absl::FromUnixSeconds(charge.created),
+                                     .disputed = charge.disputed,
+                                     .risk_level = charge.risk_level,
+                                     .fraudulent = charge.outcome_reason == "fraudulent"};
+  const v1::AuditRecord who = guard_.Who(request.context(), "create_refund", charge.customer,
+                                         charge.id, amount, charge.currency);
+  const policy::Decision decision = policy::Decide(policy, facts);
+  if (decision.verdict == policy::Verdict::kNeedsApproval) {
+    co_return co_await FileForApproval(std::move(request), charge, amount, decision, who);
+  }
+  if (!decision.allowed()) co_return guard_.Refuse(who, decision);
+
+  const std::optional<int64_t> tenant_limit =
+      policy::LimitFor(policy.refunds().daily_limit(), charge.currency);
+  const std::optional<int64_t> customer_limit =
+      policy::LimitFor(policy.refunds().daily_limit_per_customer(), charge.currency);
+  co_return co_await RefundOnStripe(std::move(request), charge, amount, who, tenant_limit,
+                                    customer_limit, bounds);
+}
+
+boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::FileForApproval(
+    v1::CreateRefundRequest request, const stripe::Charge& charge, int64_t amount,
+    const policy::Decision& decision, v1::AuditRecord who) {
+  StoredApproval stored;
+  v1::Approval& approval = stored.approval;
+  approval.set_approval_id(absl::StrCat(
+      "apv_", DeriveIdempotencyKey({options_.tenant_id, request.context().call_id(),
+                                    request.context().request_id(), "approve_create_refund"})
+                  .substr(4, 24)));
+  approval.set_tenant_id(options_.tenant_id);
+  approval.set_action("create_refund");
+  *approval.mutable_amount() = ToMoney(amount, charge.currency);
+  approval.set_customer_id(charge.customer);
+  approval.set_target_id(request.charge_id());
+  *approval.mutable_context() = request.context();
+  approval.set_state("pending");
+  approval.set_created(absl::ToUnixSeconds(clock_.Now()));
+  approval.set_expires_at(absl::ToUnixSeconds(clock_.Now() + options_.approval_ttl));
+  stored.payload = request.SerializeAsString();
+  // A retried request files nothing new: the approval id is derived from it.
+  if (absl::Status created = store_.CreateApproval(stored);
+      !created.ok() && created.code() != absl::StatusCode::kAlreadyExists) {
+    co_return created;
+  }
+  PAYVOX_CO_RETURN_IF_ERROR(guard_.Refuse(std::move(who), decision, approval.approval_id()));
+  v1::CreateRefundResponse response;
+  response.set_approval_id(approval.approval_id());
+  response.set_say(decision.say);
+  co_return response;
+}
+
+boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::RefundOnStripe(
+    v1::CreateRefundRequest request, const stripe::Charge& charge, int64_t amount,
+    v1::AuditRecord who, std::optional<int64_t> tenant_limit, std::optional<int64_t> customer_limit,
+    CallBounds bounds) {
   const std::string idempotency_key =
       DeriveIdempotencyKey({options_.tenant_id, request.context().call_id(),
                             request.context().request_id(), "create_refund"});
-  stripe::RefundParams params{.amount = request.amount_minor(), .reason = reason};
+  absl::StatusOr<int64_t> reservation =
+      store_.ReserveUsage({.key = {options_.tenant_id, "refund", charge.currency, guard_.Today()},
+                           .idempotency_key = idempotency_key,
+                           .customer_id = charge.customer,
+                           .amount = amount,
+                           .tenant_limit = tenant_limit,
+                           .customer_limit = customer_limit,
+                           .expires_at = clock_.Now() + options_.reservation_ttl});
+  if (reservation.status().code() == absl::StatusCode::kResourceExhausted) {
+    // Concurrent refunds took the room the policy check saw.
+    co_return guard_.Refuse(
+        std::move(who),
+        {policy::Verdict::kDeny, "refunds.daily_limit", "refund_over_daily_limit",
+         absl::StrCat("This refund would pass a daily refund limit (",
+                      reservation.status().message(), "); a person on the team must handle it."),
+         "I can't issue that refund today, but I'll pass it to the team."});
+  }
+  PAYVOX_CO_RETURN_IF_ERROR(reservation.status());
+  PAYVOX_CO_ASSIGN_OR_RETURN(const int64_t intent, guard_.Intent(who, idempotency_key));
+
+  const bool by_intent = request.charge_id().starts_with("pi_");
+  stripe::RefundParams params{.amount = request.amount_minor(), .reason = request.reason()};
   (by_intent ? params.payment_intent : params.charge) = request.charge_id();
   params.metadata = {{"payvox_call_id", request.context().call_id()},
                      {"payvox_request_id", request.context().request_id()}};
@@ -312,23 +430,55 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::C
   }
   if (!request.note().empty()) params.metadata.emplace_back("payvox_note", request.note());
   stripe::CallOptions write{.bounds = bounds, .idempotency_key = idempotency_key};
-  PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Refund refund,
-                             co_await stripe_.CreateRefund(std::move(params), std::move(write)));
+  const absl::StatusOr<stripe::Refund> refund =
+      co_await stripe_.CreateRefund(std::move(params), std::move(write));
+
+  if (refund.ok()) {
+    PAYVOX_CO_RETURN_IF_ERROR(store_.CommitReservation(*reservation));
+    PAYVOX_CO_RETURN_IF_ERROR(guard_.Complete(std::move(who), intent, refund->id));
+  } else {
+    // Stripe's answer is known only when it answered; otherwise the refund
+    // may exist, so the reservation stays until a retry or reconciliation
+    // settles it (or it expires).
+    if (StripeAnswered(refund.status())) {
+      PAYVOX_CO_RETURN_IF_ERROR(store_.ReleaseReservation(*reservation));
+    }
+    PAYVOX_CO_RETURN_IF_ERROR(guard_.Complete(std::move(who), intent, refund.status()));
+    co_return refund.status();
+  }
 
   v1::CreateRefundResponse response;
-  *response.mutable_refund() = ToProto(refund);
+  *response.mutable_refund() = ToProto(*refund);
   const std::string card =
       charge.card.last4.empty() ? "card" : CardPhrase(charge.card.brand, charge.card.last4);
-  const std::string amount = response.refund().amount().display();
-  if (refund.status == "failed" || refund.status == "canceled") {
-    response.set_say(absl::StrCat("I'm sorry, the refund of ", amount, " did not go through."));
+  const std::string refunded = response.refund().amount().display();
+  if (refund->status == "failed" || refund->status == "canceled") {
+    response.set_say(absl::StrCat("I'm sorry, the refund of ", refunded, " did not go through."));
   } else {
-    response.set_say(absl::StrCat("Your refund of ", amount,
+    response.set_say(absl::StrCat("Your refund of ", refunded,
                                   " is on its way; it usually takes 5 to 10 business days to "
                                   "show up on your ",
                                   card, "."));
   }
   co_return response;
+}
+
+boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::ExecuteApproved(
+    StoredApproval approved, CallBounds bounds) {
+  v1::CreateRefundRequest request;
+  if (approved.approval.action() != "create_refund" || !request.ParseFromString(approved.payload)) {
+    co_return absl::DataLossError(absl::StrCat("approval ", approved.approval.approval_id(),
+                                               " holds no refund payvox can run"));
+  }
+  PAYVOX_CO_ASSIGN_OR_RETURN(stripe::Charge charge,
+                             co_await LoadCharge(request.charge_id(), CallOptionsFor(bounds)));
+  const int64_t amount = approved.approval.amount().amount_minor();
+  v1::AuditRecord who = guard_.Who(request.context(), "create_refund", charge.customer, charge.id,
+                                   amount, charge.currency);
+  who.set_agent_id(absl::StrCat("approved by ", approved.approval.decided_by()));
+  // An operator approved it: no limit stops it, but it counts toward them.
+  co_return co_await RefundOnStripe(std::move(request), charge, amount, std::move(who),
+                                    std::nullopt, std::nullopt, bounds);
 }
 
 }  // namespace payvox

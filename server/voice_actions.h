@@ -23,6 +23,8 @@
 #include "client/stripe_api.h"
 #include "common/clock.h"
 #include "payvox/v1/actions.pb.h"
+#include "policy/policy.h"
+#include "server/action_guard.h"
 #include "store/store.h"
 
 namespace payvox {
@@ -33,7 +35,18 @@ struct VoiceActionsOptions {
   absl::Duration verification_ttl = absl::Minutes(30);
   // Zone in which dates are spoken.
   absl::TimeZone time_zone = absl::UTCTimeZone();
+  // The tenant's policy while none is stored (AdminService.SetPolicy).
+  v1::TenantPolicy default_policy;
+  // How long an approval waits for an operator.
+  absl::Duration approval_ttl = absl::Hours(24);
+  // How long a refund's limit reservation holds when Stripe's answer was
+  // lost (a retry with the same request_id reuses it).
+  absl::Duration reservation_ttl = absl::Hours(24);
 };
+
+// VoiceActionNames: the actions payvoxd implements, by catalog name (for
+// policy validation).
+const std::vector<std::string>& VoiceActionNames();
 
 class VoiceActions {
  public:
@@ -54,18 +67,38 @@ class VoiceActions {
   boost::asio::awaitable<absl::StatusOr<v1::ListChargesResponse>> ListCharges(
       v1::ListChargesRequest request, CallBounds bounds);
 
-  // CreateRefund: FAILED_PRECONDITION (reason needs_verification) unless the
-  // charge's customer was verified in this call. The Idempotency-Key comes
-  // from (tenant, call_id, request_id, "create_refund"), so a retry returns
-  // the same refund and a reused request_id with other parameters is ABORTED.
+  // CreateRefund passes the tenant's policy (policy/policy.h): by default
+  // FAILED_PRECONDITION (reason needs_verification) unless the charge's
+  // customer was verified in this call; PERMISSION_DENIED for what the
+  // policy forbids; an answer with approval_id when it needs an operator.
+  // Daily limits are reserved atomically before Stripe is called. The
+  // Idempotency-Key comes from (tenant, call_id, request_id,
+  // "create_refund"), so a retry returns the same refund and a reused
+  // request_id with other parameters is ABORTED. Every outcome is audited.
   boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> CreateRefund(
       v1::CreateRefundRequest request, CallBounds bounds);
 
+  // ExecuteApproved runs an approved refund once, with its original
+  // Idempotency-Key (AdminService.DecideApproval).
+  boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> ExecuteApproved(
+      StoredApproval approved, CallBounds bounds);
+
  private:
+  boost::asio::awaitable<absl::StatusOr<stripe::Charge>> LoadCharge(std::string charge_id,
+                                                                    stripe::CallOptions read);
+  boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> FileForApproval(
+      v1::CreateRefundRequest request, const stripe::Charge& charge, int64_t amount,
+      const policy::Decision& decision, v1::AuditRecord who);
+  boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> RefundOnStripe(
+      v1::CreateRefundRequest request, const stripe::Charge& charge, int64_t amount,
+      v1::AuditRecord who, std::optional<int64_t> tenant_limit,
+      std::optional<int64_t> customer_limit, CallBounds bounds);
+
   stripe::StripeApi stripe_;
   Store& store_;
   const Clock& clock_;
   const VoiceActionsOptions options_;
+  ActionGuard guard_;
 };
 
 }  // namespace payvox

@@ -36,7 +36,8 @@ CREATE INDEX audit_by_time ON audit (tenant, created);
 CREATE TABLE reservations (
   id INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, kind TEXT NOT NULL,
   currency TEXT NOT NULL, day TEXT NOT NULL, customer_id TEXT NOT NULL,
-  amount INTEGER NOT NULL, state TEXT NOT NULL, expires INTEGER NOT NULL);
+  amount INTEGER NOT NULL, state TEXT NOT NULL, expires INTEGER NOT NULL,
+  idempotency_key TEXT UNIQUE);
 CREATE INDEX reservations_usage ON reservations (tenant, kind, currency, day, customer_id);
 CREATE TABLE approvals (
   tenant TEXT NOT NULL, approval_id TEXT NOT NULL, state TEXT NOT NULL,
@@ -253,6 +254,12 @@ absl::StatusOr<int64_t> SqliteStore::ReserveUsage(const ReservationRequest& requ
   absl::MutexLock lock(&mu_);
   Transaction transaction(db_);
   PAYVOX_RETURN_IF_ERROR(transaction.status());
+  if (!request.idempotency_key.empty()) {
+    Statement existing(db_, "SELECT id FROM reservations WHERE idempotency_key = ?1");
+    existing.Bind(1, request.idempotency_key);
+    PAYVOX_ASSIGN_OR_RETURN(const bool found, existing.Step());
+    if (found) return existing.Int(0);
+  }
   if (request.tenant_limit.has_value()) {
     PAYVOX_ASSIGN_OR_RETURN(const auto tenant, SumReservations(db_, request.key, nullptr));
     if (tenant.first + request.amount > *request.tenant_limit) {
@@ -270,7 +277,8 @@ absl::StatusOr<int64_t> SqliteStore::ReserveUsage(const ReservationRequest& requ
   }
   Statement insert(db_,
                    "INSERT INTO reservations (tenant, kind, currency, day, customer_id, amount, "
-                   "state, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)");
+                   "state, expires, idempotency_key) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8)");
   insert.Bind(1, request.key.tenant_id);
   insert.Bind(2, request.key.kind);
   insert.Bind(3, request.key.currency);
@@ -278,6 +286,11 @@ absl::StatusOr<int64_t> SqliteStore::ReserveUsage(const ReservationRequest& requ
   insert.Bind(5, request.customer_id);
   insert.Bind(6, request.amount);
   insert.Bind(7, Micros(request.expires_at));
+  if (request.idempotency_key.empty()) {
+    insert.BindNull(8);
+  } else {
+    insert.Bind(8, request.idempotency_key);
+  }
   PAYVOX_RETURN_IF_ERROR(insert.Run());
   const int64_t id = sqlite3_last_insert_rowid(db_);
   PAYVOX_RETURN_IF_ERROR(transaction.Commit());

@@ -147,6 +147,13 @@ TEST(SqliteStoreTest, ReservationsCountUntilReleasedAndHoldLimitsUnderConcurrenc
   ASSERT_TRUE(fresh->ReleaseReservation(dropped).ok());
   EXPECT_EQ(fresh->GetUsage(RefundsToday(), "")->tenant_total, 700);
   EXPECT_THAT(fresh->CommitReservation(dropped), StatusIs(absl::StatusCode::kNotFound));
+
+  // A retried request keeps its first reservation.
+  const int64_t first =
+      *fresh->ReserveUsage({.key = RefundsToday(), .idempotency_key = "pvx_k", .amount = 50});
+  EXPECT_EQ(*fresh->ReserveUsage({.key = RefundsToday(), .idempotency_key = "pvx_k", .amount = 50}),
+            first);
+  EXPECT_EQ(fresh->GetUsage(RefundsToday(), "")->tenant_total, 750);
 }
 
 TEST(SqliteStoreTest, CustomerLimitsAndExpiry) {

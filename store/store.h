@@ -58,6 +58,9 @@ struct Usage {
 // `amount` must stay within the given limits (nullopt: no limit).
 struct ReservationRequest {
   UsageKey key;
+  // A second reservation with the same non-empty key (a retried request)
+  // returns the first one's id and reserves nothing more.
+  std::string idempotency_key;
   std::string customer_id;
   int64_t amount = 0;
   std::optional<int64_t> tenant_limit;

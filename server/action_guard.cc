@@ -1,0 +1,77 @@
+#include "server/action_guard.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "common/error_detail.h"
+#include "common/status_macros.h"
+
+namespace payvox {
+
+absl::StatusOr<v1::TenantPolicy> ActionGuard::Policy() {
+  PAYVOX_ASSIGN_OR_RETURN(std::optional<v1::TenantPolicy> stored,
+                          store_.GetPolicy(options_.tenant_id));
+  return stored.has_value() ? *std::move(stored) : options_.default_policy;
+}
+
+v1::AuditRecord ActionGuard::Who(const v1::CallContext& context, absl::string_view action,
+                                 absl::string_view customer_id, absl::string_view target_id,
+                                 int64_t amount, absl::string_view currency) const {
+  v1::AuditRecord record;
+  record.set_tenant_id(options_.tenant_id);
+  record.set_agent_id(context.agent_id());
+  record.set_call_id(context.call_id());
+  record.set_request_id(context.request_id());
+  record.set_action(std::string(action));
+  record.set_customer_id(std::string(customer_id));
+  record.set_target_id(std::string(target_id));
+  if (!currency.empty()) {
+    record.mutable_amount()->set_amount_minor(amount);
+    record.mutable_amount()->set_currency(std::string(currency));
+  }
+  return record;
+}
+
+absl::Status ActionGuard::Refuse(v1::AuditRecord who, const policy::Decision& decision,
+                                 absl::string_view result) {
+  who.set_kind("decision");
+  who.set_decision(std::string(policy::VerdictName(decision.verdict)));
+  who.set_rule(decision.rule);
+  who.set_result(result.empty() ? decision.reason : std::string(result));
+  who.set_ok(false);
+  PAYVOX_RETURN_IF_ERROR(store_.AppendAudit(std::move(who)).status());
+  return decision.ToStatus();
+}
+
+absl::StatusOr<int64_t> ActionGuard::Intent(v1::AuditRecord who,
+                                            absl::string_view idempotency_key) {
+  who.set_kind("intent");
+  who.set_decision("allow");
+  who.set_idempotency_key(std::string(idempotency_key));
+  who.set_ok(true);
+  PAYVOX_ASSIGN_OR_RETURN(const v1::AuditRecord appended, store_.AppendAudit(std::move(who)));
+  return appended.sequence();
+}
+
+absl::Status ActionGuard::Complete(v1::AuditRecord who, int64_t intent_sequence,
+                                   const absl::StatusOr<std::string>& result) {
+  who.set_kind("completion");
+  who.set_decision("allow");
+  who.set_completes_sequence(intent_sequence);
+  who.set_ok(result.ok());
+  if (result.ok()) {
+    who.set_result(*result);
+  } else {
+    const std::optional<v1::ErrorDetail> detail = GetErrorDetail(result.status());
+    const std::string code = absl::StatusCodeToString(result.status().code());
+    who.set_result(detail.has_value() && !detail->stripe_code().empty()
+                       ? absl::StrCat(code, " ", detail->stripe_code())
+                       : code);
+  }
+  return store_.AppendAudit(std::move(who)).status();
+}
+
+std::string ActionGuard::Today() const {
+  return absl::FormatCivilTime(absl::ToCivilDay(clock_.Now(), absl::UTCTimeZone()));
+}
+
+}  // namespace payvox

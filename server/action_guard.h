@@ -1,0 +1,71 @@
+// action_guard.h: the policy, limit and audit steps every action passes
+// through, in one place so each action states only its facts.
+//
+//   ActionGuard guard(store, clock, {.tenant_id = "acme", .default_policy = p});
+//   v1::AuditRecord who = ActionGuard::Who(context, "create_refund", customer, charge, amount);
+//   policy::Decision decision = policy::Decide(*guard.Policy(), facts);
+//   if (!decision.allowed()) return guard.Refuse(who, decision);   // audited
+//   ... reserve, then:
+//   int64_t intent = *guard.Intent(who, idempotency_key);           // before Stripe
+//   guard.Complete(who, intent, result);                            // after Stripe
+//
+// Audit records hold ids, amounts and decisions; never a secret, card data
+// or an email.
+#ifndef PAYVOX_SERVER_ACTION_GUARD_H_
+#define PAYVOX_SERVER_ACTION_GUARD_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "payvox/v1/admin.pb.h"
+#include "payvox/v1/types.pb.h"
+#include "policy/policy.h"
+#include "store/store.h"
+
+namespace payvox {
+
+struct ActionGuardOptions {
+  std::string tenant_id = "default";
+  // The policy used while none was stored through AdminService.SetPolicy.
+  v1::TenantPolicy default_policy;
+};
+
+class ActionGuard {
+ public:
+  ActionGuard(Store& store, const Clock& clock, ActionGuardOptions options)
+      : store_(store), clock_(clock), options_(std::move(options)) {}
+
+  const std::string& tenant_id() const { return options_.tenant_id; }
+
+  // Policy is the tenant's stored policy, else the default one.
+  absl::StatusOr<v1::TenantPolicy> Policy();
+
+  // Who starts an audit record: the call, the action and its target.
+  v1::AuditRecord Who(const v1::CallContext& context, absl::string_view action,
+                      absl::string_view customer_id, absl::string_view target_id, int64_t amount,
+                      absl::string_view currency) const;
+
+  // Refuse audits a decision that stops the action and returns its status
+  // (OK for kNeedsApproval, which the caller answers with an approval).
+  absl::Status Refuse(v1::AuditRecord who, const policy::Decision& decision,
+                      absl::string_view result = "");
+  // Intent audits an allowed action before Stripe is called; returns the
+  // record's sequence for Complete.
+  absl::StatusOr<int64_t> Intent(v1::AuditRecord who, absl::string_view idempotency_key);
+  // Complete audits the outcome: `result` is Stripe's object id on success.
+  absl::Status Complete(v1::AuditRecord who, int64_t intent_sequence,
+                        const absl::StatusOr<std::string>& result);
+
+  // Today is the UTC day for daily limits, "2026-11-23".
+  std::string Today() const;
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+  const ActionGuardOptions options_;
+};
+
+}  // namespace payvox
+
+#endif  // PAYVOX_SERVER_ACTION_GUARD_H_

@@ -1,0 +1,157 @@
+#include "server/admin_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "policy/policy.h"
+#include "server/run_action.h"
+
+namespace payvox {
+
+AdminServiceImpl::AdminServiceImpl(VoiceActions& actions, Store& store, const Clock& clock,
+                                   v1::TenantPolicy default_policy, std::string tenant_id,
+                                   boost::asio::any_io_executor executor)
+    : actions_(actions),
+      store_(store),
+      clock_(clock),
+      default_policy_(std::move(default_policy)),
+      tenant_id_(std::move(tenant_id)),
+      executor_(std::move(executor)) {}
+
+absl::Status AdminServiceImpl::CheckTenant(const std::string& tenant_id) const {
+  if (tenant_id.empty()) return absl::InvalidArgumentError("tenant_id is required");
+  if (tenant_id != tenant_id_) return absl::NotFoundError(absl::StrCat("no tenant ", tenant_id));
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::GetPolicy(grpc::CallbackServerContext* context,
+                                                      const v1::GetPolicyRequest* request,
+                                                      v1::GetPolicyResponse* response) {
+  return RunAction(context, response, executor_, [&](CallBounds) { return DoGetPolicy(*request); });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::SetPolicy(grpc::CallbackServerContext* context,
+                                                      const v1::SetPolicyRequest* request,
+                                                      v1::SetPolicyResponse* response) {
+  return RunAction(context, response, executor_, [&](CallBounds) { return DoSetPolicy(*request); });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::ListApprovals(grpc::CallbackServerContext* context,
+                                                          const v1::ListApprovalsRequest* request,
+                                                          v1::ListApprovalsResponse* response) {
+  return RunAction(context, response, executor_,
+                   [&](CallBounds) { return DoListApprovals(*request); });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::DecideApproval(grpc::CallbackServerContext* context,
+                                                           const v1::DecideApprovalRequest* request,
+                                                           v1::DecideApprovalResponse* response) {
+  return RunAction(context, response, executor_, [&](CallBounds bounds) {
+    return DoDecideApproval(*request, std::move(bounds));
+  });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::QueryAudit(grpc::CallbackServerContext* context,
+                                                       const v1::QueryAuditRequest* request,
+                                                       v1::QueryAuditResponse* response) {
+  return RunAction(context, response, executor_,
+                   [&](CallBounds) { return DoQueryAudit(*request); });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::VerifyAuditChain(
+    grpc::CallbackServerContext* context, const v1::VerifyAuditChainRequest* request,
+    v1::VerifyAuditChainResponse* response) {
+  return RunAction(context, response, executor_,
+                   [&](CallBounds) { return DoVerifyAuditChain(*request); });
+}
+
+AdminServiceImpl::Async<v1::GetPolicyResponse> AdminServiceImpl::DoGetPolicy(
+    v1::GetPolicyRequest request) {
+  PAYVOX_CO_RETURN_IF_ERROR(CheckTenant(request.tenant_id()));
+  PAYVOX_CO_ASSIGN_OR_RETURN(std::optional<v1::TenantPolicy> stored,
+                             store_.GetPolicy(request.tenant_id()));
+  v1::GetPolicyResponse response;
+  *response.mutable_policy() = stored.has_value() ? *std::move(stored) : default_policy_;
+  co_return response;
+}
+
+AdminServiceImpl::Async<v1::SetPolicyResponse> AdminServiceImpl::DoSetPolicy(
+    v1::SetPolicyRequest request) {
+  PAYVOX_CO_RETURN_IF_ERROR(CheckTenant(request.tenant_id()));
+  PAYVOX_CO_RETURN_IF_ERROR(policy::ValidatePolicy(request.policy(), VoiceActionNames()));
+  PAYVOX_CO_RETURN_IF_ERROR(store_.SetPolicy(request.tenant_id(), request.policy()));
+  v1::SetPolicyResponse response;
+  *response.mutable_policy() = request.policy();
+  co_return response;
+}
+
+AdminServiceImpl::Async<v1::ListApprovalsResponse> AdminServiceImpl::DoListApprovals(
+    v1::ListApprovalsRequest request) {
+  PAYVOX_CO_RETURN_IF_ERROR(CheckTenant(request.tenant_id()));
+  const std::string& state = request.state();
+  if (!state.empty() && state != "pending" && state != "approved" && state != "rejected" &&
+      state != "expired") {
+    co_return absl::InvalidArgumentError(
+        "state must be pending, approved, rejected, expired or empty (pending)");
+  }
+  PAYVOX_CO_ASSIGN_OR_RETURN(std::vector<v1::Approval> approvals,
+                             store_.ListApprovals(request.tenant_id(), state, clock_.Now()));
+  v1::ListApprovalsResponse response;
+  for (v1::Approval& approval : approvals) *response.add_approvals() = std::move(approval);
+  co_return response;
+}
+
+AdminServiceImpl::Async<v1::DecideApprovalResponse> AdminServiceImpl::DoDecideApproval(
+    v1::DecideApprovalRequest request, CallBounds bounds) {
+  PAYVOX_CO_RETURN_IF_ERROR(CheckTenant(request.tenant_id()));
+  if (request.approval_id().empty())
+    co_return absl::InvalidArgumentError("approval_id is required");
+  if (request.decided_by().empty()) {
+    co_return absl::InvalidArgumentError(
+        "decided_by is required: the audit trail names who decided");
+  }
+  if (request.note().size() > 500)
+    co_return absl::InvalidArgumentError("note must be at most 500 characters");
+  PAYVOX_CO_ASSIGN_OR_RETURN(
+      StoredApproval decided,
+      store_.DecideApproval(request.tenant_id(), request.approval_id(), request.approve(),
+                            request.decided_by(), request.note(), clock_.Now()));
+  v1::DecideApprovalResponse response;
+  *response.mutable_approval() = decided.approval;
+  if (!request.approve()) {
+    v1::AuditRecord record;
+    record.set_tenant_id(request.tenant_id());
+    record.set_agent_id(absl::StrCat("rejected by ", request.decided_by()));
+    record.set_call_id(decided.approval.context().call_id());
+    record.set_request_id(decided.approval.context().request_id());
+    record.set_action(decided.approval.action());
+    record.set_customer_id(decided.approval.customer_id());
+    record.set_target_id(decided.approval.target_id());
+    *record.mutable_amount() = decided.approval.amount();
+    record.set_kind("decision");
+    record.set_decision("rejected");
+    record.set_result(decided.approval.approval_id());
+    PAYVOX_CO_RETURN_IF_ERROR(store_.AppendAudit(std::move(record)).status());
+    co_return response;
+  }
+  PAYVOX_CO_ASSIGN_OR_RETURN(v1::CreateRefundResponse refund,
+                             co_await actions_.ExecuteApproved(std::move(decided), bounds));
+  response.set_result_object_id(refund.refund().id());
+  co_return response;
+}
+
+AdminServiceImpl::Async<v1::QueryAuditResponse> AdminServiceImpl::DoQueryAudit(
+    v1::QueryAuditRequest request) {
+  PAYVOX_CO_RETURN_IF_ERROR(CheckTenant(request.tenant_id()));
+  PAYVOX_CO_ASSIGN_OR_RETURN(std::vector<v1::AuditRecord> records, store_.QueryAudit(request));
+  v1::QueryAuditResponse response;
+  for (v1::AuditRecord& record : records) *response.add_records() = std::move(record);
+  co_return response;
+}
+
+AdminServiceImpl::Async<v1::VerifyAuditChainResponse> AdminServiceImpl::DoVerifyAuditChain(
+    v1::VerifyAuditChainRequest request) {
+  PAYVOX_CO_RETURN_IF_ERROR(CheckTenant(request.tenant_id()));
+  co_return store_.VerifyAuditChain(request.tenant_id());
+}
+
+}  // namespace payvox
