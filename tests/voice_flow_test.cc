@@ -17,42 +17,6 @@ class VoiceFlowTest : public PayvoxdTest {
     if (!request.has_context()) *request.mutable_context() = Context();
     return Invoke(&Stub::FindCustomer, request, response);
   }
-
-  grpc::Status Verify(const std::string& customer, const std::string& last4,
-                      v1::VerifyIdentityResponse* response, const std::string& call = "call-1") {
-    v1::VerifyIdentityRequest request;
-    *request.mutable_context() = Context("", call);
-    request.set_customer_id(customer);
-    request.set_last4(last4);
-    return Invoke(&Stub::VerifyIdentity, request, response);
-  }
-
-  grpc::Status Refund(const std::string& request_id, const std::string& charge, int64_t amount,
-                      v1::CreateRefundResponse* response, const std::string& call = "call-1") {
-    v1::CreateRefundRequest request;
-    *request.mutable_context() = Context(request_id, call);
-    request.set_charge_id(charge);
-    request.set_amount_minor(amount);
-    request.set_reason("requested_by_customer");
-    return Invoke(&Stub::CreateRefund, request, response);
-  }
-
-  v1::ListChargesResponse Charges(const std::string& customer, int limit = 10) {
-    v1::ListChargesRequest request;
-    *request.mutable_context() = Context();
-    request.set_customer_id(customer);
-    request.set_limit(limit);
-    v1::ListChargesResponse response;
-    const grpc::Status status = Invoke(&Stub::ListCharges, request, &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response;
-  }
-
-  void VerifyJenny(const std::string& call = "call-1") {
-    v1::VerifyIdentityResponse verified;
-    ASSERT_TRUE(Verify("cus_DemoJennyRosen", "4242", &verified, call).ok());
-    ASSERT_TRUE(verified.verified());
-  }
 };
 
 TEST_F(VoiceFlowTest, FindCustomerByEmailPhoneAndId) {
