@@ -143,4 +143,15 @@ Async<Refund> StripeApi::CreateRefund(RefundParams params, CallOptions options) 
   co_return co_await Fetch<Refund>(client_, std::move(request), DecodeRefund);
 }
 
+Async<List<Refund>> StripeApi::ListRefunds(std::string charge_or_intent, int limit,
+                                           CallOptions options) {
+  PAYVOX_CO_RETURN_IF_ERROR(ValidateLimit(limit));
+  PAYVOX_CO_RETURN_IF_ERROR(ValidateStripeId("charge_id", charge_or_intent, {"ch_", "py_", "pi_"}));
+  FormParams params;
+  params.Add(charge_or_intent.starts_with("pi_") ? "payment_intent" : "charge", charge_or_intent);
+  params.Add("limit", absl::StrCat(limit));
+  StripeRequest request = Get("/v1/refunds", std::move(params), options);
+  co_return co_await Fetch<List<Refund>>(client_, std::move(request), DecodeRefundList);
+}
+
 }  // namespace payvox::stripe

@@ -74,6 +74,9 @@ class StripeApi {
   Async<List<Charge>> ListCharges(ChargeFilter filter, CallOptions options);
   Async<Charge> GetCharge(std::string charge_id, CallOptions options);
   Async<Refund> CreateRefund(RefundParams params, CallOptions options);
+  // ListRefunds lists the refunds of a charge ("ch_", "py_") or payment
+  // intent ("pi_"), newest first, up to `limit` (1 to 100).
+  Async<List<Refund>> ListRefunds(std::string charge_or_intent, int limit, CallOptions options);
 
  private:
   StripeClient& client_;

@@ -114,6 +114,7 @@ absl::Status DecodeRefundObject(od::object& object, Refund& refund) {
         if (key == "reason") return ReadString(value, site, refund.reason);
         if (key == "status") return ReadString(value, site, refund.status);
         if (key == "created") return ReadInt(value, site, refund.created);
+        if (key == "metadata") return ReadMetadata(value, site, refund.metadata);
         return absl::OkStatus();
       }));
   if (refund.id.empty()) return MissingField("refund", "id");

@@ -13,6 +13,8 @@
 
 namespace payvox::stripe {
 
+using Metadata = std::vector<std::pair<std::string, std::string>>;
+
 struct Card {
   std::string brand;
   std::string last4;
@@ -72,9 +74,8 @@ struct Refund {
   // "pending", "succeeded", "failed", "canceled", "requires_action".
   std::string status;
   int64_t created = 0;
+  Metadata metadata;
 };
-
-using Metadata = std::vector<std::pair<std::string, std::string>>;
 
 struct PaymentIntent {
   std::string id;

@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <iostream>
 #include <thread>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "sandbox/http_server.h"
 #include "server/admin_service.h"
 #include "server/config.h"
+#include "server/reconciler.h"
 #include "server/services.h"
 #include "store/sqlite_store.h"
 
@@ -39,6 +41,7 @@ struct PayvoxApp::Parts {
   std::shared_ptr<stripe::ResilientStripeClient> stripe;
   std::unique_ptr<SqliteStore> store;
   std::unique_ptr<VoiceActions> actions;
+  std::unique_ptr<Reconciler> reconciler;
   std::unique_ptr<ActionServiceImpl> action_service;
   EventServiceImpl event_service;
   std::unique_ptr<AdminServiceImpl> admin_service;
@@ -138,6 +141,21 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   // must not delay startup, and a failure here only means a cold first call.
   boost::asio::co_spawn(boost::asio::make_strand(parts->io), parts->stripe->WarmUp(),
                         [](std::exception_ptr, absl::Status) {});
+  // Settle what a crash left half done, also in the background.
+  parts->reconciler = std::make_unique<Reconciler>(*parts->stripe, *parts->store);
+  boost::asio::co_spawn(
+      boost::asio::make_strand(parts->io),
+      parts->reconciler->Run(CallBounds(clock.Now() + absl::Seconds(60))),
+      [](std::exception_ptr error, absl::StatusOr<ReconcileReport> report) {
+        if (error || !report.ok()) {
+          std::cerr << "payvoxd: reconciling open audit intents failed: "
+                    << (report.ok() ? "internal error" : report.status().ToString()) << "\n";
+        } else if (report->settled_done + report->settled_not_sent + report->left_open > 0) {
+          std::cerr << "payvoxd: reconciled open audit intents: " << report->settled_done
+                    << " done at Stripe, " << report->settled_not_sent << " never sent, "
+                    << report->left_open << " left open\n";
+        }
+      });
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

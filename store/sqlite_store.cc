@@ -308,6 +308,16 @@ absl::Status SqliteStore::CommitReservation(int64_t reservation_id) {
   return absl::OkStatus();
 }
 
+absl::Status SqliteStore::SettleReservation(const std::string& idempotency_key, bool commit) {
+  absl::MutexLock lock(&mu_);
+  Statement settle(db_, commit ? "UPDATE reservations SET state = 'committed' "
+                                 "WHERE idempotency_key = ?1 AND state = 'pending'"
+                               : "DELETE FROM reservations WHERE idempotency_key = ?1 "
+                                 "AND state = 'pending'");
+  settle.Bind(1, idempotency_key);
+  return settle.Run();
+}
+
 absl::Status SqliteStore::ReleaseReservation(int64_t reservation_id) {
   absl::MutexLock lock(&mu_);
   Statement remove(db_, "DELETE FROM reservations WHERE id = ?1 AND state = 'pending'");

@@ -66,6 +66,7 @@ class SqliteStore final : public Store {
   absl::StatusOr<Usage> GetUsage(const UsageKey& key, const std::string& customer_id) override;
   absl::StatusOr<int64_t> ReserveUsage(const ReservationRequest& request) override;
   absl::Status CommitReservation(int64_t reservation_id) override;
+  absl::Status SettleReservation(const std::string& idempotency_key, bool commit) override;
   absl::Status ReleaseReservation(int64_t reservation_id) override;
   absl::StatusOr<int> ExpireReservations(absl::Time now) override;
 

@@ -121,6 +121,9 @@ class Store {
   // the limit the amount would pass.
   virtual absl::StatusOr<int64_t> ReserveUsage(const ReservationRequest& request) = 0;
   virtual absl::Status CommitReservation(int64_t reservation_id) = 0;
+  // SettleReservation commits or releases the pending reservation made
+  // with `idempotency_key`, if there is one (reconciliation after a crash).
+  virtual absl::Status SettleReservation(const std::string& idempotency_key, bool commit) = 0;
   virtual absl::Status ReleaseReservation(int64_t reservation_id) = 0;
   // ExpireReservations releases pending reservations past their expiry and
   // returns how many.

@@ -1,0 +1,44 @@
+// reconciler.h: after a crash, settle the actions whose audit intent was
+// written but whose completion was not (payvoxd died while Stripe was
+// being called).
+//
+// For a refund, Stripe is asked for the refunds of the charge and the one
+// carrying the intent's payvox_call_id and payvox_request_id metadata is
+// looked for: found, the trail gets a successful completion and the limit
+// reservation is committed; not found, the refund never reached Stripe, so
+// the completion records "not_sent" and the reservation is released. An
+// intent Stripe cannot be asked about now (unreachable) stays open for the
+// next run.
+#ifndef PAYVOX_SERVER_RECONCILER_H_
+#define PAYVOX_SERVER_RECONCILER_H_
+
+#include <boost/asio/awaitable.hpp>
+
+#include "absl/status/statusor.h"
+#include "client/stripe_api.h"
+#include "common/cancellation.h"
+#include "store/store.h"
+
+namespace payvox {
+
+struct ReconcileReport {
+  int settled_done = 0;      // the action had happened at Stripe
+  int settled_not_sent = 0;  // it had not
+  int left_open = 0;         // Stripe could not tell now; retried next run
+};
+
+class Reconciler {
+ public:
+  // `stripe` and `store` must outlive the reconciler and its coroutines.
+  Reconciler(stripe::StripeClient& stripe, Store& store) : stripe_(stripe), store_(store) {}
+
+  boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Run(CallBounds bounds);
+
+ private:
+  stripe::StripeApi stripe_;
+  Store& store_;
+};
+
+}  // namespace payvox
+
+#endif  // PAYVOX_SERVER_RECONCILER_H_
