@@ -8,7 +8,7 @@
 namespace payvox::stripe {
 
 absl::StatusOr<BreakerTicket> CircuitBreaker::Admit(absl::Time now) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (!open_) return BreakerTicket{};
   if (now >= open_until_ && !probe_in_flight_) {
     probe_in_flight_ = true;  // half-open: this request is the probe
@@ -27,7 +27,7 @@ absl::StatusOr<BreakerTicket> CircuitBreaker::Admit(absl::Time now) {
 }
 
 void CircuitBreaker::Record(BreakerTicket ticket, BreakerOutcome outcome, absl::Time now) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (ticket.probe) probe_in_flight_ = false;
   switch (outcome) {
     case BreakerOutcome::kNeutral:
@@ -47,7 +47,7 @@ void CircuitBreaker::Record(BreakerTicket ticket, BreakerOutcome outcome, absl::
 }
 
 BreakerState CircuitBreaker::state(absl::Time now) const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (!open_) return BreakerState::kClosed;
   return now >= open_until_ ? BreakerState::kHalfOpen : BreakerState::kOpen;
 }

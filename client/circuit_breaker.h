@@ -12,9 +12,10 @@
 #ifndef PAYVOX_CLIENT_CIRCUIT_BREAKER_H_
 #define PAYVOX_CLIENT_CIRCUIT_BREAKER_H_
 
+#include <mutex>
+
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace payvox::stripe {
@@ -53,7 +54,7 @@ class CircuitBreaker {
 
  private:
   const BreakerOptions options_;
-  mutable absl::Mutex mu_;
+  mutable std::mutex mu_;
   int consecutive_failures_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time open_until_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   bool open_ ABSL_GUARDED_BY(mu_) = false;

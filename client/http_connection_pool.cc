@@ -122,13 +122,13 @@ struct HttpConnectionPool::TlsState {
     if (current == nullptr || !SSL_SESSION_is_resumable(current)) return;
     SSL_SESSION* fresh = SSL_SESSION_dup(current);
     if (fresh == nullptr) return;
-    absl::MutexLock lock(&mu);
+    std::lock_guard<std::mutex> lock(mu);
     if (session != nullptr) SSL_SESSION_free(session);
     session = fresh;
   }
 
   void OfferSession(SSL* ssl) {
-    absl::MutexLock lock(&mu);
+    std::lock_guard<std::mutex> lock(mu);
     if (session == nullptr) return;
     SSL_SESSION* copy = SSL_SESSION_dup(session);
     if (copy == nullptr) return;
@@ -137,7 +137,7 @@ struct HttpConnectionPool::TlsState {
   }
 
   ssl::context context;
-  absl::Mutex mu;
+  std::mutex mu;
   SSL_SESSION* session ABSL_GUARDED_BY(mu) = nullptr;
 };
 
@@ -331,7 +331,7 @@ PoolStats HttpConnectionPool::stats() const {
   out.stale_replaced = stale_replaced_.load();
   out.idle_evicted = idle_evicted_.load();
   out.slot_waits = slot_waits_.load();
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   out.open_connections = open_;
   out.idle_connections = static_cast<int>(idle_.size());
   return out;
@@ -345,7 +345,7 @@ void HttpConnectionPool::WakeOneLocked() {
 }
 
 void HttpConnectionPool::Release(std::shared_ptr<Connection> connection, bool reusable) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (connection != nullptr && reusable) {
     idle_.push_back({std::move(connection), clock_.Now()});
   } else {
@@ -362,7 +362,7 @@ asio::awaitable<absl::StatusOr<HttpConnectionPool::Idle>> HttpConnectionPool::Ac
     std::optional<Idle> acquired;
     const absl::Time now = clock_.Now();
     {
-      absl::MutexLock lock(&mu_);
+      std::lock_guard<std::mutex> lock(mu_);
       // idle_ is oldest first: evict from the front, reuse from the back.
       while (!idle_.empty() && now - idle_.front().since >= options_.idle_timeout) {
         expired.push_back(std::move(idle_.front().connection));
@@ -387,7 +387,7 @@ asio::awaitable<absl::StatusOr<HttpConnectionPool::Idle>> HttpConnectionPool::Ac
     const WaitResult result = co_await wake->Wait(bounds.deadline - now, bounds.cancel.get());
     if (result == WaitResult::kSet) continue;
     {
-      absl::MutexLock lock(&mu_);
+      std::lock_guard<std::mutex> lock(mu_);
       auto it = absl::c_find(waiters_, wake);
       if (it != waiters_.end()) {
         waiters_.erase(it);
@@ -455,7 +455,7 @@ HttpConnectionPool::Connect(const CallBounds& bounds) {
 asio::awaitable<absl::Status> HttpConnectionPool::Warm(int count, CallBounds bounds) {
   for (int i = 0; i < count; ++i) {
     {
-      absl::MutexLock lock(&mu_);
+      std::lock_guard<std::mutex> lock(mu_);
       if (open_ >= options_.max_connections) co_return absl::OkStatus();
       ++open_;
     }

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,6 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "client/stripe_transport.h"
 #include "common/async_wait.h"
 #include "common/clock.h"
@@ -133,7 +133,7 @@ class HttpConnectionPool final : public StripeTransport {
   const std::string authorization_;
   std::unique_ptr<TlsState> tls_;
 
-  mutable absl::Mutex mu_;
+  mutable std::mutex mu_;
   std::vector<Idle> idle_ ABSL_GUARDED_BY(mu_);
   int open_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<std::shared_ptr<AsyncEvent>> waiters_ ABSL_GUARDED_BY(mu_);

@@ -58,7 +58,7 @@ RateLimiter::RateLimiter(const RateLimits& limits, absl::Time now)
 
 std::optional<absl::Time> RateLimiter::Reserve(RequestClass request_class, absl::Time now,
                                                absl::Time latest) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   switch (request_class) {
     case RequestClass::kRead:
       return read_.Reserve(now, latest);

@@ -9,10 +9,10 @@
 #ifndef PAYVOX_CLIENT_RATE_LIMITER_H_
 #define PAYVOX_CLIENT_RATE_LIMITER_H_
 
+#include <mutex>
 #include <optional>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "client/stripe_client.h"
 
@@ -61,7 +61,7 @@ class RateLimiter {
   std::optional<absl::Time> Reserve(RequestClass request_class, absl::Time now, absl::Time latest);
 
  private:
-  absl::Mutex mu_;
+  std::mutex mu_;
   TokenBucket read_ ABSL_GUARDED_BY(mu_);
   TokenBucket write_ ABSL_GUARDED_BY(mu_);
   TokenBucket search_ ABSL_GUARDED_BY(mu_);

@@ -126,7 +126,7 @@ boost::asio::awaitable<absl::StatusOr<StripeResponse>> ResilientStripeClient::Se
     std::shared_ptr<InFlight> leader_of;
     std::shared_ptr<InFlight> follower_of;
     {
-      absl::MutexLock lock(&mu_);
+      std::lock_guard<std::mutex> lock(mu_);
       auto [it, inserted] = in_flight_.try_emplace(key);
       if (inserted) {
         it->second = std::make_shared<InFlight>();
@@ -138,7 +138,7 @@ boost::asio::awaitable<absl::StatusOr<StripeResponse>> ResilientStripeClient::Se
     if (leader_of != nullptr) {
       absl::StatusOr<StripeResponse> result = co_await SendWithRetries(request);
       {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard<std::mutex> lock(mu_);
         in_flight_.erase(key);
         leader_of->result = result;
       }

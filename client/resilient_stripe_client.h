@@ -21,6 +21,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -29,7 +30,6 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "client/circuit_breaker.h"
 #include "client/http_connection_pool.h"
 #include "client/rate_limiter.h"
@@ -113,7 +113,7 @@ class ResilientStripeClient final : public StripeClient {
   RateLimiter limiter_;
   CircuitBreaker breaker_;
 
-  absl::Mutex mu_;
+  std::mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<InFlight>> in_flight_ ABSL_GUARDED_BY(mu_);
 
   std::atomic<uint64_t> requests_{0};

@@ -22,7 +22,7 @@ std::string RegistryKey(const StripeClientOptions& options) {
 absl::StatusOr<std::shared_ptr<ResilientStripeClient>> StripeClients::For(
     const StripeClientOptions& options) {
   const std::string key = RegistryKey(options);
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (auto it = clients_.find(key); it != clients_.end()) return it->second;
   absl::StatusOr<std::unique_ptr<ResilientStripeClient>> created =
       ResilientStripeClient::Create(executor_, clock_, options);
@@ -33,7 +33,7 @@ absl::StatusOr<std::shared_ptr<ResilientStripeClient>> StripeClients::For(
 }
 
 size_t StripeClients::size() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return clients_.size();
 }
 

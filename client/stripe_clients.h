@@ -13,6 +13,7 @@
 #define PAYVOX_CLIENT_STRIPE_CLIENTS_H_
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -20,7 +21,6 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "client/resilient_stripe_client.h"
 #include "common/clock.h"
 
@@ -42,7 +42,7 @@ class StripeClients {
  private:
   boost::asio::any_io_executor executor_;
   const Clock& clock_;
-  mutable absl::Mutex mu_;
+  mutable std::mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<ResilientStripeClient>> clients_
       ABSL_GUARDED_BY(mu_);
 };

@@ -28,7 +28,7 @@ void Expire(const asio::any_io_executor& executor, std::shared_ptr<asio::steady_
 }  // namespace
 
 void AsyncEvent::Set() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (set_) return;
   set_ = true;
   for (auto& [id, waiter] : waiters_) Expire(waiter.executor, waiter.timer);
@@ -36,7 +36,7 @@ void AsyncEvent::Set() {
 }
 
 bool AsyncEvent::is_set() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return set_;
 }
 
@@ -45,7 +45,7 @@ asio::awaitable<WaitResult> AsyncEvent::Wait(absl::Duration timeout, const Cance
   auto timer = std::make_shared<asio::steady_timer>(executor, ToSteadyDuration(timeout));
   uint64_t id = 0;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     if (set_) co_return WaitResult::kSet;
     id = next_id_++;
     waiters_.emplace(id, Waiter{executor, timer});
@@ -55,7 +55,7 @@ asio::awaitable<WaitResult> AsyncEvent::Wait(absl::Duration timeout, const Cance
   boost::system::error_code ignored;
   co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     waiters_.erase(id);
     if (set_) co_return WaitResult::kSet;
   }

@@ -5,7 +5,7 @@
 namespace payvox {
 
 void CancelSignal::Cancel() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (cancelled_) return;
   cancelled_ = true;
   // Callbacks run under the lock, so Unsubscribe (which takes it) returns
@@ -15,13 +15,13 @@ void CancelSignal::Cancel() {
 }
 
 bool CancelSignal::cancelled() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return cancelled_;
 }
 
 CancelSignal::Registration CancelSignal::Subscribe(std::function<void()> callback) const {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     if (!cancelled_) {
       const uint64_t id = next_id_++;
       callbacks_.emplace(id, std::move(callback));
@@ -33,7 +33,7 @@ CancelSignal::Registration CancelSignal::Subscribe(std::function<void()> callbac
 }
 
 void CancelSignal::Unsubscribe(uint64_t id) const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   callbacks_.erase(id);
 }
 

@@ -14,10 +14,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace payvox {
@@ -45,7 +45,7 @@ class CancelSignal {
  private:
   void Unsubscribe(uint64_t id) const;
 
-  mutable absl::Mutex mu_;
+  mutable std::mutex mu_;
   mutable bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   mutable uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 1;
   mutable absl::flat_hash_map<uint64_t, std::function<void()>> callbacks_ ABSL_GUARDED_BY(mu_);

@@ -123,17 +123,17 @@ std::string StripeEmulator::NewId(absl::string_view prefix) {
 }
 
 void StripeEmulator::AddCustomer(CustomerRecord customer) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   customers_.push_back(std::move(customer));
 }
 
 void StripeEmulator::AddCard(CardRecord card) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   cards_.push_back(std::move(card));
 }
 
 void StripeEmulator::AddCharge(ChargeRecord charge) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   charges_.push_back(std::move(charge));
 }
 
@@ -173,7 +173,7 @@ EmulatorResponse StripeEmulator::Handle(const EmulatorRequest& request) {
   if (!params.ok()) return InvalidRequest(params.status().message());
   const std::vector<std::string> segments = absl::StrSplit(path, '/', absl::SkipEmpty());
 
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   const std::string saved_key = is_post && !request.idempotency_key.empty()
                                     ? absl::StrCat(key, "\n", request.idempotency_key)
                                     : "";

@@ -20,6 +20,7 @@
 #define PAYVOX_SANDBOX_EMULATOR_H_
 
 #include <cstdint>
+#include <mutex>
 #include <random>
 #include <string>
 #include <utility>
@@ -27,7 +28,6 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "common/form_codec.h"
 #include "sandbox/objects.h"
@@ -89,7 +89,7 @@ class StripeEmulator {
   std::string NewId(absl::string_view prefix) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const Clock& clock_;
-  absl::Mutex mu_;
+  std::mutex mu_;
   std::mt19937_64 ids_ ABSL_GUARDED_BY(mu_);
   // Objects in creation order; lists answer newest first.
   std::vector<CustomerRecord> customers_ ABSL_GUARDED_BY(mu_);

@@ -77,24 +77,24 @@ absl::StatusOr<FaultRule> ParseFaultRule(const FormParams& form) {
 }
 
 void FaultPlan::Add(FaultRule rule) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   rules_.push_back(std::move(rule));
 }
 
 void FaultPlan::Clear() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   rules_.clear();
 }
 
 int FaultPlan::pending() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   int uses = 0;
   for (const FaultRule& rule : rules_) uses += rule.times;
   return uses;
 }
 
 std::optional<Fault> FaultPlan::Take(absl::string_view method, absl::string_view path) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   for (auto it = rules_.begin(); it != rules_.end(); ++it) {
     if (!it->method.empty() && it->method != method) continue;
     if (!absl::StartsWith(path, it->path_prefix)) continue;

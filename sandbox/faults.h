@@ -16,12 +16,12 @@
 #define PAYVOX_SANDBOX_FAULTS_H_
 
 #include <deque>
+#include <mutex>
 #include <optional>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/form_codec.h"
 
@@ -79,7 +79,7 @@ class FaultPlan {
   int pending() const;
 
  private:
-  mutable absl::Mutex mu_;
+  mutable std::mutex mu_;
   std::deque<FaultRule> rules_ ABSL_GUARDED_BY(mu_);
 };
 

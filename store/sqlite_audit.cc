@@ -99,7 +99,7 @@ absl::StatusOr<v1::AuditRecord> SqliteStore::AppendAudit(v1::AuditRecord record)
 
 absl::StatusOr<std::vector<v1::AuditRecord>> SqliteStore::AppendAuditBatch(
     std::vector<v1::AuditRecord> records) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   Transaction transaction(db_);
   PAYVOX_RETURN_IF_ERROR(transaction.status());
   std::vector<v1::AuditRecord> out;
@@ -122,7 +122,7 @@ absl::StatusOr<std::vector<v1::AuditRecord>> SqliteStore::QueryAudit(
   if (!query.result().empty() && query.result() != "ok" && query.result() != "error") {
     return absl::InvalidArgumentError("result must be \"ok\", \"error\" or empty");
   }
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   Statement select(db_,
                    "SELECT record FROM audit WHERE tenant = ?1 AND sequence > ?2 "
                    "AND created >= ?3 AND created < ?4 "
@@ -149,7 +149,7 @@ absl::StatusOr<std::vector<v1::AuditRecord>> SqliteStore::QueryAudit(
 
 absl::StatusOr<v1::VerifyAuditChainResponse> SqliteStore::VerifyAuditChain(
     const std::string& tenant_id) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   Statement select(db_,
                    "SELECT sequence, record, hash FROM audit WHERE tenant = ?1 ORDER BY sequence");
   select.Bind(1, tenant_id);
@@ -179,7 +179,7 @@ absl::StatusOr<v1::VerifyAuditChainResponse> SqliteStore::VerifyAuditChain(
 }
 
 absl::StatusOr<std::vector<v1::AuditRecord>> SqliteStore::OpenIntents() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   Statement select(db_,
                    "SELECT i.record FROM audit i WHERE i.kind = 'intent' AND NOT EXISTS ("
                    "SELECT 1 FROM audit c WHERE c.kind = 'completion' AND c.tenant = i.tenant "

@@ -92,7 +92,7 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStore
   }
   sqlite3_busy_timeout(db, 5000);
   std::unique_ptr<SqliteStore> store(new SqliteStore(db, clock, options));
-  absl::MutexLock lock(&store->mu_);
+  std::lock_guard<std::mutex> lock(store->mu_);
   for (const char* pragma :
        {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"}) {
     PAYVOX_RETURN_IF_ERROR(sqlite::Exec(db, pragma));
@@ -108,7 +108,7 @@ SqliteStore::SqliteStore(sqlite3* db, const Clock& clock, SqliteStoreOptions opt
     : db_(db), clock_(clock), options_(std::move(options)) {}
 
 SqliteStore::~SqliteStore() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   sqlite3_close(db_);
 }
 
@@ -132,14 +132,14 @@ absl::Status SqliteStore::Migrate() {
 }
 
 absl::Status SqliteStore::ExecForTesting(const std::string& sql) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return sqlite::Exec(db_, sql);
 }
 
 // --- Verification ---
 
 absl::StatusOr<VerificationState> SqliteStore::GetVerification(const VerificationKey& key) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   Statement select(db_,
                    "SELECT attempts, verified_until FROM verification "
                    "WHERE tenant = ?1 AND call_id = ?2 AND customer_id = ?3");
@@ -153,7 +153,7 @@ absl::StatusOr<VerificationState> SqliteStore::GetVerification(const Verificatio
 
 absl::StatusOr<VerificationState> SqliteStore::ReserveVerificationAttempt(
     const VerificationKey& key, int max_attempts) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   Transaction transaction(db_);
   PAYVOX_RETURN_IF_ERROR(transaction.status());
   Statement select(db_,
@@ -186,7 +186,7 @@ absl::StatusOr<VerificationState> SqliteStore::ReserveVerificationAttempt(
 }
 
 absl::Status SqliteStore::ReleaseVerificationAttempt(const VerificationKey& key) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   Statement update(db_,
                    "UPDATE verification SET attempts = MAX(attempts - 1, 0), touched = ?4 "
                    "WHERE tenant = ?1 AND call_id = ?2 AND customer_id = ?3");
@@ -198,7 +198,7 @@ absl::Status SqliteStore::ReleaseVerificationAttempt(const VerificationKey& key)
 }
 
 absl::Status SqliteStore::MarkVerified(const VerificationKey& key, absl::Time until) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   Statement upsert(db_,
                    "INSERT INTO verification (tenant, call_id, customer_id, attempts, "
                    "verified_until, touched) VALUES (?1, ?2, ?3, 0, ?4, ?5) "
@@ -216,7 +216,7 @@ absl::Status SqliteStore::MarkVerified(const VerificationKey& key, absl::Time un
 
 absl::StatusOr<std::optional<v1::TenantPolicy>> SqliteStore::GetPolicy(
     const std::string& tenant_id) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   Statement select(db_, "SELECT policy FROM policies WHERE tenant = ?1");
   select.Bind(1, tenant_id);
   PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
@@ -229,7 +229,7 @@ absl::StatusOr<std::optional<v1::TenantPolicy>> SqliteStore::GetPolicy(
 }
 
 absl::Status SqliteStore::SetPolicy(const std::string& tenant_id, const v1::TenantPolicy& policy) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   Statement upsert(db_,
                    "INSERT INTO policies (tenant, policy, updated) VALUES (?1, ?2, ?3) "
                    "ON CONFLICT (tenant) DO UPDATE SET policy = excluded.policy, "
@@ -243,7 +243,7 @@ absl::Status SqliteStore::SetPolicy(const std::string& tenant_id, const v1::Tena
 // --- Limit reservations ---
 
 absl::StatusOr<Usage> SqliteStore::GetUsage(const UsageKey& key, const std::string& customer_id) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   PAYVOX_ASSIGN_OR_RETURN(const auto tenant, SumReservations(db_, key, nullptr));
   PAYVOX_ASSIGN_OR_RETURN(const auto customer, SumReservations(db_, key, &customer_id));
   return Usage{tenant.first, tenant.second, customer.first};
@@ -251,7 +251,7 @@ absl::StatusOr<Usage> SqliteStore::GetUsage(const UsageKey& key, const std::stri
 
 absl::StatusOr<int64_t> SqliteStore::ReserveUsage(const ReservationRequest& request) {
   if (request.amount < 0) return absl::InvalidArgumentError("store: negative reservation");
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   Transaction transaction(db_);
   PAYVOX_RETURN_IF_ERROR(transaction.status());
   if (!request.idempotency_key.empty()) {
@@ -298,7 +298,7 @@ absl::StatusOr<int64_t> SqliteStore::ReserveUsage(const ReservationRequest& requ
 }
 
 absl::Status SqliteStore::CommitReservation(int64_t reservation_id) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   Statement update(db_, "UPDATE reservations SET state = 'committed' WHERE id = ?1");
   update.Bind(1, reservation_id);
   PAYVOX_RETURN_IF_ERROR(update.Run());
@@ -309,7 +309,7 @@ absl::Status SqliteStore::CommitReservation(int64_t reservation_id) {
 }
 
 absl::Status SqliteStore::SettleReservation(const std::string& idempotency_key, bool commit) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   Statement settle(db_, commit ? "UPDATE reservations SET state = 'committed' "
                                  "WHERE idempotency_key = ?1 AND state = 'pending'"
                                : "DELETE FROM reservations WHERE idempotency_key = ?1 "
@@ -319,14 +319,14 @@ absl::Status SqliteStore::SettleReservation(const std::string& idempotency_key, 
 }
 
 absl::Status SqliteStore::ReleaseReservation(int64_t reservation_id) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   Statement remove(db_, "DELETE FROM reservations WHERE id = ?1 AND state = 'pending'");
   remove.Bind(1, reservation_id);
   return remove.Run();
 }
 
 absl::StatusOr<int> SqliteStore::ExpireReservations(absl::Time now) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   Statement remove(db_, "DELETE FROM reservations WHERE state = 'pending' AND expires <= ?1");
   remove.Bind(1, Micros(now));
   PAYVOX_RETURN_IF_ERROR(remove.Run());
@@ -340,7 +340,7 @@ absl::StatusOr<int> SqliteStore::ExpireReservations(absl::Time now) {
 // --- Approvals ---
 
 absl::Status SqliteStore::CreateApproval(const StoredApproval& stored) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   Statement insert(db_,
                    "INSERT INTO approvals (tenant, approval_id, state, expires, record, payload) "
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
@@ -357,7 +357,7 @@ absl::StatusOr<std::vector<v1::Approval>> SqliteStore::ListApprovals(const std::
                                                                      const std::string& state,
                                                                      absl::Time now) {
   const std::string wanted = state.empty() ? "pending" : state;
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   Statement select(db_,
                    "SELECT record FROM approvals WHERE tenant = ?1 ORDER BY expires LIMIT 1000");
   select.Bind(1, tenant_id);
@@ -378,7 +378,7 @@ absl::StatusOr<std::vector<v1::Approval>> SqliteStore::ListApprovals(const std::
 absl::StatusOr<StoredApproval> SqliteStore::DecideApproval(
     const std::string& tenant_id, const std::string& approval_id, bool approve,
     const std::string& decided_by, const std::string& note, absl::Time now) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   Transaction transaction(db_);
   PAYVOX_RETURN_IF_ERROR(transaction.status());
   Statement select(db_,

@@ -15,10 +15,10 @@
 #define PAYVOX_STORE_SQLITE_STORE_H_
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "store/store.h"
 
@@ -91,7 +91,7 @@ class SqliteStore final : public Store {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status SetReservationState(int64_t reservation_id, absl::string_view state);
 
-  absl::Mutex mu_;
+  std::mutex mu_;
   sqlite3* const db_ ABSL_GUARDED_BY(mu_);
   const Clock& clock_;
   const SqliteStoreOptions options_;

@@ -10,13 +10,13 @@
 #ifndef PAYVOX_CLIENT_TESTING_FAKE_STRIPE_CLIENT_H_
 #define PAYVOX_CLIENT_TESTING_FAKE_STRIPE_CLIENT_H_
 
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "client/stripe_client.h"
 #include "client/stripe_errors.h"
 
@@ -27,15 +27,15 @@ class FakeStripeClient final : public StripeClient {
   explicit FakeStripeClient(Mode mode = Mode::kTest) : mode_(mode) {}
 
   void Answer(const std::string& route, int http_status, std::string body) {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     routes_[route] = Scripted{http_status, std::move(body), absl::OkStatus()};
   }
   void Fail(const std::string& route, absl::Status status) {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     routes_[route] = Scripted{0, "", std::move(status)};
   }
   std::vector<StripeRequest> requests() const {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     return requests_;
   }
 
@@ -45,7 +45,7 @@ class FakeStripeClient final : public StripeClient {
         R"({"error":{"type":"invalid_request_error","code":"resource_missing","message":"No such object"}})",
         absl::OkStatus()};
     {
-      absl::MutexLock lock(&mu_);
+      std::lock_guard<std::mutex> lock(mu_);
       const std::string route = absl::StrCat(MethodName(request.method), " ", request.path);
       if (auto it = routes_.find(route); it != routes_.end()) scripted = it->second;
       requests_.push_back(std::move(request));
@@ -66,7 +66,7 @@ class FakeStripeClient final : public StripeClient {
   };
 
   const Mode mode_;
-  mutable absl::Mutex mu_;
+  mutable std::mutex mu_;
   absl::flat_hash_map<std::string, Scripted> routes_ ABSL_GUARDED_BY(mu_);
   std::vector<StripeRequest> requests_ ABSL_GUARDED_BY(mu_);
 };

@@ -3,10 +3,10 @@
 #ifndef PAYVOX_COMMON_TESTING_FAKE_SLEEPER_H_
 #define PAYVOX_COMMON_TESTING_FAKE_SLEEPER_H_
 
+#include <mutex>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "common/async_wait.h"
 #include "common/testing/fake_clock.h"
 
@@ -19,7 +19,7 @@ class FakeSleeper final : public Sleeper {
   boost::asio::awaitable<bool> SleepUntil(absl::Time wake, const CancelSignal* cancel) override {
     const absl::Duration sleep = std::max(wake - clock_.Now(), absl::ZeroDuration());
     {
-      absl::MutexLock lock(&mu_);
+      std::lock_guard<std::mutex> lock(mu_);
       sleeps_.push_back(sleep);
     }
     if (cancel != nullptr && cancel->cancelled()) co_return false;
@@ -28,13 +28,13 @@ class FakeSleeper final : public Sleeper {
   }
 
   std::vector<absl::Duration> sleeps() const {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     return sleeps_;
   }
 
  private:
   FakeClock& clock_;
-  mutable absl::Mutex mu_;
+  mutable std::mutex mu_;
   std::vector<absl::Duration> sleeps_ ABSL_GUARDED_BY(mu_);
 };
 
