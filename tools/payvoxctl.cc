@@ -1,8 +1,10 @@
 // payvoxctl: the operator's command line for payvoxd.
 //
 //   payvoxctl demo-call --target=127.0.0.1:50051 [--email=...] [--last4=...]
+//   payvoxctl policy|approvals|audit ... [--tenant=...]   (tools/admin_commands.h)
 //
-// Exits 0 on success, 1 on a failed call, 2 on bad usage.
+// Exits 0 on success, 1 on a failed call (or a broken audit chain), 2 on
+// bad usage.
 #include <grpcpp/grpcpp.h>
 
 #include <iostream>
@@ -10,20 +12,40 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "tools/admin_commands.h"
 #include "tools/demo_call.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "payvoxd's gRPC address");
 ABSL_FLAG(std::string, email, "jenny.rosen@example.com", "demo-call: the caller's email");
 ABSL_FLAG(std::string, last4, "4242", "demo-call: the last 4 digits the caller says");
-ABSL_FLAG(std::string, call_id, "", "demo-call: call id (default: unique per run)");
+ABSL_FLAG(std::string, call_id, "",
+          "demo-call: call id (default: unique per run); audit query: filter");
+ABSL_FLAG(std::string, tenant, "default", "tenant id for policy, approvals and audit commands");
+ABSL_FLAG(std::string, policy_file, "", "policy set: a TenantPolicy as JSON");
+ABSL_FLAG(std::string, state, "", "approvals list: pending (default), approved, rejected, expired");
+ABSL_FLAG(bool, approve, false, "approvals decide: approve");
+ABSL_FLAG(bool, reject, false, "approvals decide: reject");
+ABSL_FLAG(std::string, by, "", "approvals decide: who decides (recorded in the audit trail)");
+ABSL_FLAG(std::string, note, "", "approvals decide: why");
+ABSL_FLAG(std::string, customer_id, "", "audit query: filter");
+ABSL_FLAG(std::string, action, "", "audit query: filter");
+ABSL_FLAG(std::string, result, "", "audit query: ok or error");
+ABSL_FLAG(int64_t, since, 0, "audit query: from this unix time");
+ABSL_FLAG(int64_t, until, 0, "audit query: before this unix time");
+ABSL_FLAG(int, limit, 0, "audit query: at most this many records (default 100, max 1000)");
+ABSL_FLAG(int64_t, after, 0, "audit query: records after this sequence");
 
 namespace {
 
 constexpr char kUsage[] =
     "usage: payvoxctl <command> [flags]\n"
     "commands:\n"
-    "  demo-call   play the scripted refund conversation against payvoxd\n";
+    "  demo-call                 play the scripted refund conversation against payvoxd\n"
+    "  policy get|set            the tenant's policy (set: --policy_file=JSON)\n"
+    "  approvals list|decide ID  pending approvals; --approve|--reject --by=WHO\n"
+    "  audit query|verify        audit records (filters as flags); check the hash chain\n";
 
 int DemoCall(const std::shared_ptr<grpc::Channel>& channel) {
   auto stub = payvox::v1::ActionService::NewStub(channel);
@@ -47,15 +69,41 @@ int DemoCall(const std::shared_ptr<grpc::Channel>& channel) {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
-  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
-  if (args.size() != 2) {
+  std::vector<char*> parsed = absl::ParseCommandLine(argc, argv);
+  const std::vector<std::string> args(parsed.begin() + 1, parsed.end());
+  if (args.empty()) {
     std::cerr << kUsage;
     return 2;
   }
-  const std::string command = args[1];
+  const std::string& command = args[0];
   auto channel =
       grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());
-  if (command == "demo-call") return DemoCall(channel);
+  if (command == "demo-call" && args.size() == 1) return DemoCall(channel);
+  if (payvox::IsAdminCommand(args)) {
+    const payvox::AdminFlags flags{.tenant = absl::GetFlag(FLAGS_tenant),
+                                   .policy_file = absl::GetFlag(FLAGS_policy_file),
+                                   .state = absl::GetFlag(FLAGS_state),
+                                   .approve = absl::GetFlag(FLAGS_approve),
+                                   .reject = absl::GetFlag(FLAGS_reject),
+                                   .by = absl::GetFlag(FLAGS_by),
+                                   .note = absl::GetFlag(FLAGS_note),
+                                   .call_id = absl::GetFlag(FLAGS_call_id),
+                                   .customer_id = absl::GetFlag(FLAGS_customer_id),
+                                   .action = absl::GetFlag(FLAGS_action),
+                                   .result = absl::GetFlag(FLAGS_result),
+                                   .since = absl::GetFlag(FLAGS_since),
+                                   .until = absl::GetFlag(FLAGS_until),
+                                   .limit = absl::GetFlag(FLAGS_limit),
+                                   .after = absl::GetFlag(FLAGS_after)};
+    auto stub = payvox::v1::AdminService::NewStub(channel);
+    const absl::Status status = payvox::RunAdminCommand(*stub, args, flags, std::cout);
+    if (status.ok()) return 0;
+    std::cerr << "payvoxctl: " << status.message() << "\n";
+    return status.code() == absl::StatusCode::kInvalidArgument &&
+                   absl::StartsWith(status.message(), "usage:")
+               ? 2
+               : 1;
+  }
   std::cerr << "payvoxctl: unknown command \"" << command << "\"\n" << kUsage;
   return 2;
 }

@@ -1,0 +1,177 @@
+#include "tools/admin_commands.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+
+namespace payvox {
+namespace {
+
+std::string Json(const google::protobuf::Message& message) {
+  std::string text;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &text, options);
+  return text;
+}
+
+absl::Status FromGrpc(absl::string_view rpc, const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      absl::StrCat(rpc, ": ", status.error_message()));
+}
+
+// Call runs one unary AdminService RPC with a 30 s deadline.
+template <typename Request, typename Response, typename Method>
+absl::Status Call(v1::AdminService::StubInterface& stub, absl::string_view rpc, Method method,
+                  const Request& request, Response* response) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  return FromGrpc(rpc, (stub.*method)(&context, request, response));
+}
+
+absl::Status Usage(absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("usage: ", what));
+}
+
+using Stub = v1::AdminService::StubInterface;
+
+absl::Status Policy(Stub& stub, const std::vector<std::string>& args, const AdminFlags& flags,
+                    std::ostream& out) {
+  if (args.size() == 2 && args[1] == "get") {
+    v1::GetPolicyRequest request;
+    request.set_tenant_id(flags.tenant);
+    v1::GetPolicyResponse response;
+    if (absl::Status s = Call(stub, "GetPolicy", &Stub::GetPolicy, request, &response); !s.ok()) {
+      return s;
+    }
+    out << Json(response.policy()) << "\n";
+    return absl::OkStatus();
+  }
+  if (args.size() == 2 && args[1] == "set") {
+    if (flags.policy_file.empty()) return Usage("payvoxctl policy set --policy_file=FILE");
+    std::ifstream file(flags.policy_file);
+    if (!file) return absl::NotFoundError(absl::StrCat("cannot read ", flags.policy_file));
+    std::ostringstream text;
+    text << file.rdbuf();
+    v1::SetPolicyRequest request;
+    request.set_tenant_id(flags.tenant);
+    const auto parsed =
+        google::protobuf::util::JsonStringToMessage(text.str(), request.mutable_policy());
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          flags.policy_file, " is not a TenantPolicy: ", std::string(parsed.message())));
+    }
+    v1::SetPolicyResponse response;
+    if (absl::Status s = Call(stub, "SetPolicy", &Stub::SetPolicy, request, &response); !s.ok()) {
+      return s;
+    }
+    out << Json(response.policy()) << "\n";
+    return absl::OkStatus();
+  }
+  return Usage("payvoxctl policy get | policy set --policy_file=FILE");
+}
+
+absl::Status Approvals(Stub& stub, const std::vector<std::string>& args, const AdminFlags& flags,
+                       std::ostream& out) {
+  if (args.size() == 2 && args[1] == "list") {
+    v1::ListApprovalsRequest request;
+    request.set_tenant_id(flags.tenant);
+    request.set_state(flags.state);
+    v1::ListApprovalsResponse response;
+    if (absl::Status s = Call(stub, "ListApprovals", &Stub::ListApprovals, request, &response);
+        !s.ok()) {
+      return s;
+    }
+    for (const v1::Approval& approval : response.approvals()) {
+      out << approval.approval_id() << "  " << approval.state() << "  " << approval.action() << "  "
+          << approval.amount().display() << "  " << approval.customer_id() << "  "
+          << approval.target_id() << "  expires " << approval.expires_at() << "\n";
+    }
+    if (response.approvals().empty()) out << "no approvals\n";
+    return absl::OkStatus();
+  }
+  if (args.size() == 3 && args[1] == "decide") {
+    if (flags.approve == flags.reject || flags.by.empty()) {
+      return Usage("payvoxctl approvals decide ID (--approve | --reject) --by=WHO [--note=...]");
+    }
+    v1::DecideApprovalRequest request;
+    request.set_tenant_id(flags.tenant);
+    request.set_approval_id(args[2]);
+    request.set_approve(flags.approve);
+    request.set_decided_by(flags.by);
+    request.set_note(flags.note);
+    v1::DecideApprovalResponse response;
+    if (absl::Status s = Call(stub, "DecideApproval", &Stub::DecideApproval, request, &response);
+        !s.ok()) {
+      return s;
+    }
+    out << response.approval().approval_id() << " " << response.approval().state();
+    if (!response.result_object_id().empty()) out << ": " << response.result_object_id();
+    out << "\n";
+    return absl::OkStatus();
+  }
+  return Usage("payvoxctl approvals list [--state=S] | approvals decide ID ...");
+}
+
+absl::Status Audit(Stub& stub, const std::vector<std::string>& args, const AdminFlags& flags,
+                   std::ostream& out) {
+  if (args.size() == 2 && args[1] == "query") {
+    v1::QueryAuditRequest request;
+    request.set_tenant_id(flags.tenant);
+    request.set_call_id(flags.call_id);
+    request.set_customer_id(flags.customer_id);
+    request.set_action(flags.action);
+    request.set_result(flags.result);
+    request.set_since_unix(flags.since);
+    request.set_until_unix(flags.until);
+    request.set_limit(flags.limit);
+    request.set_after_sequence(flags.after);
+    v1::QueryAuditResponse response;
+    if (absl::Status s = Call(stub, "QueryAudit", &Stub::QueryAudit, request, &response); !s.ok()) {
+      return s;
+    }
+    for (const v1::AuditRecord& record : response.records()) out << Json(record) << "\n";
+    return absl::OkStatus();
+  }
+  if (args.size() == 2 && args[1] == "verify") {
+    v1::VerifyAuditChainRequest request;
+    request.set_tenant_id(flags.tenant);
+    v1::VerifyAuditChainResponse response;
+    if (absl::Status s =
+            Call(stub, "VerifyAuditChain", &Stub::VerifyAuditChain, request, &response);
+        !s.ok()) {
+      return s;
+    }
+    if (!response.intact()) {
+      return absl::DataLossError(
+          absl::StrCat("the audit chain is broken at record ", response.first_bad_sequence(), " (",
+                       response.records_checked(), " records before it check out)"));
+    }
+    out << "audit chain intact: " << response.records_checked() << " records\n";
+    return absl::OkStatus();
+  }
+  return Usage("payvoxctl audit query [filters] | audit verify");
+}
+
+}  // namespace
+
+bool IsAdminCommand(const std::vector<std::string>& args) {
+  return !args.empty() && (args[0] == "policy" || args[0] == "approvals" || args[0] == "audit");
+}
+
+absl::Status RunAdminCommand(v1::AdminService::StubInterface& stub,
+                             const std::vector<std::string>& args, const AdminFlags& flags,
+                             std::ostream& out) {
+  if (args.empty()) return Usage("payvoxctl policy|approvals|audit ...");
+  if (args[0] == "policy") return Policy(stub, args, flags, out);
+  if (args[0] == "approvals") return Approvals(stub, args, flags, out);
+  if (args[0] == "audit") return Audit(stub, args, flags, out);
+  return Usage("payvoxctl policy|approvals|audit ...");
+}
+
+}  // namespace payvox

@@ -1,0 +1,70 @@
+// payvoxctl's operator commands against an in-process payvoxd.
+#include "tools/admin_commands.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/payvoxd_fixture.h"
+
+namespace payvox::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class AdminCommandsTest : public PayvoxdTest {
+ protected:
+  absl::Status Run(const std::vector<std::string>& args, AdminFlags flags = {}) {
+    output_.str("");
+    return RunAdminCommand(*admin_, args, flags, output_);
+  }
+  std::ostringstream output_;
+};
+
+TEST_F(AdminCommandsTest, PolicySetAndGet) {
+  const std::string path = ::testing::TempDir() + "/payvoxctl_policy.json";
+  std::ofstream(path)
+      << R"({"refunds": {"max_auto_refund": [{"currency": "usd", "amount_minor": 1000}]}})";
+  ASSERT_TRUE(Run({"policy", "set"}, {.policy_file = path}).ok());
+  ASSERT_TRUE(Run({"policy", "get"}).ok());
+  EXPECT_THAT(output_.str(), HasSubstr(R"("amount_minor":"1000")"));
+
+  std::ofstream(path) << R"({"coupons": {"max_percent_off": 400}})";
+  const absl::Status bad = Run({"policy", "set"}, {.policy_file = path});
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad.message(), HasSubstr("SetPolicy: policy.coupons.max_percent_off"));
+  EXPECT_EQ(Run({"policy", "set"}).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(AdminCommandsTest, ApprovalsAndAuditFromTheCommandLine) {
+  const std::string path = ::testing::TempDir() + "/payvoxctl_policy2.json";
+  std::ofstream(path)
+      << R"({"refunds": {"max_auto_refund": [{"currency": "usd", "amount_minor": 1000}]}})";
+  ASSERT_TRUE(Run({"policy", "set"}, {.policy_file = path}).ok());
+  ASSERT_TRUE(Run({"approvals", "list"}).ok());
+  EXPECT_EQ(output_.str(), "no approvals\n");
+
+  VerifyJenny();
+  v1::CreateRefundResponse pending;
+  ASSERT_TRUE(Refund("r-1", "ch_DemoJennyPlan", 0, &pending).ok());
+  ASSERT_TRUE(Run({"approvals", "list"}).ok());
+  EXPECT_THAT(output_.str(), HasSubstr(pending.approval_id()));
+  EXPECT_THAT(output_.str(), HasSubstr("$49.00"));
+
+  EXPECT_EQ(Run({"approvals", "decide", pending.approval_id()}, {.approve = true}).code(),
+            absl::StatusCode::kInvalidArgument);  // --by is required
+  ASSERT_TRUE(
+      Run({"approvals", "decide", pending.approval_id()}, {.approve = true, .by = "ops"}).ok());
+  EXPECT_THAT(output_.str(), HasSubstr("approved: re_"));
+
+  ASSERT_TRUE(Run({"audit", "query"}, {.action = "create_refund", .result = "ok"}).ok());
+  EXPECT_THAT(output_.str(), HasSubstr(R"("kind":"completion")"));
+  ASSERT_TRUE(Run({"audit", "verify"}).ok());
+  EXPECT_THAT(output_.str(), HasSubstr("audit chain intact"));
+  EXPECT_EQ(Run({"audit", "frobnicate"}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Run({"audit", "verify"}, {.tenant = "nobody"}).code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace payvox::testing
