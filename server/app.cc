@@ -80,6 +80,7 @@ std::string PayvoxApp::sandbox_url() const {
 
 absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions options,
                                                             const Clock& clock) {
+  const absl::Time started_at = clock.Now();
   auto parts = std::make_unique<Parts>(clock);
   parts->config = std::move(options.config);
   const v1::ServerConfig& config = parts->config;
@@ -145,15 +146,18 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   parts->reconciler = std::make_unique<Reconciler>(*parts->stripe, *parts->store);
   boost::asio::co_spawn(
       boost::asio::make_strand(parts->io),
-      parts->reconciler->Run(CallBounds(clock.Now() + absl::Seconds(60))),
+      parts->reconciler->Run(started_at, CallBounds(clock.Now() + absl::Seconds(60))),
       [](std::exception_ptr error, absl::StatusOr<ReconcileReport> report) {
         if (error || !report.ok()) {
           std::cerr << "payvoxd: reconciling open audit intents failed: "
                     << (report.ok() ? "internal error" : report.status().ToString()) << "\n";
-        } else if (report->settled_done + report->settled_not_sent + report->left_open > 0) {
+        } else if (report->settled_done + report->settled_not_sent + report->left_open +
+                       report->orphans_released >
+                   0) {
           std::cerr << "payvoxd: reconciled open audit intents: " << report->settled_done
                     << " done at Stripe, " << report->settled_not_sent << " never sent, "
-                    << report->left_open << " left open\n";
+                    << report->left_open << " left open; " << report->orphans_released
+                    << " orphaned limit reservations released\n";
         }
       });
 

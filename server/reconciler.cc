@@ -26,7 +26,8 @@ v1::AuditRecord CompletionOf(const v1::AuditRecord& intent, bool done, std::stri
 
 }  // namespace
 
-boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Reconciler::Run(CallBounds bounds) {
+boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Reconciler::Run(absl::Time process_started,
+                                                                        CallBounds bounds) {
   PAYVOX_CO_ASSIGN_OR_RETURN(const std::vector<v1::AuditRecord> open, store_.OpenIntents());
   ReconcileReport report;
   // Named, not braced inside co_await (docs/development.md: GCC 12).
@@ -52,6 +53,8 @@ boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Reconciler::Run(CallBoun
         store_.AppendAudit(CompletionOf(intent, done, done ? made->id : "not_sent")).status());
     ++(done ? report.settled_done : report.settled_not_sent);
   }
+  PAYVOX_CO_ASSIGN_OR_RETURN(report.orphans_released,
+                             store_.ReleaseOrphanReservations(process_started));
   co_return report;
 }
 

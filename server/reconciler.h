@@ -8,7 +8,8 @@
 // reservation is committed; not found, the refund never reached Stripe, so
 // the completion records "not_sent" and the reservation is released. An
 // intent Stripe cannot be asked about now (unreachable) stays open for the
-// next run.
+// next run. Then reservations made before this process started that no
+// intent names (the request died before writing its intent) are released.
 #ifndef PAYVOX_SERVER_RECONCILER_H_
 #define PAYVOX_SERVER_RECONCILER_H_
 
@@ -25,6 +26,7 @@ struct ReconcileReport {
   int settled_done = 0;      // the action had happened at Stripe
   int settled_not_sent = 0;  // it had not
   int left_open = 0;         // Stripe could not tell now; retried next run
+  int orphans_released = 0;  // reservations without an intent
 };
 
 class Reconciler {
@@ -32,7 +34,9 @@ class Reconciler {
   // `stripe` and `store` must outlive the reconciler and its coroutines.
   Reconciler(stripe::StripeClient& stripe, Store& store) : stripe_(stripe), store_(store) {}
 
-  boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Run(CallBounds bounds);
+  // Run settles what was left open before `process_started`.
+  boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Run(absl::Time process_started,
+                                                              CallBounds bounds);
 
  private:
   stripe::StripeApi stripe_;

@@ -57,7 +57,8 @@ TEST_F(ReconcilerTest, SettlesIntentsByWhatStripeHas) {
       {"id": "re_done", "amount": 500, "currency": "usd", "charge": "ch_1",
        "metadata": {"payvox_call_id": "call-1", "payvox_request_id": "r-done"}}]})");
 
-  absl::StatusOr<ReconcileReport> report = RunCoroutine(reconciler_.Run(CallBounds()));
+  absl::StatusOr<ReconcileReport> report =
+      RunCoroutine(reconciler_.Run(clock_.Now(), CallBounds()));
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->settled_done, 1);
   EXPECT_EQ(report->settled_not_sent, 1);
@@ -78,10 +79,25 @@ TEST_F(ReconcilerTest, SettlesIntentsByWhatStripeHas) {
   EXPECT_EQ(stripe_.requests().front().params.Find("charge"), "ch_1");
 }
 
+TEST_F(ReconcilerTest, ReleasesReservationsWhoseRequestDiedBeforeItsIntent) {
+  Reserve("r-no-intent");
+  Reserve("r-with-intent");
+  ASSERT_TRUE(store_->AppendAudit(RefundIntent("r-with-intent")).ok());
+  stripe_.Answer("GET /v1/refunds", 200, R"({"object": "list", "has_more": false, "data": []})");
+  clock_.Advance(absl::Seconds(1));
+  absl::StatusOr<ReconcileReport> report =
+      RunCoroutine(reconciler_.Run(clock_.Now(), CallBounds()));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->orphans_released, 1);
+  EXPECT_EQ(report->settled_not_sent, 1);
+  EXPECT_EQ(store_->GetUsage({"acme", "refund", "usd", "2026-11-23"}, "")->tenant_total, 0);
+}
+
 TEST_F(ReconcilerTest, LeavesIntentsOpenWhileStripeCannotTell) {
   ASSERT_TRUE(store_->AppendAudit(RefundIntent("r-1")).ok());
   stripe_.Fail("GET /v1/refunds", absl::UnavailableError("down"));
-  absl::StatusOr<ReconcileReport> report = RunCoroutine(reconciler_.Run(CallBounds()));
+  absl::StatusOr<ReconcileReport> report =
+      RunCoroutine(reconciler_.Run(clock_.Now(), CallBounds()));
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->left_open, 1);
   EXPECT_EQ(store_->OpenIntents()->size(), 1u);

@@ -74,8 +74,8 @@ absl::StatusOr<v1::AuditRecord> SqliteStore::AppendLocked(v1::AuditRecord record
   record.set_hash(ChainHash(previous_hash, record));
   Statement insert(db_,
                    "INSERT INTO audit (tenant, sequence, kind, call_id, customer_id, action, ok, "
-                   "created, completes_sequence, record, hash) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+                   "created, completes_sequence, record, hash, idempotency_key) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
   insert.Bind(1, record.tenant_id());
   insert.Bind(2, sequence);
   insert.Bind(3, record.kind());
@@ -87,6 +87,7 @@ absl::StatusOr<v1::AuditRecord> SqliteStore::AppendLocked(v1::AuditRecord record
   insert.Bind(9, record.completes_sequence());
   insert.BindBlob(10, record.SerializeAsString());
   insert.Bind(11, record.hash());
+  insert.Bind(12, record.idempotency_key());
   PAYVOX_RETURN_IF_ERROR(insert.Run());
   return record;
 }

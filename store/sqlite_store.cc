@@ -30,14 +30,16 @@ CREATE TABLE audit (
   call_id TEXT NOT NULL, customer_id TEXT NOT NULL, action TEXT NOT NULL,
   ok INTEGER NOT NULL, created INTEGER NOT NULL,
   completes_sequence INTEGER NOT NULL, record BLOB NOT NULL, hash TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
   PRIMARY KEY (tenant, sequence));
+CREATE INDEX audit_by_key ON audit (idempotency_key);
 CREATE INDEX audit_by_kind ON audit (kind, tenant, completes_sequence);
 CREATE INDEX audit_by_time ON audit (tenant, created);
 CREATE TABLE reservations (
   id INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, kind TEXT NOT NULL,
   currency TEXT NOT NULL, day TEXT NOT NULL, customer_id TEXT NOT NULL,
   amount INTEGER NOT NULL, state TEXT NOT NULL, expires INTEGER NOT NULL,
-  idempotency_key TEXT UNIQUE);
+  created INTEGER NOT NULL, idempotency_key TEXT UNIQUE);
 CREATE INDEX reservations_usage ON reservations (tenant, kind, currency, day, customer_id);
 CREATE TABLE approvals (
   tenant TEXT NOT NULL, approval_id TEXT NOT NULL, state TEXT NOT NULL,
@@ -277,8 +279,8 @@ absl::StatusOr<int64_t> SqliteStore::ReserveUsage(const ReservationRequest& requ
   }
   Statement insert(db_,
                    "INSERT INTO reservations (tenant, kind, currency, day, customer_id, amount, "
-                   "state, expires, idempotency_key) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8)");
+                   "state, expires, idempotency_key, created) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?9)");
   insert.Bind(1, request.key.tenant_id);
   insert.Bind(2, request.key.kind);
   insert.Bind(3, request.key.currency);
@@ -291,6 +293,7 @@ absl::StatusOr<int64_t> SqliteStore::ReserveUsage(const ReservationRequest& requ
   } else {
     insert.Bind(8, request.idempotency_key);
   }
+  insert.Bind(9, Micros(clock_.Now()));
   PAYVOX_RETURN_IF_ERROR(insert.Run());
   const int64_t id = sqlite3_last_insert_rowid(db_);
   PAYVOX_RETURN_IF_ERROR(transaction.Commit());
@@ -323,6 +326,18 @@ absl::Status SqliteStore::ReleaseReservation(int64_t reservation_id) {
   Statement remove(db_, "DELETE FROM reservations WHERE id = ?1 AND state = 'pending'");
   remove.Bind(1, reservation_id);
   return remove.Run();
+}
+
+absl::StatusOr<int> SqliteStore::ReleaseOrphanReservations(absl::Time before) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement remove(
+      db_,
+      "DELETE FROM reservations WHERE state = 'pending' AND created < ?1 AND "
+      "(idempotency_key IS NULL OR NOT EXISTS (SELECT 1 FROM audit a "
+      "WHERE a.kind = 'intent' AND a.idempotency_key = reservations.idempotency_key))");
+  remove.Bind(1, Micros(before));
+  PAYVOX_RETURN_IF_ERROR(remove.Run());
+  return sqlite3_changes(db_);
 }
 
 absl::StatusOr<int> SqliteStore::ExpireReservations(absl::Time now) {

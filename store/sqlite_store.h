@@ -68,6 +68,7 @@ class SqliteStore final : public Store {
   absl::Status CommitReservation(int64_t reservation_id) override;
   absl::Status SettleReservation(const std::string& idempotency_key, bool commit) override;
   absl::Status ReleaseReservation(int64_t reservation_id) override;
+  absl::StatusOr<int> ReleaseOrphanReservations(absl::Time before) override;
   absl::StatusOr<int> ExpireReservations(absl::Time now) override;
 
   absl::Status CreateApproval(const StoredApproval& approval) override;

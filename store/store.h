@@ -125,6 +125,11 @@ class Store {
   // with `idempotency_key`, if there is one (reconciliation after a crash).
   virtual absl::Status SettleReservation(const std::string& idempotency_key, bool commit) = 0;
   virtual absl::Status ReleaseReservation(int64_t reservation_id) = 0;
+  // ReleaseOrphanReservations releases pending reservations made before
+  // `before` (the process start) that no audit intent names: their request
+  // died between reserving and writing its intent, so it never reached
+  // Stripe. Returns how many.
+  virtual absl::StatusOr<int> ReleaseOrphanReservations(absl::Time before) = 0;
   // ExpireReservations releases pending reservations past their expiry and
   // returns how many.
   virtual absl::StatusOr<int> ExpireReservations(absl::Time now) = 0;
