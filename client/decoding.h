@@ -37,19 +37,53 @@ absl::Status Fail(const Site& site, absl::string_view what);
 absl::Status Fail(const Site& site, simdjson::error_code error);
 absl::Status MissingField(absl::string_view object, absl::string_view field);
 
+// The readers below are inline: they run for every field of every object.
+
 // TypeOf reads the JSON type of `value`.
-absl::StatusOr<od::json_type> TypeOf(od::value& value, const Site& site);
+inline absl::StatusOr<od::json_type> TypeOf(od::value& value, const Site& site) {
+  od::json_type type;
+  if (auto error = value.type().get(type)) return Fail(site, error);
+  return type;
+}
 
 // ReadString copies a string; null reads as "".
-absl::Status ReadString(od::value& value, const Site& site, std::string& out);
+inline absl::Status ReadString(od::value& value, const Site& site, std::string& out) {
+  PAYVOX_ASSIGN_OR_RETURN(const od::json_type type, TypeOf(value, site));
+  if (type == od::json_type::null) {
+    out.clear();
+    return absl::OkStatus();
+  }
+  if (type != od::json_type::string) return Fail(site, "is not a string");
+  std::string_view text;
+  if (auto error = value.get_string().get(text)) return Fail(site, error);
+  out.assign(text.data(), text.size());
+  return absl::OkStatus();
+}
+
 // ReadInt reads an integer; null reads as 0.
-absl::Status ReadInt(od::value& value, const Site& site, int64_t& out);
+inline absl::Status ReadInt(od::value& value, const Site& site, int64_t& out) {
+  PAYVOX_ASSIGN_OR_RETURN(const od::json_type type, TypeOf(value, site));
+  if (type == od::json_type::null) {
+    out = 0;
+    return absl::OkStatus();
+  }
+  if (type != od::json_type::number) return Fail(site, "is not a number");
+  if (value.get_int64().get(out) != simdjson::SUCCESS) return Fail(site, "is not a 64-bit integer");
+  return absl::OkStatus();
+}
 // ReadDouble reads any number; null reads as 0.
 absl::Status ReadDouble(od::value& value, const Site& site, double& out);
 // ReadBool reads true or false; null reads as false.
-absl::Status ReadBool(od::value& value, const Site& site, bool& out);
-// ReadId reads an id field that Stripe may expand into an object.
-absl::Status ReadId(od::value& value, const Site& site, std::string& out);
+inline absl::Status ReadBool(od::value& value, const Site& site, bool& out) {
+  PAYVOX_ASSIGN_OR_RETURN(const od::json_type type, TypeOf(value, site));
+  if (type == od::json_type::null) {
+    out = false;
+    return absl::OkStatus();
+  }
+  if (type != od::json_type::boolean) return Fail(site, "is not a boolean");
+  if (auto error = value.get_bool().get(out)) return Fail(site, error);
+  return absl::OkStatus();
+}
 // ReadStringArray reads an array of strings; null reads as empty.
 absl::Status ReadStringArray(od::value& value, const Site& site, std::vector<std::string>& out);
 // ReadMetadata reads a flat object of string values (Stripe's metadata).
@@ -71,6 +105,17 @@ absl::Status ForEachField(od::object& object, absl::string_view object_name, Vis
     PAYVOX_RETURN_IF_ERROR(visit(key, field.value()));
   }
   return absl::OkStatus();
+}
+
+// ReadId reads an id field that Stripe may expand into an object.
+inline absl::Status ReadId(od::value& value, const Site& site, std::string& out) {
+  PAYVOX_ASSIGN_OR_RETURN(const od::json_type type, TypeOf(value, site));
+  if (type != od::json_type::object) return ReadString(value, site, out);
+  od::object object;
+  if (auto error = value.get_object().get(object)) return Fail(site, error);
+  return ForEachField(object, site.object, [&](std::string_view key, od::value& inner) {
+    return key == "id" ? ReadString(inner, site, out) : absl::OkStatus();
+  });
 }
 
 // ReadObject runs `decode(object, out)` on a nested object; null leaves

@@ -55,8 +55,13 @@ std::vector<double> RawKeepAlive(int port, int requests, absl::Time stop_at) {
   return micros;
 }
 
-stripe::StripeRequest ChargeRequest(const Clock& clock) {
-  return {.path = kPath, .bounds = CallBounds(clock.Now() + absl::Seconds(5))};
+// ChargeRequest: `distinct` requests are never coalesced with each other
+// (a different expand[] value), so concurrent senders really load the pool.
+stripe::StripeRequest ChargeRequest(const Clock& clock, int distinct) {
+  stripe::StripeRequest request{.path = kPath,
+                                .bounds = CallBounds(clock.Now() + absl::Seconds(5))};
+  request.params.Add("expand[]", absl::StrCat("n", distinct));
+  return request;
 }
 
 }  // namespace
@@ -96,7 +101,7 @@ int RunPoolBench(const PoolBenchOptions& options) {
     for (int i = 0; i < options.requests && absl::Now() < stop_at; ++i) {
       const absl::Time begin = absl::Now();
       absl::StatusOr<stripe::StripeResponse> response =
-          co_await (*client)->Send(ChargeRequest(clock));
+          co_await (*client)->Send(ChargeRequest(clock, i));
       pooled_micros.push_back(absl::ToDoubleMicroseconds(absl::Now() - begin));
       if (!response.ok()) ++failures;
     }
@@ -109,9 +114,10 @@ int RunPoolBench(const PoolBenchOptions& options) {
   std::atomic<int> next{0};
   std::atomic<int> load_failures{0};
   auto worker = [&]() -> asio::awaitable<void> {
-    while (next.fetch_add(1) < options.requests * 2 && absl::Now() < stop_at) {
+    for (int n = next.fetch_add(1); n < options.requests * 2 && absl::Now() < stop_at;
+         n = next.fetch_add(1)) {
       absl::StatusOr<stripe::StripeResponse> response =
-          co_await (*client)->Send(ChargeRequest(clock));
+          co_await (*client)->Send(ChargeRequest(clock, n));
       if (!response.ok()) ++load_failures;
     }
   };
