@@ -7,10 +7,11 @@
 
 namespace payvox {
 
-absl::StatusOr<v1::TenantPolicy> ActionGuard::Policy() {
-  PAYVOX_ASSIGN_OR_RETURN(std::optional<v1::TenantPolicy> stored,
-                          store_.GetPolicy(options_.tenant_id));
-  return stored.has_value() ? *std::move(stored) : options_.default_policy;
+boost::asio::awaitable<absl::StatusOr<v1::TenantPolicy>> ActionGuard::Policy() {
+  PAYVOX_CO_ASSIGN_OR_RETURN(
+      std::optional<v1::TenantPolicy> stored,
+      co_await store_.Run([&](Store& store) { return store.GetPolicy(options_.tenant_id); }));
+  co_return stored.has_value() ? *std::move(stored) : options_.default_policy;
 }
 
 v1::AuditRecord ActionGuard::Who(const v1::CallContext& context, absl::string_view action,
@@ -31,29 +32,35 @@ v1::AuditRecord ActionGuard::Who(const v1::CallContext& context, absl::string_vi
   return record;
 }
 
-absl::Status ActionGuard::Refuse(v1::AuditRecord who, const policy::Decision& decision,
-                                 absl::string_view result) {
+boost::asio::awaitable<absl::Status> ActionGuard::Refuse(v1::AuditRecord who,
+                                                         policy::Decision decision,
+                                                         std::string result) {
   who.set_kind("decision");
   who.set_decision(std::string(policy::VerdictName(decision.verdict)));
   who.set_rule(decision.rule);
-  who.set_result(result.empty() ? decision.reason : std::string(result));
+  who.set_result(result.empty() ? decision.reason : std::move(result));
   who.set_ok(false);
-  PAYVOX_RETURN_IF_ERROR(store_.AppendAudit(std::move(who)).status());
-  return decision.ToStatus();
+  const absl::Status appended =
+      co_await store_.Run([&](Store& store) { return store.AppendAudit(who).status(); });
+  PAYVOX_CO_RETURN_IF_ERROR(appended);
+  co_return decision.ToStatus();
 }
 
-absl::StatusOr<int64_t> ActionGuard::Intent(v1::AuditRecord who,
-                                            absl::string_view idempotency_key) {
+boost::asio::awaitable<absl::StatusOr<int64_t>> ActionGuard::Intent(v1::AuditRecord who,
+                                                                    std::string idempotency_key) {
   who.set_kind("intent");
   who.set_decision("allow");
-  who.set_idempotency_key(std::string(idempotency_key));
+  who.set_idempotency_key(std::move(idempotency_key));
   who.set_ok(true);
-  PAYVOX_ASSIGN_OR_RETURN(const v1::AuditRecord appended, store_.AppendAudit(std::move(who)));
-  return appended.sequence();
+  PAYVOX_CO_ASSIGN_OR_RETURN(const v1::AuditRecord appended, co_await store_.Run([&](Store& store) {
+    return store.AppendAudit(who);
+  }));
+  co_return appended.sequence();
 }
 
-absl::Status ActionGuard::Complete(v1::AuditRecord who, int64_t intent_sequence,
-                                   const absl::StatusOr<std::string>& result) {
+boost::asio::awaitable<absl::Status> ActionGuard::Complete(v1::AuditRecord who,
+                                                           int64_t intent_sequence,
+                                                           absl::StatusOr<std::string> result) {
   who.set_kind("completion");
   who.set_decision("allow");
   who.set_completes_sequence(intent_sequence);
@@ -67,7 +74,7 @@ absl::Status ActionGuard::Complete(v1::AuditRecord who, int64_t intent_sequence,
                        ? absl::StrCat(code, " ", detail->stripe_code())
                        : code);
   }
-  return store_.AppendAudit(std::move(who)).status();
+  co_return co_await store_.Run([&](Store& store) { return store.AppendAudit(who).status(); });
 }
 
 std::string ActionGuard::Today() const {

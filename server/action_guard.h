@@ -1,13 +1,15 @@
 // action_guard.h: the policy, limit and audit steps every action passes
 // through, in one place so each action states only its facts.
 //
-//   ActionGuard guard(store, clock, {.tenant_id = "acme", .default_policy = p});
-//   v1::AuditRecord who = ActionGuard::Who(context, "create_refund", customer, charge, amount);
-//   policy::Decision decision = policy::Decide(*guard.Policy(), facts);
-//   if (!decision.allowed()) return guard.Refuse(who, decision);   // audited
+//   ActionGuard guard(store_executor, clock, {.tenant_id = "acme", .default_policy = p});
+//   v1::AuditRecord who = guard.Who(context, "create_refund", customer, charge, amount, "usd");
+//   policy::Decision decision = policy::Decide(*co_await guard.Policy(), facts);
+//   if (!decision.allowed()) co_return co_await guard.Refuse(who, decision);  // audited
 //   ... reserve, then:
-//   int64_t intent = *guard.Intent(who, idempotency_key);           // before Stripe
-//   guard.Complete(who, intent, result);                            // after Stripe
+//   int64_t intent = *co_await guard.Intent(who, idempotency_key);  // before Stripe
+//   co_await guard.Complete(who, intent, result);                   // after Stripe
+//
+// Store calls run on the StoreExecutor's threads.
 //
 // Audit records hold ids, amounts and decisions; never a secret, card data
 // or an email.
@@ -16,12 +18,15 @@
 
 #include <string>
 
+#include <boost/asio/awaitable.hpp>
+
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "payvox/v1/admin.pb.h"
 #include "payvox/v1/types.pb.h"
 #include "policy/policy.h"
 #include "store/store.h"
+#include "store/store_executor.h"
 
 namespace payvox {
 
@@ -33,13 +38,13 @@ struct ActionGuardOptions {
 
 class ActionGuard {
  public:
-  ActionGuard(Store& store, const Clock& clock, ActionGuardOptions options)
+  ActionGuard(StoreExecutor& store, const Clock& clock, ActionGuardOptions options)
       : store_(store), clock_(clock), options_(std::move(options)) {}
 
   const std::string& tenant_id() const { return options_.tenant_id; }
 
   // Policy is the tenant's stored policy, else the default one.
-  absl::StatusOr<v1::TenantPolicy> Policy();
+  boost::asio::awaitable<absl::StatusOr<v1::TenantPolicy>> Policy();
 
   // Who starts an audit record: the call, the action and its target.
   v1::AuditRecord Who(const v1::CallContext& context, absl::string_view action,
@@ -48,20 +53,21 @@ class ActionGuard {
 
   // Refuse audits a decision that stops the action and returns its status
   // (OK for kNeedsApproval, which the caller answers with an approval).
-  absl::Status Refuse(v1::AuditRecord who, const policy::Decision& decision,
-                      absl::string_view result = "");
+  boost::asio::awaitable<absl::Status> Refuse(v1::AuditRecord who, policy::Decision decision,
+                                              std::string result = "");
   // Intent audits an allowed action before Stripe is called; returns the
   // record's sequence for Complete.
-  absl::StatusOr<int64_t> Intent(v1::AuditRecord who, absl::string_view idempotency_key);
+  boost::asio::awaitable<absl::StatusOr<int64_t>> Intent(v1::AuditRecord who,
+                                                         std::string idempotency_key);
   // Complete audits the outcome: `result` is Stripe's object id on success.
-  absl::Status Complete(v1::AuditRecord who, int64_t intent_sequence,
-                        const absl::StatusOr<std::string>& result);
+  boost::asio::awaitable<absl::Status> Complete(v1::AuditRecord who, int64_t intent_sequence,
+                                                absl::StatusOr<std::string> result);
 
   // Today is the UTC day for daily limits, "2026-11-23".
   std::string Today() const;
 
  private:
-  Store& store_;
+  StoreExecutor& store_;
   const Clock& clock_;
   const ActionGuardOptions options_;
 };

@@ -7,7 +7,7 @@
 
 namespace payvox {
 
-AdminServiceImpl::AdminServiceImpl(VoiceActions& actions, Store& store, const Clock& clock,
+AdminServiceImpl::AdminServiceImpl(VoiceActions& actions, StoreExecutor& store, const Clock& clock,
                                    v1::TenantPolicy default_policy, std::string tenant_id,
                                    boost::asio::any_io_executor executor)
     : actions_(actions),
@@ -67,8 +67,9 @@ grpc::ServerUnaryReactor* AdminServiceImpl::VerifyAuditChain(
 AdminServiceImpl::Async<v1::GetPolicyResponse> AdminServiceImpl::DoGetPolicy(
     v1::GetPolicyRequest request) {
   PAYVOX_CO_RETURN_IF_ERROR(CheckTenant(request.tenant_id()));
-  PAYVOX_CO_ASSIGN_OR_RETURN(std::optional<v1::TenantPolicy> stored,
-                             store_.GetPolicy(request.tenant_id()));
+  PAYVOX_CO_ASSIGN_OR_RETURN(
+      std::optional<v1::TenantPolicy> stored,
+      co_await store_.Run([&](Store& store) { return store.GetPolicy(request.tenant_id()); }));
   v1::GetPolicyResponse response;
   *response.mutable_policy() = stored.has_value() ? *std::move(stored) : default_policy_;
   co_return response;
@@ -78,7 +79,9 @@ AdminServiceImpl::Async<v1::SetPolicyResponse> AdminServiceImpl::DoSetPolicy(
     v1::SetPolicyRequest request) {
   PAYVOX_CO_RETURN_IF_ERROR(CheckTenant(request.tenant_id()));
   PAYVOX_CO_RETURN_IF_ERROR(policy::ValidatePolicy(request.policy(), VoiceActionNames()));
-  PAYVOX_CO_RETURN_IF_ERROR(store_.SetPolicy(request.tenant_id(), request.policy()));
+  const absl::Status stored = co_await store_.Run(
+      [&](Store& store) { return store.SetPolicy(request.tenant_id(), request.policy()); });
+  PAYVOX_CO_RETURN_IF_ERROR(stored);
   v1::SetPolicyResponse response;
   *response.mutable_policy() = request.policy();
   co_return response;
@@ -93,8 +96,11 @@ AdminServiceImpl::Async<v1::ListApprovalsResponse> AdminServiceImpl::DoListAppro
     co_return absl::InvalidArgumentError(
         "state must be pending, approved, rejected, expired or empty (pending)");
   }
+  const absl::Time now = clock_.Now();
   PAYVOX_CO_ASSIGN_OR_RETURN(std::vector<v1::Approval> approvals,
-                             store_.ListApprovals(request.tenant_id(), state, clock_.Now()));
+                             co_await store_.Run([&](Store& store) {
+                               return store.ListApprovals(request.tenant_id(), state, now);
+                             }));
   v1::ListApprovalsResponse response;
   for (v1::Approval& approval : approvals) *response.add_approvals() = std::move(approval);
   co_return response;
@@ -111,10 +117,11 @@ AdminServiceImpl::Async<v1::DecideApprovalResponse> AdminServiceImpl::DoDecideAp
   }
   if (request.note().size() > 500)
     co_return absl::InvalidArgumentError("note must be at most 500 characters");
-  PAYVOX_CO_ASSIGN_OR_RETURN(
-      StoredApproval decided,
-      store_.DecideApproval(request.tenant_id(), request.approval_id(), request.approve(),
-                            request.decided_by(), request.note(), clock_.Now()));
+  const absl::Time now = clock_.Now();
+  PAYVOX_CO_ASSIGN_OR_RETURN(StoredApproval decided, co_await store_.Run([&](Store& store) {
+    return store.DecideApproval(request.tenant_id(), request.approval_id(), request.approve(),
+                                request.decided_by(), request.note(), now);
+  }));
   v1::DecideApprovalResponse response;
   *response.mutable_approval() = decided.approval;
   if (!request.approve()) {
@@ -130,7 +137,9 @@ AdminServiceImpl::Async<v1::DecideApprovalResponse> AdminServiceImpl::DoDecideAp
     record.set_kind("decision");
     record.set_decision("rejected");
     record.set_result(decided.approval.approval_id());
-    PAYVOX_CO_RETURN_IF_ERROR(store_.AppendAudit(std::move(record)).status());
+    const absl::Status audited =
+        co_await store_.Run([&](Store& store) { return store.AppendAudit(record).status(); });
+    PAYVOX_CO_RETURN_IF_ERROR(audited);
     co_return response;
   }
   PAYVOX_CO_ASSIGN_OR_RETURN(v1::CreateRefundResponse refund,
@@ -142,7 +151,9 @@ AdminServiceImpl::Async<v1::DecideApprovalResponse> AdminServiceImpl::DoDecideAp
 AdminServiceImpl::Async<v1::QueryAuditResponse> AdminServiceImpl::DoQueryAudit(
     v1::QueryAuditRequest request) {
   PAYVOX_CO_RETURN_IF_ERROR(CheckTenant(request.tenant_id()));
-  PAYVOX_CO_ASSIGN_OR_RETURN(std::vector<v1::AuditRecord> records, store_.QueryAudit(request));
+  PAYVOX_CO_ASSIGN_OR_RETURN(
+      std::vector<v1::AuditRecord> records,
+      co_await store_.Run([&](Store& store) { return store.QueryAudit(request); }));
   v1::QueryAuditResponse response;
   for (v1::AuditRecord& record : records) *response.add_records() = std::move(record);
   co_return response;
@@ -151,7 +162,8 @@ AdminServiceImpl::Async<v1::QueryAuditResponse> AdminServiceImpl::DoQueryAudit(
 AdminServiceImpl::Async<v1::VerifyAuditChainResponse> AdminServiceImpl::DoVerifyAuditChain(
     v1::VerifyAuditChainRequest request) {
   PAYVOX_CO_RETURN_IF_ERROR(CheckTenant(request.tenant_id()));
-  co_return store_.VerifyAuditChain(request.tenant_id());
+  co_return co_await store_.Run(
+      [&](Store& store) { return store.VerifyAuditChain(request.tenant_id()); });
 }
 
 }  // namespace payvox

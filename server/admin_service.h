@@ -18,13 +18,14 @@
 #include "server/services.h"
 #include "server/voice_actions.h"
 #include "store/store.h"
+#include "store/store_executor.h"
 
 namespace payvox {
 
 class AdminServiceImpl final : public v1::AdminService::CallbackService {
  public:
   // Every reference must outlive the service.
-  AdminServiceImpl(VoiceActions& actions, Store& store, const Clock& clock,
+  AdminServiceImpl(VoiceActions& actions, StoreExecutor& store, const Clock& clock,
                    v1::TenantPolicy default_policy, std::string tenant_id,
                    boost::asio::any_io_executor executor);
 
@@ -67,7 +68,7 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
   Async<v1::VerifyAuditChainResponse> DoVerifyAuditChain(v1::VerifyAuditChainRequest request);
 
   VoiceActions& actions_;
-  Store& store_;
+  StoreExecutor& store_;
   const Clock& clock_;
   const v1::TenantPolicy default_policy_;
   const std::string tenant_id_;

@@ -40,6 +40,7 @@ struct PayvoxApp::Parts {
   std::unique_ptr<stripe::StripeClients> stripe_clients;
   std::shared_ptr<stripe::ResilientStripeClient> stripe;
   std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<StoreExecutor> store_executor;
   std::unique_ptr<VoiceActions> actions;
   std::unique_ptr<Reconciler> reconciler;
   std::unique_ptr<ActionServiceImpl> action_service;
@@ -117,10 +118,11 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
     return absl::Status(store.status().code(), absl::StrCat("store: ", store.status().message()));
   }
   parts->store = *std::move(store);
+  parts->store_executor = std::make_unique<StoreExecutor>(*parts->store, StoreExecutorOptions{});
   absl::TimeZone zone;
   absl::LoadTimeZone(config.time_zone(), &zone);
   parts->actions = std::make_unique<VoiceActions>(
-      *parts->stripe, *parts->store, clock,
+      *parts->stripe, *parts->store_executor, clock,
       VoiceActionsOptions{.tenant_id = config.tenant_id(),
                           .max_verification_attempts = config.verification().max_attempts(),
                           .verification_ttl = absl::Seconds(config.verification().ttl_seconds()),
@@ -128,9 +130,9 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
                           .default_policy = config.policy()});
   parts->action_service =
       std::make_unique<ActionServiceImpl>(*parts->actions, parts->io.get_executor());
-  parts->admin_service =
-      std::make_unique<AdminServiceImpl>(*parts->actions, *parts->store, clock, config.policy(),
-                                         config.tenant_id(), parts->io.get_executor());
+  parts->admin_service = std::make_unique<AdminServiceImpl>(
+      *parts->actions, *parts->store_executor, clock, config.policy(), config.tenant_id(),
+      parts->io.get_executor());
 
   parts->work =
       std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
@@ -143,7 +145,7 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   boost::asio::co_spawn(boost::asio::make_strand(parts->io), parts->stripe->WarmUp(),
                         [](std::exception_ptr, absl::Status) {});
   // Settle what a crash left half done, also in the background.
-  parts->reconciler = std::make_unique<Reconciler>(*parts->stripe, *parts->store);
+  parts->reconciler = std::make_unique<Reconciler>(*parts->stripe, *parts->store_executor);
   boost::asio::co_spawn(
       boost::asio::make_strand(parts->io),
       parts->reconciler->Run(started_at, CallBounds(clock.Now() + absl::Seconds(60))),

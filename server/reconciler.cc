@@ -28,7 +28,8 @@ v1::AuditRecord CompletionOf(const v1::AuditRecord& intent, bool done, std::stri
 
 boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Reconciler::Run(absl::Time process_started,
                                                                         CallBounds bounds) {
-  PAYVOX_CO_ASSIGN_OR_RETURN(const std::vector<v1::AuditRecord> open, store_.OpenIntents());
+  PAYVOX_CO_ASSIGN_OR_RETURN(const std::vector<v1::AuditRecord> open,
+                             co_await store_.Run([](Store& store) { return store.OpenIntents(); }));
   ReconcileReport report;
   // Named, not braced inside co_await (docs/development.md: GCC 12).
   const stripe::CallOptions read{.bounds = bounds};
@@ -48,13 +49,17 @@ boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Reconciler::Run(absl::Ti
              MetadataIs(refund.metadata, "payvox_request_id", intent.request_id());
     });
     const bool done = made != refunds->data.end();
-    PAYVOX_CO_RETURN_IF_ERROR(store_.SettleReservation(intent.idempotency_key(), done));
-    PAYVOX_CO_RETURN_IF_ERROR(
-        store_.AppendAudit(CompletionOf(intent, done, done ? made->id : "not_sent")).status());
+    const v1::AuditRecord completion = CompletionOf(intent, done, done ? made->id : "not_sent");
+    const absl::Status settled = co_await store_.Run([&](Store& store) {
+      PAYVOX_RETURN_IF_ERROR(store.SettleReservation(intent.idempotency_key(), done));
+      return store.AppendAudit(completion).status();
+    });
+    PAYVOX_CO_RETURN_IF_ERROR(settled);
     ++(done ? report.settled_done : report.settled_not_sent);
   }
-  PAYVOX_CO_ASSIGN_OR_RETURN(report.orphans_released,
-                             store_.ReleaseOrphanReservations(process_started));
+  PAYVOX_CO_ASSIGN_OR_RETURN(report.orphans_released, co_await store_.Run([&](Store& store) {
+    return store.ReleaseOrphanReservations(process_started);
+  }));
   co_return report;
 }
 

@@ -19,6 +19,7 @@
 #include "client/stripe_api.h"
 #include "common/cancellation.h"
 #include "store/store.h"
+#include "store/store_executor.h"
 
 namespace payvox {
 
@@ -32,7 +33,7 @@ struct ReconcileReport {
 class Reconciler {
  public:
   // `stripe` and `store` must outlive the reconciler and its coroutines.
-  Reconciler(stripe::StripeClient& stripe, Store& store) : stripe_(stripe), store_(store) {}
+  Reconciler(stripe::StripeClient& stripe, StoreExecutor& store) : stripe_(stripe), store_(store) {}
 
   // Run settles what was left open before `process_started`.
   boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Run(absl::Time process_started,
@@ -40,7 +41,7 @@ class Reconciler {
 
  private:
   stripe::StripeApi stripe_;
-  Store& store_;
+  StoreExecutor& store_;
 };
 
 }  // namespace payvox

@@ -29,7 +29,10 @@ v1::AuditRecord RefundIntent(const std::string& request_id) {
 
 class ReconcilerTest : public ::testing::Test {
  protected:
-  ReconcilerTest() : store_(*SqliteStore::Open({}, clock_)), reconciler_(stripe_, *store_) {}
+  ReconcilerTest()
+      : store_(*SqliteStore::Open({}, clock_)),
+        store_executor_(*store_, {.threads = 1}),
+        reconciler_(stripe_, store_executor_) {}
 
   void Reserve(const std::string& request_id) {
     ASSERT_TRUE(store_
@@ -42,6 +45,7 @@ class ReconcilerTest : public ::testing::Test {
   testing::FakeClock clock_;
   stripe::testing::FakeStripeClient stripe_;
   std::unique_ptr<SqliteStore> store_;
+  StoreExecutor store_executor_;
   Reconciler reconciler_;
 };
 

@@ -98,7 +98,7 @@ const std::vector<std::string>& VoiceActionNames() {
   return *kNames;
 }
 
-VoiceActions::VoiceActions(stripe::StripeClient& stripe, Store& store, const Clock& clock,
+VoiceActions::VoiceActions(stripe::StripeClient& stripe, StoreExecutor& store, const Clock& clock,
                            VoiceActionsOptions options)
     : stripe_(stripe),
       store_(store),
@@ -185,7 +185,8 @@ boost::asio::awaitable<absl::StatusOr<v1::VerifyIdentityResponse>> VoiceActions:
   }
   const VerificationKey key{options_.tenant_id, request.context().call_id(), request.customer_id()};
   const int max_attempts = options_.max_verification_attempts;
-  absl::StatusOr<VerificationState> reserved = store_.ReserveVerificationAttempt(key, max_attempts);
+  absl::StatusOr<VerificationState> reserved = co_await store_.Run(
+      [&](Store& store) { return store.ReserveVerificationAttempt(key, max_attempts); });
   if (reserved.status().code() == absl::StatusCode::kResourceExhausted) {
     co_return FlowError(
         absl::StatusCode::kResourceExhausted,
@@ -204,14 +205,18 @@ boost::asio::awaitable<absl::StatusOr<v1::VerifyIdentityResponse>> VoiceActions:
   absl::StatusOr<stripe::List<stripe::PaymentMethod>> cards =
       co_await stripe_.ListCards(request.customer_id(), call);
   if (!cards.ok()) {
-    PAYVOX_CO_RETURN_IF_ERROR(store_.ReleaseVerificationAttempt(key));
+    const absl::Status released =
+        co_await store_.Run([&](Store& store) { return store.ReleaseVerificationAttempt(key); });
+    PAYVOX_CO_RETURN_IF_ERROR(released);
     co_return cards.status();
   }
   stripe::ChargeFilter recent{.customer = request.customer_id(), .limit = 20};
   absl::StatusOr<stripe::List<stripe::Charge>> charges =
       co_await stripe_.ListCharges(std::move(recent), call);
   if (!charges.ok()) {
-    PAYVOX_CO_RETURN_IF_ERROR(store_.ReleaseVerificationAttempt(key));
+    const absl::Status released =
+        co_await store_.Run([&](Store& store) { return store.ReleaseVerificationAttempt(key); });
+    PAYVOX_CO_RETURN_IF_ERROR(released);
     co_return charges.status();
   }
   // Compare against every candidate without stopping early.
@@ -227,7 +232,9 @@ boost::asio::awaitable<absl::StatusOr<v1::VerifyIdentityResponse>> VoiceActions:
   const int remaining = max_attempts - reserved->attempts_used;
   if (match) {
     const absl::Time until = clock_.Now() + options_.verification_ttl;
-    PAYVOX_CO_RETURN_IF_ERROR(store_.MarkVerified(key, until));
+    const absl::Status marked =
+        co_await store_.Run([&](Store& store) { return store.MarkVerified(key, until); });
+    PAYVOX_CO_RETURN_IF_ERROR(marked);
     response.set_verified(true);
     response.set_verified_until(absl::ToUnixSeconds(until));
     response.set_attempts_remaining(remaining);
@@ -317,9 +324,11 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::C
   // The charge tells whose identity this refund needs.
   PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Charge charge,
                              co_await LoadCharge(request.charge_id(), CallOptionsFor(bounds)));
+  const VerificationKey verification_key{options_.tenant_id, request.context().call_id(),
+                                         charge.customer};
   PAYVOX_CO_ASSIGN_OR_RETURN(
       const VerificationState verification,
-      store_.GetVerification({options_.tenant_id, request.context().call_id(), charge.customer}));
+      co_await store_.Run([&](Store& store) { return store.GetVerification(verification_key); }));
   const bool verified = !charge.customer.empty() && verification.verified_until > clock_.Now();
   const int64_t refundable = charge.amount - charge.amount_refunded;
   // Zero asks Stripe for everything refundable; that amount is what counts
@@ -327,9 +336,11 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::C
   // (after which nothing is refundable any more) matches its first try.
   const int64_t amount = request.amount_minor() == 0 ? refundable : request.amount_minor();
 
-  PAYVOX_CO_ASSIGN_OR_RETURN(const v1::TenantPolicy policy, guard_.Policy());
+  PAYVOX_CO_ASSIGN_OR_RETURN(const v1::TenantPolicy policy, co_await guard_.Policy());
   const UsageKey usage_key{options_.tenant_id, "refund", charge.currency, guard_.Today()};
-  PAYVOX_CO_ASSIGN_OR_RETURN(const Usage usage, store_.GetUsage(usage_key, charge.customer));
+  PAYVOX_CO_ASSIGN_OR_RETURN(const Usage usage, co_await store_.Run([&](Store& store) {
+    return store.GetUsage(usage_key, charge.customer);
+  }));
   policy::ActionFacts facts{.action = "create_refund",
                             .capability = amount < refundable ? "partial_refunds" : "full_refunds",
                             .action_class = policy::ActionClass::kWrite,
@@ -352,7 +363,7 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::C
   if (decision.verdict == policy::Verdict::kNeedsApproval) {
     co_return co_await FileForApproval(std::move(request), charge, amount, decision, who);
   }
-  if (!decision.allowed()) co_return guard_.Refuse(who, decision);
+  if (!decision.allowed()) co_return co_await guard_.Refuse(who, decision);
 
   const std::optional<int64_t> tenant_limit =
       policy::LimitFor(policy.refunds().daily_limit(), charge.currency);
@@ -382,11 +393,12 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::F
   approval.set_expires_at(absl::ToUnixSeconds(clock_.Now() + options_.approval_ttl));
   stored.payload = request.SerializeAsString();
   // A retried request files nothing new: the approval id is derived from it.
-  if (absl::Status created = store_.CreateApproval(stored);
-      !created.ok() && created.code() != absl::StatusCode::kAlreadyExists) {
-    co_return created;
-  }
-  PAYVOX_CO_RETURN_IF_ERROR(guard_.Refuse(std::move(who), decision, approval.approval_id()));
+  const absl::Status created =
+      co_await store_.Run([&](Store& store) { return store.CreateApproval(stored); });
+  if (!created.ok() && created.code() != absl::StatusCode::kAlreadyExists) co_return created;
+  const absl::Status audited =
+      co_await guard_.Refuse(std::move(who), decision, approval.approval_id());
+  PAYVOX_CO_RETURN_IF_ERROR(audited);
   v1::CreateRefundResponse response;
   response.set_approval_id(approval.approval_id());
   response.set_say(decision.say);
@@ -400,25 +412,27 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::R
   const std::string idempotency_key =
       DeriveIdempotencyKey({options_.tenant_id, request.context().call_id(),
                             request.context().request_id(), "create_refund"});
+  const ReservationRequest reservation_request{
+      .key = {options_.tenant_id, "refund", charge.currency, guard_.Today()},
+      .idempotency_key = idempotency_key,
+      .customer_id = charge.customer,
+      .amount = amount,
+      .tenant_limit = tenant_limit,
+      .customer_limit = customer_limit,
+      .expires_at = clock_.Now() + options_.reservation_ttl};
   absl::StatusOr<int64_t> reservation =
-      store_.ReserveUsage({.key = {options_.tenant_id, "refund", charge.currency, guard_.Today()},
-                           .idempotency_key = idempotency_key,
-                           .customer_id = charge.customer,
-                           .amount = amount,
-                           .tenant_limit = tenant_limit,
-                           .customer_limit = customer_limit,
-                           .expires_at = clock_.Now() + options_.reservation_ttl});
+      co_await store_.Run([&](Store& store) { return store.ReserveUsage(reservation_request); });
   if (reservation.status().code() == absl::StatusCode::kResourceExhausted) {
     // Concurrent refunds took the room the policy check saw.
-    co_return guard_.Refuse(
-        std::move(who),
-        {policy::Verdict::kDeny, "refunds.daily_limit", "refund_over_daily_limit",
-         absl::StrCat("This refund would pass a daily refund limit (",
-                      reservation.status().message(), "); a person on the team must handle it."),
-         "I can't issue that refund today, but I'll pass it to the team."});
+    const policy::Decision over_limit{
+        policy::Verdict::kDeny, "refunds.daily_limit", "refund_over_daily_limit",
+        absl::StrCat("This refund would pass a daily refund limit (",
+                     reservation.status().message(), "); a person on the team must handle it."),
+        "I can't issue that refund today, but I'll pass it to the team."};
+    co_return co_await guard_.Refuse(std::move(who), over_limit);
   }
   PAYVOX_CO_RETURN_IF_ERROR(reservation.status());
-  PAYVOX_CO_ASSIGN_OR_RETURN(const int64_t intent, guard_.Intent(who, idempotency_key));
+  PAYVOX_CO_ASSIGN_OR_RETURN(const int64_t intent, co_await guard_.Intent(who, idempotency_key));
 
   const bool by_intent = request.charge_id().starts_with("pi_");
   stripe::RefundParams params{.amount = request.amount_minor(), .reason = request.reason()};
@@ -434,16 +448,24 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::R
       co_await stripe_.CreateRefund(std::move(params), std::move(write));
 
   if (refund.ok()) {
-    PAYVOX_CO_RETURN_IF_ERROR(store_.CommitReservation(*reservation));
-    PAYVOX_CO_RETURN_IF_ERROR(guard_.Complete(std::move(who), intent, refund->id));
+    const absl::Status committed =
+        co_await store_.Run([&](Store& store) { return store.CommitReservation(*reservation); });
+    PAYVOX_CO_RETURN_IF_ERROR(committed);
+    const absl::StatusOr<std::string> result = refund->id;
+    const absl::Status completed = co_await guard_.Complete(std::move(who), intent, result);
+    PAYVOX_CO_RETURN_IF_ERROR(completed);
   } else {
     // Stripe's answer is known only when it answered; otherwise the refund
     // may exist, so the reservation stays until a retry or reconciliation
     // settles it (or it expires).
     if (StripeAnswered(refund.status())) {
-      PAYVOX_CO_RETURN_IF_ERROR(store_.ReleaseReservation(*reservation));
+      const absl::Status released =
+          co_await store_.Run([&](Store& store) { return store.ReleaseReservation(*reservation); });
+      PAYVOX_CO_RETURN_IF_ERROR(released);
     }
-    PAYVOX_CO_RETURN_IF_ERROR(guard_.Complete(std::move(who), intent, refund.status()));
+    const absl::StatusOr<std::string> result = refund.status();
+    const absl::Status completed = co_await guard_.Complete(std::move(who), intent, result);
+    PAYVOX_CO_RETURN_IF_ERROR(completed);
     co_return refund.status();
   }
 

@@ -26,6 +26,7 @@
 #include "policy/policy.h"
 #include "server/action_guard.h"
 #include "store/store.h"
+#include "store/store_executor.h"
 
 namespace payvox {
 
@@ -50,7 +51,7 @@ const std::vector<std::string>& VoiceActionNames();
 
 class VoiceActions {
  public:
-  VoiceActions(stripe::StripeClient& stripe, Store& store, const Clock& clock,
+  VoiceActions(stripe::StripeClient& stripe, StoreExecutor& store, const Clock& clock,
                VoiceActionsOptions options);
 
   // FindCustomer: by email (exact), phone (E.164, Stripe Search) or id. No
@@ -95,7 +96,7 @@ class VoiceActions {
       std::optional<int64_t> customer_limit, CallBounds bounds);
 
   stripe::StripeApi stripe_;
-  Store& store_;
+  StoreExecutor& store_;
   const Clock& clock_;
   const VoiceActionsOptions options_;
   ActionGuard guard_;

@@ -31,7 +31,8 @@ class VoiceActionsTest : public ::testing::Test {
  protected:
   VoiceActionsTest()
       : store_(*SqliteStore::Open({}, clock_)),
-        actions_(stripe_, *store_, clock_, {.tenant_id = "acme"}) {
+        store_executor_(*store_, {.threads = 1}),
+        actions_(stripe_, store_executor_, clock_, {.tenant_id = "acme"}) {
     stripe_.Answer("GET /v1/customers/cus_1/payment_methods", 200, kJennyCards);
     stripe_.Answer("GET /v1/charges", 200, kJennyCharges);
     stripe_.Answer(
@@ -69,6 +70,7 @@ class VoiceActionsTest : public ::testing::Test {
   testing::FakeClock clock_;
   stripe::testing::FakeStripeClient stripe_;
   std::unique_ptr<SqliteStore> store_;
+  StoreExecutor store_executor_;
   VoiceActions actions_;
 };
 

@@ -1,0 +1,79 @@
+// store_executor.h: Store calls off the I/O threads.
+//
+// SQLite commits wait for the disk (synchronous=FULL), so a coroutine on a
+// Stripe I/O strand hands its Store call to the store's own threads and is
+// resumed on its strand when the call returns:
+//
+//   StoreExecutor executor(store, {.threads = 2});
+//   absl::StatusOr<Usage> usage =
+//       co_await executor.Run([&](Store& store) { return store.GetUsage(key, customer); });
+//
+// Bounded: at most `max_pending` calls wait or run; beyond that Run answers
+// UNAVAILABLE at once instead of queueing without limit.
+#ifndef PAYVOX_STORE_STORE_EXECUTOR_H_
+#define PAYVOX_STORE_STORE_EXECUTOR_H_
+
+#include <atomic>
+#include <type_traits>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "absl/status/status.h"
+#include "store/store.h"
+
+namespace payvox {
+
+struct StoreExecutorOptions {
+  int threads = 2;
+  int max_pending = 1024;
+};
+
+class StoreExecutor {
+ public:
+  // `store` must outlive the executor.
+  StoreExecutor(Store& store, StoreExecutorOptions options)
+      : store_(store),
+        pool_(static_cast<size_t>(options.threads)),
+        max_pending_(options.max_pending) {}
+  // Waits for the calls already running.
+  ~StoreExecutor() { pool_.join(); }
+
+  // Run returns what `call(store)` returns (an absl::Status or StatusOr).
+  template <typename Call>
+  boost::asio::awaitable<std::invoke_result_t<Call&, Store&>> Run(Call call) {
+    using Result = std::invoke_result_t<Call&, Store&>;
+    if (pending_.fetch_add(1) >= max_pending_) {
+      pending_.fetch_sub(1);
+      co_return Result(absl::UnavailableError(
+          "payvox's store is overloaded right now; retry with the same request_id"));
+    }
+    Pending done{pending_};
+    co_return co_await boost::asio::co_spawn(
+        pool_.get_executor(), Invoke<Result>(store_, std::move(call)), boost::asio::use_awaitable);
+  }
+
+  Store& store() { return store_; }
+
+ private:
+  struct Pending {
+    std::atomic<int>& count;
+    ~Pending() { count.fetch_sub(1); }
+  };
+
+  template <typename Result, typename Call>
+  static boost::asio::awaitable<Result> Invoke(Store& store, Call call) {
+    co_return call(store);
+  }
+
+  Store& store_;
+  boost::asio::thread_pool pool_;
+  const int max_pending_;
+  std::atomic<int> pending_{0};
+};
+
+}  // namespace payvox
+
+#endif  // PAYVOX_STORE_STORE_EXECUTOR_H_
