@@ -69,6 +69,26 @@ absl::StatusOr<std::pair<int64_t, int64_t>> SumReservations(sqlite3* db, const U
   return std::pair<int64_t, int64_t>{select.Int(0), select.Int(1)};
 }
 
+// ReadVerification returns the stored state of `key`, or the default.
+absl::StatusOr<VerificationState> ReadVerification(sqlite3* db, const VerificationKey& key) {
+  Statement select(db,
+                   "SELECT attempts, verified_until FROM verification "
+                   "WHERE tenant = ?1 AND call_id = ?2 AND customer_id = ?3");
+  select.Bind(1, key.tenant_id);
+  select.Bind(2, key.call_id);
+  select.Bind(3, key.customer_id);
+  PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+  if (!row) return VerificationState{};
+  return VerificationState{static_cast<int>(select.Int(0)), absl::FromUnixMicros(select.Int(1))};
+}
+
+// SweepVerifications deletes verification entries untouched since `before`.
+absl::Status SweepVerifications(sqlite3* db, absl::Time before) {
+  Statement sweep(db, "DELETE FROM verification WHERE touched < ?1");
+  sweep.Bind(1, Micros(before));
+  return sweep.Run();
+}
+
 v1::Approval WithState(v1::Approval approval, absl::Time now) {
   if (approval.state() == "pending" && approval.expires_at() <= absl::ToUnixSeconds(now)) {
     approval.set_state("expired");
@@ -100,9 +120,7 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStore
     PAYVOX_RETURN_IF_ERROR(sqlite::Exec(db, pragma));
   }
   PAYVOX_RETURN_IF_ERROR(store->Migrate());
-  Statement sweep(db, "DELETE FROM verification WHERE touched < ?1");
-  sweep.Bind(1, Micros(clock.Now() - options.verification_retention));
-  PAYVOX_RETURN_IF_ERROR(sweep.Run());
+  PAYVOX_RETURN_IF_ERROR(SweepVerifications(db, clock.Now() - options.verification_retention));
   return store;
 }
 
@@ -142,15 +160,7 @@ absl::Status SqliteStore::ExecForTesting(const std::string& sql) {
 
 absl::StatusOr<VerificationState> SqliteStore::GetVerification(const VerificationKey& key) {
   std::lock_guard<std::mutex> lock(mu_);
-  Statement select(db_,
-                   "SELECT attempts, verified_until FROM verification "
-                   "WHERE tenant = ?1 AND call_id = ?2 AND customer_id = ?3");
-  select.Bind(1, key.tenant_id);
-  select.Bind(2, key.call_id);
-  select.Bind(3, key.customer_id);
-  PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
-  if (!row) return VerificationState{};
-  return VerificationState{static_cast<int>(select.Int(0)), absl::FromUnixMicros(select.Int(1))};
+  return ReadVerification(db_, key);
 }
 
 absl::StatusOr<VerificationState> SqliteStore::ReserveVerificationAttempt(
@@ -158,15 +168,7 @@ absl::StatusOr<VerificationState> SqliteStore::ReserveVerificationAttempt(
   std::lock_guard<std::mutex> lock(mu_);
   Transaction transaction(db_);
   PAYVOX_RETURN_IF_ERROR(transaction.status());
-  Statement select(db_,
-                   "SELECT attempts, verified_until FROM verification "
-                   "WHERE tenant = ?1 AND call_id = ?2 AND customer_id = ?3");
-  select.Bind(1, key.tenant_id);
-  select.Bind(2, key.call_id);
-  select.Bind(3, key.customer_id);
-  PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
-  VerificationState state;
-  if (row) state = {static_cast<int>(select.Int(0)), absl::FromUnixMicros(select.Int(1))};
+  PAYVOX_ASSIGN_OR_RETURN(VerificationState state, ReadVerification(db_, key));
   if (state.attempts_used >= max_attempts) {
     return absl::ResourceExhaustedError("no verification attempts left for this call");
   }
@@ -346,9 +348,7 @@ absl::StatusOr<int> SqliteStore::ExpireReservations(absl::Time now) {
   remove.Bind(1, Micros(now));
   PAYVOX_RETURN_IF_ERROR(remove.Run());
   const int expired = sqlite3_changes(db_);
-  Statement sweep(db_, "DELETE FROM verification WHERE touched < ?1");
-  sweep.Bind(1, Micros(now - options_.verification_retention));
-  PAYVOX_RETURN_IF_ERROR(sweep.Run());
+  PAYVOX_RETURN_IF_ERROR(SweepVerifications(db_, now - options_.verification_retention));
   return expired;
 }
 
