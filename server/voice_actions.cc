@@ -184,7 +184,14 @@ boost::asio::awaitable<absl::StatusOr<v1::VerifyIdentityResponse>> VoiceActions:
     co_return absl::InvalidArgumentError("last4 must be exactly 4 digits");
   }
   const VerificationKey key{options_.tenant_id, request.context().call_id(), request.customer_id()};
-  const int max_attempts = options_.max_verification_attempts;
+  // The tenant's policy may narrow the server's verification defaults.
+  PAYVOX_CO_ASSIGN_OR_RETURN(const v1::TenantPolicy policy, co_await guard_.Policy());
+  const int max_attempts = policy.max_verification_attempts() > 0
+                               ? policy.max_verification_attempts()
+                               : options_.max_verification_attempts;
+  const absl::Duration verification_ttl = policy.verification_ttl_seconds() > 0
+                                              ? absl::Seconds(policy.verification_ttl_seconds())
+                                              : options_.verification_ttl;
   absl::StatusOr<VerificationState> reserved = co_await store_.Run(
       [&](Store& store) { return store.ReserveVerificationAttempt(key, max_attempts); });
   if (reserved.status().code() == absl::StatusCode::kResourceExhausted) {
@@ -231,7 +238,7 @@ boost::asio::awaitable<absl::StatusOr<v1::VerifyIdentityResponse>> VoiceActions:
   v1::VerifyIdentityResponse response;
   const int remaining = max_attempts - reserved->attempts_used;
   if (match) {
-    const absl::Time until = clock_.Now() + options_.verification_ttl;
+    const absl::Time until = clock_.Now() + verification_ttl;
     const absl::Status marked =
         co_await store_.Run([&](Store& store) { return store.MarkVerified(key, until); });
     PAYVOX_CO_RETURN_IF_ERROR(marked);

@@ -135,6 +135,28 @@ TEST_F(VoiceActionsTest, ThreeWrongAnswersThenExhausted) {
   EXPECT_EQ(GetErrorDetail(exhausted.status())->reason(), "verification_attempts_exhausted");
 }
 
+TEST_F(VoiceActionsTest, TheTenantsPolicyNarrowsAttemptsAndLifetime) {
+  v1::TenantPolicy policy;
+  policy.set_max_verification_attempts(1);
+  policy.set_verification_ttl_seconds(120);
+  ASSERT_TRUE(store_->SetPolicy("acme", policy).ok());
+  auto wrong = Verify("0000");
+  ASSERT_TRUE(wrong.ok());
+  EXPECT_EQ(wrong->attempts_remaining(), 0);
+  EXPECT_THAT(Verify("4242"), StatusIs(absl::StatusCode::kResourceExhausted));
+
+  // A new call with the server's attempts again and the policy's lifetime.
+  v1::VerifyIdentityRequest other_call;
+  other_call.mutable_context()->set_call_id("call-2");
+  other_call.set_customer_id("cus_1");
+  other_call.set_last4("4242");
+  policy.set_max_verification_attempts(0);
+  ASSERT_TRUE(store_->SetPolicy("acme", policy).ok());
+  auto verified = RunCoroutine(actions_.VerifyIdentity(other_call, absl::InfiniteFuture()));
+  ASSERT_TRUE(verified.ok()) << verified.status();
+  EXPECT_EQ(verified->verified_until(), absl::ToUnixSeconds(clock_.Now() + absl::Minutes(2)));
+}
+
 TEST_F(VoiceActionsTest, StripeOutageDoesNotUseUpAnAttempt) {
   stripe_.Fail("GET /v1/customers/cus_1/payment_methods", absl::UnavailableError("down"));
   for (int i = 0; i < 5; ++i) EXPECT_THAT(Verify("4242"), StatusIs(absl::StatusCode::kUnavailable));
