@@ -1,11 +1,40 @@
 #include "server/action_guard.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <openssl/sha.h>
+
+#include <array>
+#include <memory>
+
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "common/error_detail.h"
 #include "common/status_macros.h"
 
 namespace payvox {
+
+std::string RequestFingerprint(const google::protobuf::Message& request) {
+  std::unique_ptr<google::protobuf::Message> bare(request.New());
+  bare->CopyFrom(request);
+  if (const google::protobuf::FieldDescriptor* context =
+          bare->GetDescriptor()->FindFieldByName("context")) {
+    bare->GetReflection()->ClearField(bare.get(), context);
+  }
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    bare->SerializeToCodedStream(&coded);
+  }
+  std::string material = absl::StrCat(bare->GetDescriptor()->full_name(), "\n", bytes);
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+  SHA256(reinterpret_cast<const unsigned char*>(material.data()), material.size(), digest.data());
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
 
 boost::asio::awaitable<absl::StatusOr<v1::TenantPolicy>> ActionGuard::Policy() {
   PAYVOX_CO_ASSIGN_OR_RETURN(
@@ -75,6 +104,37 @@ boost::asio::awaitable<absl::Status> ActionGuard::Complete(v1::AuditRecord who,
                        : code);
   }
   co_return co_await store_.Run([&](Store& store) { return store.AppendAudit(who).status(); });
+}
+
+boost::asio::awaitable<absl::StatusOr<std::optional<std::string>>> ActionGuard::SavedAnswer(
+    const std::string& idempotency_key, const google::protobuf::Message& request) {
+  PAYVOX_CO_ASSIGN_OR_RETURN(std::optional<IdempotencyRecord> record,
+                             co_await store_.Run([&](Store& store) {
+                               return store.FindIdempotencyRecord(options_.tenant_id,
+                                                                  idempotency_key, clock_.Now());
+                             }));
+  if (!record.has_value()) co_return std::nullopt;
+  if (record->fingerprint != RequestFingerprint(request)) {
+    co_return FlowError(absl::StatusCode::kAborted,
+                        absl::StrCat("This request_id was already used for a different ",
+                                     record->action,
+                                     " request in this call; send a new request_id for a new "
+                                     "action, or the original parameters to retry it."),
+                        "request_id_reused", "I'm sorry, let me try that again.");
+  }
+  co_return std::move(record->response);
+}
+
+boost::asio::awaitable<absl::Status> ActionGuard::Remember(
+    const std::string& idempotency_key, absl::string_view action,
+    const google::protobuf::Message& request, const google::protobuf::Message& response) {
+  const IdempotencyRecord record{.tenant_id = options_.tenant_id,
+                                 .key = idempotency_key,
+                                 .action = std::string(action),
+                                 .fingerprint = RequestFingerprint(request),
+                                 .response = response.SerializeAsString(),
+                                 .expires_at = clock_.Now() + options_.idempotency_ttl};
+  co_return co_await store_.Run([&](Store& store) { return store.SaveIdempotencyRecord(record); });
 }
 
 std::string ActionGuard::Today() const {

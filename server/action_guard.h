@@ -9,6 +9,11 @@
 //   int64_t intent = *co_await guard.Intent(who, idempotency_key);  // before Stripe
 //   co_await guard.Complete(who, intent, result);                   // after Stripe
 //
+// Write actions answer their retries from idempotency records:
+//   auto saved = co_await guard.Replay<v1::CreateRefundResponse>(key, request);
+//   if (saved.ok() && saved->has_value()) co_return **saved;  // ran before
+//   ... act, then: co_await guard.Remember(key, "create_refund", request, response);
+//
 // Store calls run on the StoreExecutor's threads.
 //
 // Audit records hold ids, amounts and decisions; never a secret, card data
@@ -16,12 +21,16 @@
 #ifndef PAYVOX_SERVER_ACTION_GUARD_H_
 #define PAYVOX_SERVER_ACTION_GUARD_H_
 
+#include <optional>
 #include <string>
+
+#include <google/protobuf/message.h>
 
 #include <boost/asio/awaitable.hpp>
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"
+#include "common/status_macros.h"
 #include "payvox/v1/admin.pb.h"
 #include "payvox/v1/types.pb.h"
 #include "policy/policy.h"
@@ -34,7 +43,15 @@ struct ActionGuardOptions {
   std::string tenant_id = "default";
   // The policy used while none was stored through AdminService.SetPolicy.
   v1::TenantPolicy default_policy;
+  // How long a write's answer is kept for its retries (Stripe keeps
+  // idempotency keys 24 hours).
+  absl::Duration idempotency_ttl = absl::Hours(24);
 };
+
+// RequestFingerprint is the hex SHA-256 of a request's deterministic
+// encoding without its `context` (the call, request id and confirmation,
+// which the idempotency key already names or a retry may add).
+std::string RequestFingerprint(const google::protobuf::Message& request);
 
 class ActionGuard {
  public:
@@ -63,10 +80,34 @@ class ActionGuard {
   boost::asio::awaitable<absl::Status> Complete(v1::AuditRecord who, int64_t intent_sequence,
                                                 absl::StatusOr<std::string> result);
 
+  // Replay returns the answer saved when this request ran before under
+  // `idempotency_key`, nullopt when it did not; ABORTED when the key's
+  // request_id was used for a different request.
+  template <typename Response>
+  boost::asio::awaitable<absl::StatusOr<std::optional<Response>>> Replay(
+      const std::string& idempotency_key, const google::protobuf::Message& request) {
+    PAYVOX_CO_ASSIGN_OR_RETURN(std::optional<std::string> saved,
+                               co_await SavedAnswer(idempotency_key, request));
+    if (!saved.has_value()) co_return std::nullopt;
+    Response response;
+    if (!response.ParseFromString(*saved)) {
+      co_return absl::DataLossError("payvox's saved answer to this request is unreadable");
+    }
+    co_return response;
+  }
+  // Remember saves `response` as the answer to `request` for retries.
+  boost::asio::awaitable<absl::Status> Remember(const std::string& idempotency_key,
+                                                absl::string_view action,
+                                                const google::protobuf::Message& request,
+                                                const google::protobuf::Message& response);
+
   // Today is the UTC day for daily limits, "2026-11-23".
   std::string Today() const;
 
  private:
+  boost::asio::awaitable<absl::StatusOr<std::optional<std::string>>> SavedAnswer(
+      const std::string& idempotency_key, const google::protobuf::Message& request);
+
   StoreExecutor& store_;
   const Clock& clock_;
   const ActionGuardOptions options_;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
@@ -18,7 +19,9 @@
 #include "sandbox/emulator.h"
 #include "sandbox/http_server.h"
 #include "server/admin_service.h"
+#include "common/async_wait.h"
 #include "server/config.h"
+#include "server/housekeeper.h"
 #include "server/reconciler.h"
 #include "server/services.h"
 #include "store/sqlite_store.h"
@@ -43,6 +46,9 @@ struct PayvoxApp::Parts {
   std::unique_ptr<StoreExecutor> store_executor;
   std::unique_ptr<VoiceActions> actions;
   std::unique_ptr<Reconciler> reconciler;
+  std::unique_ptr<AsioSleeper> sleeper;
+  std::unique_ptr<Housekeeper> housekeeper;
+  CancelSignal stop_housekeeping;
   std::unique_ptr<ActionServiceImpl> action_service;
   EventServiceImpl event_service;
   std::unique_ptr<AdminServiceImpl> admin_service;
@@ -59,6 +65,7 @@ struct PayvoxApp::Parts {
                        std::chrono::seconds(config.shutdown_grace_seconds()));
       server->Wait();
     }
+    stop_housekeeping.Cancel();
     work.reset();
     io.stop();
     for (std::thread& thread : io_threads) thread.join();
@@ -163,6 +170,21 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
         }
       });
 
+  // Release expired holds and records for as long as payvoxd runs.
+  parts->sleeper = std::make_unique<AsioSleeper>(clock);
+  parts->housekeeper = std::make_unique<Housekeeper>(
+      *parts->store_executor, clock, *parts->sleeper,
+      HousekeeperOptions{.on_sweep = [](const absl::StatusOr<HousekeepingReport>& report) {
+        if (!report.ok()) {
+          std::cerr << "payvoxd: store housekeeping failed: " << report.status() << "\n";
+        } else if (report->reservations_expired > 0) {
+          std::cerr << "payvoxd: released " << report->reservations_expired
+                    << " expired limit reservations\n";
+        }
+      }});
+  boost::asio::co_spawn(boost::asio::make_strand(parts->io),
+                        parts->housekeeper->Run(parts->stop_housekeeping),
+                        boost::asio::detached);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

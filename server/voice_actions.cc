@@ -327,6 +327,12 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::C
   if (request.note().size() > 500)
     co_return absl::InvalidArgumentError("note must be at most 500 characters");
   PAYVOX_CO_RETURN_IF_ERROR(RejectCardNumbers("note", request.note()));
+  // A retry of a refund that went through is answered as it was the first
+  // time, without asking Stripe or the policy again.
+  PAYVOX_CO_ASSIGN_OR_RETURN(
+      std::optional<v1::CreateRefundResponse> saved,
+      co_await guard_.Replay<v1::CreateRefundResponse>(RefundKey(request.context()), request));
+  if (saved.has_value()) co_return *std::move(saved);
 
   // The charge tells whose identity this refund needs.
   PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Charge charge,
@@ -380,6 +386,11 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::C
                                     customer_limit, bounds);
 }
 
+std::string VoiceActions::RefundKey(const v1::CallContext& context) const {
+  return DeriveIdempotencyKey(
+      {options_.tenant_id, context.call_id(), context.request_id(), "create_refund"});
+}
+
 boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::FileForApproval(
     v1::CreateRefundRequest request, const stripe::Charge& charge, int64_t amount,
     const policy::Decision& decision, v1::AuditRecord who) {
@@ -416,9 +427,7 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::R
     v1::CreateRefundRequest request, const stripe::Charge& charge, int64_t amount,
     v1::AuditRecord who, std::optional<int64_t> tenant_limit, std::optional<int64_t> customer_limit,
     CallBounds bounds) {
-  const std::string idempotency_key =
-      DeriveIdempotencyKey({options_.tenant_id, request.context().call_id(),
-                            request.context().request_id(), "create_refund"});
+  const std::string idempotency_key = RefundKey(request.context());
   const ReservationRequest reservation_request{
       .key = {options_.tenant_id, "refund", charge.currency, guard_.Today()},
       .idempotency_key = idempotency_key,
@@ -489,6 +498,9 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::R
                                   "show up on your ",
                                   card, "."));
   }
+  const absl::Status remembered =
+      co_await guard_.Remember(idempotency_key, "create_refund", request, response);
+  PAYVOX_CO_RETURN_IF_ERROR(remembered);
   co_return response;
 }
 

@@ -74,8 +74,10 @@ class VoiceActions {
   // policy forbids; an answer with approval_id when it needs an operator.
   // Daily limits are reserved atomically before Stripe is called. The
   // Idempotency-Key comes from (tenant, call_id, request_id,
-  // "create_refund"), so a retry returns the same refund and a reused
-  // request_id with other parameters is ABORTED. Every outcome is audited.
+  // "create_refund"), so a retry returns the same refund (from payvox's
+  // idempotency record once it went through, without calling Stripe again)
+  // and a reused request_id with other parameters is ABORTED. Every outcome
+  // is audited.
   boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> CreateRefund(
       v1::CreateRefundRequest request, CallBounds bounds);
 
@@ -85,6 +87,8 @@ class VoiceActions {
       StoredApproval approved, CallBounds bounds);
 
  private:
+  // RefundKey is the refund's Idempotency-Key, also its idempotency record's.
+  std::string RefundKey(const v1::CallContext& context) const;
   boost::asio::awaitable<absl::StatusOr<stripe::Charge>> LoadCharge(std::string charge_id,
                                                                     stripe::CallOptions read);
   boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> FileForApproval(

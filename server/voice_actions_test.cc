@@ -193,15 +193,41 @@ TEST_F(VoiceActionsTest, RefundKeyIsDerivedFromTheRequestId) {
   ASSERT_TRUE(refund.ok()) << refund.status();
   EXPECT_THAT(refund->say(), HasSubstr("$49.00"));
   EXPECT_THAT(refund->say(), HasSubstr("Mastercard ending in 5555"));
-  ASSERT_TRUE(Refund("r-1").ok());
+  // The retry is answered from payvox's idempotency record: Stripe is not
+  // asked again, and the answer is the first one.
+  const size_t stripe_requests = stripe_.requests().size();
+  auto retried = Refund("r-1");
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->SerializeAsString(), refund->SerializeAsString());
+  EXPECT_EQ(stripe_.requests().size(), stripe_requests);
   ASSERT_TRUE(Refund("r-2").ok());
   std::vector<std::string> keys;
   for (const stripe::StripeRequest& request : stripe_.requests()) {
     if (request.method == stripe::HttpMethod::kPost) keys.push_back(request.idempotency_key);
   }
-  ASSERT_EQ(keys.size(), 3u);
-  EXPECT_EQ(keys[0], keys[1]);
-  EXPECT_NE(keys[0], keys[2]);
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_NE(keys[0], keys[1]);
+}
+
+TEST_F(VoiceActionsTest, AReusedRequestIdWithOtherParametersIsAborted) {
+  ASSERT_TRUE(Verify("4242")->verified());
+  ASSERT_TRUE(Refund("r-1").ok());
+  const size_t stripe_requests = stripe_.requests().size();
+  v1::CreateRefundRequest other;
+  *other.mutable_context() = Context("r-1");
+  other.set_charge_id("ch_2");
+  other.set_amount_minor(100);
+  auto refused = RunCoroutine(actions_.CreateRefund(other, absl::InfiniteFuture()));
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kAborted, HasSubstr("new request_id")));
+  EXPECT_EQ(GetErrorDetail(refused.status())->reason(), "request_id_reused");
+  EXPECT_EQ(stripe_.requests().size(), stripe_requests);
+  // Confirming on the retry does not make it another request.
+  v1::CreateRefundRequest confirmed;
+  *confirmed.mutable_context() = Context("r-1");
+  confirmed.mutable_context()->set_confirmed(true);
+  confirmed.set_charge_id("ch_2");
+  EXPECT_TRUE(RunCoroutine(actions_.CreateRefund(confirmed, absl::InfiniteFuture())).ok());
+  EXPECT_EQ(stripe_.requests().size(), stripe_requests);
 }
 
 TEST_F(VoiceActionsTest, RefundInputIsValidatedBeforeStripeIsCalled) {

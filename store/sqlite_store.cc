@@ -16,7 +16,7 @@ using sqlite::Transaction;
 
 // Migrations: index i brings the schema from version i to i + 1. Never edit
 // one that has shipped; append a new one.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     R"sql(
 CREATE TABLE verification (
   tenant TEXT NOT NULL, call_id TEXT NOT NULL, customer_id TEXT NOT NULL,
@@ -45,6 +45,13 @@ CREATE TABLE approvals (
   tenant TEXT NOT NULL, approval_id TEXT NOT NULL, state TEXT NOT NULL,
   expires INTEGER NOT NULL, record BLOB NOT NULL, payload BLOB NOT NULL,
   PRIMARY KEY (tenant, approval_id));
+)sql",
+    R"sql(
+CREATE TABLE idempotency (
+  tenant TEXT NOT NULL, key TEXT NOT NULL, action TEXT NOT NULL,
+  fingerprint TEXT NOT NULL, response BLOB NOT NULL, expires INTEGER NOT NULL,
+  PRIMARY KEY (tenant, key)) WITHOUT ROWID;
+CREATE INDEX idempotency_by_expiry ON idempotency (expires);
 )sql",
 };
 
@@ -350,6 +357,60 @@ absl::StatusOr<int> SqliteStore::ExpireReservations(absl::Time now) {
   const int expired = sqlite3_changes(db_);
   PAYVOX_RETURN_IF_ERROR(SweepVerifications(db_, now - options_.verification_retention));
   return expired;
+}
+
+// --- Idempotency records ---
+
+absl::StatusOr<std::optional<IdempotencyRecord>> SqliteStore::FindIdempotencyRecord(
+    const std::string& tenant_id, const std::string& key, absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement select(db_,
+                   "SELECT action, fingerprint, response, expires FROM idempotency "
+                   "WHERE tenant = ?1 AND key = ?2 AND expires > ?3");
+  select.Bind(1, tenant_id);
+  select.Bind(2, key);
+  select.Bind(3, Micros(now));
+  PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+  if (!row) return std::nullopt;
+  return IdempotencyRecord{.tenant_id = tenant_id,
+                           .key = key,
+                           .action = select.Text(0),
+                           .fingerprint = select.Text(1),
+                           .response = select.Blob(2),
+                           .expires_at = absl::FromUnixMicros(select.Int(3))};
+}
+
+absl::Status SqliteStore::SaveIdempotencyRecord(const IdempotencyRecord& record) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // An expired record of another request gives its key up.
+  Statement upsert(db_,
+                   "INSERT INTO idempotency (tenant, key, action, fingerprint, response, expires) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                   "ON CONFLICT (tenant, key) DO UPDATE SET action = excluded.action, "
+                   "fingerprint = excluded.fingerprint, response = excluded.response, "
+                   "expires = excluded.expires "
+                   "WHERE idempotency.fingerprint = excluded.fingerprint OR idempotency.expires <= ?7");
+  upsert.Bind(1, record.tenant_id);
+  upsert.Bind(2, record.key);
+  upsert.Bind(3, record.action);
+  upsert.Bind(4, record.fingerprint);
+  upsert.BindBlob(5, record.response);
+  upsert.Bind(6, Micros(record.expires_at));
+  upsert.Bind(7, Micros(clock_.Now()));
+  PAYVOX_RETURN_IF_ERROR(upsert.Run());
+  if (sqlite3_changes(db_) == 0) {
+    return absl::AbortedError(absl::StrCat("idempotency key ", record.key,
+                                           " already holds the answer to a different request"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> SqliteStore::ExpireIdempotencyRecords(absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement remove(db_, "DELETE FROM idempotency WHERE expires <= ?1");
+  remove.Bind(1, Micros(now));
+  PAYVOX_RETURN_IF_ERROR(remove.Run());
+  return sqlite3_changes(db_);
 }
 
 // --- Approvals ---

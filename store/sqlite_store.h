@@ -71,6 +71,11 @@ class SqliteStore final : public Store {
   absl::StatusOr<int> ReleaseOrphanReservations(absl::Time before) override;
   absl::StatusOr<int> ExpireReservations(absl::Time now) override;
 
+  absl::StatusOr<std::optional<IdempotencyRecord>> FindIdempotencyRecord(
+      const std::string& tenant_id, const std::string& key, absl::Time now) override;
+  absl::Status SaveIdempotencyRecord(const IdempotencyRecord& record) override;
+  absl::StatusOr<int> ExpireIdempotencyRecords(absl::Time now) override;
+
   absl::Status CreateApproval(const StoredApproval& approval) override;
   absl::StatusOr<std::vector<v1::Approval>> ListApprovals(const std::string& tenant_id,
                                                           const std::string& state,

@@ -115,6 +115,66 @@ TEST(SqliteStoreTest, RefusesADatabaseFromANewerPayvox) {
               StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::HasSubstr("newer")));
 }
 
+TEST(SqliteStoreTest, MigratesADatabaseOfTheFirstSchema) {
+  testing::FakeClock clock;
+  const std::string path = ::testing::TempDir() + "/payvox_schema1.db";
+  std::remove(path.c_str());
+  {
+    auto store = OpenStore(clock, path);
+    ASSERT_TRUE(store->ExecForTesting("DROP TABLE idempotency; PRAGMA user_version = 1").ok());
+  }
+  auto store = OpenStore(clock, path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(store->SaveIdempotencyRecord({.tenant_id = "acme", .key = "k", .action = "a",
+                                            .fingerprint = "f", .response = "r"})
+                  .ok());
+}
+
+IdempotencyRecord RefundAnswer(absl::Time expires_at, std::string fingerprint = "fp-1",
+                               std::string response = "refund re_1") {
+  return {.tenant_id = "acme",
+          .key = "pvx_key1",
+          .action = "create_refund",
+          .fingerprint = std::move(fingerprint),
+          .response = std::move(response),
+          .expires_at = expires_at};
+}
+
+TEST(SqliteStoreTest, IdempotencyRecordsAnswerRetriesUntilTheyExpire) {
+  testing::FakeClock clock;
+  auto owned = OpenStore(clock);
+  Store& store = *owned;
+  const absl::Time expiry = clock.Now() + absl::Hours(24);
+  EXPECT_FALSE(store.FindIdempotencyRecord("acme", "pvx_key1", clock.Now())->has_value());
+  ASSERT_TRUE(store.SaveIdempotencyRecord(RefundAnswer(expiry)).ok());
+
+  absl::StatusOr<std::optional<IdempotencyRecord>> found =
+      store.FindIdempotencyRecord("acme", "pvx_key1", clock.Now());
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->action, "create_refund");
+  EXPECT_EQ((*found)->fingerprint, "fp-1");
+  EXPECT_EQ((*found)->response, "refund re_1");
+  EXPECT_EQ((*found)->expires_at, expiry);
+  // Keys are per tenant.
+  EXPECT_FALSE(store.FindIdempotencyRecord("other", "pvx_key1", clock.Now())->has_value());
+
+  // The same request may replace its answer; another request may not.
+  ASSERT_TRUE(store.SaveIdempotencyRecord(RefundAnswer(expiry, "fp-1", "refund re_1 v2")).ok());
+  EXPECT_EQ((*store.FindIdempotencyRecord("acme", "pvx_key1", clock.Now()))->response,
+            "refund re_1 v2");
+  EXPECT_THAT(store.SaveIdempotencyRecord(RefundAnswer(expiry, "fp-2")),
+              StatusIs(absl::StatusCode::kAborted, ::testing::HasSubstr("different request")));
+
+  // Expired, it is neither found nor in the way of a new request.
+  clock.Advance(absl::Hours(25));
+  EXPECT_FALSE(store.FindIdempotencyRecord("acme", "pvx_key1", clock.Now())->has_value());
+  ASSERT_TRUE(
+      store.SaveIdempotencyRecord(RefundAnswer(clock.Now() + absl::Hours(24), "fp-2")).ok());
+  clock.Advance(absl::Hours(25));
+  EXPECT_EQ(*store.ExpireIdempotencyRecords(clock.Now()), 1);
+  EXPECT_EQ(*store.ExpireIdempotencyRecords(clock.Now()), 0);
+}
+
 UsageKey RefundsToday() { return {"acme", "refund", "usd", "2026-11-23"}; }
 
 TEST(SqliteStoreTest, ReservationsCountUntilReleasedAndHoldLimitsUnderConcurrency) {

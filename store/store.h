@@ -1,7 +1,8 @@
 // store.h: payvox's durable state behind one interface.
 //
 // Holds per-call verification state, tenant policies, the audit trail (an
-// append-only hash chain per tenant), limit reservations and approvals.
+// append-only hash chain per tenant), limit reservations, approvals and
+// idempotency records (the answers of write requests, for their retries).
 // Tenants, events and hand-off sessions join it in later work. Every method
 // is thread-safe and atomic on its own; callers run them off the I/O threads
 // through StoreExecutor (store/store_executor.h).
@@ -76,6 +77,21 @@ struct StoredApproval {
   std::string payload;
 };
 
+// IdempotencyRecord is the answer payvox gave a write request, kept so a
+// retry of the request (same idempotency key) is answered from it without
+// running the action again.
+struct IdempotencyRecord {
+  std::string tenant_id;
+  // The request's derived Idempotency-Key (common/idempotency_key.h).
+  std::string key;
+  std::string action;
+  // Hex SHA-256 of the request's parameters: a retry must match it.
+  std::string fingerprint;
+  // The serialized response message.
+  std::string response;
+  absl::Time expires_at = absl::InfiniteFuture();
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -133,6 +149,19 @@ class Store {
   // ExpireReservations releases pending reservations past their expiry and
   // returns how many.
   virtual absl::StatusOr<int> ExpireReservations(absl::Time now) = 0;
+
+  // --- Idempotency records ---
+  // FindIdempotencyRecord returns the live record of `key`, nullopt when
+  // there is none or it expired before `now`.
+  virtual absl::StatusOr<std::optional<IdempotencyRecord>> FindIdempotencyRecord(
+      const std::string& tenant_id, const std::string& key, absl::Time now) = 0;
+  // SaveIdempotencyRecord stores the record, replacing an earlier answer to
+  // the same request (an approval executed later). ABORTED when the key is
+  // held by a request with another fingerprint.
+  virtual absl::Status SaveIdempotencyRecord(const IdempotencyRecord& record) = 0;
+  // ExpireIdempotencyRecords deletes records expired at `now`; returns how
+  // many.
+  virtual absl::StatusOr<int> ExpireIdempotencyRecords(absl::Time now) = 0;
 
   // --- Approvals ---
   virtual absl::Status CreateApproval(const StoredApproval& approval) = 0;

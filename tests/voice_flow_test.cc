@@ -148,11 +148,13 @@ TEST_F(VoiceFlowTest, RetriedRefundRefundsOnce) {
   EXPECT_EQ(retry.refund().id(), first.refund().id());
   EXPECT_EQ(Charges("cus_DemoJennyRosen").charges(1).amount_refunded().amount_minor(), 1000);
 
-  // The same request_id with other parameters is an idempotency conflict.
+  // The same request_id with other parameters is an idempotency conflict,
+  // caught by payvox's record before Stripe is asked.
   v1::CreateRefundResponse conflict;
   const grpc::Status status = Refund("r-1", "ch_DemoJennyPlan", 2000, &conflict);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::ABORTED);
-  EXPECT_EQ(DetailOf(status).stripe_type(), "idempotency_error");
+  EXPECT_EQ(DetailOf(status).reason(), "request_id_reused");
+  EXPECT_EQ(Charges("cus_DemoJennyRosen").charges(1).amount_refunded().amount_minor(), 1000);
 
   // A new request_id is a new refund.
   v1::CreateRefundResponse second;
