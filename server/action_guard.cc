@@ -36,6 +36,19 @@ std::string RequestFingerprint(const google::protobuf::Message& request) {
       absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
+bool StripeAnswered(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kCancelled:
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnknown:
+      return false;
+    default:
+      return true;
+  }
+}
+
 boost::asio::awaitable<absl::StatusOr<v1::TenantPolicy>> ActionGuard::Policy() {
   PAYVOX_CO_ASSIGN_OR_RETURN(
       std::optional<v1::TenantPolicy> stored,
@@ -75,35 +88,49 @@ boost::asio::awaitable<absl::Status> ActionGuard::Refuse(v1::AuditRecord who,
   co_return decision.ToStatus();
 }
 
-boost::asio::awaitable<absl::StatusOr<int64_t>> ActionGuard::Intent(v1::AuditRecord who,
-                                                                    std::string idempotency_key) {
+boost::asio::awaitable<absl::StatusOr<StartedAction>> ActionGuard::Start(
+    v1::AuditRecord who, std::string idempotency_key,
+    std::optional<ReservationRequest> reservation) {
   who.set_kind("intent");
   who.set_decision("allow");
   who.set_idempotency_key(std::move(idempotency_key));
   who.set_ok(true);
-  PAYVOX_CO_ASSIGN_OR_RETURN(const v1::AuditRecord appended, co_await store_.Run([&](Store& store) {
-    return store.AppendAudit(who);
-  }));
-  co_return appended.sequence();
+  const ActionStart start{.reservation = std::move(reservation), .intent = std::move(who)};
+  co_return co_await store_.Run([&](Store& store) { return store.StartAction(start); });
 }
 
-boost::asio::awaitable<absl::Status> ActionGuard::Complete(v1::AuditRecord who,
-                                                           int64_t intent_sequence,
-                                                           absl::StatusOr<std::string> result) {
+boost::asio::awaitable<absl::Status> ActionGuard::Finish(
+    v1::AuditRecord who, const StartedAction& started, absl::StatusOr<std::string> result,
+    const google::protobuf::Message& request, const google::protobuf::Message* response) {
   who.set_kind("completion");
   who.set_decision("allow");
-  who.set_completes_sequence(intent_sequence);
+  who.set_completes_sequence(started.intent.sequence());
   who.set_ok(result.ok());
+  ActionFinish finish{.reservation_id = started.reservation_id};
   if (result.ok()) {
     who.set_result(*result);
+    finish.settlement = Settlement::kCommit;
+    if (response != nullptr) {
+      finish.answer = IdempotencyRecord{.tenant_id = options_.tenant_id,
+                                        .key = started.intent.idempotency_key(),
+                                        .action = started.intent.action(),
+                                        .fingerprint = RequestFingerprint(request),
+                                        .response = response->SerializeAsString(),
+                                        .expires_at = clock_.Now() + options_.idempotency_ttl};
+    }
   } else {
     const std::optional<v1::ErrorDetail> detail = GetErrorDetail(result.status());
     const std::string code = absl::StatusCodeToString(result.status().code());
     who.set_result(detail.has_value() && !detail->stripe_code().empty()
                        ? absl::StrCat(code, " ", detail->stripe_code())
                        : code);
+    // Unknown answers keep the reservation until a retry or
+    // reconciliation settles it, or it expires.
+    finish.settlement =
+        StripeAnswered(result.status()) ? Settlement::kRelease : Settlement::kKeep;
   }
-  co_return co_await store_.Run([&](Store& store) { return store.AppendAudit(who).status(); });
+  finish.completion = std::move(who);
+  co_return co_await store_.Run([&](Store& store) { return store.FinishAction(finish); });
 }
 
 boost::asio::awaitable<absl::StatusOr<std::optional<std::string>>> ActionGuard::SavedAnswer(
@@ -123,18 +150,6 @@ boost::asio::awaitable<absl::StatusOr<std::optional<std::string>>> ActionGuard::
                         "request_id_reused", "I'm sorry, let me try that again.");
   }
   co_return std::move(record->response);
-}
-
-boost::asio::awaitable<absl::Status> ActionGuard::Remember(
-    const std::string& idempotency_key, absl::string_view action,
-    const google::protobuf::Message& request, const google::protobuf::Message& response) {
-  const IdempotencyRecord record{.tenant_id = options_.tenant_id,
-                                 .key = idempotency_key,
-                                 .action = std::string(action),
-                                 .fingerprint = RequestFingerprint(request),
-                                 .response = response.SerializeAsString(),
-                                 .expires_at = clock_.Now() + options_.idempotency_ttl};
-  co_return co_await store_.Run([&](Store& store) { return store.SaveIdempotencyRecord(record); });
 }
 
 std::string ActionGuard::Today() const {

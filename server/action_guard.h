@@ -5,14 +5,12 @@
 //   v1::AuditRecord who = guard.Who(context, "create_refund", customer, charge, amount, "usd");
 //   policy::Decision decision = policy::Decide(*co_await guard.Policy(), facts);
 //   if (!decision.allowed()) co_return co_await guard.Refuse(who, decision);  // audited
-//   ... reserve, then:
-//   int64_t intent = *co_await guard.Intent(who, idempotency_key);  // before Stripe
-//   co_await guard.Complete(who, intent, result);                   // after Stripe
+//   auto started = co_await guard.Start(who, key, reservation);  // before Stripe
+//   co_await guard.Finish(who, *started, result, request, &response);  // after
 //
-// Write actions answer their retries from idempotency records:
+// Write actions answer their retries from the answers Finish saved:
 //   auto saved = co_await guard.Replay<v1::CreateRefundResponse>(key, request);
 //   if (saved.ok() && saved->has_value()) co_return **saved;  // ran before
-//   ... act, then: co_await guard.Remember(key, "create_refund", request, response);
 //
 // Store calls run on the StoreExecutor's threads.
 //
@@ -53,6 +51,10 @@ struct ActionGuardOptions {
 // which the idempotency key already names or a retry may add).
 std::string RequestFingerprint(const google::protobuf::Message& request);
 
+// StripeAnswered: `status` came from an answer of Stripe's, so the request's
+// outcome is known (it did not happen), not from a missing or unreadable one.
+bool StripeAnswered(const absl::Status& status);
+
 class ActionGuard {
  public:
   ActionGuard(StoreExecutor& store, const Clock& clock, ActionGuardOptions options)
@@ -72,13 +74,20 @@ class ActionGuard {
   // (OK for kNeedsApproval, which the caller answers with an approval).
   boost::asio::awaitable<absl::Status> Refuse(v1::AuditRecord who, policy::Decision decision,
                                               std::string result = "");
-  // Intent audits an allowed action before Stripe is called; returns the
-  // record's sequence for Complete.
-  boost::asio::awaitable<absl::StatusOr<int64_t>> Intent(v1::AuditRecord who,
-                                                         std::string idempotency_key);
-  // Complete audits the outcome: `result` is Stripe's object id on success.
-  boost::asio::awaitable<absl::Status> Complete(v1::AuditRecord who, int64_t intent_sequence,
-                                                absl::StatusOr<std::string> result);
+  // Start audits an allowed action before Stripe is called, together with
+  // its limit reservation when it has one, in one commit. RESOURCE_EXHAUSTED
+  // (nothing written) when the reservation would pass a limit.
+  boost::asio::awaitable<absl::StatusOr<StartedAction>> Start(
+      v1::AuditRecord who, std::string idempotency_key,
+      std::optional<ReservationRequest> reservation);
+  // Finish audits the outcome (`result`: Stripe's object id on success) and
+  // settles the reservation: committed when Stripe acted, released when it
+  // refused, kept while its answer is unknown. On success `response` is
+  // saved as the answer to retries of `request`.
+  boost::asio::awaitable<absl::Status> Finish(v1::AuditRecord who, const StartedAction& started,
+                                              absl::StatusOr<std::string> result,
+                                              const google::protobuf::Message& request,
+                                              const google::protobuf::Message* response);
 
   // Replay returns the answer saved when this request ran before under
   // `idempotency_key`, nullopt when it did not; ABORTED when the key's
@@ -95,11 +104,6 @@ class ActionGuard {
     }
     co_return response;
   }
-  // Remember saves `response` as the answer to `request` for retries.
-  boost::asio::awaitable<absl::Status> Remember(const std::string& idempotency_key,
-                                                absl::string_view action,
-                                                const google::protobuf::Message& request,
-                                                const google::protobuf::Message& response);
 
   // Today is the UTC day for daily limits, "2026-11-23".
   std::string Today() const;

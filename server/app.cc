@@ -37,6 +37,9 @@ struct PayvoxApp::Parts {
   v1::ServerConfig config;
   std::unique_ptr<sandbox::StripeEmulator> emulator;
   std::unique_ptr<sandbox::SandboxServer> sandbox;
+  // Declared before `io`: the io_context's destructor destroys coroutines
+  // still waiting on it, and their subscriptions to this signal.
+  CancelSignal stop_housekeeping;
   boost::asio::io_context io;
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
   std::vector<std::thread> io_threads;
@@ -48,7 +51,6 @@ struct PayvoxApp::Parts {
   std::unique_ptr<Reconciler> reconciler;
   std::unique_ptr<AsioSleeper> sleeper;
   std::unique_ptr<Housekeeper> housekeeper;
-  CancelSignal stop_housekeeping;
   std::unique_ptr<ActionServiceImpl> action_service;
   EventServiceImpl event_service;
   std::unique_ptr<AdminServiceImpl> admin_service;

@@ -69,21 +69,6 @@ stripe::CallOptions CallOptionsFor(CallBounds bounds) {
   return stripe::CallOptions{.bounds = std::move(bounds)};
 }
 
-// StripeAnswered: the status came from an answer of Stripe's (so the
-// request's outcome is known), not from a missing or unreadable one.
-bool StripeAnswered(const absl::Status& status) {
-  switch (status.code()) {
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kDeadlineExceeded:
-    case absl::StatusCode::kCancelled:
-    case absl::StatusCode::kInternal:
-    case absl::StatusCode::kUnknown:
-      return false;
-    default:
-      return true;
-  }
-}
-
 std::string ModeNote(stripe::Mode mode) {
   return absl::StrCat(" (this business is connected in Stripe ", stripe::ModeName(mode), " mode; ",
                       stripe::ModeName(mode), " and ",
@@ -428,7 +413,7 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::R
     v1::AuditRecord who, std::optional<int64_t> tenant_limit, std::optional<int64_t> customer_limit,
     CallBounds bounds) {
   const std::string idempotency_key = RefundKey(request.context());
-  const ReservationRequest reservation_request{
+  const std::optional<ReservationRequest> reservation = ReservationRequest{
       .key = {options_.tenant_id, "refund", charge.currency, guard_.Today()},
       .idempotency_key = idempotency_key,
       .customer_id = charge.customer,
@@ -436,19 +421,19 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::R
       .tenant_limit = tenant_limit,
       .customer_limit = customer_limit,
       .expires_at = clock_.Now() + options_.reservation_ttl};
-  absl::StatusOr<int64_t> reservation =
-      co_await store_.Run([&](Store& store) { return store.ReserveUsage(reservation_request); });
-  if (reservation.status().code() == absl::StatusCode::kResourceExhausted) {
+  // Reservation and intent are written together, before Stripe is called.
+  absl::StatusOr<StartedAction> started =
+      co_await guard_.Start(who, idempotency_key, reservation);
+  if (started.status().code() == absl::StatusCode::kResourceExhausted) {
     // Concurrent refunds took the room the policy check saw.
     const policy::Decision over_limit{
         policy::Verdict::kDeny, "refunds.daily_limit", "refund_over_daily_limit",
-        absl::StrCat("This refund would pass a daily refund limit (",
-                     reservation.status().message(), "); a person on the team must handle it."),
+        absl::StrCat("This refund would pass a daily refund limit (", started.status().message(),
+                     "); a person on the team must handle it."),
         "I can't issue that refund today, but I'll pass it to the team."};
     co_return co_await guard_.Refuse(std::move(who), over_limit);
   }
-  PAYVOX_CO_RETURN_IF_ERROR(reservation.status());
-  PAYVOX_CO_ASSIGN_OR_RETURN(const int64_t intent, co_await guard_.Intent(who, idempotency_key));
+  PAYVOX_CO_RETURN_IF_ERROR(started.status());
 
   const bool by_intent = request.charge_id().starts_with("pi_");
   stripe::RefundParams params{.amount = request.amount_minor(), .reason = request.reason()};
@@ -462,26 +447,11 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::R
   stripe::CallOptions write{.bounds = bounds, .idempotency_key = idempotency_key};
   const absl::StatusOr<stripe::Refund> refund =
       co_await stripe_.CreateRefund(std::move(params), std::move(write));
-
-  if (refund.ok()) {
-    const absl::Status committed =
-        co_await store_.Run([&](Store& store) { return store.CommitReservation(*reservation); });
-    PAYVOX_CO_RETURN_IF_ERROR(committed);
-    const absl::StatusOr<std::string> result = refund->id;
-    const absl::Status completed = co_await guard_.Complete(std::move(who), intent, result);
-    PAYVOX_CO_RETURN_IF_ERROR(completed);
-  } else {
-    // Stripe's answer is known only when it answered; otherwise the refund
-    // may exist, so the reservation stays until a retry or reconciliation
-    // settles it (or it expires).
-    if (StripeAnswered(refund.status())) {
-      const absl::Status released =
-          co_await store_.Run([&](Store& store) { return store.ReleaseReservation(*reservation); });
-      PAYVOX_CO_RETURN_IF_ERROR(released);
-    }
+  if (!refund.ok()) {
     const absl::StatusOr<std::string> result = refund.status();
-    const absl::Status completed = co_await guard_.Complete(std::move(who), intent, result);
-    PAYVOX_CO_RETURN_IF_ERROR(completed);
+    const absl::Status finished =
+        co_await guard_.Finish(std::move(who), *started, result, request, nullptr);
+    PAYVOX_CO_RETURN_IF_ERROR(finished);
     co_return refund.status();
   }
 
@@ -498,9 +468,10 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::R
                                   "show up on your ",
                                   card, "."));
   }
-  const absl::Status remembered =
-      co_await guard_.Remember(idempotency_key, "create_refund", request, response);
-  PAYVOX_CO_RETURN_IF_ERROR(remembered);
+  const absl::StatusOr<std::string> result = refund->id;
+  const absl::Status finished =
+      co_await guard_.Finish(std::move(who), *started, result, request, &response);
+  PAYVOX_CO_RETURN_IF_ERROR(finished);
   co_return response;
 }
 

@@ -16,7 +16,7 @@ using sqlite::Transaction;
 
 // Migrations: index i brings the schema from version i to i + 1. Never edit
 // one that has shipped; append a new one.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     R"sql(
 CREATE TABLE verification (
   tenant TEXT NOT NULL, call_id TEXT NOT NULL, customer_id TEXT NOT NULL,
@@ -53,24 +53,49 @@ CREATE TABLE idempotency (
   PRIMARY KEY (tenant, key)) WITHOUT ROWID;
 CREATE INDEX idempotency_by_expiry ON idempotency (expires);
 )sql",
+    // Running totals of reservations per day, kept by triggers, so a limit
+    // check reads one row instead of summing the day's reservations.
+    // customer_id '*' is the whole tenant ('' the reservations of no
+    // customer).
+    R"sql(
+CREATE TABLE usage_totals (
+  tenant TEXT NOT NULL, kind TEXT NOT NULL, currency TEXT NOT NULL, day TEXT NOT NULL,
+  customer_id TEXT NOT NULL, total INTEGER NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY (tenant, kind, currency, day, customer_id)) WITHOUT ROWID;
+INSERT INTO usage_totals
+  SELECT tenant, kind, currency, day, '*', SUM(amount), COUNT(*) FROM reservations
+  GROUP BY tenant, kind, currency, day;
+INSERT INTO usage_totals
+  SELECT tenant, kind, currency, day, customer_id, SUM(amount), COUNT(*) FROM reservations
+  GROUP BY tenant, kind, currency, day, customer_id;
+CREATE TRIGGER usage_on_reserve AFTER INSERT ON reservations BEGIN
+  INSERT INTO usage_totals SELECT NEW.tenant, NEW.kind, NEW.currency, NEW.day, who, NEW.amount, 1
+    FROM (SELECT '*' AS who UNION ALL SELECT NEW.customer_id) WHERE true
+    ON CONFLICT (tenant, kind, currency, day, customer_id)
+    DO UPDATE SET total = total + excluded.total, count = count + 1;
+END;
+CREATE TRIGGER usage_on_release AFTER DELETE ON reservations BEGIN
+  UPDATE usage_totals SET total = total - OLD.amount, count = count - 1
+    WHERE tenant = OLD.tenant AND kind = OLD.kind AND currency = OLD.currency
+      AND day = OLD.day AND customer_id IN ('*', OLD.customer_id);
+END;
+)sql",
 };
 
 int64_t Micros(absl::Time time) { return absl::ToUnixMicros(time); }
 
-// Sum of pending and committed reservations matching `where`.
+// Sum and count of pending and committed reservations of the tenant, or of
+// one customer of it.
 absl::StatusOr<std::pair<int64_t, int64_t>> SumReservations(sqlite3* db, const UsageKey& key,
                                                             const std::string* customer_id) {
-  Statement select(db, customer_id == nullptr
-                           ? "SELECT COALESCE(SUM(amount), 0), COUNT(*) FROM reservations "
-                             "WHERE tenant = ?1 AND kind = ?2 AND currency = ?3 AND day = ?4"
-                           : "SELECT COALESCE(SUM(amount), 0), COUNT(*) FROM reservations "
-                             "WHERE tenant = ?1 AND kind = ?2 AND currency = ?3 AND day = ?4 "
-                             "AND customer_id = ?5");
+  Statement select(db,
+                   "SELECT total, count FROM usage_totals WHERE tenant = ?1 AND kind = ?2 "
+                   "AND currency = ?3 AND day = ?4 AND customer_id = ?5");
   select.Bind(1, key.tenant_id);
   select.Bind(2, key.kind);
   select.Bind(3, key.currency);
   select.Bind(4, key.day);
-  if (customer_id != nullptr) select.Bind(5, *customer_id);
+  select.Bind(5, customer_id == nullptr ? std::string("*") : *customer_id);
   PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
   if (!row) return std::pair<int64_t, int64_t>{0, 0};
   return std::pair<int64_t, int64_t>{select.Int(0), select.Int(1)};
@@ -261,10 +286,16 @@ absl::StatusOr<Usage> SqliteStore::GetUsage(const UsageKey& key, const std::stri
 }
 
 absl::StatusOr<int64_t> SqliteStore::ReserveUsage(const ReservationRequest& request) {
-  if (request.amount < 0) return absl::InvalidArgumentError("store: negative reservation");
   std::lock_guard<std::mutex> lock(mu_);
   Transaction transaction(db_);
   PAYVOX_RETURN_IF_ERROR(transaction.status());
+  PAYVOX_ASSIGN_OR_RETURN(const int64_t id, ReserveLocked(request));
+  PAYVOX_RETURN_IF_ERROR(transaction.Commit());
+  return id;
+}
+
+absl::StatusOr<int64_t> SqliteStore::ReserveLocked(const ReservationRequest& request) {
+  if (request.amount < 0) return absl::InvalidArgumentError("store: negative reservation");
   if (!request.idempotency_key.empty()) {
     Statement existing(db_, "SELECT id FROM reservations WHERE idempotency_key = ?1");
     existing.Bind(1, request.idempotency_key);
@@ -304,20 +335,71 @@ absl::StatusOr<int64_t> SqliteStore::ReserveUsage(const ReservationRequest& requ
   }
   insert.Bind(9, Micros(clock_.Now()));
   PAYVOX_RETURN_IF_ERROR(insert.Run());
-  const int64_t id = sqlite3_last_insert_rowid(db_);
-  PAYVOX_RETURN_IF_ERROR(transaction.Commit());
-  return id;
+  return sqlite3_last_insert_rowid(db_);
 }
 
 absl::Status SqliteStore::CommitReservation(int64_t reservation_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  Statement update(db_, "UPDATE reservations SET state = 'committed' WHERE id = ?1");
-  update.Bind(1, reservation_id);
-  PAYVOX_RETURN_IF_ERROR(update.Run());
-  if (sqlite3_changes(db_) == 0) {
-    return absl::NotFoundError(absl::StrCat("store: no reservation ", reservation_id));
+  return SettleLocked(reservation_id, Settlement::kCommit);
+}
+
+absl::Status SqliteStore::ReleaseReservation(int64_t reservation_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return SettleLocked(reservation_id, Settlement::kRelease);
+}
+
+absl::Status SqliteStore::SettleLocked(int64_t reservation_id, Settlement settlement) {
+  switch (settlement) {
+    case Settlement::kKeep:
+      return absl::OkStatus();
+    case Settlement::kRelease: {
+      Statement remove(db_, "DELETE FROM reservations WHERE id = ?1 AND state = 'pending'");
+      remove.Bind(1, reservation_id);
+      return remove.Run();
+    }
+    case Settlement::kCommit: {
+      Statement update(db_, "UPDATE reservations SET state = 'committed' WHERE id = ?1");
+      update.Bind(1, reservation_id);
+      PAYVOX_RETURN_IF_ERROR(update.Run());
+      if (sqlite3_changes(db_) == 0) {
+        return absl::NotFoundError(absl::StrCat("store: no reservation ", reservation_id));
+      }
+      return absl::OkStatus();
+    }
   }
-  return absl::OkStatus();
+  return absl::InvalidArgumentError("store: unknown settlement");
+}
+
+// --- Actions that call Stripe ---
+
+absl::StatusOr<StartedAction> SqliteStore::StartAction(const ActionStart& start) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction transaction(db_);
+  PAYVOX_RETURN_IF_ERROR(transaction.status());
+  StartedAction started;
+  if (start.reservation.has_value()) {
+    PAYVOX_ASSIGN_OR_RETURN(started.reservation_id, ReserveLocked(*start.reservation));
+  }
+  PAYVOX_ASSIGN_OR_RETURN(started.intent, AppendLocked(start.intent));
+  PAYVOX_RETURN_IF_ERROR(transaction.Commit());
+  return started;
+}
+
+absl::Status SqliteStore::FinishAction(const ActionFinish& finish) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction transaction(db_);
+  PAYVOX_RETURN_IF_ERROR(transaction.status());
+  if (finish.reservation_id != 0) {
+    PAYVOX_RETURN_IF_ERROR(SettleLocked(finish.reservation_id, finish.settlement));
+  }
+  PAYVOX_RETURN_IF_ERROR(AppendLocked(finish.completion).status());
+  if (finish.answer.has_value()) {
+    // A key already answering another request keeps its answer; the
+    // completion must be recorded all the same.
+    const absl::Status saved = SaveRecordLocked(*finish.answer);
+    if (!saved.ok() && saved.code() != absl::StatusCode::kAborted) return saved;
+  }
+  return transaction.Commit();
 }
 
 absl::Status SqliteStore::SettleReservation(const std::string& idempotency_key, bool commit) {
@@ -328,13 +410,6 @@ absl::Status SqliteStore::SettleReservation(const std::string& idempotency_key, 
                                  "AND state = 'pending'");
   settle.Bind(1, idempotency_key);
   return settle.Run();
-}
-
-absl::Status SqliteStore::ReleaseReservation(int64_t reservation_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Statement remove(db_, "DELETE FROM reservations WHERE id = ?1 AND state = 'pending'");
-  remove.Bind(1, reservation_id);
-  return remove.Run();
 }
 
 absl::StatusOr<int> SqliteStore::ReleaseOrphanReservations(absl::Time before) {
@@ -382,6 +457,10 @@ absl::StatusOr<std::optional<IdempotencyRecord>> SqliteStore::FindIdempotencyRec
 
 absl::Status SqliteStore::SaveIdempotencyRecord(const IdempotencyRecord& record) {
   std::lock_guard<std::mutex> lock(mu_);
+  return SaveRecordLocked(record);
+}
+
+absl::Status SqliteStore::SaveRecordLocked(const IdempotencyRecord& record) {
   // An expired record of another request gives its key up.
   Statement upsert(db_,
                    "INSERT INTO idempotency (tenant, key, action, fingerprint, response, expires) "

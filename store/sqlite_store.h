@@ -63,6 +63,9 @@ class SqliteStore final : public Store {
       const std::string& tenant_id) override;
   absl::StatusOr<std::vector<v1::AuditRecord>> OpenIntents() override;
 
+  absl::StatusOr<StartedAction> StartAction(const ActionStart& start) override;
+  absl::Status FinishAction(const ActionFinish& finish) override;
+
   absl::StatusOr<Usage> GetUsage(const UsageKey& key, const std::string& customer_id) override;
   absl::StatusOr<int64_t> ReserveUsage(const ReservationRequest& request) override;
   absl::Status CommitReservation(int64_t reservation_id) override;
@@ -95,7 +98,12 @@ class SqliteStore final : public Store {
   // AppendLocked appends inside the caller's transaction.
   absl::StatusOr<v1::AuditRecord> AppendLocked(v1::AuditRecord record)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status SetReservationState(int64_t reservation_id, absl::string_view state);
+  // The *Locked steps run inside the caller's transaction.
+  absl::StatusOr<int64_t> ReserveLocked(const ReservationRequest& request)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status SettleLocked(int64_t reservation_id, Settlement settlement)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status SaveRecordLocked(const IdempotencyRecord& record) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   std::mutex mu_;
   sqlite3* const db_ ABSL_GUARDED_BY(mu_);

@@ -119,12 +119,32 @@ TEST(SqliteStoreTest, MigratesADatabaseOfTheFirstSchema) {
   testing::FakeClock clock;
   const std::string path = ::testing::TempDir() + "/payvox_schema1.db";
   std::remove(path.c_str());
+  const UsageKey refunds{"acme", "refund", "usd", "2026-11-23"};
   {
     auto store = OpenStore(clock, path);
-    ASSERT_TRUE(store->ExecForTesting("DROP TABLE idempotency; PRAGMA user_version = 1").ok());
+    ASSERT_TRUE(store->ReserveUsage({.key = refunds, .customer_id = "cus_1", .amount = 300}).ok());
+    ASSERT_TRUE(store->ReserveUsage({.key = refunds, .customer_id = "cus_2", .amount = 200}).ok());
+    ASSERT_TRUE(store->ReserveUsage({.key = refunds, .amount = 50}).ok());
+    // Back to the first schema, reservations and all.
+    ASSERT_TRUE(store
+                    ->ExecForTesting("DROP TABLE idempotency; DROP TRIGGER usage_on_reserve; "
+                                     "DROP TRIGGER usage_on_release; DROP TABLE usage_totals; "
+                                     "PRAGMA user_version = 1")
+                    .ok());
   }
   auto store = OpenStore(clock, path);
   ASSERT_NE(store, nullptr);
+  // The totals start from the reservations already there, and follow them.
+  EXPECT_EQ(store->GetUsage(refunds, "cus_1")->tenant_total, 550);
+  EXPECT_EQ(store->GetUsage(refunds, "cus_1")->tenant_count, 3);
+  EXPECT_EQ(store->GetUsage(refunds, "cus_1")->customer_total, 300);
+  EXPECT_EQ(store->GetUsage(refunds, "")->customer_total, 50);
+  const int64_t id =
+      *store->ReserveUsage({.key = refunds, .customer_id = "cus_1", .amount = 25});
+  EXPECT_EQ(store->GetUsage(refunds, "cus_1")->customer_total, 325);
+  ASSERT_TRUE(store->ReleaseReservation(id).ok());
+  EXPECT_EQ(store->GetUsage(refunds, "cus_1")->customer_total, 300);
+  EXPECT_EQ(store->GetUsage(refunds, "cus_2")->tenant_total, 550);
   EXPECT_TRUE(store->SaveIdempotencyRecord({.tenant_id = "acme", .key = "k", .action = "a",
                                             .fingerprint = "f", .response = "r"})
                   .ok());
@@ -176,6 +196,91 @@ TEST(SqliteStoreTest, IdempotencyRecordsAnswerRetriesUntilTheyExpire) {
 }
 
 UsageKey RefundsToday() { return {"acme", "refund", "usd", "2026-11-23"}; }
+
+v1::AuditRecord RefundRecord(const std::string& kind) {
+  v1::AuditRecord record;
+  record.set_tenant_id("acme");
+  record.set_call_id("call-1");
+  record.set_action("create_refund");
+  record.set_kind(kind);
+  return record;
+}
+
+TEST(SqliteStoreTest, AnActionStartsAndFinishesInOneCommitEach) {
+  testing::FakeClock clock;
+  auto owned = OpenStore(clock);
+  Store& store = *owned;
+  const ReservationRequest reservation{.key = RefundsToday(),
+                                       .idempotency_key = "pvx_a",
+                                       .amount = 700,
+                                       .tenant_limit = 1000};
+  absl::StatusOr<StartedAction> started =
+      store.StartAction({.reservation = reservation, .intent = RefundRecord("intent")});
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_GT(started->reservation_id, 0);
+  EXPECT_EQ(started->intent.sequence(), 1);
+  EXPECT_EQ(store.OpenIntents()->size(), 1u);
+
+  // Over the limit: neither the reservation nor the intent is written.
+  ReservationRequest too_much = reservation;
+  too_much.idempotency_key = "pvx_b";
+  EXPECT_THAT(store.StartAction({.reservation = too_much, .intent = RefundRecord("intent")}),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_EQ(store.OpenIntents()->size(), 1u);
+  EXPECT_EQ(store.GetUsage(RefundsToday(), "")->tenant_count, 1);
+
+  v1::AuditRecord completion = RefundRecord("completion");
+  completion.set_completes_sequence(started->intent.sequence());
+  const IdempotencyRecord answer{.tenant_id = "acme",
+                                 .key = "pvx_a",
+                                 .action = "create_refund",
+                                 .fingerprint = "f",
+                                 .response = "re_1",
+                                 .expires_at = clock.Now() + absl::Hours(1)};
+  ASSERT_TRUE(store
+                  .FinishAction({.reservation_id = started->reservation_id,
+                                 .settlement = Settlement::kCommit,
+                                 .completion = completion,
+                                 .answer = answer})
+                  .ok());
+  EXPECT_TRUE(store.OpenIntents()->empty());
+  EXPECT_EQ(store.GetUsage(RefundsToday(), "")->tenant_total, 700);
+  EXPECT_EQ((*store.FindIdempotencyRecord("acme", "pvx_a", clock.Now()))->response, "re_1");
+  // Committed: a release no longer gives the room back.
+  ASSERT_TRUE(store.ReleaseReservation(started->reservation_id).ok());
+  EXPECT_EQ(store.GetUsage(RefundsToday(), "")->tenant_total, 700);
+
+  // Released on a refusal; kept when the answer is unknown.
+  for (const Settlement settlement : {Settlement::kRelease, Settlement::kKeep}) {
+    ReservationRequest next = reservation;
+    next.idempotency_key = settlement == Settlement::kRelease ? "pvx_c" : "pvx_d";
+    next.amount = 100;
+    absl::StatusOr<StartedAction> other =
+        store.StartAction({.reservation = next, .intent = RefundRecord("intent")});
+    ASSERT_TRUE(other.ok()) << other.status();
+    v1::AuditRecord done = RefundRecord("completion");
+    done.set_completes_sequence(other->intent.sequence());
+    ASSERT_TRUE(store
+                    .FinishAction({.reservation_id = other->reservation_id,
+                                   .settlement = settlement,
+                                   .completion = done})
+                    .ok());
+  }
+  EXPECT_EQ(store.GetUsage(RefundsToday(), "")->tenant_total, 800);
+
+  // An answer for a key held by another request is dropped, the rest kept.
+  absl::StatusOr<StartedAction> last = store.StartAction({.intent = RefundRecord("intent")});
+  ASSERT_TRUE(last.ok());
+  v1::AuditRecord done = RefundRecord("completion");
+  done.set_completes_sequence(last->intent.sequence());
+  IdempotencyRecord conflicting = answer;
+  conflicting.fingerprint = "other";
+  conflicting.response = "re_2";
+  ASSERT_TRUE(store.FinishAction({.completion = done, .answer = conflicting}).ok());
+  EXPECT_TRUE(store.OpenIntents()->empty());
+  EXPECT_EQ((*store.FindIdempotencyRecord("acme", "pvx_a", clock.Now()))->response, "re_1");
+  EXPECT_TRUE(store.VerifyAuditChain("acme")->intact());
+}
 
 TEST(SqliteStoreTest, ReservationsCountUntilReleasedAndHoldLimitsUnderConcurrency) {
   testing::FakeClock clock;

@@ -92,6 +92,38 @@ struct IdempotencyRecord {
   absl::Time expires_at = absl::InfiniteFuture();
 };
 
+// ActionStart begins an action that calls Stripe: the limit reservation
+// (when there is one) and the audit intent, written in one durable commit.
+struct ActionStart {
+  std::optional<ReservationRequest> reservation;
+  v1::AuditRecord intent;
+};
+
+struct StartedAction {
+  // 0 without a reservation.
+  int64_t reservation_id = 0;
+  // The intent as appended (sequence, time and hash set).
+  v1::AuditRecord intent;
+};
+
+// What becomes of an action's reservation when it finishes.
+enum class Settlement {
+  kCommit,   // Stripe did it: the amount counts for good
+  kRelease,  // Stripe refused it: the room is given back
+  kKeep,     // Stripe's answer is unknown: held until a retry or expiry
+};
+
+// ActionFinish ends an action: settles its reservation, appends its audit
+// completion and saves its answer for retries, in one durable commit. An
+// answer whose key already holds another request's is not saved (the first
+// answer stays); the rest is.
+struct ActionFinish {
+  int64_t reservation_id = 0;
+  Settlement settlement = Settlement::kKeep;
+  v1::AuditRecord completion;
+  std::optional<IdempotencyRecord> answer;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -130,6 +162,12 @@ class Store {
   // OpenIntents returns "intent" records no "completion" record answers
   // yet, all tenants, oldest first (for reconciliation after a crash).
   virtual absl::StatusOr<std::vector<v1::AuditRecord>> OpenIntents() = 0;
+
+  // --- Actions that call Stripe ---
+  // StartAction returns RESOURCE_EXHAUSTED (and writes nothing) when the
+  // reservation would pass a limit.
+  virtual absl::StatusOr<StartedAction> StartAction(const ActionStart& start) = 0;
+  virtual absl::Status FinishAction(const ActionFinish& finish) = 0;
 
   // --- Limit reservations ---
   virtual absl::StatusOr<Usage> GetUsage(const UsageKey& key, const std::string& customer_id) = 0;

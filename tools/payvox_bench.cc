@@ -9,16 +9,17 @@
 //   payvox-bench --mode=pool --requests=5000 --concurrency=8
 //       measures the Stripe client alone against the sandbox
 //       (tools/pool_bench.h).
+//   payvox-bench --mode=refund --requests=2000 --concurrency=4
+//       refund throughput with policy and audit on versus off
+//       (tools/refund_bench.h).
 //
 // Prints p50/p90/p99/max latency and throughput. Bounded by --requests and
 // --max_seconds; it stops by itself.
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
-#include <atomic>
 #include <iostream>
-#include <thread>
-#include <vector>
+#include <memory>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -30,15 +31,16 @@
 #include "payvox/v1/actions.grpc.pb.h"
 #include "server/app.h"
 #include "server/config.h"
-#include "tools/latency.h"
+#include "tools/load.h"
 #include "tools/pool_bench.h"
+#include "tools/refund_bench.h"
 
 ABSL_FLAG(std::string, target, "", "running payvoxd to measure; empty: start one in-process");
 ABSL_FLAG(int, requests, 5000, "measured requests (after warm-up)");
 ABSL_FLAG(int, warmup, 200, "requests sent first and not measured");
 ABSL_FLAG(int, concurrency, 1, "client threads, each with its own channel");
 ABSL_FLAG(int, max_seconds, 120, "stop after this long whatever the count");
-ABSL_FLAG(std::string, mode, "find_customer", "find_customer (through payvoxd) or pool");
+ABSL_FLAG(std::string, mode, "find_customer", "find_customer (through payvoxd), refund or pool");
 
 namespace {
 
@@ -58,14 +60,20 @@ int main(int argc, char** argv) {
     std::cerr << "payvox-bench: --requests must be 1 to 10000000\n";
     return 2;
   }
+  const absl::Duration max_time = absl::Seconds(std::max(1, absl::GetFlag(FLAGS_max_seconds)));
+  const payvox::bench::LoadOptions load{.requests = requests,
+                                        .warmup = warmup,
+                                        .concurrency = concurrency,
+                                        .stop_at = absl::Now() + max_time};
   const std::string mode = absl::GetFlag(FLAGS_mode);
   if (mode == "pool") {
     return payvox::bench::RunPoolBench({.requests = requests,
                                         .concurrency = concurrency,
                                         .max_seconds = absl::GetFlag(FLAGS_max_seconds)});
   }
+  if (mode == "refund") return payvox::bench::RunRefundBench(load, max_time);
   if (mode != "find_customer") {
-    std::cerr << "payvox-bench: --mode must be find_customer or pool\n";
+    std::cerr << "payvox-bench: --mode must be find_customer, refund or pool\n";
     return 2;
   }
 
@@ -90,59 +98,26 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  const absl::Time stop_at = absl::Now() + absl::Seconds(absl::GetFlag(FLAGS_max_seconds));
-  std::vector<std::vector<double>> latencies(static_cast<size_t>(concurrency));
-  std::atomic<int> failures{0};
-  std::atomic<int> next{0};
-  std::vector<std::thread> threads;
-  const absl::Time started = absl::Now();
-  absl::Time measured_from = started;
-  std::atomic<int> warmed{0};
-  for (int t = 0; t < concurrency; ++t) {
-    threads.emplace_back([&, t] {
-      auto stub = payvox::v1::ActionService::NewStub(
-          grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
-      payvox::v1::FindCustomerRequest request;
-      request.mutable_context()->set_call_id(absl::StrCat("bench-", t));
-      request.set_email("jenny.rosen@example.com");
-      for (int i = 0; i < warmup / concurrency; ++i) {
-        grpc::ClientContext context;
-        payvox::v1::FindCustomerResponse response;
-        (void)stub->FindCustomer(&context, request, &response);
-      }
-      ++warmed;
-      while (warmed.load() < concurrency) std::this_thread::yield();
-      while (next.fetch_add(1) < requests && absl::Now() < stop_at) {
-        grpc::ClientContext context;
-        context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-        payvox::v1::FindCustomerResponse response;
-        const absl::Time begin = absl::Now();
-        const grpc::Status status = stub->FindCustomer(&context, request, &response);
-        latencies[static_cast<size_t>(t)].push_back(
-            absl::ToDoubleMicroseconds(absl::Now() - begin));
-        if (!status.ok()) ++failures;
-      }
-    });
-  }
-  while (warmed.load() < concurrency) std::this_thread::yield();
-  measured_from = absl::Now();
-  for (std::thread& thread : threads) thread.join();
-  const double seconds = absl::ToDoubleSeconds(absl::Now() - measured_from);
-
-  std::vector<double> all;
-  for (const auto& per_thread : latencies)
-    all.insert(all.end(), per_thread.begin(), per_thread.end());
-  const payvox::bench::Percentiles summary = payvox::bench::Summarize(std::move(all));
-  if (summary.count == 0) {
+  const payvox::bench::LoadResult result = payvox::bench::RunLoad(load, [&](int thread) {
+    std::shared_ptr<payvox::v1::ActionService::Stub> stub = payvox::v1::ActionService::NewStub(
+        grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+    payvox::v1::FindCustomerRequest request;
+    request.mutable_context()->set_call_id(absl::StrCat("bench-", thread));
+    request.set_email("jenny.rosen@example.com");
+    return [stub, request](int) {
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+      payvox::v1::FindCustomerResponse response;
+      const grpc::Status status = stub->FindCustomer(&context, request, &response);
+      return status.ok() ? absl::OkStatus() : absl::UnknownError(status.error_message());
+    };
+  });
+  if (app) app->Shutdown();
+  if (result.latency_us.count == 0) {
     std::cerr << "payvox-bench: no request completed\n";
     return 1;
   }
-  std::cout << absl::StrFormat(
-      "FindCustomer via payvoxd -> sandbox: %d requests, concurrency %d, %d failed\n"
-      "  latency us: %s\n"
-      "  throughput: %.0f requests/s\n",
-      summary.count, concurrency, failures.load(), summary.ToString(),
-      static_cast<double>(summary.count) / seconds);
-  if (app) app->Shutdown();
-  return failures.load() == 0 ? 0 : 1;
+  std::cout << "FindCustomer via payvoxd -> sandbox, concurrency " << concurrency << "\n  "
+            << result.ToString() << "\n";
+  return result.failures == 0 ? 0 : 1;
 }

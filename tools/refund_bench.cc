@@ -1,0 +1,198 @@
+#include "tools/refund_bench.h"
+
+#include <grpcpp/grpcpp.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "client/resilient_stripe_client.h"
+#include "client/stripe_api.h"
+#include "common/idempotency_key.h"
+#include "common/status_macros.h"
+#include "payvox/v1/actions.grpc.pb.h"
+#include "sandbox/emulator.h"
+#include "sandbox/http_server.h"
+#include "server/app.h"
+#include "server/config.h"
+
+namespace payvox::bench {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr char kKey[] = "sk_test_payvox_bench";
+constexpr char kCharge[] = "ch_BenchLarge";
+constexpr char kCustomer[] = "cus_DemoJennyRosen";
+
+// AddLargeCharge gives Jenny a charge with room for millions of cent refunds.
+void AddLargeCharge(sandbox::StripeEmulator& emulator, const Clock& clock) {
+  sandbox::ChargeRecord charge;
+  charge.id = kCharge;
+  charge.customer = kCustomer;
+  charge.amount = 99'999'999;
+  charge.currency = "usd";
+  charge.description = "payvox-bench";
+  charge.payment_method = "pm_DemoJennyVisa";
+  charge.status = "succeeded";
+  charge.created = absl::ToUnixSeconds(clock.Now());
+  charge.card = {"pm_DemoJennyVisa", kCustomer, "visa", "4242", 12, 2030, charge.created};
+  emulator.AddCharge(std::move(charge));
+}
+
+absl::Status FromGrpc(const grpc::Status& status) {
+  return status.ok() ? absl::OkStatus()
+                     : absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                                    status.error_message());
+}
+
+// PolicyAndAuditOn refunds through payvoxd.
+absl::StatusOr<LoadResult> PolicyAndAuditOn(const LoadOptions& options, const std::string& base_url,
+                                            const std::string& store_path, const Clock& clock) {
+  PAYVOX_ASSIGN_OR_RETURN(
+      v1::ServerConfig config,
+      ParseConfig(absl::StrCat(
+          R"({"grpc_listen_address": "127.0.0.1:0", "io_threads": 2, "tenant_id": "bench",)",
+          R"("store_path": ")", store_path, R"(",)",
+          R"("stripe": {"api_base_url": ")", base_url, R"(", "read_per_second": 10000,)",
+          R"("write_per_second": 10000, "search_per_second": 10000},)",
+          R"("policy": {"refunds": {)",
+          R"("max_auto_refund": [{"currency": "usd", "amount_minor": 50000}],)",
+          R"("daily_limit": [{"currency": "usd", "amount_minor": 10000000}],)",
+          R"("daily_limit_per_customer": [{"currency": "usd", "amount_minor": 10000000}]}}})")));
+  PAYVOX_ASSIGN_OR_RETURN(std::unique_ptr<PayvoxApp> app,
+                          PayvoxApp::Start({.config = config, .stripe_api_key = kKey}, clock));
+  const std::string target = absl::StrCat("127.0.0.1:", app->grpc_port());
+  LoadResult result = RunLoad(options, [&](int thread) -> Sender {
+    std::shared_ptr<v1::ActionService::Stub> stub = v1::ActionService::NewStub(
+        grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+    v1::CallContext call;
+    call.set_call_id(absl::StrCat("bench-call-", thread));
+    call.set_agent_id("payvox-bench");
+    {
+      grpc::ClientContext context;
+      v1::VerifyIdentityRequest verify;
+      *verify.mutable_context() = call;
+      verify.set_customer_id(kCustomer);
+      verify.set_last4("4242");
+      v1::VerifyIdentityResponse verified;
+      const grpc::Status status = stub->VerifyIdentity(&context, verify, &verified);
+      if (!status.ok() || !verified.verified()) {
+        return [status](int) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("the bench caller was not verified: ", status.error_message()));
+        };
+      }
+    }
+    return [stub, call](int i) {
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+      v1::CreateRefundRequest request;
+      *request.mutable_context() = call;
+      request.mutable_context()->set_request_id(absl::StrCat("r-", i));
+      request.set_charge_id(kCharge);
+      request.set_amount_minor(1);
+      request.set_reason("requested_by_customer");
+      v1::CreateRefundResponse response;
+      return FromGrpc(stub->CreateRefund(&context, request, &response));
+    };
+  });
+  app->Shutdown();
+  return result;
+}
+
+// PolicyAndAuditOff sends the refund's Stripe requests directly.
+absl::StatusOr<LoadResult> PolicyAndAuditOff(const LoadOptions& options,
+                                             const std::string& base_url, const Clock& clock) {
+  asio::io_context io;
+  stripe::StripeClientOptions client_options;
+  client_options.pool = {.base_url = base_url, .api_key = kKey};
+  client_options.rate_limits =
+      stripe::RateLimits{.read_per_second = 1e5, .write_per_second = 1e5, .search_per_second = 1e5};
+  PAYVOX_ASSIGN_OR_RETURN(std::unique_ptr<stripe::ResilientStripeClient> client,
+                          stripe::ResilientStripeClient::Create(io.get_executor(), clock,
+                                                                client_options));
+  stripe::StripeApi api(*client);
+  auto work = asio::make_work_guard(io);
+  std::vector<std::thread> io_threads;
+  for (int i = 0; i < 2; ++i) io_threads.emplace_back([&io] { io.run(); });
+
+  auto refund = [&](int i) -> asio::awaitable<absl::Status> {
+    // Named arguments: GCC 12 mishandles braced temporaries in co_await.
+    const CallBounds bounds(clock.Now() + absl::Seconds(5));
+    const stripe::CallOptions read{.bounds = bounds};
+    PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Charge charge, co_await api.GetCharge(kCharge, read));
+    const std::string request_id = absl::StrCat("direct-", i);
+    stripe::RefundParams params{
+        .charge = charge.id, .amount = 1, .reason = "requested_by_customer"};
+    params.metadata = {{"payvox_call_id", "bench-direct"}, {"payvox_request_id", request_id}};
+    const stripe::CallOptions write{
+        .bounds = bounds,
+        .idempotency_key = DeriveIdempotencyKey({"bench", "bench-direct", request_id, "refund"})};
+    absl::StatusOr<stripe::Refund> created = co_await api.CreateRefund(std::move(params), write);
+    co_return created.status();
+  };
+  LoadResult result = RunLoad(options, [&](int) -> Sender {
+    auto strand = asio::make_strand(io);
+    return [&refund, strand](int i) {
+      return asio::co_spawn(strand, refund(i), asio::use_future).get();
+    };
+  });
+  work.reset();
+  for (std::thread& thread : io_threads) thread.join();
+  return result;
+}
+
+void RemoveDatabase(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::error_code ignored;
+    std::filesystem::remove(path + suffix, ignored);
+  }
+}
+
+}  // namespace
+
+int RunRefundBench(const LoadOptions& options, absl::Duration max_time) {
+  SystemClock clock;
+  sandbox::StripeEmulator emulator(clock, {.id_seed = 1});
+  sandbox::SeedDemoData(emulator);
+  AddLargeCharge(emulator, clock);
+  sandbox::SandboxServer server(emulator);
+  if (absl::Status started = server.Start({.port = 0}); !started.ok()) {
+    std::cerr << "payvox-bench: sandbox: " << started << "\n";
+    return 1;
+  }
+  const std::string store_path =
+      (std::filesystem::temp_directory_path() / absl::StrCat("payvox-bench-", getpid(), ".db"))
+          .string();
+  RemoveDatabase(store_path);
+
+  LoadOptions run = options;
+  run.stop_at = absl::Now() + max_time;
+  absl::StatusOr<LoadResult> on = PolicyAndAuditOn(run, server.base_url(), store_path, clock);
+  RemoveDatabase(store_path);
+  run.stop_at = absl::Now() + max_time;
+  absl::StatusOr<LoadResult> off = PolicyAndAuditOff(run, server.base_url(), clock);
+  server.Stop();
+  if (!on.ok() || !off.ok()) {
+    std::cerr << "payvox-bench: " << (on.ok() ? off.status() : on.status()) << "\n";
+    return 1;
+  }
+  std::cout << "Refunds of one cent against the sandbox (loopback, no added latency), "
+            << options.concurrency << " concurrent senders\n"
+            << "  policy and audit on  (payvoxd, durable SQLite): " << on->ToString() << "\n"
+            << "  policy and audit off (the Stripe calls alone):  " << off->ToString() << "\n";
+  return on->failures + off->failures == 0 ? 0 : 1;
+}
+
+}  // namespace payvox::bench
