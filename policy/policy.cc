@@ -23,12 +23,7 @@ bool Contains(const google::protobuf::RepeatedPtrField<std::string>& list,
 }
 
 bool CapabilityEnabled(const v1::TenantPolicy& policy, const ActionFacts& facts) {
-  if (policy.enabled_actions().empty()) {
-    return absl::c_linear_search(DefaultCapabilities(), facts.capability);
-  }
-  return Contains(policy.enabled_actions(), "all") ||
-         Contains(policy.enabled_actions(), facts.capability) ||
-         Contains(policy.enabled_actions(), facts.action);
+  return IsEnabled(policy, facts.action, facts.capability);
 }
 
 bool NeedsVerifiedCaller(const v1::TenantPolicy& policy, const ActionFacts& facts) {
@@ -169,6 +164,16 @@ absl::Status Decision::ToStatus() const {
       return FlowError(absl::StatusCode::kFailedPrecondition, message, reason, say);
   }
   return absl::OkStatus();
+}
+
+bool IsEnabled(const v1::TenantPolicy& policy, absl::string_view action,
+               absl::string_view capability) {
+  if (policy.enabled_actions().empty()) {
+    return absl::c_linear_search(DefaultCapabilities(), capability);
+  }
+  return Contains(policy.enabled_actions(), "all") ||
+         Contains(policy.enabled_actions(), capability) ||
+         Contains(policy.enabled_actions(), action);
 }
 
 const std::vector<std::string>& Capabilities() {

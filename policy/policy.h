@@ -107,6 +107,11 @@ const std::vector<std::string>& DefaultCapabilities();
 
 Decision Decide(const v1::TenantPolicy& policy, const ActionFacts& facts);
 
+// IsEnabled: the policy enables `action` (by name, by its capability, or
+// with "all"); the default capabilities when enabled_actions is empty.
+bool IsEnabled(const v1::TenantPolicy& policy, absl::string_view action,
+               absl::string_view capability);
+
 // ValidatePolicy returns INVALID_ARGUMENT naming the first bad field
 // ("policy.refunds.daily_limit[1].currency: ..."). `known_actions` are the
 // catalog's action names, accepted in enabled_actions and verified_actions.

@@ -48,6 +48,7 @@ struct PayvoxApp::Parts {
   std::unique_ptr<SqliteStore> store;
   std::unique_ptr<StoreExecutor> store_executor;
   std::unique_ptr<VoiceActions> actions;
+  std::unique_ptr<ActionExecutor> catalog;
   std::unique_ptr<Reconciler> reconciler;
   std::unique_ptr<AsioSleeper> sleeper;
   std::unique_ptr<Housekeeper> housekeeper;
@@ -137,8 +138,9 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
                           .verification_ttl = absl::Seconds(config.verification().ttl_seconds()),
                           .time_zone = zone,
                           .default_policy = config.policy()});
-  parts->action_service =
-      std::make_unique<ActionServiceImpl>(*parts->actions, parts->io.get_executor());
+  parts->catalog = std::make_unique<ActionExecutor>(*parts->actions);
+  parts->action_service = std::make_unique<ActionServiceImpl>(*parts->actions, *parts->catalog,
+                                                              parts->io.get_executor());
   parts->admin_service = std::make_unique<AdminServiceImpl>(
       *parts->actions, *parts->store_executor, clock, config.policy(), config.tenant_id(),
       parts->io.get_executor());

@@ -62,6 +62,22 @@ grpc::ServerUnaryReactor* ActionServiceImpl::CreateRefund(grpc::CallbackServerCo
   });
 }
 
+grpc::ServerUnaryReactor* ActionServiceImpl::ListActions(grpc::CallbackServerContext* context,
+                                                         const v1::ListActionsRequest* request,
+                                                         v1::ListActionsResponse* response) {
+  return RunAction(context, response, executor_, [&](CallBounds bounds) {
+    return catalog_.ListActions(*request, std::move(bounds));
+  });
+}
+
+grpc::ServerUnaryReactor* ActionServiceImpl::Execute(grpc::CallbackServerContext* context,
+                                                     const v1::ExecuteRequest* request,
+                                                     v1::ExecuteResponse* response) {
+  return RunAction(context, response, executor_, [&](CallBounds bounds) {
+    return catalog_.Execute(*request, std::move(bounds));
+  });
+}
+
 grpc::ServerWriteReactor<v1::PaymentEvent>* EventServiceImpl::Subscribe(
     grpc::CallbackServerContext*, const v1::SubscribeRequest*) {
   return new FinishedWriter(ToGrpcStatus(

@@ -13,6 +13,7 @@
 #include "payvox/v1/actions.grpc.pb.h"
 #include "payvox/v1/admin.grpc.pb.h"
 #include "payvox/v1/events.grpc.pb.h"
+#include "server/executor.h"
 #include "server/voice_actions.h"
 
 namespace payvox {
@@ -30,9 +31,11 @@ grpc::ServerUnaryReactor* Unimplemented(grpc::CallbackServerContext* context, co
 
 class ActionServiceImpl final : public v1::ActionService::CallbackService {
  public:
-  // `actions` must outlive the service; coroutines run on `executor`.
-  ActionServiceImpl(VoiceActions& actions, boost::asio::any_io_executor executor)
-      : actions_(actions), executor_(std::move(executor)) {}
+  // `actions` and `catalog` must outlive the service; coroutines run on
+  // `executor`.
+  ActionServiceImpl(VoiceActions& actions, ActionExecutor& catalog,
+                    boost::asio::any_io_executor executor)
+      : actions_(actions), catalog_(catalog), executor_(std::move(executor)) {}
 
   grpc::ServerUnaryReactor* FindCustomer(grpc::CallbackServerContext* context,
                                          const v1::FindCustomerRequest* request,
@@ -46,6 +49,12 @@ class ActionServiceImpl final : public v1::ActionService::CallbackService {
   grpc::ServerUnaryReactor* CreateRefund(grpc::CallbackServerContext* context,
                                          const v1::CreateRefundRequest* request,
                                          v1::CreateRefundResponse* response) override;
+  grpc::ServerUnaryReactor* ListActions(grpc::CallbackServerContext* context,
+                                        const v1::ListActionsRequest* request,
+                                        v1::ListActionsResponse* response) override;
+  grpc::ServerUnaryReactor* Execute(grpc::CallbackServerContext* context,
+                                    const v1::ExecuteRequest* request,
+                                    v1::ExecuteResponse* response) override;
 
   PAYVOX_UNIMPLEMENTED_RPC(BeginCall)
   PAYVOX_UNIMPLEMENTED_RPC(EndCall)
@@ -70,11 +79,10 @@ class ActionServiceImpl final : public v1::ActionService::CallbackService {
   PAYVOX_UNIMPLEMENTED_RPC(CreatePaymentLink)
   PAYVOX_UNIMPLEMENTED_RPC(CreatePortalSession)
   PAYVOX_UNIMPLEMENTED_RPC(StartSecurePayment)
-  PAYVOX_UNIMPLEMENTED_RPC(ListActions)
-  PAYVOX_UNIMPLEMENTED_RPC(Execute)
 
  private:
   VoiceActions& actions_;
+  ActionExecutor& catalog_;
   boost::asio::any_io_executor executor_;
 };
 

@@ -11,6 +11,7 @@
 #include "common/redact.h"
 #include "common/speech.h"
 #include "common/status_macros.h"
+#include "server/catalog.h"
 #include "server/stripe_to_proto.h"
 #include "store/store.h"
 
@@ -78,8 +79,11 @@ std::string ModeNote(stripe::Mode mode) {
 }  // namespace
 
 const std::vector<std::string>& VoiceActionNames() {
-  static const auto* const kNames = new std::vector<std::string>{"find_customer", "verify_identity",
-                                                                 "list_charges", "create_refund"};
+  static const auto* const kNames = [] {
+    auto* names = new std::vector<std::string>;
+    for (const ActionSpec& spec : Catalog()) names->emplace_back(spec.name);
+    return names;
+  }();
   return *kNames;
 }
 

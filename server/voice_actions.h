@@ -81,6 +81,9 @@ class VoiceActions {
   boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> CreateRefund(
       v1::CreateRefundRequest request, CallBounds bounds);
 
+  // Policy is the tenant's current policy (stored, else the default).
+  boost::asio::awaitable<absl::StatusOr<v1::TenantPolicy>> Policy() { return guard_.Policy(); }
+
   // ExecuteApproved runs an approved refund once, with its original
   // Idempotency-Key (AdminService.DecideApproval).
   boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> ExecuteApproved(

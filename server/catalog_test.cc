@@ -1,0 +1,164 @@
+#include "server/catalog.h"
+
+#include <simdjson.h>
+
+#include <set>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/json_schema.h"
+#include "common/testing/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace payvox {
+namespace {
+
+using ::payvox::testing::StatusIs;
+using ::testing::HasSubstr;
+
+absl::string_view Sv(std::string_view text) { return {text.data(), text.size()}; }
+
+// The typed request each action decodes its arguments into.
+const google::protobuf::Descriptor* RequestOf(std::string_view action) {
+  if (action == "find_customer") return v1::FindCustomerRequest::descriptor();
+  if (action == "verify_identity") return v1::VerifyIdentityRequest::descriptor();
+  if (action == "list_charges") return v1::ListChargesRequest::descriptor();
+  if (action == "create_refund") return v1::CreateRefundRequest::descriptor();
+  return nullptr;
+}
+
+// SampleValue is a value the property's schema accepts.
+std::string SampleValue(simdjson::dom::object property) {
+  const std::string_view type = property["type"].get_string().value_unsafe();
+  if (type == "string") {
+    simdjson::dom::array values;
+    if (property["enum"].get_array().get(values) == simdjson::SUCCESS) {
+      return absl::StrCat("\"", Sv((*values.begin()).get_string().value_unsafe()), "\"");
+    }
+    uint64_t min_length = 1;
+    if (property["minLength"].get_uint64().get(min_length) != simdjson::SUCCESS) min_length = 1;
+    return absl::StrCat("\"", std::string(std::max<uint64_t>(min_length, 1), 'a'), "\"");
+  }
+  if (type == "integer" || type == "number") {
+    double minimum = 1;
+    if (property["minimum"].get_double().get(minimum) != simdjson::SUCCESS) minimum = 1;
+    return absl::StrCat(static_cast<int64_t>(minimum));
+  }
+  if (type == "boolean") return "true";
+  if (type == "array") return "[]";
+  return "{}";
+}
+
+TEST(CatalogTest, EveryEntryIsAUsableToolDefinition) {
+  std::set<std::string_view> names;
+  for (const ActionSpec& spec : Catalog()) {
+    SCOPED_TRACE(spec.name);
+    EXPECT_TRUE(names.insert(spec.name).second) << "duplicate name";
+    for (const char c : spec.name) {
+      EXPECT_TRUE(absl::ascii_islower(static_cast<unsigned char>(c)) || c == '_');
+    }
+    EXPECT_GE(spec.description.size(), 40u);
+    EXPECT_THAT(Sv(spec.stripe_method), ::testing::AnyOf("GET", "POST", "DELETE"));
+    EXPECT_TRUE(spec.stripe_path.starts_with("/v1/"));
+    EXPECT_TRUE(CheckSchema(Sv(spec.parameters)).ok()) << CheckSchema(Sv(spec.parameters));
+    EXPECT_EQ(FindAction(spec.name), &spec);
+  }
+  EXPECT_EQ(FindAction("drop_tables"), nullptr);
+}
+
+TEST(CatalogTest, SchemasDescribeExactlyTheTypedRequest) {
+  for (const ActionSpec& spec : Catalog()) {
+    SCOPED_TRACE(spec.name);
+    const google::protobuf::Descriptor* request = RequestOf(spec.name);
+    ASSERT_NE(request, nullptr) << "a catalog entry without its typed request";
+    std::set<std::string> fields;
+    for (int i = 0; i < request->field_count(); ++i) {
+      if (request->field(i)->name() != "context") fields.insert(request->field(i)->name());
+    }
+    simdjson::dom::parser parser;
+    simdjson::dom::object properties =
+        parser.parse(std::string(spec.parameters))["properties"].get_object().value();
+    std::set<std::string> described;
+    for (const auto field : properties) described.emplace(field.key);
+    EXPECT_EQ(described, fields);
+  }
+}
+
+TEST(CatalogTest, ArgumentsThatViolateASchemaAreRefusedNamingTheArgument) {
+  for (const ActionSpec& spec : Catalog()) {
+    SCOPED_TRACE(spec.name);
+    const absl::string_view schema = Sv(spec.parameters);
+    simdjson::dom::parser parser;
+    simdjson::dom::element root = parser.parse(std::string(spec.parameters)).value();
+    simdjson::dom::object properties = root["properties"].get_object().value();
+    std::vector<std::string> required;
+    simdjson::dom::array required_array;
+    if (root["required"].get_array().get(required_array) == simdjson::SUCCESS) {
+      for (const auto name : required_array) required.emplace_back(name.get_string().value());
+    }
+    // Every argument with a sample value: accepted.
+    std::vector<std::string> all;
+    for (const auto field : properties) {
+      all.push_back(absl::StrCat("\"", Sv(field.key), "\": ",
+                                 SampleValue(field.value.get_object().value())));
+    }
+    const std::string valid = absl::StrCat("{", absl::StrJoin(all, ", "), "}");
+    EXPECT_TRUE(ValidateArguments(schema, valid).ok()) << valid;
+
+    // An unknown argument.
+    EXPECT_THAT(ValidateArguments(schema, R"({"card_number": "x"})"),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("card_number")));
+    // Each argument with a value of the wrong type.
+    for (const auto field : properties) {
+      EXPECT_THAT(ValidateArguments(schema, absl::StrCat("{\"", Sv(field.key), "\": {\"x\": 1}}")),
+                  StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(Sv(field.key))));
+    }
+    // Each required argument left out.
+    for (const std::string& missing : required) {
+      std::vector<std::string> others;
+      for (const auto field : properties) {
+        if (field.key == missing) continue;
+        others.push_back(absl::StrCat("\"", Sv(field.key), "\": ",
+                                      SampleValue(field.value.get_object().value())));
+      }
+      EXPECT_THAT(ValidateArguments(schema, absl::StrCat("{", absl::StrJoin(others, ", "), "}")),
+                  StatusIs(absl::StatusCode::kInvalidArgument,
+                           HasSubstr(absl::StrCat(missing, " is required"))));
+    }
+  }
+}
+
+TEST(CatalogTest, ListActionsMarksWhatTheTenantEnabled) {
+  auto enabled = [](const v1::ListActionsResponse& response, const std::string& name) {
+    for (const v1::ActionDescriptor& action : response.actions()) {
+      if (action.name() == name) return action.enabled();
+    }
+    ADD_FAILURE() << name << " not listed";
+    return false;
+  };
+  const v1::ListActionsResponse defaults = DescribeActions(v1::TenantPolicy());
+  ASSERT_EQ(defaults.actions_size(), static_cast<int>(Catalog().size()));
+  EXPECT_TRUE(enabled(defaults, "find_customer"));
+  EXPECT_TRUE(enabled(defaults, "create_refund"));
+  for (const v1::ActionDescriptor& action : defaults.actions()) {
+    EXPECT_EQ(action.read_only(), action.name() != "create_refund") << action.name();
+    EXPECT_FALSE(action.parameters_json_schema().empty());
+  }
+
+  v1::TenantPolicy view_only;
+  view_only.add_enabled_actions("view_payments");
+  const v1::ListActionsResponse narrowed = DescribeActions(view_only);
+  EXPECT_TRUE(enabled(narrowed, "list_charges"));
+  EXPECT_TRUE(enabled(narrowed, "verify_identity"));
+  EXPECT_FALSE(enabled(narrowed, "create_refund"));
+
+  v1::TenantPolicy partial_only;
+  partial_only.add_enabled_actions("partial_refunds");
+  EXPECT_TRUE(enabled(DescribeActions(partial_only), "create_refund"));
+}
+
+}  // namespace
+}  // namespace payvox
