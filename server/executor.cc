@@ -66,9 +66,10 @@ boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> ActionExecutor::Exec
   const ActionSpec* spec = FindAction(request.action());
   const auto handler = handlers_.find(request.action());
   if (spec == nullptr || handler == handlers_.end()) {
+    // The name is not echoed: it is caller text, not yet checked for card
+    // numbers.
     co_return absl::InvalidArgumentError(
-        absl::StrCat("action must be a name from ListActions; \"",
-                     request.action().substr(0, 64), "\" is not one"));
+        "action must be a name from ListActions; this one is not in the catalog");
   }
   // Card numbers are refused before anything is parsed further, sent or
   // stored, wherever they hide in the arguments.
