@@ -30,7 +30,7 @@ constexpr std::array kCatalog = {
         .stripe_method = "GET",
         .stripe_path = "/v1/customers",
         .action_class = ActionClass::kRead,
-        .capability = ""},
+        .capabilities = {}},
     ActionSpec{
         .name = "verify_identity",
         .description =
@@ -51,7 +51,7 @@ constexpr std::array kCatalog = {
         .stripe_method = "GET",
         .stripe_path = "/v1/payment_methods",
         .action_class = ActionClass::kRead,
-        .capability = ""},
+        .capabilities = {}},
     ActionSpec{
         .name = "list_charges",
         .description =
@@ -74,7 +74,7 @@ constexpr std::array kCatalog = {
         .stripe_method = "GET",
         .stripe_path = "/v1/charges",
         .action_class = ActionClass::kRead,
-        .capability = "view_payments"},
+        .capabilities = {"view_payments"}},
     ActionSpec{
         .name = "create_refund",
         .description =
@@ -99,7 +99,7 @@ constexpr std::array kCatalog = {
         .stripe_method = "POST",
         .stripe_path = "/v1/refunds",
         .action_class = ActionClass::kWrite,
-        .capability = "full_refunds"},
+        .capabilities = {"full_refunds", "partial_refunds"}},
 };
 
 }  // namespace
@@ -122,12 +122,13 @@ v1::ListActionsResponse DescribeActions(const v1::TenantPolicy& policy) {
     action->set_parameters_json_schema(std::string(spec.parameters));
     action->set_read_only(spec.action_class == ActionClass::kRead);
     action->set_destructive(spec.action_class == ActionClass::kDestructive);
-    // A refund is enabled by either refund capability.
     const absl::string_view name(spec.name.data(), spec.name.size());
-    const absl::string_view capability(spec.capability.data(), spec.capability.size());
-    action->set_enabled(capability.empty() || policy::IsEnabled(policy, name, capability) ||
-                        (name == "create_refund" &&
-                         policy::IsEnabled(policy, name, "partial_refunds")));
+    bool enabled = spec.capabilities[0].empty();
+    for (const std::string_view capability : spec.capabilities) {
+      enabled |= !capability.empty() &&
+                 policy::IsEnabled(policy, name, {capability.data(), capability.size()});
+    }
+    action->set_enabled(enabled);
   }
   return response;
 }

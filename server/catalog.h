@@ -10,6 +10,7 @@
 #ifndef PAYVOX_SERVER_CATALOG_H_
 #define PAYVOX_SERVER_CATALOG_H_
 
+#include <array>
 #include <span>
 #include <string_view>
 
@@ -28,8 +29,9 @@ struct ActionSpec {
   std::string_view stripe_method;
   std::string_view stripe_path;
   policy::ActionClass action_class;
-  // Empty: always enabled (finding and verifying the caller).
-  std::string_view capability;
+  // The policy capabilities that enable it (any one is enough); none:
+  // always enabled (finding and verifying the caller).
+  std::array<std::string_view, 2> capabilities;
 };
 
 std::span<const ActionSpec> Catalog();
