@@ -15,7 +15,10 @@ namespace {
 bool IsStateConflict(absl::string_view code) {
   return code == "charge_already_refunded" || code == "charge_disputed" ||
          code == "charge_not_refundable" || code == "invoice_not_editable" ||
-         code == "resource_already_exists" || code == "subscription_canceled";
+         code == "resource_already_exists" || code == "subscription_canceled" ||
+         code == "subscription_not_paused" || code == "payment_intent_unexpected_state" ||
+         code == "payment_method_unexpected_state" || code == "charge_already_captured" ||
+         code == "charge_expired_for_capture";
 }
 
 absl::StatusCode CodeFor(int http_status, const ErrorBody& error) {

@@ -12,104 +12,9 @@
 #include "common/json_writer.h"
 #include "common/money.h"
 #include "sandbox/search.h"
+#include "sandbox/wire.h"
 
 namespace payvox::sandbox {
-namespace {
-
-EmulatorResponse Json(int status, std::string body) {
-  return EmulatorResponse{status, std::move(body), {}};
-}
-
-EmulatorResponse Error(int status, absl::string_view type, absl::string_view message,
-                       absl::string_view code = "", absl::string_view param = "") {
-  JsonWriter json;
-  json.BeginObject().Key("error").BeginObject();
-  if (!code.empty()) json.Field("code", code);
-  json.Field("message", message);
-  if (!param.empty()) json.Field("param", param);
-  json.Field("type", type).EndObject().EndObject();
-  return Json(status, json.Take());
-}
-
-EmulatorResponse InvalidRequest(absl::string_view message, absl::string_view code = "",
-                                absl::string_view param = "") {
-  return Error(400, "invalid_request_error", message, code, param);
-}
-
-EmulatorResponse NoSuch(absl::string_view object, absl::string_view id, absl::string_view param) {
-  return Error(404, "invalid_request_error", absl::StrCat("No such ", object, ": '", id, "'"),
-               "resource_missing", param);
-}
-
-// UnknownParam names the first parameter not in `allowed` (metadata[...] and
-// expand[] are allowed where `metadata` is true / always).
-std::optional<std::string> UnknownParam(const FormParams& params,
-                                        std::initializer_list<absl::string_view> allowed,
-                                        bool metadata = false) {
-  for (const auto& [name, value] : params.entries()) {
-    if (name == "expand[]" || (metadata && absl::StartsWith(name, "metadata["))) continue;
-    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) return name;
-  }
-  return std::nullopt;
-}
-
-EmulatorResponse UnknownParamError(const std::string& name) {
-  return InvalidRequest(absl::StrCat("Received unknown parameter: ", name), "parameter_unknown",
-                        name);
-}
-
-Metadata ReadMetadata(const FormParams& params) {
-  Metadata metadata;
-  for (auto& [name, value] : params.WithPrefix("metadata[")) {
-    if (!absl::EndsWith(name, "]")) continue;
-    metadata[name.substr(9, name.size() - 10)] = value;
-  }
-  return metadata;
-}
-
-// ParseLimit reads `limit` (default 10, 1 to 100).
-std::optional<EmulatorResponse> ParseLimit(const FormParams& params, int& limit) {
-  limit = 10;
-  if (auto text = params.Find("limit")) {
-    if (!absl::SimpleAtoi(*text, &limit) || limit < 1 || limit > 100) {
-      return InvalidRequest("Invalid limit: must be an integer between 1 and 100",
-                            "parameter_invalid_integer", "limit");
-    }
-  }
-  return std::nullopt;
-}
-
-// ListEnvelope writes one page of `newest_first` after `starting_after`.
-template <typename Record>
-EmulatorResponse ListEnvelope(absl::string_view url, absl::string_view object_name,
-                              const std::vector<const Record*>& newest_first,
-                              const FormParams& params) {
-  int limit = 10;
-  if (auto error = ParseLimit(params, limit)) return *error;
-  size_t begin = 0;
-  if (auto after = params.Find("starting_after")) {
-    auto it = std::find_if(newest_first.begin(), newest_first.end(),
-                           [&](const Record* record) { return record->id == *after; });
-    if (it == newest_first.end()) return NoSuch(object_name, *after, "starting_after");
-    begin = static_cast<size_t>(it - newest_first.begin()) + 1;
-  }
-  const size_t end = std::min(newest_first.size(), begin + static_cast<size_t>(limit));
-  JsonWriter json;
-  json.BeginObject().Field("object", "list").Key("data").BeginArray();
-  for (size_t i = begin; i < end; ++i) json.Raw(ToJson(*newest_first[i]));
-  json.EndArray().Field("has_more", end < newest_first.size()).Field("url", url).EndObject();
-  return Json(200, json.Take());
-}
-
-template <typename Record>
-const Record* FindById(const std::vector<Record>& records, absl::string_view id) {
-  for (const Record& record : records) {
-    if (record.id == id) return &record;
-  }
-  return nullptr;
-}
-
-}  // namespace
 
 StripeEmulator::StripeEmulator(const Clock& clock, EmulatorOptions options)
     : clock_(clock), ids_(options.id_seed != 0 ? options.id_seed : std::random_device{}()) {}
@@ -135,6 +40,36 @@ void StripeEmulator::AddCard(CardRecord card) {
 void StripeEmulator::AddCharge(ChargeRecord charge) {
   std::lock_guard<std::mutex> lock(mu_);
   charges_.push_back(std::move(charge));
+}
+
+void StripeEmulator::AddPaymentIntent(PaymentIntentRecord intent) {
+  std::lock_guard<std::mutex> lock(mu_);
+  intents_.push_back(std::move(intent));
+}
+
+void StripeEmulator::AddProduct(ProductRecord product) {
+  std::lock_guard<std::mutex> lock(mu_);
+  products_.push_back(std::move(product));
+}
+
+void StripeEmulator::AddPrice(PriceRecord price) {
+  std::lock_guard<std::mutex> lock(mu_);
+  prices_.push_back(std::move(price));
+}
+
+void StripeEmulator::AddSubscription(SubscriptionRecord subscription) {
+  std::lock_guard<std::mutex> lock(mu_);
+  subscriptions_.push_back(std::move(subscription));
+}
+
+void StripeEmulator::AddInvoice(InvoiceRecord invoice) {
+  std::lock_guard<std::mutex> lock(mu_);
+  invoices_.push_back(std::move(invoice));
+}
+
+void StripeEmulator::RecordEvent(absl::string_view type, std::string object_json) {
+  events_.push_back(EventRecord{NewId("evt_"), std::string(type),
+                                absl::ToUnixSeconds(clock_.Now()), std::move(object_json)});
 }
 
 EmulatorResponse StripeEmulator::Handle(const EmulatorRequest& request) {
@@ -227,7 +162,7 @@ EmulatorResponse StripeEmulator::Route(const std::string& method,
     }
   } else if (resource == "charges") {
     if (n == 2 && get) return ListCharges(params);
-    if (n == 3 && get) {
+    if (n == 3 && get && path[2] != "search") {
       const ChargeRecord* charge = FindById(charges_, path[2]);
       return charge ? Json(200, ToJson(*charge)) : NoSuch("charge", path[2], "id");
     }
@@ -239,6 +174,8 @@ EmulatorResponse StripeEmulator::Route(const std::string& method,
       return refund ? Json(200, ToJson(*refund)) : NoSuch("refund", path[2], "id");
     }
   }
+  if (auto answer = RoutePayments(method, path, params)) return *std::move(answer);
+  if (auto answer = RouteBilling(method, path, params)) return *std::move(answer);
   return Error(
       404, "invalid_request_error",
       absl::StrCat("Unrecognized request URL (", method, ": /", absl::StrJoin(path, "/"), ")."));
@@ -251,7 +188,7 @@ EmulatorResponse StripeEmulator::ListCustomers(const Params& params) {
   const auto email = params.Find("email");
   std::vector<const CustomerRecord*> matches;
   for (auto it = customers_.rbegin(); it != customers_.rend(); ++it) {
-    if (!email || it->email == *email) matches.push_back(&*it);
+    if (!it->deleted && (!email || it->email == *email)) matches.push_back(&*it);
   }
   return ListEnvelope("/v1/customers", "customer", matches, params);
 }
@@ -262,25 +199,14 @@ EmulatorResponse StripeEmulator::SearchCustomers(const Params& params) {
   }
   const auto query = params.Find("query");
   if (!query) return InvalidRequest("Missing required param: query.", "parameter_missing", "query");
-  absl::StatusOr<CustomerSearch> search = ParseCustomerSearch(*query);
+  absl::StatusOr<Search> search = ParseCustomerSearch(*query);
   if (!search.ok()) return InvalidRequest(search.status().message(), "", "query");
-  int limit = 10;
-  if (auto error = ParseLimit(params, limit)) return *error;
   std::vector<const CustomerRecord*> matches;
   for (auto it = customers_.rbegin(); it != customers_.rend(); ++it) {
-    if (search->Matches(*it)) matches.push_back(&*it);
+    if (!it->deleted && search->Matches(FieldsOf(*it))) matches.push_back(&*it);
   }
-  JsonWriter json;
-  json.BeginObject().Field("object", "search_result").Key("data").BeginArray();
-  const size_t end = std::min(matches.size(), static_cast<size_t>(limit));
-  for (size_t i = 0; i < end; ++i) json.Raw(ToJson(*matches[i]));
-  json.EndArray()
-      .Field("has_more", end < matches.size())
-      .Key("next_page")
-      .Null()
-      .Field("url", "/v1/customers/search")
-      .EndObject();
-  return Json(200, json.Take());
+  return SearchEnvelope("/v1/customers/search", matches, params,
+                        [](const CustomerRecord& customer) { return ToJson(customer); });
 }
 
 EmulatorResponse StripeEmulator::CreateCustomer(const Params& params) {
@@ -419,6 +345,7 @@ EmulatorResponse StripeEmulator::CreateRefund(const Params& params) {
   refund.metadata = ReadMetadata(params);
   charge->amount_refunded += amount;
   refunds_.push_back(refund);
+  RecordEvent("charge.refunded", ToJson(*charge));
   return Json(200, ToJson(refund));
 }
 

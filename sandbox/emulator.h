@@ -5,10 +5,19 @@
 // Stripe's status code and JSON. sandbox/http_server.h puts it on a socket;
 // tests may call Handle() directly.
 //
-// Implemented: customers (create, retrieve, list with email filter, search),
-// card payment methods (list per customer, list, retrieve), charges (list by
-// customer or payment intent with pagination, retrieve), refunds (create by
-// charge or payment intent, retrieve, list). Stripe's rules it enforces:
+// Implemented (docs/sandbox.md lists every endpoint): customers (create,
+// retrieve, update, delete, list, search), card payment methods (list,
+// retrieve, detach), charges (list, retrieve, search, capture), refunds,
+// payment intents (create, confirm with test payment methods, retrieve,
+// list, search, cancel, capture), products, prices, coupons, promotion codes,
+// subscriptions (create, update, pause and resume collection, cancel),
+// invoices and invoice items (draft, finalize, send, void, upcoming with
+// proration preview, search), payment links, billing portal sessions,
+// balance, balance transactions and events (recorded as objects change).
+// Stripe's state rules are enforced: a canceled subscription cannot be
+// paused, only open invoices can be voided, refunds cannot exceed the
+// charge, only requires_capture intents can be captured... Rules common to
+// every endpoint:
 // Bearer or Basic auth with test keys only (401 otherwise), form-encoded
 // bodies with bracket notation, unknown parameters refused, list envelopes
 // with has_more and starting_after, error bodies with type/code/param,
@@ -21,6 +30,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
@@ -66,6 +76,11 @@ class StripeEmulator {
   void AddCustomer(CustomerRecord customer);
   void AddCard(CardRecord card);
   void AddCharge(ChargeRecord charge);
+  void AddPaymentIntent(PaymentIntentRecord intent);
+  void AddProduct(ProductRecord product);
+  void AddPrice(PriceRecord price);
+  void AddSubscription(SubscriptionRecord subscription);
+  void AddInvoice(InvoiceRecord invoice);
 
   const Clock& clock() const { return clock_; }
 
@@ -87,6 +102,67 @@ class StripeEmulator {
   EmulatorResponse CreateRefund(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   EmulatorResponse ListRefunds(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string NewId(absl::string_view prefix) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // RecordEvent keeps an event with `object_json` as its data.object.
+  void RecordEvent(absl::string_view type, std::string object_json)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // emulator_payments.cc: customers' updates, payment intents, charge search
+  // and capture, payment method detach, balance and events.
+  std::optional<EmulatorResponse> RoutePayments(const std::string& method,
+                                                const std::vector<std::string>& path,
+                                                const Params& params)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse UpdateCustomer(CustomerRecord& customer, const Params& params)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse CreatePaymentIntent(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse ListPaymentIntents(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse SearchPaymentIntents(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse ConfirmPaymentIntent(PaymentIntentRecord& intent, const Params& params)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse CancelPaymentIntent(PaymentIntentRecord& intent, const Params& params)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse CapturePaymentIntent(PaymentIntentRecord& intent, const Params& params)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse SearchCharges(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse CaptureCharge(ChargeRecord& charge, const Params& params)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse Balance() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Balance transactions are derived from charges and refunds: one per
+  // succeeded, captured charge ("txn_" + charge id) and per refund, newest
+  // first, as (id, JSON).
+  std::vector<std::pair<std::string, std::string>> BalanceTransactions(absl::string_view type)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse ListEvents(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // emulator_billing.cc: products, prices, coupons, promotion codes,
+  // subscriptions, invoices, payment links and portal sessions.
+  std::optional<EmulatorResponse> RouteBilling(const std::string& method,
+                                               const std::vector<std::string>& path,
+                                               const Params& params)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse CreatePrice(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse CreateCoupon(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse CreatePromotionCode(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse ListPromotionCodes(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse ListSubscriptions(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse CreateSubscription(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse UpdateSubscription(SubscriptionRecord& subscription, const Params& params)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse CancelSubscription(SubscriptionRecord& subscription, const Params& params)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse ListInvoices(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse SearchInvoices(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse CreateInvoice(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse CreateInvoiceItem(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse ChangeInvoice(InvoiceRecord& invoice, absl::string_view action,
+                                 const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse UpcomingInvoice(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse CreatePaymentLink(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse CreatePortalSession(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::string SubscriptionJson(const SubscriptionRecord& subscription) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::string PromotionCodeJson(const PromotionCodeRecord& code) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const Clock& clock_;
   std::mutex mu_;
@@ -96,6 +172,18 @@ class StripeEmulator {
   std::vector<CardRecord> cards_ ABSL_GUARDED_BY(mu_);
   std::vector<ChargeRecord> charges_ ABSL_GUARDED_BY(mu_);
   std::vector<RefundRecord> refunds_ ABSL_GUARDED_BY(mu_);
+  std::vector<PaymentIntentRecord> intents_ ABSL_GUARDED_BY(mu_);
+  std::vector<ProductRecord> products_ ABSL_GUARDED_BY(mu_);
+  std::vector<PriceRecord> prices_ ABSL_GUARDED_BY(mu_);
+  std::vector<CouponRecord> coupons_ ABSL_GUARDED_BY(mu_);
+  std::vector<PromotionCodeRecord> promotion_codes_ ABSL_GUARDED_BY(mu_);
+  std::vector<SubscriptionRecord> subscriptions_ ABSL_GUARDED_BY(mu_);
+  std::vector<InvoiceRecord> invoices_ ABSL_GUARDED_BY(mu_);
+  // Invoice items not yet on an invoice, with their customer.
+  std::vector<std::pair<std::string, InvoiceLineRecord>> pending_items_ ABSL_GUARDED_BY(mu_);
+  std::vector<PaymentLinkRecord> payment_links_ ABSL_GUARDED_BY(mu_);
+  std::vector<EventRecord> events_ ABSL_GUARDED_BY(mu_);
+  int64_t invoice_numbers_ ABSL_GUARDED_BY(mu_) = 0;
   // (api key, Idempotency-Key) -> first answer.
   absl::flat_hash_map<std::string, SavedAnswer> idempotency_ ABSL_GUARDED_BY(mu_);
 };

@@ -1,7 +1,10 @@
 #include "sandbox/search.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 
@@ -31,35 +34,45 @@ absl::StatusOr<std::string> ReadQuoted(absl::string_view& rest) {
   return Bad("a quoted value is not closed");
 }
 
-bool FieldMatches(const SearchClause& clause, absl::string_view actual) {
-  if (clause.op == '~') {
+// ReadNumber consumes an optionally signed integer.
+absl::StatusOr<std::string> ReadNumber(absl::string_view& rest) {
+  size_t end = absl::StartsWith(rest, "-") ? 1 : 0;
+  while (end < rest.size() && absl::ascii_isdigit(static_cast<unsigned char>(rest[end]))) ++end;
+  int64_t number = 0;
+  if (!absl::SimpleAtoi(rest.substr(0, end), &number)) return Bad("comparisons need a number");
+  rest.remove_prefix(end);
+  return absl::StrCat(number);
+}
+
+bool ClauseMatches(const SearchClause& clause, absl::string_view actual) {
+  if (clause.op == "~") {
     return absl::StrContains(absl::AsciiStrToLower(actual), absl::AsciiStrToLower(clause.value));
   }
-  return absl::EqualsIgnoreCase(actual, clause.value);
+  if (clause.op == ":") return absl::EqualsIgnoreCase(actual, clause.value);
+  int64_t have = 0;
+  int64_t want = 0;
+  if (!absl::SimpleAtoi(actual, &have) || !absl::SimpleAtoi(clause.value, &want)) return false;
+  if (clause.op == ">") return have > want;
+  if (clause.op == "<") return have < want;
+  if (clause.op == ">=") return have >= want;
+  return have <= want;
 }
 
 }  // namespace
 
-bool CustomerSearch::Matches(const CustomerRecord& customer) const {
+bool Search::Matches(const FieldOf& field_of) const {
   for (const SearchClause& clause : clauses) {
-    absl::string_view actual;
-    if (clause.field == "email") actual = customer.email;
-    if (clause.field == "name") actual = customer.name;
-    if (clause.field == "phone") actual = customer.phone;
-    if (clause.field == "description") actual = customer.description;
-    if (clause.field == "metadata") {
-      auto it = customer.metadata.find(clause.metadata_key);
-      actual = it == customer.metadata.end() ? absl::string_view() : absl::string_view(it->second);
-    }
-    const bool hit = !actual.empty() && FieldMatches(clause, actual);
+    const std::optional<std::string> actual = field_of(clause);
+    const bool hit = actual.has_value() && !actual->empty() && ClauseMatches(clause, *actual);
     if (any && hit) return true;
     if (!any && !hit) return false;
   }
   return !any;
 }
 
-absl::StatusOr<CustomerSearch> ParseCustomerSearch(absl::string_view query) {
-  CustomerSearch search;
+absl::StatusOr<Search> ParseSearch(absl::string_view query, absl::string_view resource,
+                                   std::initializer_list<absl::string_view> fields) {
+  Search search;
   absl::string_view rest = absl::StripAsciiWhitespace(query);
   if (rest.empty()) return Bad("the query is empty");
   bool saw_and = false;
@@ -80,22 +93,25 @@ absl::StatusOr<CustomerSearch> ParseCustomerSearch(absl::string_view query) {
       }
       clause.field = std::string(rest.substr(0, end));
       rest.remove_prefix(end);
-      if (clause.field != "email" && clause.field != "name" && clause.field != "phone" &&
-          clause.field != "description") {
-        return Bad(absl::StrCat("field '", clause.field, "' is not supported for customers"));
+      if (std::find(fields.begin(), fields.end(), clause.field) == fields.end()) {
+        return Bad(absl::StrCat("field '", clause.field, "' is not supported for ", resource));
       }
     }
-    if (absl::ConsumePrefix(&rest, ":")) {
-      clause.op = ':';
-    } else if (absl::ConsumePrefix(&rest, "~")) {
-      clause.op = '~';
-    } else {
-      return Bad("expected ':' or '~' after a field");
+    for (absl::string_view op : {">=", "<=", ">", "<", ":", "~"}) {
+      if (absl::ConsumePrefix(&rest, op)) {
+        clause.op = std::string(op);
+        break;
+      }
+      clause.op.clear();
     }
-    absl::StatusOr<std::string> value = ReadQuoted(rest);
+    if (clause.op.empty()) return Bad("expected ':', '~', '>' or '<' after a field");
+    const bool numeric = clause.op != ":" && clause.op != "~";
+    const bool bare_number = clause.op == ":" && !absl::StartsWith(rest, "\"");
+    absl::StatusOr<std::string> value =
+        numeric || bare_number ? ReadNumber(rest) : ReadQuoted(rest);
     if (!value.ok()) return value.status();
     clause.value = *std::move(value);
-    if (clause.op == '~' && clause.value.size() < 3) {
+    if (clause.op == "~" && clause.value.size() < 3) {
       return Bad("substring matches need at least 3 characters");
     }
     search.clauses.push_back(std::move(clause));
@@ -114,6 +130,24 @@ absl::StatusOr<CustomerSearch> ParseCustomerSearch(absl::string_view query) {
   }
   search.any = saw_or;
   return search;
+}
+
+absl::StatusOr<Search> ParseCustomerSearch(absl::string_view query) {
+  return ParseSearch(query, "customers", {"email", "name", "phone", "description"});
+}
+
+FieldOf FieldsOf(const CustomerRecord& customer) {
+  return [&customer](const SearchClause& clause) -> std::optional<std::string> {
+    if (clause.field == "email") return customer.email;
+    if (clause.field == "name") return customer.name;
+    if (clause.field == "phone") return customer.phone;
+    if (clause.field == "description") return customer.description;
+    if (clause.field == "metadata") {
+      auto it = customer.metadata.find(clause.metadata_key);
+      if (it != customer.metadata.end()) return it->second;
+    }
+    return std::nullopt;
+  };
 }
 
 }  // namespace payvox::sandbox
