@@ -24,6 +24,16 @@ SearchQuery& SearchQuery::Equals(absl::string_view field, absl::string_view valu
   return *this;
 }
 
+SearchQuery& SearchQuery::Above(absl::string_view field, int64_t value) {
+  AddClause(absl::StrCat(field, ">", value));
+  return *this;
+}
+
+SearchQuery& SearchQuery::Below(absl::string_view field, int64_t value) {
+  AddClause(absl::StrCat(field, "<", value));
+  return *this;
+}
+
 SearchQuery& SearchQuery::MetadataEquals(absl::string_view key, absl::string_view value) {
   AddClause(absl::StrCat("metadata[", QuoteSearchValue(key), "]:", QuoteSearchValue(value)));
   return *this;

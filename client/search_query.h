@@ -8,6 +8,7 @@
 #ifndef PAYVOX_CLIENT_SEARCH_QUERY_H_
 #define PAYVOX_CLIENT_SEARCH_QUERY_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -19,10 +20,15 @@ class SearchQuery {
   // Equals adds `field:"value"`. `field` must be a payvox constant (email,
   // phone, name, status...), never caller text.
   SearchQuery& Equals(absl::string_view field, absl::string_view value);
+  // Above adds `field>value`, Below `field<value`: numbers only, so nothing
+  // but digits reaches the query.
+  SearchQuery& Above(absl::string_view field, int64_t value);
+  SearchQuery& Below(absl::string_view field, int64_t value);
   // MetadataEquals adds `metadata["key"]:"value"`.
   SearchQuery& MetadataEquals(absl::string_view key, absl::string_view value);
 
   const std::string& str() const { return query_; }
+  bool empty() const { return query_.empty(); }
 
  private:
   void AddClause(std::string clause);

@@ -154,4 +154,15 @@ Async<List<Refund>> StripeApi::ListRefunds(std::string charge_or_intent, int lim
   co_return co_await Fetch<List<Refund>>(client_, std::move(request), DecodeRefundList);
 }
 
+Async<StripeResponse> StripeApi::Send(HttpMethod method, std::string path, FormParams params,
+                                      CallOptions options) {
+  StripeRequest request;
+  request.method = method;
+  request.path = std::move(path);
+  request.params = std::move(params);
+  request.bounds = std::move(options.bounds);
+  request.idempotency_key = std::move(options.idempotency_key);
+  co_return co_await client_.Send(std::move(request));
+}
+
 }  // namespace payvox::stripe

@@ -78,6 +78,20 @@ class StripeApi {
   // intent ("pi_"), newest first, up to `limit` (1 to 100).
   Async<List<Refund>> ListRefunds(std::string charge_or_intent, int limit, CallOptions options);
 
+  // Send sends a request the caller built (ids in `path` already checked
+  // with ValidateStripeId) and returns Stripe's 2xx answer.
+  Async<StripeResponse> Send(HttpMethod method, std::string path, FormParams params,
+                             CallOptions options);
+  // Call is Send, then `decode` on the answer's body.
+  template <typename T>
+  Async<T> Call(HttpMethod method, std::string path, FormParams params, CallOptions options,
+                absl::StatusOr<T> (*decode)(const std::string&)) {
+    absl::StatusOr<StripeResponse> response =
+        co_await Send(method, std::move(path), std::move(params), std::move(options));
+    if (!response.ok()) co_return response.status();
+    co_return decode(response->body);
+  }
+
  private:
   StripeClient& client_;
 };

@@ -150,6 +150,7 @@ absl::Status DecodePaymentIntentObject(od::object& object, PaymentIntent& intent
         if (key == "status") return ReadString(value, site, intent.status);
         if (key == "payment_method") return ReadId(value, site, intent.payment_method);
         if (key == "latest_charge") return ReadId(value, site, intent.latest_charge);
+        if (key == "client_secret") return ReadString(value, site, intent.client_secret);
         if (key == "cancellation_reason") {
           return ReadString(value, site, intent.cancellation_reason);
         }

@@ -90,6 +90,9 @@ struct PaymentIntent {
   std::string payment_method;
   std::string latest_charge;
   std::string cancellation_reason;
+  // What a payment page or DTMF provider needs to confirm the intent; not a
+  // key, but never logged or spoken.
+  std::string client_secret;
   // last_payment_error.code / .decline_code / .message.
   std::string last_error_code;
   std::string last_decline_code;

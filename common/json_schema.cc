@@ -49,12 +49,15 @@ absl::Status CheckNode(dom::element node, const std::string& path, int depth) {
     if (type == "object" && (key == "properties" || key == "required")) continue;
     if (type == "object" && key == "additionalProperties") {
       bool allowed = true;
-      if (field.value.get_bool().get(allowed) != simdjson::SUCCESS || allowed) {
-        return Invalid(path, "schema may only set additionalProperties to false");
+      if (field.value.is_object()) {
+        PAYVOX_RETURN_IF_ERROR(CheckNode(field.value, Child(path, "*"), depth + 1));
+      } else if (field.value.get_bool().get(allowed) != simdjson::SUCCESS || allowed) {
+        return Invalid(path, "schema may set additionalProperties to false or a schema only");
       }
       continue;
     }
-    if (type == "array" && key == "items") continue;
+    if (type == "object" && key == "maxProperties") continue;
+    if (type == "array" && (key == "items" || key == "minItems" || key == "maxItems")) continue;
     if (type == "string" && (key == "enum" || key == "minLength" || key == "maxLength")) continue;
     if ((type == "integer" || type == "number") && (key == "minimum" || key == "maximum")) {
       continue;
@@ -101,11 +104,11 @@ absl::Status CheckNode(dom::element node, const std::string& path, int depth) {
         if (!value.is_string()) return Invalid(path, "schema's enum must list strings");
       }
     }
-    for (const char* bound : {"minLength", "maxLength"}) {
-      dom::element limit;
-      if (schema[bound].get(limit) == simdjson::SUCCESS && !limit.is_uint64()) {
-        return Invalid(path, absl::StrCat("schema's ", bound, " must be a non-negative integer"));
-      }
+  }
+  for (const char* bound : {"minLength", "maxLength", "minItems", "maxItems", "maxProperties"}) {
+    dom::element limit;
+    if (schema[bound].get(limit) == simdjson::SUCCESS && !limit.is_uint64()) {
+      return Invalid(path, absl::StrCat("schema's ", bound, " must be a non-negative integer"));
     }
   }
   for (const char* bound : {"minimum", "maximum"}) {
@@ -128,10 +131,22 @@ absl::Status ValidateNode(dom::object schema, dom::element value, const std::str
       return Invalid(path, "must be a JSON object");
     }
     const dom::object properties = schema["properties"].get_object().value_unsafe();
+    // A map (metadata) checks every value against additionalProperties.
+    dom::object any_value;
+    const bool map = schema["additionalProperties"].get_object().get(any_value) == simdjson::SUCCESS;
+    uint64_t max_properties = 0;
+    if (schema["maxProperties"].get_uint64().get(max_properties) == simdjson::SUCCESS &&
+        object.size() > max_properties) {
+      return Invalid(path, absl::StrCat("must have at most ", max_properties, " entries"));
+    }
     for (const dom::key_value_pair field : object) {
       dom::object property;
       if (properties[field.key].get_object().get(property) != simdjson::SUCCESS) {
-        return Invalid(Child(path, Sv(field.key)), "is not a known argument");
+        if (!map) return Invalid(Child(path, Sv(field.key)), "is not a known argument");
+        if (field.key.size() > 40) {
+          return Invalid(path, "keys must be at most 40 characters");
+        }
+        property = any_value;
       }
       if (field.value.is_null()) continue;  // null is an absent argument
       PAYVOX_RETURN_IF_ERROR(
@@ -155,6 +170,13 @@ absl::Status ValidateNode(dom::object schema, dom::element value, const std::str
       return Invalid(path, "must be a JSON array");
     }
     const dom::object items = schema["items"].get_object().value_unsafe();
+    uint64_t bound = 0;
+    if (schema["minItems"].get_uint64().get(bound) == simdjson::SUCCESS && array.size() < bound) {
+      return Invalid(path, absl::StrCat("must hold at least ", bound, " items"));
+    }
+    if (schema["maxItems"].get_uint64().get(bound) == simdjson::SUCCESS && array.size() > bound) {
+      return Invalid(path, absl::StrCat("must hold at most ", bound, " items"));
+    }
     size_t index = 0;
     for (const dom::element item : array) {
       PAYVOX_RETURN_IF_ERROR(

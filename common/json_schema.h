@@ -5,8 +5,10 @@
 //   PAYVOX_RETURN_IF_ERROR(ValidateArguments(spec.parameters_schema, arguments_json));
 //
 // Supported keywords: type (object, string, integer, number, boolean, array),
-// description, properties, required, additionalProperties (false only),
-// items, enum (of strings), minLength, maxLength, minimum, maximum. A schema
+// description, properties, required, additionalProperties (false, or a
+// schema every other value must match: a map such as metadata, whose keys
+// are at most 40 characters), maxProperties, items, minItems, maxItems, enum
+// (of strings), minLength, maxLength, minimum, maximum. A schema
 // using anything else is refused by CheckSchema, so the catalog never
 // promises a rule that is not enforced. Every property needs a description
 // (it is what the LLM reads).

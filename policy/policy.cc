@@ -191,13 +191,21 @@ const std::vector<std::string>& Capabilities() {
                                                                         "payment_links",
                                                                         "portal_links",
                                                                         "secure_payments",
+                                                                        "view_subscriptions",
+                                                                        "manage_subscriptions",
+                                                                        "view_catalog",
+                                                                        "manage_catalog",
+                                                                        "manage_payments",
+                                                                        "view_balance",
+                                                                        "view_events",
                                                                         "all"};
   return *kCapabilities;
 }
 
 const std::vector<std::string>& DefaultCapabilities() {
   static const auto* const kDefaults = new std::vector<std::string>{
-      "view_payments", "view_refunds", "full_refunds", "partial_refunds"};
+      "view_payments", "view_refunds",       "full_refunds",
+      "partial_refunds", "view_subscriptions", "view_invoices"};
   return *kDefaults;
 }
 

@@ -13,17 +13,14 @@ constexpr std::array kCatalog = {
         .name = "find_customer",
         .description =
             "Find the caller's Stripe customer by the email or phone number they give, or by a "
-            "customer id. Give exactly one of email, phone or customer_id. Several matches are "
-            "all returned: then ask the caller which account (e.g. the name on it); never guess.",
+            "customer id. Give exactly one of email, phone or customer_id. Several matches are all "
+            "returned: then ask the caller which account (e.g. the name on it); never guess.",
         .parameters = R"json({
   "type": "object",
   "properties": {
-    "email": {"type": "string", "maxLength": 512,
-              "description": "The email on the account, exactly as the caller spelled it."},
-    "phone": {"type": "string", "minLength": 8, "maxLength": 16,
-              "description": "The phone number on the account in E.164 form, e.g. +14155550123."},
-    "customer_id": {"type": "string", "maxLength": 255,
-                    "description": "A Stripe customer id, cus_..., when already known."}
+    "email": {"type": "string", "maxLength": 512, "description": "The email on the account, exactly as the caller spelled it."},
+    "phone": {"type": "string", "minLength": 8, "maxLength": 16, "description": "The phone number on the account in E.164 form, e.g. +14155550123."},
+    "customer_id": {"type": "string", "maxLength": 255, "description": "A Stripe customer id, cus_..., when already known."}
   },
   "additionalProperties": false
 })json",
@@ -34,16 +31,14 @@ constexpr std::array kCatalog = {
     ActionSpec{
         .name = "verify_identity",
         .description =
-            "Verify the caller before anything that changes their account: they say the last 4 "
-            "digits of a card on file. A wrong answer returns verified=false with the attempts "
-            "left; once none are left, do not ask again, offer a secure link or a person.",
+            "Verify the caller before anything that changes their account: they say the last 4 digits "
+            "of a card on file. A wrong answer returns verified=false with the attempts left; once "
+            "none are left, do not ask again, offer a secure link or a person.",
         .parameters = R"json({
   "type": "object",
   "properties": {
-    "customer_id": {"type": "string", "minLength": 5, "maxLength": 255,
-                    "description": "The customer found by find_customer, cus_..."},
-    "last4": {"type": "string", "minLength": 4, "maxLength": 4,
-              "description": "The 4 digits the caller said."}
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer found by find_customer, cus_..."},
+    "last4": {"type": "string", "minLength": 4, "maxLength": 4, "description": "The 4 digits the caller said."}
   },
   "required": ["customer_id", "last4"],
   "additionalProperties": false
@@ -53,20 +48,110 @@ constexpr std::array kCatalog = {
         .action_class = ActionClass::kRead,
         .capabilities = {}},
     ActionSpec{
-        .name = "list_charges",
+        .name = "search_customers",
         .description =
-            "The customer's recent charges, newest first, with amount, status, card, refundable "
-            "amount and failure reason in plain words. Use it for 'did my payment go through?' "
-            "and to find the charge to refund.",
+            "Search customers by name, email or phone with Stripe Search (results can lag new "
+            "customers by a minute; use find_customer for an exact email or phone). Give at least one "
+            "filter.",
         .parameters = R"json({
   "type": "object",
   "properties": {
-    "customer_id": {"type": "string", "minLength": 5, "maxLength": 255,
-                    "description": "The customer, cus_..."},
-    "limit": {"type": "integer", "minimum": 1, "maximum": 100,
-              "description": "How many charges; 10 when absent."},
-    "starting_after": {"type": "string", "maxLength": 255,
-                       "description": "For the next page: the id of the last charge seen."}
+    "name": {"type": "string", "minLength": 3, "maxLength": 200, "description": "Name or part of it, at least 3 characters."},
+    "email": {"type": "string", "maxLength": 512, "description": "Exact email."},
+    "phone": {"type": "string", "maxLength": 16, "description": "Exact phone in E.164 form."},
+    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/customers/search",
+        .action_class = ActionClass::kRead,
+        .capabilities = {},
+        .runner = Runner::kStripe,
+        .object = "customer",
+        .list = true},
+    ActionSpec{
+        .name = "create_customer",
+        .description =
+            "Create a Stripe customer for a new caller.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "name": {"type": "string", "maxLength": 200, "description": "Full name."},
+    "email": {"type": "string", "maxLength": 512, "description": "Email address."},
+    "phone": {"type": "string", "maxLength": 16, "description": "Phone in E.164 form."},
+    "description": {"type": "string", "maxLength": 500, "description": "A short note."},
+    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/customers",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"update_customers"},
+        .runner = Runner::kStripe,
+        .object = "customer",
+        .say_done = "I've set up your account."},
+    ActionSpec{
+        .name = "update_customer",
+        .description =
+            "Change the name, email, phone or notes on the caller's account. Needs the caller "
+            "verified.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "name": {"type": "string", "maxLength": 200, "description": "New full name."},
+    "email": {"type": "string", "maxLength": 512, "description": "New email address."},
+    "phone": {"type": "string", "maxLength": 16, "description": "New phone in E.164 form."},
+    "description": {"type": "string", "maxLength": 500, "description": "A short note."},
+    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50}
+  },
+  "required": ["customer_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/customers/{customer_id:cus_}",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"update_customers"},
+        .runner = Runner::kStripe,
+        .object = "customer",
+        .owner = Owner::kPath,
+        .say_done = "I've updated your account."},
+    ActionSpec{
+        .name = "delete_customer",
+        .description =
+            "Delete the caller's customer record and its saved cards. Cannot be undone: confirm "
+            "first. Needs the caller verified.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."}
+  },
+  "required": ["customer_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "DELETE",
+        .stripe_path = "/v1/customers/{customer_id:cus_}",
+        .action_class = ActionClass::kDestructive,
+        .capabilities = {"update_customers"},
+        .runner = Runner::kStripe,
+        .object = "customer",
+        .owner = Owner::kPath,
+        .say_done = "Your account is deleted."},
+    ActionSpec{
+        .name = "list_charges",
+        .description =
+            "The customer's recent charges, newest first, with amount, status, card, refundable "
+            "amount and failure reason in plain words. Use it for 'did my payment go through?' and to "
+            "find the charge to refund.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
+    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last charge seen."}
   },
   "required": ["customer_id"],
   "additionalProperties": false
@@ -76,22 +161,253 @@ constexpr std::array kCatalog = {
         .action_class = ActionClass::kRead,
         .capabilities = {"view_payments"}},
     ActionSpec{
-        .name = "create_refund",
+        .name = "get_payment",
         .description =
-            "Refund a charge in full (amount_minor 0) or in part. Needs the caller verified in "
-            "this call. Retrying with the same request_id never refunds twice. May answer with "
-            "an approval_id instead of a refund: then tell the caller it was sent for approval.",
+            "One payment by charge (ch_), payment intent (pi_) or invoice (in_) id: did it go "
+            "through, why not, and what it was for.",
         .parameters = R"json({
   "type": "object",
   "properties": {
-    "charge_id": {"type": "string", "minLength": 5, "maxLength": 255,
-                  "description": "The charge to refund, ch_..., or its payment intent, pi_..."},
-    "amount_minor": {"type": "integer", "minimum": 0, "maximum": 99999999,
-                     "description": "Amount in the currency's minor unit (cents); 0 refunds everything refundable."},
-    "reason": {"type": "string", "enum": ["duplicate", "fraudulent", "requested_by_customer"],
-               "description": "Why the refund is made."},
-    "note": {"type": "string", "maxLength": 500,
-             "description": "A short note kept with the refund; never card numbers."}
+    "payment_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "ch_..., pi_... or in_..."}
+  },
+  "required": ["payment_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/charges/{id}",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_payments"}},
+    ActionSpec{
+        .name = "find_duplicate_charges",
+        .description =
+            "Find charges of the same customer with the same amount close together in time, and say "
+            "which one to refund.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "window_seconds": {"type": "integer", "minimum": 1, "maximum": 2678400, "description": "Charges closer than this many seconds count as duplicates; 86400 when absent."}
+  },
+  "required": ["customer_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/charges",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_payments"}},
+    ActionSpec{
+        .name = "search_charges",
+        .description =
+            "Search charges with Stripe Search by customer, status, currency, amount or date. Results "
+            "can lag new charges by a minute.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "status": {"type": "string", "enum": ["succeeded", "pending", "failed"], "description": "Charge status."},
+    "currency": {"type": "string", "minLength": 3, "maxLength": 3, "description": "Three-letter ISO currency code in lower case, e.g. usd."},
+    "amount_over": {"type": "integer", "minimum": 0, "maximum": 99999999, "description": "Only charges of more than this amount (minor units)."},
+    "amount_under": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Only charges of less than this amount (minor units)."},
+    "created_after": {"type": "integer", "minimum": 0, "description": "Only charges created after this time (Unix seconds)."},
+    "created_before": {"type": "integer", "minimum": 0, "description": "Only charges created before this time (Unix seconds)."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/charges/search",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_payments"},
+        .runner = Runner::kStripe,
+        .object = "charge",
+        .list = true},
+    ActionSpec{
+        .name = "capture_charge",
+        .description =
+            "Capture an authorized charge that has not been collected yet, in full or in part.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "charge_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The charge, ch_..."},
+    "amount": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Amount to capture in minor units; everything when absent."}
+  },
+  "required": ["charge_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/charges/{charge_id:ch_,py_}/capture",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"manage_payments"},
+        .runner = Runner::kStripe,
+        .object = "charge",
+        .owner = Owner::kLoaded,
+        .say_done = "I've collected that payment."},
+    ActionSpec{
+        .name = "list_payment_intents",
+        .description =
+            "The customer's payments (payment intents), newest first, with their status.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
+    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/payment_intents",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_payments"},
+        .runner = Runner::kStripe,
+        .object = "payment_intent",
+        .list = true},
+    ActionSpec{
+        .name = "get_payment_intent",
+        .description =
+            "One payment intent by id, with its status and last failure in plain words.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "payment_intent_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The payment intent, pi_..."}
+  },
+  "required": ["payment_intent_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/payment_intents/{payment_intent_id:pi_}",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_payments"},
+        .runner = Runner::kStripe,
+        .object = "payment_intent"},
+    ActionSpec{
+        .name = "search_payment_intents",
+        .description =
+            "Search payment intents with Stripe Search by customer, status, currency, amount or date.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "status": {"type": "string", "enum": ["requires_payment_method", "requires_confirmation", "requires_action", "processing", "requires_capture", "canceled", "succeeded"], "description": "Payment intent status."},
+    "currency": {"type": "string", "minLength": 3, "maxLength": 3, "description": "Three-letter ISO currency code in lower case, e.g. usd."},
+    "amount_over": {"type": "integer", "minimum": 0, "maximum": 99999999, "description": "Only payments of more than this amount (minor units)."},
+    "amount_under": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Only payments of less than this amount (minor units)."},
+    "created_after": {"type": "integer", "minimum": 0, "description": "Only payments created after this time (Unix seconds)."},
+    "created_before": {"type": "integer", "minimum": 0, "description": "Only payments created before this time (Unix seconds)."},
+    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/payment_intents/search",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_payments"},
+        .runner = Runner::kStripe,
+        .object = "payment_intent",
+        .list = true},
+    ActionSpec{
+        .name = "create_payment_intent",
+        .description =
+            "Create a payment intent to be paid later through a payment page. Never collect card "
+            "numbers in the call: to take a card now, use start_secure_payment.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "amount": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Amount in minor units."},
+    "currency": {"type": "string", "minLength": 3, "maxLength": 3, "description": "Three-letter ISO currency code in lower case, e.g. usd."},
+    "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "description": {"type": "string", "maxLength": 500, "description": "What the payment is for."},
+    "capture_method": {"type": "string", "enum": ["automatic", "manual"], "description": "automatic collects at once; manual only authorizes."},
+    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50}
+  },
+  "required": ["amount", "currency"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/payment_intents",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"manage_payments"},
+        .runner = Runner::kStripe,
+        .object = "payment_intent",
+        .owner = Owner::kArgument,
+        .say_done = "I've set up that payment."},
+    ActionSpec{
+        .name = "cancel_payment_intent",
+        .description =
+            "Cancel a payment intent that has not gone through yet (or an authorization not yet "
+            "captured). Cannot be undone: confirm first.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "payment_intent_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The payment intent, pi_..."},
+    "cancellation_reason": {"type": "string", "enum": ["duplicate", "fraudulent", "requested_by_customer", "abandoned"], "description": "Why."}
+  },
+  "required": ["payment_intent_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/payment_intents/{payment_intent_id:pi_}/cancel",
+        .action_class = ActionClass::kDestructive,
+        .capabilities = {"manage_payments"},
+        .runner = Runner::kStripe,
+        .object = "payment_intent",
+        .owner = Owner::kLoaded,
+        .say_done = "I've canceled that payment."},
+    ActionSpec{
+        .name = "capture_payment_intent",
+        .description =
+            "Collect an authorized payment intent (status requires_capture), in full or in part.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "payment_intent_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The payment intent, pi_..."},
+    "amount_to_capture": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Amount to collect in minor units; everything when absent."}
+  },
+  "required": ["payment_intent_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/payment_intents/{payment_intent_id:pi_}/capture",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"manage_payments"},
+        .runner = Runner::kStripe,
+        .object = "payment_intent",
+        .owner = Owner::kLoaded,
+        .say_done = "I've collected that payment."},
+    ActionSpec{
+        .name = "start_secure_payment",
+        .description =
+            "Take a card payment during the call without hearing the card: payvox creates the payment "
+            "and hands the caller to a secure keypad line; the result arrives on the event stream for "
+            "this call.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "amount": {"type": "object", "description": "How much to charge.", "properties": {"amount_minor": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Amount in minor units."}, "currency": {"type": "string", "minLength": 3, "maxLength": 3, "description": "Three-letter ISO currency code in lower case, e.g. usd."}}, "required": ["amount_minor", "currency"], "additionalProperties": false},
+    "description": {"type": "string", "maxLength": 500, "description": "What the payment is for."}
+  },
+  "required": ["customer_id", "amount"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/payment_intents",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"secure_payments"}},
+    ActionSpec{
+        .name = "create_refund",
+        .description =
+            "Refund a charge in full (amount_minor 0) or in part. Needs the caller verified in this "
+            "call. Retrying with the same request_id never refunds twice. May answer with an "
+            "approval_id instead of a refund: then tell the caller it was sent for approval.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "charge_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The charge to refund, ch_..., or its payment intent, pi_..."},
+    "amount_minor": {"type": "integer", "minimum": 0, "maximum": 99999999, "description": "Amount in the currency's minor unit (cents); 0 refunds everything refundable."},
+    "reason": {"type": "string", "enum": ["duplicate", "fraudulent", "requested_by_customer"], "description": "Why the refund is made."},
+    "note": {"type": "string", "maxLength": 500, "description": "A short note kept with the refund; never card numbers."}
   },
   "required": ["charge_id"],
   "additionalProperties": false
@@ -100,6 +416,739 @@ constexpr std::array kCatalog = {
         .stripe_path = "/v1/refunds",
         .action_class = ActionClass::kWrite,
         .capabilities = {"full_refunds", "partial_refunds"}},
+    ActionSpec{
+        .name = "get_refund",
+        .description =
+            "One refund by id: its amount, and whether it is on its way, done or failed.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "refund_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The refund, re_..."}
+  },
+  "required": ["refund_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/refunds/{id}",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_refunds"}},
+    ActionSpec{
+        .name = "list_refunds",
+        .description =
+            "Refunds of a charge or of a customer, newest first. Give exactly one of charge_id and "
+            "customer_id.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "charge_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The charge, ch_..., or payment intent, pi_..."},
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/refunds",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_refunds"}},
+    ActionSpec{
+        .name = "create_coupon",
+        .description =
+            "Create a discount the caller was promised: percent_off or amount_off, for once, some "
+            "months (repeating) or forever. With customer_id it also makes a one-time code for that "
+            "customer that is easy to read aloud.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "percent_off": {"type": "number", "minimum": 0.01, "maximum": 100, "description": "Percent off, more than 0 and at most 100."},
+    "amount_off": {"type": "object", "description": "Amount off, instead of percent_off.", "properties": {"amount_minor": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Amount in minor units."}, "currency": {"type": "string", "minLength": 3, "maxLength": 3, "description": "Three-letter ISO currency code in lower case, e.g. usd."}}, "required": ["amount_minor", "currency"], "additionalProperties": false},
+    "duration": {"type": "string", "enum": ["once", "repeating", "forever"], "description": "How long it applies; once when absent."},
+    "duration_in_months": {"type": "integer", "minimum": 1, "maximum": 36, "description": "Months, for repeating."},
+    "max_redemptions": {"type": "integer", "minimum": 1, "maximum": 1000000, "description": "How many times it can be used; unlimited when absent."},
+    "redeem_by": {"type": "integer", "minimum": 1, "description": "Last moment it can be redeemed (Unix seconds)."},
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer the one-time code is for, cus_..."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/coupons",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"coupons"}},
+    ActionSpec{
+        .name = "list_coupons",
+        .description =
+            "The coupons this business has, newest first.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
+    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/coupons",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"coupons"},
+        .runner = Runner::kStripe,
+        .object = "coupon",
+        .list = true},
+    ActionSpec{
+        .name = "get_coupon",
+        .description =
+            "One coupon by id: its discount and how long it lasts.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "coupon_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The coupon id."}
+  },
+  "required": ["coupon_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/coupons/{coupon_id:}",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"coupons"},
+        .runner = Runner::kStripe,
+        .object = "coupon"},
+    ActionSpec{
+        .name = "list_promotion_codes",
+        .description =
+            "Promotion codes, filtered by the code a caller reads out, a customer or a coupon.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "code": {"type": "string", "maxLength": 64, "description": "The code as the caller reads it."},
+    "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "coupon": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The coupon id."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/promotion_codes",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"coupons"},
+        .runner = Runner::kStripe,
+        .object = "promotion_code",
+        .list = true},
+    ActionSpec{
+        .name = "get_promotion_code",
+        .description =
+            "One promotion code by id, with its discount.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "promotion_code_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The promotion code, promo_..."}
+  },
+  "required": ["promotion_code_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/promotion_codes/{promotion_code_id:promo_}",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"coupons"},
+        .runner = Runner::kStripe,
+        .object = "promotion_code"},
+    ActionSpec{
+        .name = "list_subscriptions",
+        .description =
+            "The customer's subscriptions: plan, status, price, renewal date, whether it ends at "
+            "period end or is paused. Use it for 'when does my plan renew?'.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."}
+  },
+  "required": ["customer_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/subscriptions",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_subscriptions"}},
+    ActionSpec{
+        .name = "get_subscription",
+        .description =
+            "One subscription by id: plan, price, status and renewal date.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."}
+  },
+  "required": ["subscription_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/subscriptions/{id}",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_subscriptions"}},
+    ActionSpec{
+        .name = "cancel_subscription",
+        .description =
+            "Cancel a subscription at the end of the paid period (default) or at once (immediately, "
+            "if the business allows). Cannot be undone: confirm first. Needs the caller verified.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."},
+    "immediately": {"type": "boolean", "description": "End it now instead of at the end of the period."},
+    "reason": {"type": "string", "maxLength": 500, "description": "Why the caller cancels."}
+  },
+  "required": ["subscription_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/subscriptions/{id}",
+        .action_class = ActionClass::kDestructive,
+        .capabilities = {"cancel_subscriptions"}},
+    ActionSpec{
+        .name = "pause_subscription",
+        .description =
+            "Pause billing on a subscription, until a date or until resumed. A canceled subscription "
+            "cannot be paused.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."},
+    "resumes_at": {"type": "integer", "minimum": 1, "description": "When billing resumes by itself (Unix seconds); until resumed when absent."}
+  },
+  "required": ["subscription_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/subscriptions/{id}",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"pause_subscriptions"}},
+    ActionSpec{
+        .name = "resume_subscription",
+        .description =
+            "Resume billing on a paused subscription.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."}
+  },
+  "required": ["subscription_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/subscriptions/{id}",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"pause_subscriptions"}},
+    ActionSpec{
+        .name = "change_subscription_plan",
+        .description =
+            "Move a subscription to another price. Without context.confirmed it only previews what "
+            "the caller will pay now and later; send it again confirmed to apply.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."},
+    "new_price_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The new price, price_..."}
+  },
+  "required": ["subscription_id", "new_price_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/subscriptions/{id}",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"change_subscription_plans"}},
+    ActionSpec{
+        .name = "create_subscription",
+        .description =
+            "Start a subscription for a customer on recurring prices; the first period is billed at "
+            "once.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "items": {"type": "array", "description": "The prices to subscribe to (usually one).", "minItems": 1, "maxItems": 20, "items": {"type": "object", "description": "One price and its quantity.", "properties": {"price": {"type": "string", "minLength": 3, "maxLength": 255, "description": "A recurring price, price_..."}, "quantity": {"type": "integer", "minimum": 1, "maximum": 10000, "description": "How many; 1 when absent."}}, "required": ["price"], "additionalProperties": false}},
+    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50}
+  },
+  "required": ["customer", "items"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/subscriptions",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"manage_subscriptions"},
+        .runner = Runner::kStripe,
+        .object = "subscription",
+        .owner = Owner::kArgument,
+        .say_done = "Your subscription has started."},
+    ActionSpec{
+        .name = "update_subscription",
+        .description =
+            "Change a subscription's notes (metadata) or description. Use change_subscription_plan, "
+            "pause_subscription or cancel_subscription for those changes.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."},
+    "description": {"type": "string", "maxLength": 500, "description": "A short description."},
+    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50}
+  },
+  "required": ["subscription_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/subscriptions/{subscription_id:sub_}",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"manage_subscriptions"},
+        .runner = Runner::kStripe,
+        .object = "subscription",
+        .owner = Owner::kLoaded,
+        .say_done = "I've updated your subscription."},
+    ActionSpec{
+        .name = "list_invoices",
+        .description =
+            "The customer's invoices, newest first, optionally by status.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "status": {"type": "string", "enum": ["draft", "open", "paid", "uncollectible", "void"], "description": "Only invoices in this state."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+  },
+  "required": ["customer_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/invoices",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_invoices"}},
+    ActionSpec{
+        .name = "get_invoice",
+        .description =
+            "One invoice by id: amount, status, due date, lines.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "invoice_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The invoice, in_..."}
+  },
+  "required": ["invoice_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/invoices/{id}",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_invoices"}},
+    ActionSpec{
+        .name = "get_upcoming_invoice",
+        .description =
+            "What the customer will be billed next, and when.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "Only this subscription, sub_..."}
+  },
+  "required": ["customer_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/invoices/upcoming",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_invoices"}},
+    ActionSpec{
+        .name = "search_invoices",
+        .description =
+            "Search invoices with Stripe Search by customer, status, number, subscription or total.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "status": {"type": "string", "enum": ["draft", "open", "paid", "uncollectible", "void"], "description": "Invoice status."},
+    "number": {"type": "string", "maxLength": 100, "description": "The invoice number printed on it."},
+    "subscription": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."},
+    "total_over": {"type": "integer", "minimum": 0, "maximum": 99999999, "description": "Only invoices with a larger total (minor units)."},
+    "total_under": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Only invoices with a smaller total (minor units)."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/invoices/search",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_invoices"},
+        .runner = Runner::kStripe,
+        .object = "invoice",
+        .list = true},
+    ActionSpec{
+        .name = "send_invoice",
+        .description =
+            "Email an open invoice to the address on the customer's account.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "invoice_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The invoice, in_..."}
+  },
+  "required": ["invoice_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/invoices/{id}/send",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"manage_invoices"}},
+    ActionSpec{
+        .name = "void_invoice",
+        .description =
+            "Void an open invoice so nothing is owed on it. Cannot be undone: confirm first.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "invoice_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The invoice, in_..."}
+  },
+  "required": ["invoice_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/invoices/{id}/void",
+        .action_class = ActionClass::kDestructive,
+        .capabilities = {"manage_invoices"}},
+    ActionSpec{
+        .name = "create_invoice",
+        .description =
+            "Draft an invoice with lines (each a description, unit amount and quantity); it is not "
+            "sent until finalized.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "lines": {"type": "array", "description": "The invoice lines, 1 to 50.", "minItems": 1, "maxItems": 50, "items": {"type": "object", "description": "One line.", "properties": {"description": {"type": "string", "minLength": 1, "maxLength": 500, "description": "What the line is for."}, "amount": {"type": "object", "description": "Unit price.", "properties": {"amount_minor": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Amount in minor units."}, "currency": {"type": "string", "minLength": 3, "maxLength": 3, "description": "Three-letter ISO currency code in lower case, e.g. usd."}}, "required": ["amount_minor", "currency"], "additionalProperties": false}, "quantity": {"type": "integer", "minimum": 1, "maximum": 10000, "description": "How many; 1 when absent."}}, "required": ["description", "amount"], "additionalProperties": false}},
+    "days_until_due": {"type": "integer", "minimum": 1, "maximum": 365, "description": "Email the invoice with this many days to pay; charge the card on file when absent."},
+    "description": {"type": "string", "maxLength": 500, "description": "A note printed on the invoice."}
+  },
+  "required": ["customer_id", "lines"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/invoices",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"manage_invoices"}},
+    ActionSpec{
+        .name = "finalize_invoice",
+        .description =
+            "Finalize a draft invoice so it can be paid.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "invoice_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The invoice, in_..."}
+  },
+  "required": ["invoice_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/invoices/{id}/finalize",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"manage_invoices"}},
+    ActionSpec{
+        .name = "list_products",
+        .description =
+            "The products this business sells, optionally only active ones.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "active": {"type": "boolean", "description": "Only active (or only archived) products."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
+    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/products",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_catalog"},
+        .runner = Runner::kStripe,
+        .object = "product",
+        .list = true},
+    ActionSpec{
+        .name = "get_product",
+        .description =
+            "One product by id: its name and whether it is still sold.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "product_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The product, prod_..."}
+  },
+  "required": ["product_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/products/{product_id:prod_}",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_catalog"},
+        .runner = Runner::kStripe,
+        .object = "product"},
+    ActionSpec{
+        .name = "list_prices",
+        .description =
+            "Prices, optionally of one product or of one type.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "product": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The product, prod_..."},
+    "type": {"type": "string", "enum": ["one_time", "recurring"], "description": "one_time or recurring."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
+    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/prices",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_catalog"},
+        .runner = Runner::kStripe,
+        .object = "price",
+        .list = true},
+    ActionSpec{
+        .name = "get_price",
+        .description =
+            "One price by id: amount, currency and billing interval.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "price_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The price, price_..."}
+  },
+  "required": ["price_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/prices/{price_id:price_}",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_catalog"},
+        .runner = Runner::kStripe,
+        .object = "price"},
+    ActionSpec{
+        .name = "create_price",
+        .description =
+            "Create a price for a product, one-time or recurring.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "product": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The product, prod_..."},
+    "currency": {"type": "string", "minLength": 3, "maxLength": 3, "description": "Three-letter ISO currency code in lower case, e.g. usd."},
+    "unit_amount": {"type": "integer", "minimum": 0, "maximum": 99999999, "description": "Amount in minor units."},
+    "nickname": {"type": "string", "maxLength": 200, "description": "A name for the price."},
+    "recurring": {"type": "object", "description": "For a recurring price.", "properties": {"interval": {"type": "string", "enum": ["day", "week", "month", "year"], "description": "Billing interval."}, "interval_count": {"type": "integer", "minimum": 1, "maximum": 12, "description": "Intervals between bills; 1 when absent."}}, "required": ["interval"], "additionalProperties": false}
+  },
+  "required": ["product", "currency", "unit_amount"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/prices",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"manage_catalog"},
+        .runner = Runner::kStripe,
+        .object = "price",
+        .say_done = "I've created that price."},
+    ActionSpec{
+        .name = "list_payment_methods",
+        .description =
+            "The cards a customer has on file (brand and last 4 only).",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "type": {"type": "string", "enum": ["card"], "description": "Payment method type; card when absent."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+  },
+  "required": ["customer_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/customers/{customer_id:cus_}/payment_methods",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_payments"},
+        .runner = Runner::kStripe,
+        .object = "payment_method",
+        .list = true},
+    ActionSpec{
+        .name = "get_payment_method",
+        .description =
+            "One saved payment method by id (brand and last 4 only).",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "payment_method_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The payment method, pm_..."}
+  },
+  "required": ["payment_method_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/payment_methods/{payment_method_id:pm_,card_}",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_payments"},
+        .runner = Runner::kStripe,
+        .object = "payment_method"},
+    ActionSpec{
+        .name = "detach_payment_method",
+        .description =
+            "Remove a saved card from the customer's account. Cannot be undone: confirm first. Needs "
+            "the caller verified.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "payment_method_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The payment method, pm_..."}
+  },
+  "required": ["payment_method_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/payment_methods/{payment_method_id:pm_,card_}/detach",
+        .action_class = ActionClass::kDestructive,
+        .capabilities = {"update_customers"},
+        .runner = Runner::kStripe,
+        .object = "payment_method",
+        .owner = Owner::kLoaded,
+        .say_done = "I've removed that card from your account."},
+    ActionSpec{
+        .name = "get_balance",
+        .description =
+            "This business's Stripe balance: available and pending, per currency.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {},
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/balance",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_balance"},
+        .runner = Runner::kStripe,
+        .object = "balance"},
+    ActionSpec{
+        .name = "list_balance_transactions",
+        .description =
+            "Movements of the Stripe balance (charges, refunds, payouts), newest first.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "type": {"type": "string", "maxLength": 50, "description": "Only this type, e.g. charge, refund, payout."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
+    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/balance_transactions",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_balance"},
+        .runner = Runner::kStripe,
+        .object = "balance_transaction",
+        .list = true},
+    ActionSpec{
+        .name = "get_balance_transaction",
+        .description =
+            "One balance transaction by id: amount, fee, net.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "balance_transaction_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The balance transaction, txn_..."}
+  },
+  "required": ["balance_transaction_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/balance_transactions/{balance_transaction_id:txn_}",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_balance"},
+        .runner = Runner::kStripe,
+        .object = "balance_transaction"},
+    ActionSpec{
+        .name = "list_events",
+        .description =
+            "Recent Stripe events, newest first, optionally of one type (charge.refunded) or family "
+            "(charge.*).",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "type": {"type": "string", "maxLength": 100, "description": "Event type, or a family ending in .*"},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
+    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/events",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_events"},
+        .runner = Runner::kStripe,
+        .object = "event",
+        .list = true},
+    ActionSpec{
+        .name = "get_event",
+        .description =
+            "One Stripe event by id: its type, time and the object it concerns.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "event_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The event, evt_..."}
+  },
+  "required": ["event_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/events/{event_id:evt_}",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_events"},
+        .runner = Runner::kStripe,
+        .object = "event"},
+    ActionSpec{
+        .name = "create_payment_link",
+        .description =
+            "A payment link for a price that the agent can send by text message or email.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "price_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The price to sell, price_..."},
+    "quantity": {"type": "integer", "minimum": 1, "maximum": 10000, "description": "How many; 1 when absent."}
+  },
+  "required": ["price_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/payment_links",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"payment_links"}},
+    ActionSpec{
+        .name = "list_payment_links",
+        .description =
+            "Payment links already made, newest first.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
+    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/payment_links",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"payment_links"},
+        .runner = Runner::kStripe,
+        .object = "payment_link",
+        .list = true},
+    ActionSpec{
+        .name = "create_portal_session",
+        .description =
+            "A billing portal link where the caller updates cards and manages plans themselves. Needs "
+            "the caller verified.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "return_url": {"type": "string", "maxLength": 2048, "description": "Where the portal sends the customer back to (https)."}
+  },
+  "required": ["customer_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/billing_portal/sessions",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"portal_links"}},
+
 };
 
 }  // namespace

@@ -6,7 +6,9 @@
 //
 // ListActions hands the table to an orchestrator as function-calling tool
 // definitions; Execute (server/executor.h) runs an entry by name through the
-// same code as its typed RPC. An action is listed only once payvoxd runs it.
+// same code as its typed RPC, or, for the long tail (products, balance,
+// events...), straight to Stripe under the same rules. Paths of kStripe
+// entries name their id argument and its prefixes: "{customer_id:cus_}".
 #ifndef PAYVOX_SERVER_CATALOG_H_
 #define PAYVOX_SERVER_CATALOG_H_
 
@@ -20,6 +22,24 @@
 
 namespace payvox {
 
+// How Execute runs an entry.
+enum class Runner {
+  // Through the typed RPC of the same name (VoiceActions).
+  kTyped,
+  // Straight to Stripe: arguments become the path's id and the request's
+  // parameters (server/stripe_actions.cc), under the same policy, audit and
+  // idempotency rules.
+  kStripe,
+};
+
+// Whose verified identity a kStripe write needs.
+enum class Owner {
+  kNone,      // belongs to no customer (a price, a new customer)
+  kArgument,  // the `customer` argument
+  kPath,      // the customer the path names (/v1/customers/{customer_id})
+  kLoaded,    // the `customer` of the object the path names, read first
+};
+
 struct ActionSpec {
   std::string_view name;
   std::string_view description;
@@ -32,6 +52,14 @@ struct ActionSpec {
   // The policy capabilities that enable it (any one is enough); none:
   // always enabled (finding and verifying the caller).
   std::array<std::string_view, 2> capabilities;
+  Runner runner = Runner::kTyped;
+  // kStripe: the Stripe object the answer holds ("customer", "invoice"...),
+  // a list or search result of them when `list`.
+  std::string_view object;
+  bool list = false;
+  Owner owner = Owner::kNone;
+  // kStripe writes: the sentence said once Stripe did it.
+  std::string_view say_done;
 };
 
 std::span<const ActionSpec> Catalog();

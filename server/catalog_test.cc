@@ -21,13 +21,35 @@ using ::testing::HasSubstr;
 
 absl::string_view Sv(std::string_view text) { return {text.data(), text.size()}; }
 
-// The typed request each action decodes its arguments into.
+// The typed request a kTyped action decodes its arguments into:
+// create_refund -> payvox.v1.CreateRefundRequest.
 const google::protobuf::Descriptor* RequestOf(std::string_view action) {
-  if (action == "find_customer") return v1::FindCustomerRequest::descriptor();
-  if (action == "verify_identity") return v1::VerifyIdentityRequest::descriptor();
-  if (action == "list_charges") return v1::ListChargesRequest::descriptor();
-  if (action == "create_refund") return v1::CreateRefundRequest::descriptor();
-  return nullptr;
+  std::string message = "payvox.v1.";
+  bool upper = true;
+  for (const char c : action) {
+    if (c == '_') {
+      upper = true;
+      continue;
+    }
+    message.push_back(upper ? absl::ascii_toupper(static_cast<unsigned char>(c)) : c);
+    upper = false;
+  }
+  return google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
+      message + "Request");
+}
+
+std::string SampleValue(simdjson::dom::object property);
+
+// SampleObject: every property of an object schema with a sample value.
+std::string SampleObject(simdjson::dom::object schema, std::string_view leave_out = "") {
+  std::vector<std::string> all;
+  simdjson::dom::object properties = schema["properties"].get_object().value();
+  for (const auto field : properties) {
+    if (field.key == leave_out) continue;
+    all.push_back(absl::StrCat("\"", Sv(field.key), "\": ",
+                               SampleValue(field.value.get_object().value())));
+  }
+  return absl::StrCat("{", absl::StrJoin(all, ", "), "}");
 }
 
 // SampleValue is a value the property's schema accepts.
@@ -45,11 +67,13 @@ std::string SampleValue(simdjson::dom::object property) {
   if (type == "integer" || type == "number") {
     double minimum = 1;
     if (property["minimum"].get_double().get(minimum) != simdjson::SUCCESS) minimum = 1;
-    return absl::StrCat(static_cast<int64_t>(minimum));
+    return type == "number" ? absl::StrCat(minimum) : absl::StrCat(static_cast<int64_t>(minimum));
   }
   if (type == "boolean") return "true";
-  if (type == "array") return "[]";
-  return "{}";
+  if (type == "array") {
+    return absl::StrCat("[", SampleValue(property["items"].get_object().value()), "]");
+  }
+  return SampleObject(property);
 }
 
 TEST(CatalogTest, EveryEntryIsAUsableToolDefinition) {
@@ -72,6 +96,7 @@ TEST(CatalogTest, EveryEntryIsAUsableToolDefinition) {
 TEST(CatalogTest, SchemasDescribeExactlyTheTypedRequest) {
   for (const ActionSpec& spec : Catalog()) {
     SCOPED_TRACE(spec.name);
+    if (spec.runner != Runner::kTyped) continue;
     const google::protobuf::Descriptor* request = RequestOf(spec.name);
     ASSERT_NE(request, nullptr) << "a catalog entry without its typed request";
     std::set<std::string> fields;
@@ -100,13 +125,8 @@ TEST(CatalogTest, ArgumentsThatViolateASchemaAreRefusedNamingTheArgument) {
       for (const auto name : required_array) required.emplace_back(name.get_string().value());
     }
     // Every argument with a sample value: accepted.
-    std::vector<std::string> all;
-    for (const auto field : properties) {
-      all.push_back(absl::StrCat("\"", Sv(field.key), "\": ",
-                                 SampleValue(field.value.get_object().value())));
-    }
-    const std::string valid = absl::StrCat("{", absl::StrJoin(all, ", "), "}");
-    EXPECT_TRUE(ValidateArguments(schema, valid).ok()) << valid;
+    const std::string valid = SampleObject(root.get_object().value());
+    EXPECT_TRUE(ValidateArguments(schema, valid).ok()) << valid << ValidateArguments(schema, valid);
 
     // An unknown argument.
     EXPECT_THAT(ValidateArguments(schema, R"({"card_number": "x"})"),
@@ -118,13 +138,7 @@ TEST(CatalogTest, ArgumentsThatViolateASchemaAreRefusedNamingTheArgument) {
     }
     // Each required argument left out.
     for (const std::string& missing : required) {
-      std::vector<std::string> others;
-      for (const auto field : properties) {
-        if (field.key == missing) continue;
-        others.push_back(absl::StrCat("\"", Sv(field.key), "\": ",
-                                      SampleValue(field.value.get_object().value())));
-      }
-      EXPECT_THAT(ValidateArguments(schema, absl::StrCat("{", absl::StrJoin(others, ", "), "}")),
+      EXPECT_THAT(ValidateArguments(schema, SampleObject(root.get_object().value(), missing)),
                   StatusIs(absl::StatusCode::kInvalidArgument,
                            HasSubstr(absl::StrCat(missing, " is required"))));
     }
@@ -144,9 +158,15 @@ TEST(CatalogTest, ListActionsMarksWhatTheTenantEnabled) {
   EXPECT_TRUE(enabled(defaults, "find_customer"));
   EXPECT_TRUE(enabled(defaults, "create_refund"));
   for (const v1::ActionDescriptor& action : defaults.actions()) {
-    EXPECT_EQ(action.read_only(), action.name() != "create_refund") << action.name();
+    const ActionSpec* spec = FindAction(action.name());
+    ASSERT_NE(spec, nullptr);
+    EXPECT_EQ(action.read_only(), spec->action_class == policy::ActionClass::kRead);
+    EXPECT_EQ(action.destructive(), spec->action_class == policy::ActionClass::kDestructive);
     EXPECT_FALSE(action.parameters_json_schema().empty());
   }
+  EXPECT_TRUE(enabled(defaults, "list_subscriptions"));
+  EXPECT_FALSE(enabled(defaults, "cancel_subscription"));
+  EXPECT_FALSE(enabled(defaults, "get_balance"));
 
   v1::TenantPolicy view_only;
   view_only.add_enabled_actions("view_payments");
@@ -158,6 +178,44 @@ TEST(CatalogTest, ListActionsMarksWhatTheTenantEnabled) {
   v1::TenantPolicy partial_only;
   partial_only.add_enabled_actions("partial_refunds");
   EXPECT_TRUE(enabled(DescribeActions(partial_only), "create_refund"));
+}
+
+TEST(CatalogTest, StripeEntriesNameTheirPathIdsAsRequiredArguments) {
+  for (const ActionSpec& spec : Catalog()) {
+    SCOPED_TRACE(spec.name);
+    if (spec.runner != Runner::kStripe) continue;
+    EXPECT_FALSE(spec.object.empty());
+    EXPECT_EQ(spec.say_done.empty(), spec.action_class == policy::ActionClass::kRead);
+    simdjson::dom::parser parser;
+    simdjson::dom::element root = parser.parse(std::string(spec.parameters)).value();
+    std::set<std::string> required;
+    simdjson::dom::array required_array;
+    if (root["required"].get_array().get(required_array) == simdjson::SUCCESS) {
+      for (const auto name : required_array) required.emplace(name.get_string().value());
+    }
+    std::string_view path = spec.stripe_path;
+    while (path.find('{') != std::string_view::npos) {
+      path.remove_prefix(path.find('{') + 1);
+      const std::string name(path.substr(0, path.find(':')));
+      EXPECT_TRUE(required.contains(name)) << name;
+    }
+    if (spec.owner == Owner::kArgument) {
+      simdjson::dom::element customer;
+      EXPECT_EQ(root["properties"]["customer"].get(customer), simdjson::SUCCESS);
+    }
+  }
+  // The long tail of api.md is reachable by name.
+  for (const char* name :
+       {"search_customers", "create_customer", "update_customer", "delete_customer",
+        "list_payment_intents", "get_payment_intent", "create_payment_intent",
+        "search_payment_intents", "cancel_payment_intent", "capture_payment_intent",
+        "search_charges", "capture_charge", "search_invoices", "create_subscription",
+        "update_subscription", "list_products", "get_product", "list_prices", "get_price",
+        "create_price", "list_payment_methods", "get_payment_method", "detach_payment_method",
+        "get_balance", "list_balance_transactions", "get_balance_transaction", "list_events",
+        "get_event", "list_coupons", "list_promotion_codes", "list_payment_links"}) {
+    EXPECT_NE(FindAction(name), nullptr) << name;
+  }
 }
 
 }  // namespace

@@ -4,7 +4,8 @@
 // code as its typed RPC: the arguments are checked against the entry's JSON
 // Schema, refused if they hold a card number, decoded into the typed
 // request (with the call's context), handed to VoiceActions, and the typed
-// response comes back as JSON with its `say`. Policy, audit and idempotency
+// response comes back as JSON with its `say`. kStripe entries go to
+// VoiceActions::RunStripeAction with the checked arguments. Policy, audit and idempotency
 // therefore apply exactly as for the typed RPC: an Execute create_refund and
 // a CreateRefund with the same request_id are one refund.
 //
@@ -14,6 +15,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -35,6 +37,10 @@ class ActionExecutor {
   // otherwise whatever the typed RPC answers.
   boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> Execute(v1::ExecuteRequest request,
                                                                       CallBounds bounds);
+
+  // Unhandled names the catalog entries no handler runs (none, in a
+  // consistent build; a test checks it).
+  std::vector<std::string> Unhandled() const;
 
  private:
   using Handler = std::function<boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>>(

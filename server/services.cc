@@ -30,38 +30,6 @@ grpc::ServerUnaryReactor* Unimplemented(grpc::CallbackServerContext* context, co
   return reactor;
 }
 
-grpc::ServerUnaryReactor* ActionServiceImpl::FindCustomer(grpc::CallbackServerContext* context,
-                                                          const v1::FindCustomerRequest* request,
-                                                          v1::FindCustomerResponse* response) {
-  return RunAction(context, response, executor_, [&](CallBounds bounds) {
-    return actions_.FindCustomer(*request, std::move(bounds));
-  });
-}
-
-grpc::ServerUnaryReactor* ActionServiceImpl::VerifyIdentity(
-    grpc::CallbackServerContext* context, const v1::VerifyIdentityRequest* request,
-    v1::VerifyIdentityResponse* response) {
-  return RunAction(context, response, executor_, [&](CallBounds bounds) {
-    return actions_.VerifyIdentity(*request, std::move(bounds));
-  });
-}
-
-grpc::ServerUnaryReactor* ActionServiceImpl::ListCharges(grpc::CallbackServerContext* context,
-                                                         const v1::ListChargesRequest* request,
-                                                         v1::ListChargesResponse* response) {
-  return RunAction(context, response, executor_, [&](CallBounds bounds) {
-    return actions_.ListCharges(*request, std::move(bounds));
-  });
-}
-
-grpc::ServerUnaryReactor* ActionServiceImpl::CreateRefund(grpc::CallbackServerContext* context,
-                                                          const v1::CreateRefundRequest* request,
-                                                          v1::CreateRefundResponse* response) {
-  return RunAction(context, response, executor_, [&](CallBounds bounds) {
-    return actions_.CreateRefund(*request, std::move(bounds));
-  });
-}
-
 grpc::ServerUnaryReactor* ActionServiceImpl::ListActions(grpc::CallbackServerContext* context,
                                                          const v1::ListActionsRequest* request,
                                                          v1::ListActionsResponse* response) {

@@ -1,6 +1,6 @@
 // services.h: the gRPC callback services of payvoxd.
 //
-// ActionServiceImpl hands each implemented RPC to VoiceActions as a
+// ActionServiceImpl hands each action RPC to VoiceActions as a
 // coroutine on the Stripe I/O executor and returns at once: no gRPC thread
 // waits on Stripe. The coroutine completes the call's reactor, mapping its
 // absl::Status with ToGrpcStatus. RPCs that later work implements answer
@@ -14,6 +14,7 @@
 #include "payvox/v1/admin.grpc.pb.h"
 #include "payvox/v1/events.grpc.pb.h"
 #include "server/executor.h"
+#include "server/run_action.h"
 #include "server/voice_actions.h"
 
 namespace payvox {
@@ -24,6 +25,17 @@ namespace payvox {
   grpc::ServerUnaryReactor* Rpc(grpc::CallbackServerContext* context, const v1::Rpc##Request*, \
                                 v1::Rpc##Response*) override {                                 \
     return Unimplemented(context, #Rpc);                                                       \
+  }
+
+// PAYVOX_ACTION_RPC declares a unary callback handler that runs
+// VoiceActions::Rpc as a coroutine on the executor (server/run_action.h).
+#define PAYVOX_ACTION_RPC(Rpc)                                                             \
+  grpc::ServerUnaryReactor* Rpc(grpc::CallbackServerContext* context,                      \
+                                const v1::Rpc##Request* request, v1::Rpc##Response* response) \
+      override {                                                                           \
+    return RunAction(context, response, executor_, [this, request](CallBounds bounds) {    \
+      return actions_.Rpc(*request, std::move(bounds));                                    \
+    });                                                                                    \
   }
 
 // Unimplemented finishes a unary call with UNIMPLEMENTED naming `rpc`.
@@ -37,18 +49,31 @@ class ActionServiceImpl final : public v1::ActionService::CallbackService {
                     boost::asio::any_io_executor executor)
       : actions_(actions), catalog_(catalog), executor_(std::move(executor)) {}
 
-  grpc::ServerUnaryReactor* FindCustomer(grpc::CallbackServerContext* context,
-                                         const v1::FindCustomerRequest* request,
-                                         v1::FindCustomerResponse* response) override;
-  grpc::ServerUnaryReactor* VerifyIdentity(grpc::CallbackServerContext* context,
-                                           const v1::VerifyIdentityRequest* request,
-                                           v1::VerifyIdentityResponse* response) override;
-  grpc::ServerUnaryReactor* ListCharges(grpc::CallbackServerContext* context,
-                                        const v1::ListChargesRequest* request,
-                                        v1::ListChargesResponse* response) override;
-  grpc::ServerUnaryReactor* CreateRefund(grpc::CallbackServerContext* context,
-                                         const v1::CreateRefundRequest* request,
-                                         v1::CreateRefundResponse* response) override;
+  PAYVOX_ACTION_RPC(FindCustomer)
+  PAYVOX_ACTION_RPC(VerifyIdentity)
+  PAYVOX_ACTION_RPC(ListCharges)
+  PAYVOX_ACTION_RPC(GetPayment)
+  PAYVOX_ACTION_RPC(FindDuplicateCharges)
+  PAYVOX_ACTION_RPC(CreateRefund)
+  PAYVOX_ACTION_RPC(GetRefund)
+  PAYVOX_ACTION_RPC(ListRefunds)
+  PAYVOX_ACTION_RPC(CreateCoupon)
+  PAYVOX_ACTION_RPC(ListSubscriptions)
+  PAYVOX_ACTION_RPC(GetSubscription)
+  PAYVOX_ACTION_RPC(CancelSubscription)
+  PAYVOX_ACTION_RPC(PauseSubscription)
+  PAYVOX_ACTION_RPC(ResumeSubscription)
+  PAYVOX_ACTION_RPC(ChangeSubscriptionPlan)
+  PAYVOX_ACTION_RPC(ListInvoices)
+  PAYVOX_ACTION_RPC(GetInvoice)
+  PAYVOX_ACTION_RPC(GetUpcomingInvoice)
+  PAYVOX_ACTION_RPC(SendInvoice)
+  PAYVOX_ACTION_RPC(VoidInvoice)
+  PAYVOX_ACTION_RPC(CreateInvoice)
+  PAYVOX_ACTION_RPC(FinalizeInvoice)
+  PAYVOX_ACTION_RPC(CreatePaymentLink)
+  PAYVOX_ACTION_RPC(CreatePortalSession)
+  PAYVOX_ACTION_RPC(StartSecurePayment)
   grpc::ServerUnaryReactor* ListActions(grpc::CallbackServerContext* context,
                                         const v1::ListActionsRequest* request,
                                         v1::ListActionsResponse* response) override;
@@ -58,27 +83,6 @@ class ActionServiceImpl final : public v1::ActionService::CallbackService {
 
   PAYVOX_UNIMPLEMENTED_RPC(BeginCall)
   PAYVOX_UNIMPLEMENTED_RPC(EndCall)
-  PAYVOX_UNIMPLEMENTED_RPC(GetPayment)
-  PAYVOX_UNIMPLEMENTED_RPC(FindDuplicateCharges)
-  PAYVOX_UNIMPLEMENTED_RPC(GetRefund)
-  PAYVOX_UNIMPLEMENTED_RPC(ListRefunds)
-  PAYVOX_UNIMPLEMENTED_RPC(CreateCoupon)
-  PAYVOX_UNIMPLEMENTED_RPC(ListSubscriptions)
-  PAYVOX_UNIMPLEMENTED_RPC(GetSubscription)
-  PAYVOX_UNIMPLEMENTED_RPC(CancelSubscription)
-  PAYVOX_UNIMPLEMENTED_RPC(PauseSubscription)
-  PAYVOX_UNIMPLEMENTED_RPC(ResumeSubscription)
-  PAYVOX_UNIMPLEMENTED_RPC(ChangeSubscriptionPlan)
-  PAYVOX_UNIMPLEMENTED_RPC(ListInvoices)
-  PAYVOX_UNIMPLEMENTED_RPC(GetInvoice)
-  PAYVOX_UNIMPLEMENTED_RPC(GetUpcomingInvoice)
-  PAYVOX_UNIMPLEMENTED_RPC(SendInvoice)
-  PAYVOX_UNIMPLEMENTED_RPC(VoidInvoice)
-  PAYVOX_UNIMPLEMENTED_RPC(CreateInvoice)
-  PAYVOX_UNIMPLEMENTED_RPC(FinalizeInvoice)
-  PAYVOX_UNIMPLEMENTED_RPC(CreatePaymentLink)
-  PAYVOX_UNIMPLEMENTED_RPC(CreatePortalSession)
-  PAYVOX_UNIMPLEMENTED_RPC(StartSecurePayment)
 
  private:
   VoiceActions& actions_;

@@ -82,4 +82,89 @@ v1::Refund ToProto(const stripe::Refund& refund) {
   return out;
 }
 
+v1::PaymentIntent ToProto(const stripe::PaymentIntent& intent) {
+  v1::PaymentIntent out;
+  out.set_id(intent.id);
+  *out.mutable_amount() = ToMoney(intent.amount, intent.currency);
+  out.set_status(intent.status);
+  out.set_customer_id(intent.customer);
+  out.set_latest_charge_id(intent.latest_charge);
+  if (!intent.last_error_code.empty()) {
+    out.set_failure_reason(std::string(DeclinePhrase(
+        intent.last_decline_code.empty() ? intent.last_error_code : intent.last_decline_code)));
+  }
+  out.set_created(intent.created);
+  return out;
+}
+
+v1::Subscription ToProto(const stripe::Subscription& subscription, absl::Time now,
+                         absl::TimeZone zone) {
+  v1::Subscription out;
+  out.set_id(subscription.id);
+  out.set_customer_id(subscription.customer);
+  static constexpr std::pair<absl::string_view, v1::SubscriptionStatus> kStatuses[] = {
+      {"active", v1::SUBSCRIPTION_STATUS_ACTIVE},
+      {"trialing", v1::SUBSCRIPTION_STATUS_TRIALING},
+      {"past_due", v1::SUBSCRIPTION_STATUS_PAST_DUE},
+      {"canceled", v1::SUBSCRIPTION_STATUS_CANCELED},
+      {"unpaid", v1::SUBSCRIPTION_STATUS_UNPAID},
+      {"incomplete", v1::SUBSCRIPTION_STATUS_INCOMPLETE},
+      {"incomplete_expired", v1::SUBSCRIPTION_STATUS_INCOMPLETE_EXPIRED},
+      {"paused", v1::SUBSCRIPTION_STATUS_PAUSED}};
+  for (const auto& [name, status] : kStatuses) {
+    if (subscription.status == name) out.set_status(status);
+  }
+  if (!subscription.items.empty()) {
+    const stripe::Price& price = subscription.items.front().price;
+    out.set_plan_name(price.nickname.empty() ? price.id : price.nickname);
+    out.set_price_id(price.id);
+    *out.mutable_price() =
+        ToMoney(price.unit_amount * std::max<int64_t>(1, subscription.items.front().quantity),
+                price.currency);
+    out.set_interval(price.interval);
+    out.set_interval_count(static_cast<int32_t>(price.interval_count));
+  }
+  out.set_current_period_end(subscription.current_period_end);
+  out.set_cancel_at_period_end(subscription.cancel_at_period_end);
+  out.set_paused(subscription.status == "paused" || !subscription.pause_behavior.empty());
+  out.set_canceled_at(subscription.canceled_at);
+  if (subscription.current_period_end > 0) {
+    out.set_renewal_date_display(
+        DatePhrase(absl::FromUnixSeconds(subscription.current_period_end), now, zone));
+  }
+  return out;
+}
+
+v1::Invoice ToProto(const stripe::Invoice& invoice) {
+  v1::Invoice out;
+  out.set_id(invoice.id);
+  out.set_customer_id(invoice.customer);
+  out.set_status(invoice.status);
+  out.set_number(invoice.number);
+  *out.mutable_total() = ToMoney(invoice.total, invoice.currency);
+  *out.mutable_amount_due() = ToMoney(invoice.amount_due, invoice.currency);
+  *out.mutable_amount_paid() = ToMoney(invoice.amount_paid, invoice.currency);
+  out.set_due_date(invoice.due_date);
+  out.set_created(invoice.created);
+  out.set_hosted_invoice_url(invoice.hosted_invoice_url);
+  out.set_subscription_id(invoice.subscription);
+  for (const stripe::InvoiceLine& line : invoice.lines) {
+    v1::InvoiceLine* added = out.add_lines();
+    added->set_description(line.description);
+    *added->mutable_amount() = ToMoney(line.amount, line.currency);
+    added->set_quantity(line.quantity);
+  }
+  return out;
+}
+
+v1::Coupon ToProto(const stripe::Coupon& coupon) {
+  v1::Coupon out;
+  out.set_id(coupon.id);
+  out.set_percent_off(coupon.percent_off);
+  if (coupon.amount_off > 0) *out.mutable_amount_off() = ToMoney(coupon.amount_off, coupon.currency);
+  out.set_duration(coupon.duration);
+  out.set_duration_in_months(static_cast<int32_t>(coupon.duration_in_months));
+  return out;
+}
+
 }  // namespace payvox

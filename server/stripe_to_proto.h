@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "client/stripe_objects.h"
 #include "payvox/v1/types.pb.h"
 
@@ -18,6 +19,14 @@ v1::Card ToProto(const stripe::Card& card);
 // succeeded charge) and failure_reason (plain words, safe to say).
 v1::Charge ToProto(const stripe::Charge& charge);
 v1::Refund ToProto(const stripe::Refund& refund);
+// failure_reason: the last payment error in plain words, safe to say.
+v1::PaymentIntent ToProto(const stripe::PaymentIntent& intent);
+// The plan is the first item's price (nickname, else id); the renewal date
+// is spoken in `zone` relative to `now`.
+v1::Subscription ToProto(const stripe::Subscription& subscription, absl::Time now,
+                         absl::TimeZone zone);
+v1::Invoice ToProto(const stripe::Invoice& invoice);
+v1::Coupon ToProto(const stripe::Coupon& coupon);
 
 }  // namespace payvox
 

@@ -11,60 +11,13 @@
 #include "common/redact.h"
 #include "common/speech.h"
 #include "common/status_macros.h"
+#include "server/action_checks.h"
 #include "server/catalog.h"
 #include "server/stripe_to_proto.h"
 #include "store/store.h"
 
 namespace payvox {
 namespace {
-
-constexpr size_t kMaxIdLength = 128;
-constexpr int64_t kMaxRefundMinor = 99'999'999;  // Stripe's 8-digit amount limit.
-
-absl::Status ValidateToken(absl::string_view field, absl::string_view value, bool required) {
-  if (value.empty()) {
-    return required ? absl::InvalidArgumentError(absl::StrCat(field, " is required"))
-                    : absl::OkStatus();
-  }
-  if (value.size() > kMaxIdLength) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " must be at most 128 characters"));
-  }
-  for (const char c : value) {
-    if (c <= 0x20 || c >= 0x7f) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, " must be printable ASCII without spaces"));
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidateContext(const v1::CallContext& context, bool needs_request_id) {
-  PAYVOX_RETURN_IF_ERROR(ValidateToken("context.call_id", context.call_id(), true));
-  PAYVOX_RETURN_IF_ERROR(
-      ValidateToken("context.request_id", context.request_id(), needs_request_id));
-  return ValidateToken("context.agent_id", context.agent_id(), false);
-}
-
-absl::Status ValidatePhone(absl::string_view phone) {
-  const bool digits_only = phone.size() >= 8 && phone.size() <= 16 && phone[0] == '+' &&
-                           absl::c_all_of(phone.substr(1), [](char c) {
-                             return absl::ascii_isdigit(static_cast<unsigned char>(c));
-                           });
-  if (!digits_only) {
-    return absl::InvalidArgumentError(
-        "phone must be in E.164 form: '+' then 7 to 15 digits, e.g. +14155550123");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidateEmail(absl::string_view email) {
-  const size_t at = email.find('@');
-  if (email.size() > 512 || at == absl::string_view::npos || at == 0 || at + 1 == email.size() ||
-      email.find_first_of(" \t\r\n") != absl::string_view::npos) {
-    return absl::InvalidArgumentError("email is not an email address");
-  }
-  return absl::OkStatus();
-}
 
 stripe::CallOptions CallOptionsFor(CallBounds bounds) {
   return stripe::CallOptions{.bounds = std::move(bounds)};
@@ -250,6 +203,8 @@ boost::asio::awaitable<absl::StatusOr<v1::VerifyIdentityResponse>> VoiceActions:
 boost::asio::awaitable<absl::StatusOr<v1::ListChargesResponse>> VoiceActions::ListCharges(
     v1::ListChargesRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), false));
+  const absl::Status allowed = co_await ReadAllowed("list_charges");
+  PAYVOX_CO_RETURN_IF_ERROR(allowed);
   PAYVOX_CO_RETURN_IF_ERROR(
       stripe::ValidateStripeId("customer_id", request.customer_id(), {"cus_"}));
   const int limit = request.limit() == 0 ? 10 : request.limit();
@@ -303,7 +258,7 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::C
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), true));
   PAYVOX_CO_RETURN_IF_ERROR(
       stripe::ValidateStripeId("charge_id", request.charge_id(), {"ch_", "py_", "pi_"}));
-  if (request.amount_minor() < 0 || request.amount_minor() > kMaxRefundMinor) {
+  if (request.amount_minor() < 0 || request.amount_minor() > kMaxAmountMinor) {
     co_return absl::InvalidArgumentError(
         "amount_minor must be 0 (everything refundable) or a positive amount up to 99999999");
   }
@@ -373,6 +328,20 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::C
       policy::LimitFor(policy.refunds().daily_limit_per_customer(), charge.currency);
   co_return co_await RefundOnStripe(std::move(request), charge, amount, who, tenant_limit,
                                     customer_limit, bounds);
+}
+
+std::string VoiceActions::WriteKey(const v1::CallContext& context,
+                                   absl::string_view action) const {
+  return DeriveIdempotencyKey({options_.tenant_id, context.call_id(), context.request_id(), action});
+}
+
+boost::asio::awaitable<absl::StatusOr<bool>> VoiceActions::Verified(
+    const v1::CallContext& context, const std::string& customer_id) {
+  const VerificationKey key{options_.tenant_id, context.call_id(), customer_id};
+  PAYVOX_CO_ASSIGN_OR_RETURN(
+      const VerificationState state,
+      co_await store_.Run([&](Store& store) { return store.GetVerification(key); }));
+  co_return state.verified_until > clock_.Now();
 }
 
 std::string VoiceActions::RefundKey(const v1::CallContext& context) const {

@@ -14,11 +14,14 @@
 #ifndef PAYVOX_SERVER_VOICE_ACTIONS_H_
 #define PAYVOX_SERVER_VOICE_ACTIONS_H_
 
+#include <functional>
+#include <optional>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "client/stripe_api.h"
 #include "common/clock.h"
@@ -26,9 +29,12 @@
 #include "policy/policy.h"
 #include "server/action_guard.h"
 #include "store/store.h"
+#include "common/status_macros.h"
 #include "store/store_executor.h"
 
 namespace payvox {
+
+struct ActionSpec;
 
 struct VoiceActionsOptions {
   std::string tenant_id = "default";
@@ -81,6 +87,74 @@ class VoiceActions {
   boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> CreateRefund(
       v1::CreateRefundRequest request, CallBounds bounds);
 
+  // GetPayment: a charge (ch_, py_), payment intent (pi_) or invoice (in_)
+  // and whether it went through, with the failure reason in plain words.
+  boost::asio::awaitable<absl::StatusOr<v1::GetPaymentResponse>> GetPayment(
+      v1::GetPaymentRequest request, CallBounds bounds);
+  // FindDuplicateCharges groups the customer's succeeded charges of the same
+  // amount and currency created within the window of each other.
+  boost::asio::awaitable<absl::StatusOr<v1::FindDuplicateChargesResponse>> FindDuplicateCharges(
+      v1::FindDuplicateChargesRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::GetRefundResponse>> GetRefund(
+      v1::GetRefundRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::ListRefundsResponse>> ListRefunds(
+      v1::ListRefundsRequest request, CallBounds bounds);
+  // CreateCoupon passes the coupon rules (percent and amount caps, daily
+  // count) and, with a customer, adds a one-time promotion code made of
+  // characters that cannot be misheard.
+  boost::asio::awaitable<absl::StatusOr<v1::CreateCouponResponse>> CreateCoupon(
+      v1::CreateCouponRequest request, CallBounds bounds);
+
+  // billing_actions.cc: subscriptions and invoices.
+  boost::asio::awaitable<absl::StatusOr<v1::ListSubscriptionsResponse>> ListSubscriptions(
+      v1::ListSubscriptionsRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::GetSubscriptionResponse>> GetSubscription(
+      v1::GetSubscriptionRequest request, CallBounds bounds);
+  // CancelSubscription cancels at the period's end unless `immediately`
+  // (DELETE), which the policy may forbid. Destructive: needs confirmed.
+  boost::asio::awaitable<absl::StatusOr<v1::CancelSubscriptionResponse>> CancelSubscription(
+      v1::CancelSubscriptionRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::PauseSubscriptionResponse>> PauseSubscription(
+      v1::PauseSubscriptionRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::ResumeSubscriptionResponse>> ResumeSubscription(
+      v1::ResumeSubscriptionRequest request, CallBounds bounds);
+  // ChangeSubscriptionPlan previews the proration (GET /v1/invoices/upcoming)
+  // unless context.confirmed, then applies it with the same proration date
+  // the caller heard.
+  boost::asio::awaitable<absl::StatusOr<v1::ChangeSubscriptionPlanResponse>>
+  ChangeSubscriptionPlan(v1::ChangeSubscriptionPlanRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::ListInvoicesResponse>> ListInvoices(
+      v1::ListInvoicesRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::GetInvoiceResponse>> GetInvoice(
+      v1::GetInvoiceRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::GetUpcomingInvoiceResponse>> GetUpcomingInvoice(
+      v1::GetUpcomingInvoiceRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::SendInvoiceResponse>> SendInvoice(
+      v1::SendInvoiceRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::VoidInvoiceResponse>> VoidInvoice(
+      v1::VoidInvoiceRequest request, CallBounds bounds);
+  // CreateInvoice makes a draft and adds its lines as invoice items.
+  boost::asio::awaitable<absl::StatusOr<v1::CreateInvoiceResponse>> CreateInvoice(
+      v1::CreateInvoiceRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::FinalizeInvoiceResponse>> FinalizeInvoice(
+      v1::FinalizeInvoiceRequest request, CallBounds bounds);
+
+  // payment_actions.cc: links and the secure card hand-off.
+  boost::asio::awaitable<absl::StatusOr<v1::CreatePaymentLinkResponse>> CreatePaymentLink(
+      v1::CreatePaymentLinkRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::CreatePortalSessionResponse>> CreatePortalSession(
+      v1::CreatePortalSessionRequest request, CallBounds bounds);
+  // StartSecurePayment creates the PaymentIntent (metadata links it to the
+  // call) and stores a hand-off session; the DTMF provider confirms the
+  // intent, and webhooks report the outcome.
+  boost::asio::awaitable<absl::StatusOr<v1::StartSecurePaymentResponse>> StartSecurePayment(
+      v1::StartSecurePaymentRequest request, CallBounds bounds);
+
+  // RunStripeAction runs a kStripe catalog entry (server/stripe_actions.cc)
+  // with Execute's arguments, already checked against its schema.
+  boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> RunStripeAction(
+      const ActionSpec& spec, v1::ExecuteRequest request, CallBounds bounds);
+
   // Policy is the tenant's current policy (stored, else the default).
   boost::asio::awaitable<absl::StatusOr<v1::TenantPolicy>> Policy() { return guard_.Policy(); }
 
@@ -90,6 +164,48 @@ class VoiceActions {
       StoredApproval approved, CallBounds bounds);
 
  private:
+  // WriteFacts: what the policy and the audit trail need to know about a
+  // write before it runs.
+  struct WriteFacts {
+    std::string action;
+    std::string capability;
+    policy::ActionClass action_class = policy::ActionClass::kWrite;
+    // The customer whose verified identity the write needs; empty for
+    // writes that belong to no customer (a payment link for a price).
+    std::string customer;
+    std::string target;
+    int64_t amount = 0;
+    std::string currency;
+    std::optional<policy::CouponFacts> coupon;
+    std::optional<policy::SubscriptionFacts> subscription;
+  };
+  template <typename Response>
+  using WriteBody =
+      std::function<boost::asio::awaitable<absl::StatusOr<Response>>(const std::string& key)>;
+
+  // WriteKey is the Idempotency-Key of a write: (tenant, call, request_id,
+  // action), so a retry of the same request reaches Stripe with the same key.
+  std::string WriteKey(const v1::CallContext& context, absl::string_view action) const;
+  // Guarded runs `body` under the policy and the audit trail: verification
+  // of `facts.customer` in this call, the decision (audited when it stops
+  // the write), the audit intent, Stripe, then the outcome and the answer
+  // saved for retries. `result_id` names Stripe's object for the audit.
+  // Callers answer retries first with guard_.Replay(WriteKey(...)).
+  template <typename Response>
+  boost::asio::awaitable<absl::StatusOr<Response>> Guarded(
+      const v1::CallContext& context, WriteFacts facts, const google::protobuf::Message& request,
+      WriteBody<Response> body, std::function<std::string(const Response&)> result_id);
+  // ReadAllowed: PERMISSION_DENIED unless the policy enables the catalog
+  // action `action` (reads have no other rule).
+  boost::asio::awaitable<absl::Status> ReadAllowed(std::string_view action);
+  // Verified: the caller verified `customer_id` in this call.
+  boost::asio::awaitable<absl::StatusOr<bool>> Verified(const v1::CallContext& context,
+                                                       const std::string& customer_id);
+  boost::asio::awaitable<absl::StatusOr<stripe::Subscription>> LoadSubscription(
+      const std::string& subscription_id, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<stripe::Invoice>> LoadInvoice(
+      const std::string& invoice_id, CallBounds bounds);
+
   // RefundKey is the refund's Idempotency-Key, also its idempotency record's.
   std::string RefundKey(const v1::CallContext& context) const;
   boost::asio::awaitable<absl::StatusOr<stripe::Charge>> LoadCharge(std::string charge_id,
@@ -108,6 +224,76 @@ class VoiceActions {
   const VoiceActionsOptions options_;
   ActionGuard guard_;
 };
+
+template <typename Response>
+boost::asio::awaitable<absl::StatusOr<Response>> VoiceActions::Guarded(
+    const v1::CallContext& context, WriteFacts facts, const google::protobuf::Message& request,
+    WriteBody<Response> body, std::function<std::string(const Response&)> result_id) {
+  bool verified = false;
+  if (!facts.customer.empty()) {
+    PAYVOX_CO_ASSIGN_OR_RETURN(verified, co_await Verified(context, facts.customer));
+  }
+  PAYVOX_CO_ASSIGN_OR_RETURN(const v1::TenantPolicy policy, co_await guard_.Policy());
+  // Coupons count against a daily number, reserved with the audit intent.
+  std::optional<ReservationRequest> reservation;
+  policy::Usage usage;
+  const std::string key = WriteKey(context, facts.action);
+  if (facts.coupon.has_value()) {
+    const UsageKey usage_key{options_.tenant_id, "coupon", "*", guard_.Today()};
+    PAYVOX_CO_ASSIGN_OR_RETURN(const Usage used, co_await store_.Run([&](Store& store) {
+      return store.GetUsage(usage_key, "");
+    }));
+    usage.coupons_today = used.tenant_total;
+    reservation = ReservationRequest{
+        .key = usage_key,
+        .idempotency_key = key,
+        .amount = 1,
+        .tenant_limit = policy.coupons().daily_count() > 0
+                            ? std::optional<int64_t>(policy.coupons().daily_count())
+                            : std::nullopt,
+        .expires_at = clock_.Now() + options_.reservation_ttl};
+  }
+  policy::ActionFacts action_facts{.action = facts.action,
+                                   .capability = facts.capability,
+                                   .action_class = facts.action_class,
+                                   // Writes that belong to no customer need
+                                   // no caller identity; the capability and
+                                   // the action's own rules still apply.
+                                   .caller_verified = verified || facts.customer.empty(),
+                                   .confirmed = context.confirmed(),
+                                   .now = clock_.Now(),
+                                   .coupon = facts.coupon,
+                                   .subscription = facts.subscription,
+                                   .usage = usage};
+  v1::AuditRecord who = guard_.Who(context, facts.action, facts.customer, facts.target,
+                                   facts.amount, facts.currency);
+  const policy::Decision decision = policy::Decide(policy, action_facts);
+  if (!decision.allowed()) {
+    absl::Status refused = co_await guard_.Refuse(std::move(who), decision);
+    if (refused.ok()) {  // kNeedsApproval: operators approve refunds only.
+      refused = absl::PermissionDeniedError(
+          absl::StrCat(facts.action, " needs an operator; payvox files approvals for refunds only"));
+    }
+    co_return refused;
+  }
+  absl::StatusOr<StartedAction> started = co_await guard_.Start(who, key, reservation);
+  if (started.status().code() == absl::StatusCode::kResourceExhausted) {
+    const policy::Decision over{policy::Verdict::kDeny, "coupons.daily_count",
+                                "coupon_daily_count_reached",
+                                "This business's coupons for today are used up.",
+                                "I can't create a discount today, but I'll pass it to the team."};
+    co_return co_await guard_.Refuse(std::move(who), over);
+  }
+  PAYVOX_CO_RETURN_IF_ERROR(started.status());
+  absl::StatusOr<Response> response = co_await body(key);
+  const absl::StatusOr<std::string> result =
+      response.ok() ? absl::StatusOr<std::string>(result_id(*response))
+                    : absl::StatusOr<std::string>(response.status());
+  const absl::Status finished = co_await guard_.Finish(std::move(who), *started, result, request,
+                                                       response.ok() ? &*response : nullptr);
+  PAYVOX_CO_RETURN_IF_ERROR(finished);
+  co_return response;
+}
 
 }  // namespace payvox
 

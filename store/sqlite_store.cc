@@ -16,7 +16,7 @@ using sqlite::Transaction;
 
 // Migrations: index i brings the schema from version i to i + 1. Never edit
 // one that has shipped; append a new one.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     R"sql(
 CREATE TABLE verification (
   tenant TEXT NOT NULL, call_id TEXT NOT NULL, customer_id TEXT NOT NULL,
@@ -79,6 +79,14 @@ CREATE TRIGGER usage_on_release AFTER DELETE ON reservations BEGIN
     WHERE tenant = OLD.tenant AND kind = OLD.kind AND currency = OLD.currency
       AND day = OLD.day AND customer_id IN ('*', OLD.customer_id);
 END;
+)sql",
+    R"sql(
+CREATE TABLE handoff_sessions (
+  tenant TEXT NOT NULL, session_id TEXT NOT NULL, call_id TEXT NOT NULL,
+  customer_id TEXT NOT NULL, payment_intent_id TEXT NOT NULL, amount INTEGER NOT NULL,
+  currency TEXT NOT NULL, state TEXT NOT NULL, created INTEGER NOT NULL,
+  PRIMARY KEY (tenant, session_id)) WITHOUT ROWID;
+CREATE UNIQUE INDEX handoff_by_intent ON handoff_sessions (tenant, payment_intent_id);
 )sql",
 };
 
@@ -490,6 +498,48 @@ absl::StatusOr<int> SqliteStore::ExpireIdempotencyRecords(absl::Time now) {
   remove.Bind(1, Micros(now));
   PAYVOX_RETURN_IF_ERROR(remove.Run());
   return sqlite3_changes(db_);
+}
+
+// --- Hand-off sessions ---
+
+absl::Status SqliteStore::CreateHandoffSession(const HandoffSession& session) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement insert(db_,
+                   "INSERT INTO handoff_sessions (tenant, session_id, call_id, customer_id, "
+                   "payment_intent_id, amount, currency, state, created) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                   "ON CONFLICT (tenant, session_id) DO NOTHING");
+  insert.Bind(1, session.tenant_id);
+  insert.Bind(2, session.session_id);
+  insert.Bind(3, session.call_id);
+  insert.Bind(4, session.customer_id);
+  insert.Bind(5, session.payment_intent_id);
+  insert.Bind(6, session.amount);
+  insert.Bind(7, session.currency);
+  insert.Bind(8, session.state);
+  insert.Bind(9, Micros(session.created));
+  return insert.Run();
+}
+
+absl::StatusOr<std::optional<HandoffSession>> SqliteStore::FindHandoffSession(
+    const std::string& tenant_id, const std::string& payment_intent_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement select(db_,
+                   "SELECT session_id, call_id, customer_id, amount, currency, state, created "
+                   "FROM handoff_sessions WHERE tenant = ?1 AND payment_intent_id = ?2");
+  select.Bind(1, tenant_id);
+  select.Bind(2, payment_intent_id);
+  PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+  if (!row) return std::optional<HandoffSession>();
+  return std::optional<HandoffSession>(HandoffSession{.tenant_id = tenant_id,
+                                                      .session_id = select.Text(0),
+                                                      .call_id = select.Text(1),
+                                                      .customer_id = select.Text(2),
+                                                      .payment_intent_id = payment_intent_id,
+                                                      .amount = select.Int(3),
+                                                      .currency = select.Text(4),
+                                                      .state = select.Text(5),
+                                                      .created = absl::FromUnixMicros(select.Int(6))});
 }
 
 // --- Approvals ---

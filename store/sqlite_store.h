@@ -78,6 +78,9 @@ class SqliteStore final : public Store {
       const std::string& tenant_id, const std::string& key, absl::Time now) override;
   absl::Status SaveIdempotencyRecord(const IdempotencyRecord& record) override;
   absl::StatusOr<int> ExpireIdempotencyRecords(absl::Time now) override;
+  absl::Status CreateHandoffSession(const HandoffSession& session) override;
+  absl::StatusOr<std::optional<HandoffSession>> FindHandoffSession(
+      const std::string& tenant_id, const std::string& payment_intent_id) override;
 
   absl::Status CreateApproval(const StoredApproval& approval) override;
   absl::StatusOr<std::vector<v1::Approval>> ListApprovals(const std::string& tenant_id,

@@ -129,6 +129,7 @@ TEST(SqliteStoreTest, MigratesADatabaseOfTheFirstSchema) {
     ASSERT_TRUE(store
                     ->ExecForTesting("DROP TABLE idempotency; DROP TRIGGER usage_on_reserve; "
                                      "DROP TRIGGER usage_on_release; DROP TABLE usage_totals; "
+                                     "DROP TABLE handoff_sessions; "
                                      "PRAGMA user_version = 1")
                     .ok());
   }
@@ -381,6 +382,33 @@ TEST(SqliteStoreTest, ApprovalsAreDecidedOnceAndExpire) {
   EXPECT_THAT(store->DecideApproval("acme", "apv_2", true, "ops", "", clock.Now()),
               StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::HasSubstr("expired")));
   EXPECT_EQ(store->ListApprovals("acme", "approved", clock.Now())->size(), 1u);
+}
+
+TEST(SqliteStoreTest, HandoffSessionsAreFoundByIntentAndStoredOnce) {
+  testing::FakeClock clock;
+  auto store = OpenStore(clock);
+  HandoffSession session{.tenant_id = "acme",
+                         .session_id = "hos_1",
+                         .call_id = "call-1",
+                         .customer_id = "cus_1",
+                         .payment_intent_id = "pi_1",
+                         .amount = 2000,
+                         .currency = "usd",
+                         .created = clock.Now()};
+  ASSERT_TRUE(store->CreateHandoffSession(session).ok());
+  session.amount = 1;  // a retry changes nothing
+  ASSERT_TRUE(store->CreateHandoffSession(session).ok());
+  auto found = store->FindHandoffSession("acme", "pi_1");
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->session_id, "hos_1");
+  EXPECT_EQ((*found)->call_id, "call-1");
+  EXPECT_EQ((*found)->amount, 2000);
+  EXPECT_EQ((*found)->state, "pending");
+  // Another tenant sees nothing.
+  auto other = store->FindHandoffSession("globex", "pi_1");
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(other->has_value());
 }
 
 }  // namespace

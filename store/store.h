@@ -124,6 +124,22 @@ struct ActionFinish {
   std::optional<IdempotencyRecord> answer;
 };
 
+// HandoffSession is a secure card capture handed to a DTMF provider: the
+// PaymentIntent payvox created for a call, and what became of it.
+struct HandoffSession {
+  std::string tenant_id;
+  // "hos_..." derived from the request, so a retry names the same session.
+  std::string session_id;
+  std::string call_id;
+  std::string customer_id;
+  std::string payment_intent_id;
+  int64_t amount = 0;
+  std::string currency;
+  // "pending", then "succeeded", "failed" or "canceled" (from webhooks).
+  std::string state = "pending";
+  absl::Time created = absl::InfinitePast();
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -200,6 +216,14 @@ class Store {
   // ExpireIdempotencyRecords deletes records expired at `now`; returns how
   // many.
   virtual absl::StatusOr<int> ExpireIdempotencyRecords(absl::Time now) = 0;
+
+  // --- Hand-off sessions ---
+  // CreateHandoffSession stores the session; storing the same session_id
+  // again (a retried request) changes nothing.
+  virtual absl::Status CreateHandoffSession(const HandoffSession& session) = 0;
+  // FindHandoffSession returns the tenant's session for a PaymentIntent.
+  virtual absl::StatusOr<std::optional<HandoffSession>> FindHandoffSession(
+      const std::string& tenant_id, const std::string& payment_intent_id) = 0;
 
   // --- Approvals ---
   virtual absl::Status CreateApproval(const StoredApproval& approval) = 0;

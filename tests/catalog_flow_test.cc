@@ -2,6 +2,7 @@
 // same actions as the typed RPCs against the sandbox.
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/catalog.h"
 #include "tests/payvoxd_fixture.h"
 
 namespace payvox::testing {
@@ -42,8 +43,15 @@ TEST_F(CatalogFlowTest, ListActionsGivesToolDefinitions) {
   for (const v1::ActionDescriptor& action : response.actions()) {
     names.push_back(action.name());
     EXPECT_THAT(action.parameters_json_schema(), HasSubstr("\"type\": \"object\""));
-    EXPECT_TRUE(action.enabled()) << action.name();  // the default policy
+    // The default policy enables reading payments and refunds, not coupons.
+    if (action.name() == "create_refund" || action.name() == "list_charges") {
+      EXPECT_TRUE(action.enabled()) << action.name();
+    }
+    if (action.name() == "create_coupon") {
+      EXPECT_FALSE(action.enabled());
+    }
   }
+  EXPECT_EQ(names.size(), Catalog().size());
   EXPECT_THAT(names, ::testing::IsSupersetOf(
                          {"find_customer", "verify_identity", "list_charges", "create_refund"}));
 }

@@ -34,11 +34,11 @@ TEST_F(ServerLifecycleTest, HealthIsServingPerService) {
 }
 
 TEST_F(ServerLifecycleTest, LaterRpcsAnswerUnimplementedNamingTheRpc) {
-  v1::GetPaymentRequest request;
-  v1::GetPaymentResponse response;
-  grpc::Status status = Invoke(&v1::ActionService::Stub::GetPayment, request, &response);
+  v1::BeginCallRequest request;
+  v1::BeginCallResponse response;
+  grpc::Status status = Invoke(&v1::ActionService::Stub::BeginCall, request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_THAT(status.error_message(), HasSubstr("GetPayment"));
+  EXPECT_THAT(status.error_message(), HasSubstr("BeginCall"));
 
   auto admin = v1::AdminService::NewStub(channel_);
   grpc::ClientContext admin_context;
