@@ -24,6 +24,11 @@ SearchQuery& SearchQuery::Equals(absl::string_view field, absl::string_view valu
   return *this;
 }
 
+SearchQuery& SearchQuery::Contains(absl::string_view field, absl::string_view value) {
+  AddClause(absl::StrCat(field, "~", QuoteSearchValue(value)));
+  return *this;
+}
+
 SearchQuery& SearchQuery::Above(absl::string_view field, int64_t value) {
   AddClause(absl::StrCat(field, ">", value));
   return *this;

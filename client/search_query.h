@@ -20,6 +20,8 @@ class SearchQuery {
   // Equals adds `field:"value"`. `field` must be a payvox constant (email,
   // phone, name, status...), never caller text.
   SearchQuery& Equals(absl::string_view field, absl::string_view value);
+  // Contains adds `field~"value"` (a substring match, 3 characters or more).
+  SearchQuery& Contains(absl::string_view field, absl::string_view value);
   // Above adds `field>value`, Below `field<value`: numbers only, so nothing
   // but digits reaches the query.
   SearchQuery& Above(absl::string_view field, int64_t value);

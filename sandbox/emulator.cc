@@ -194,19 +194,9 @@ EmulatorResponse StripeEmulator::ListCustomers(const Params& params) {
 }
 
 EmulatorResponse StripeEmulator::SearchCustomers(const Params& params) {
-  if (auto unknown = UnknownParam(params, {"query", "limit", "page"})) {
-    return UnknownParamError(*unknown);
-  }
-  const auto query = params.Find("query");
-  if (!query) return InvalidRequest("Missing required param: query.", "parameter_missing", "query");
-  absl::StatusOr<Search> search = ParseCustomerSearch(*query);
-  if (!search.ok()) return InvalidRequest(search.status().message(), "", "query");
-  std::vector<const CustomerRecord*> matches;
-  for (auto it = customers_.rbegin(); it != customers_.rend(); ++it) {
-    if (!it->deleted && search->Matches(FieldsOf(*it))) matches.push_back(&*it);
-  }
-  return SearchEnvelope("/v1/customers/search", matches, params,
-                        [](const CustomerRecord& customer) { return ToJson(customer); });
+  return SearchRecords(params, "customers", {"email", "name", "phone", "description"}, customers_,
+                       [](const CustomerRecord& c) { return FieldsOf(c); },
+                       [](const CustomerRecord& c) { return c.deleted; });
 }
 
 EmulatorResponse StripeEmulator::CreateCustomer(const Params& params) {

@@ -207,7 +207,7 @@ EmulatorResponse StripeEmulator::CreatePrice(const Params& params) {
   price.product = std::string(*product);
   auto currency = params.Find("currency");
   if (!currency) return MissingParam("currency");
-  if (!ValidateCurrency(*currency).ok()) {
+  if (!StripeCurrency(*currency)) {
     return InvalidRequest(absl::StrCat("Invalid currency: ", *currency), "", "currency");
   }
   price.currency = std::string(*currency);
@@ -257,7 +257,7 @@ EmulatorResponse StripeEmulator::CreateCoupon(const Params& params) {
     }
     auto currency = params.Find("currency");
     if (!currency) return MissingParam("currency");
-    if (!ValidateCurrency(*currency).ok()) {
+    if (!StripeCurrency(*currency)) {
       return InvalidRequest(absl::StrCat("Invalid currency: ", *currency), "", "currency");
     }
     coupon.currency = std::string(*currency);
@@ -617,21 +617,10 @@ EmulatorResponse StripeEmulator::ListInvoices(const Params& params) {
 }
 
 EmulatorResponse StripeEmulator::SearchInvoices(const Params& params) {
-  if (auto unknown = UnknownParam(params, {"query", "limit", "page"})) {
-    return UnknownParamError(*unknown);
-  }
-  const auto query = params.Find("query");
-  if (!query) return MissingParam("query");
-  absl::StatusOr<Search> search =
-      ParseSearch(*query, "invoices",
-                  {"created", "currency", "customer", "number", "status", "subscription", "total"});
-  if (!search.ok()) return InvalidRequest(search.status().message(), "", "query");
-  std::vector<const InvoiceRecord*> matches;
-  for (auto it = invoices_.rbegin(); it != invoices_.rend(); ++it) {
-    if (search->Matches(FieldsOf(*it))) matches.push_back(&*it);
-  }
-  return SearchEnvelope("/v1/invoices/search", matches, params,
-                        [](const InvoiceRecord& invoice) { return ToJson(invoice); });
+  return SearchRecords(
+      params, "invoices",
+      {"created", "currency", "customer", "number", "status", "subscription", "total"}, invoices_,
+      [](const InvoiceRecord& i) { return FieldsOf(i); }, [](const InvoiceRecord&) { return false; });
 }
 
 EmulatorResponse StripeEmulator::CreateInvoice(const Params& params) {
@@ -664,7 +653,7 @@ EmulatorResponse StripeEmulator::CreateInvoice(const Params& params) {
         "days_until_due");
   }
   if (auto currency = params.Find("currency")) {
-    if (!ValidateCurrency(*currency).ok()) {
+    if (!StripeCurrency(*currency)) {
       return InvalidRequest(absl::StrCat("Invalid currency: ", *currency), "", "currency");
     }
     invoice.currency = std::string(*currency);
@@ -706,7 +695,7 @@ EmulatorResponse StripeEmulator::CreateInvoiceItem(const Params& params) {
   InvoiceLineRecord line;
   auto currency = params.Find("currency");
   if (!currency) return MissingParam("currency");
-  if (!ValidateCurrency(*currency).ok()) {
+  if (!StripeCurrency(*currency)) {
     return InvalidRequest(absl::StrCat("Invalid currency: ", *currency), "", "currency");
   }
   line.currency = std::string(*currency);

@@ -188,7 +188,7 @@ EmulatorResponse StripeEmulator::CreatePaymentIntent(const Params& params) {
   if (auto error = ParseInt(params, "amount", 1, kMaxAmount, intent.amount)) return *error;
   auto currency = params.Find("currency");
   if (!currency) return MissingParam("currency");
-  if (!ValidateCurrency(*currency).ok()) {
+  if (!StripeCurrency(*currency)) {
     return InvalidRequest(absl::StrCat("Invalid currency: ", *currency), "", "currency");
   }
   intent.currency = std::string(*currency);
@@ -226,20 +226,10 @@ EmulatorResponse StripeEmulator::ListPaymentIntents(const Params& params) {
 }
 
 EmulatorResponse StripeEmulator::SearchPaymentIntents(const Params& params) {
-  if (auto unknown = UnknownParam(params, {"query", "limit", "page"})) {
-    return UnknownParamError(*unknown);
-  }
-  const auto query = params.Find("query");
-  if (!query) return MissingParam("query");
-  absl::StatusOr<Search> search = ParseSearch(
-      *query, "payment intents", {"amount", "created", "currency", "customer", "status"});
-  if (!search.ok()) return InvalidRequest(search.status().message(), "", "query");
-  std::vector<const PaymentIntentRecord*> matches;
-  for (auto it = intents_.rbegin(); it != intents_.rend(); ++it) {
-    if (search->Matches(FieldsOf(*it))) matches.push_back(&*it);
-  }
-  return SearchEnvelope("/v1/payment_intents/search", matches, params,
-                        [](const PaymentIntentRecord& intent) { return ToJson(intent); });
+  return SearchRecords(params, "payment intents",
+                       {"amount", "created", "currency", "customer", "status"}, intents_,
+                       [](const PaymentIntentRecord& i) { return FieldsOf(i); },
+                       [](const PaymentIntentRecord&) { return false; });
 }
 
 EmulatorResponse StripeEmulator::ConfirmPaymentIntent(PaymentIntentRecord& intent,
@@ -382,22 +372,11 @@ EmulatorResponse StripeEmulator::CapturePaymentIntent(PaymentIntentRecord& inten
 }
 
 EmulatorResponse StripeEmulator::SearchCharges(const Params& params) {
-  if (auto unknown = UnknownParam(params, {"query", "limit", "page"})) {
-    return UnknownParamError(*unknown);
-  }
-  const auto query = params.Find("query");
-  if (!query) return MissingParam("query");
-  absl::StatusOr<Search> search =
-      ParseSearch(*query, "charges",
-                  {"amount", "created", "currency", "customer", "status", "payment_intent",
-                   "disputed", "refunded"});
-  if (!search.ok()) return InvalidRequest(search.status().message(), "", "query");
-  std::vector<const ChargeRecord*> matches;
-  for (auto it = charges_.rbegin(); it != charges_.rend(); ++it) {
-    if (search->Matches(FieldsOf(*it))) matches.push_back(&*it);
-  }
-  return SearchEnvelope("/v1/charges/search", matches, params,
-                        [](const ChargeRecord& charge) { return ToJson(charge); });
+  return SearchRecords(params, "charges",
+                       {"amount", "created", "currency", "customer", "status", "payment_intent",
+                        "disputed", "refunded"},
+                       charges_, [](const ChargeRecord& c) { return FieldsOf(c); },
+                       [](const ChargeRecord&) { return false; });
 }
 
 EmulatorResponse StripeEmulator::CaptureCharge(ChargeRecord& charge, const Params& params) {

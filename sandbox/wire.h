@@ -16,6 +16,7 @@
 #include "common/form_codec.h"
 #include "common/json_writer.h"
 #include "sandbox/emulator.h"
+#include "sandbox/search.h"
 
 namespace payvox::sandbox {
 
@@ -133,12 +134,51 @@ EmulatorResponse SearchEnvelope(absl::string_view url, const std::vector<const R
   return Json(200, json.Take());
 }
 
+inline EmulatorResponse MissingParam(absl::string_view name);
+
+// SearchRecords answers GET /v1/<resource>/search over `records` (oldest
+// first): the query may use `fields` (and metadata), `fields_of` reads a
+// record's fields, and records `hidden` rejects are never found.
+template <typename Record, typename FieldsOfFn, typename HiddenFn>
+EmulatorResponse SearchRecords(const FormParams& params, absl::string_view resource,
+                               std::initializer_list<absl::string_view> fields,
+                               const std::vector<Record>& records, FieldsOfFn fields_of,
+                               HiddenFn hidden) {
+  if (auto unknown = UnknownParam(params, {"query", "limit", "page"})) {
+    return UnknownParamError(*unknown);
+  }
+  const auto query = params.Find("query");
+  if (!query) return MissingParam("query");
+  absl::StatusOr<Search> search = ParseSearch(*query, resource, fields);
+  if (!search.ok()) return InvalidRequest(search.status().message(), "", "query");
+  std::vector<const Record*> matches;
+  for (auto it = records.rbegin(); it != records.rend(); ++it) {
+    if (!hidden(*it) && search->Matches(fields_of(*it))) matches.push_back(&*it);
+  }
+  std::string url = absl::StrCat("/v1/", resource, "/search");
+  std::replace(url.begin(), url.end(), ' ', '_');
+  return SearchEnvelope(url, matches, params, [](const Record& record) { return ToJson(record); });
+}
+
 template <typename Record>
 Record* FindMutable(std::vector<Record>& records, absl::string_view id) {
   for (Record& record : records) {
     if (record.id == id) return &record;
   }
   return nullptr;
+}
+
+// StripeCurrency: one of the (lower-case) currencies the sandbox settles,
+// a common subset of Stripe's; anything else is refused as Stripe refuses
+// an unknown currency.
+inline bool StripeCurrency(absl::string_view currency) {
+  static constexpr absl::string_view kCurrencies[] = {
+      "aed", "aud", "bgn", "bhd", "brl", "cad", "chf", "cny", "czk", "dkk", "eur",
+      "gbp", "hkd", "huf", "idr", "ils", "inr", "jod", "jpy", "krw", "kwd", "mxn",
+      "myr", "nok", "nzd", "omr", "php", "pln", "ron", "sar", "sek", "sgd", "thb",
+      "tnd", "try", "twd", "usd", "vnd", "zar"};
+  return std::find(std::begin(kCurrencies), std::end(kCurrencies), currency) !=
+         std::end(kCurrencies);
 }
 
 inline EmulatorResponse MissingParam(absl::string_view name) {

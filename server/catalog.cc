@@ -56,7 +56,8 @@ constexpr std::array kCatalog = {
         .parameters = R"json({
   "type": "object",
   "properties": {
-    "name": {"type": "string", "minLength": 3, "maxLength": 200, "description": "Name or part of it, at least 3 characters."},
+    "name": {"type": "string", "maxLength": 200, "description": "The exact name on the account."},
+    "name_contains": {"type": "string", "minLength": 3, "maxLength": 200, "description": "Part of the name, at least 3 characters."},
     "email": {"type": "string", "maxLength": 512, "description": "Exact email."},
     "phone": {"type": "string", "maxLength": 16, "description": "Exact phone in E.164 form."},
     "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50},

@@ -83,7 +83,8 @@ void AddParams(FormParams& params, const std::string& name, dom::element value) 
 }
 
 // AddClause turns one argument into a search clause: strings compare
-// equal, *_over / created_after are lower bounds, *_under / created_before
+// equal, *_contains strings match a substring, *_over / created_after are
+// lower bounds, *_under / created_before
 // upper bounds, metadata entries compare equal.
 absl::Status AddClause(stripe::SearchQuery& query, std::string_view name, dom::element value) {
   if (value.is_null()) return absl::OkStatus();
@@ -91,6 +92,10 @@ absl::Status AddClause(stripe::SearchQuery& query, std::string_view name, dom::e
     for (const dom::key_value_pair field : dom::object(value)) {
       query.MetadataEquals(Sv(field.key), Sv(std::string_view(field.value)));
     }
+    return absl::OkStatus();
+  }
+  if (value.is_string() && name.ends_with("_contains")) {
+    query.Contains(Sv(name.substr(0, name.size() - 9)), Sv(std::string_view(value)));
     return absl::OkStatus();
   }
   if (value.is_string()) {
