@@ -174,9 +174,10 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateCouponResponse>> VoiceActions::C
                                   SpellOut(code.code), "."));
     co_return response;
   };
-  co_return co_await Guarded<v1::CreateCouponResponse>(
-      request.context(), std::move(facts), request, std::move(body),
-      [](const v1::CreateCouponResponse& response) { return response.coupon().id(); });
+  std::function<std::string(const v1::CreateCouponResponse&)> result_id =
+      [](const v1::CreateCouponResponse& response) { return response.coupon().id(); };
+  co_return co_await Guarded<v1::CreateCouponResponse>(request.context(), std::move(facts), request,
+                                  std::move(body), std::move(result_id));
 }
 
 // --- Subscriptions ---
@@ -269,9 +270,10 @@ VoiceActions::CancelSubscription(v1::CancelSubscriptionRequest request, CallBoun
                            ", and you won't be charged again."));
     co_return response;
   };
-  co_return co_await Guarded<v1::CancelSubscriptionResponse>(
-      request.context(), std::move(facts), request, std::move(body),
-      [](const v1::CancelSubscriptionResponse& response) { return response.subscription().id(); });
+  std::function<std::string(const v1::CancelSubscriptionResponse&)> result_id =
+      [](const v1::CancelSubscriptionResponse& response) { return response.subscription().id(); };
+  co_return co_await Guarded<v1::CancelSubscriptionResponse>(request.context(), std::move(facts), request,
+                                  std::move(body), std::move(result_id));
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::PauseSubscriptionResponse>>
@@ -324,9 +326,10 @@ VoiceActions::PauseSubscription(v1::PauseSubscriptionRequest request, CallBounds
                           "it's resumed."));
     co_return response;
   };
-  co_return co_await Guarded<v1::PauseSubscriptionResponse>(
-      request.context(), std::move(facts), request, std::move(body),
-      [](const v1::PauseSubscriptionResponse& response) { return response.subscription().id(); });
+  std::function<std::string(const v1::PauseSubscriptionResponse&)> result_id =
+      [](const v1::PauseSubscriptionResponse& response) { return response.subscription().id(); };
+  co_return co_await Guarded<v1::PauseSubscriptionResponse>(request.context(), std::move(facts), request,
+                                  std::move(body), std::move(result_id));
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::ResumeSubscriptionResponse>>
@@ -373,9 +376,10 @@ VoiceActions::ResumeSubscription(v1::ResumeSubscriptionRequest request, CallBoun
                                   response.subscription().renewal_date_display(), "."));
     co_return response;
   };
-  co_return co_await Guarded<v1::ResumeSubscriptionResponse>(
-      request.context(), std::move(facts), request, std::move(body),
-      [](const v1::ResumeSubscriptionResponse& response) { return response.subscription().id(); });
+  std::function<std::string(const v1::ResumeSubscriptionResponse&)> result_id =
+      [](const v1::ResumeSubscriptionResponse& response) { return response.subscription().id(); };
+  co_return co_await Guarded<v1::ResumeSubscriptionResponse>(request.context(), std::move(facts), request,
+                                  std::move(body), std::move(result_id));
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::ChangeSubscriptionPlanResponse>>
@@ -477,11 +481,10 @@ VoiceActions::ChangeSubscriptionPlan(v1::ChangeSubscriptionPlanRequest request,
                                   " now. The switch ", now_part, "."));
     co_return response;
   };
-  co_return co_await Guarded<v1::ChangeSubscriptionPlanResponse>(
-      request.context(), std::move(facts), request, std::move(body),
-      [](const v1::ChangeSubscriptionPlanResponse& response) {
-        return response.subscription().id();
-      });
+  std::function<std::string(const v1::ChangeSubscriptionPlanResponse&)> result_id =
+      [](const v1::ChangeSubscriptionPlanResponse& response) { return response.subscription().id(); };
+  co_return co_await Guarded<v1::ChangeSubscriptionPlanResponse>(request.context(), std::move(facts), request,
+                                  std::move(body), std::move(result_id));
 }
 
 // --- Invoices ---
@@ -568,86 +571,94 @@ VoiceActions::GetUpcomingInvoice(v1::GetUpcomingInvoiceRequest request, CallBoun
   co_return response;
 }
 
-boost::asio::awaitable<absl::StatusOr<v1::SendInvoiceResponse>> VoiceActions::SendInvoice(
-    v1::SendInvoiceRequest request, CallBounds bounds) {
+template <typename Request, typename Response>
+boost::asio::awaitable<absl::StatusOr<Response>> VoiceActions::ChangeInvoice(
+    Request request, CallBounds bounds, InvoiceChange change,
+    std::function<std::string(const stripe::Invoice&)> say) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), true));
   PAYVOX_CO_RETURN_IF_ERROR(ValidateInvoiceId(request.invoice_id()));
-  const std::string key = WriteKey(request.context(), "send_invoice");
-  PAYVOX_CO_ASSIGN_OR_RETURN(std::optional<v1::SendInvoiceResponse> saved,
-                             co_await guard_.Replay<v1::SendInvoiceResponse>(key, request));
+  const std::string key = WriteKey(request.context(), change.action);
+  PAYVOX_CO_ASSIGN_OR_RETURN(std::optional<Response> saved,
+                             co_await guard_.Replay<Response>(key, request));
   if (saved.has_value()) co_return *std::move(saved);
   PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Invoice current,
                              co_await LoadInvoice(request.invoice_id(), bounds));
-  if (current.status != "open") {
-    co_return StateError(
-        absl::StrCat("Only open invoices can be sent; this one is ", current.status,
-                     current.status == "draft" ? ": finalize it first." : "."),
-        "invoice_not_open", "That invoice can't be emailed in its current state.");
+  if (std::find(change.from.begin(), change.from.end(), current.status) == change.from.end()) {
+    co_return StateError(absl::StrCat("Only ", change.from.front(), " invoices can be ",
+                                      change.done, "; this one is ", current.status, "."),
+                         change.refused_reason,
+                         absl::StrCat("That invoice can't be ", change.done,
+                                      " in its current state."));
   }
-  WriteFacts facts{.action = "send_invoice",
+  WriteFacts facts{.action = change.action,
                    .capability = "manage_invoices",
+                   .action_class = change.action_class,
                    .customer = current.customer,
                    .target = current.id,
                    .amount = current.amount_due,
                    .currency = current.currency};
-  WriteBody<v1::SendInvoiceResponse> body =
-      [&](const std::string& idempotency_key)
-      -> boost::asio::awaitable<absl::StatusOr<v1::SendInvoiceResponse>> {
+  WriteBody<Response> body =
+      [&](const std::string& idempotency_key) -> boost::asio::awaitable<absl::StatusOr<Response>> {
     const stripe::CallOptions write{.bounds = bounds, .idempotency_key = idempotency_key};
     PAYVOX_CO_ASSIGN_OR_RETURN(
-        const stripe::Invoice sent,
-        co_await stripe_.Call(HttpMethod::kPost, absl::StrCat("/v1/invoices/", current.id, "/send"),
-                              {}, write, stripe::DecodeInvoice));
-    v1::SendInvoiceResponse response;
-    *response.mutable_invoice() = ToProto(sent);
-    response.set_say("I've emailed the invoice to the address on your account.");
+        const stripe::Invoice changed,
+        co_await stripe_.Call(HttpMethod::kPost,
+                              absl::StrCat("/v1/invoices/", current.id, "/", change.verb), {},
+                              write, stripe::DecodeInvoice));
+    Response response;
+    *response.mutable_invoice() = ToProto(changed);
+    response.set_say(say(changed));
     co_return response;
   };
-  co_return co_await Guarded<v1::SendInvoiceResponse>(
-      request.context(), std::move(facts), request, std::move(body),
-      [](const v1::SendInvoiceResponse& response) { return response.invoice().id(); });
+  std::function<std::string(const Response&)> result_id =
+      [](const Response& response) { return response.invoice().id(); };
+  co_return co_await Guarded<Response>(request.context(), std::move(facts), request,
+                                  std::move(body), std::move(result_id));
+}
+
+boost::asio::awaitable<absl::StatusOr<v1::SendInvoiceResponse>> VoiceActions::SendInvoice(
+    v1::SendInvoiceRequest request, CallBounds bounds) {
+  // Stripe sends invoices collected by email only; it refuses the others.
+  InvoiceChange change{.action = "send_invoice",
+                       .verb = "send",
+                       .done = "sent",
+                       .from = {"open"},
+                       .refused_reason = "invoice_not_open"};
+  std::function<std::string(const stripe::Invoice&)> say = [](const stripe::Invoice&) {
+    return std::string("I've emailed the invoice to the address on your account.");
+  };
+  co_return co_await ChangeInvoice<v1::SendInvoiceRequest, v1::SendInvoiceResponse>(
+      std::move(request), std::move(bounds), std::move(change), std::move(say));
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::VoidInvoiceResponse>> VoiceActions::VoidInvoice(
     v1::VoidInvoiceRequest request, CallBounds bounds) {
-  PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), true));
-  PAYVOX_CO_RETURN_IF_ERROR(ValidateInvoiceId(request.invoice_id()));
-  const std::string key = WriteKey(request.context(), "void_invoice");
-  PAYVOX_CO_ASSIGN_OR_RETURN(std::optional<v1::VoidInvoiceResponse> saved,
-                             co_await guard_.Replay<v1::VoidInvoiceResponse>(key, request));
-  if (saved.has_value()) co_return *std::move(saved);
-  PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Invoice current,
-                             co_await LoadInvoice(request.invoice_id(), bounds));
-  if (current.status != "open" && current.status != "uncollectible") {
-    co_return StateError(
-        absl::StrCat("Only open invoices can be voided; this one is ", current.status, "."),
-        "invoice_not_open", "That invoice can't be voided in its current state.");
-  }
-  WriteFacts facts{.action = "void_invoice",
-                   .capability = "manage_invoices",
-                   .action_class = policy::ActionClass::kDestructive,
-                   .customer = current.customer,
-                   .target = current.id,
-                   .amount = current.amount_due,
-                   .currency = current.currency};
-  WriteBody<v1::VoidInvoiceResponse> body =
-      [&](const std::string& idempotency_key)
-      -> boost::asio::awaitable<absl::StatusOr<v1::VoidInvoiceResponse>> {
-    const stripe::CallOptions write{.bounds = bounds, .idempotency_key = idempotency_key};
-    PAYVOX_CO_ASSIGN_OR_RETURN(
-        const stripe::Invoice voided,
-        co_await stripe_.Call(HttpMethod::kPost, absl::StrCat("/v1/invoices/", current.id, "/void"),
-                              {}, write, stripe::DecodeInvoice));
-    v1::VoidInvoiceResponse response;
-    *response.mutable_invoice() = ToProto(voided);
-    response.set_say(absl::StrCat("That invoice for ",
-                                  FormatMoney(voided.total, voided.currency),
-                                  " is voided; you won't be asked to pay it."));
-    co_return response;
+  InvoiceChange change{.action = "void_invoice",
+                       .verb = "void",
+                       .done = "voided",
+                       .action_class = policy::ActionClass::kDestructive,
+                       .from = {"open", "uncollectible"},
+                       .refused_reason = "invoice_not_open"};
+  std::function<std::string(const stripe::Invoice&)> say = [](const stripe::Invoice& voided) {
+    return absl::StrCat("That invoice for ", FormatMoney(voided.total, voided.currency),
+                        " is voided; you won't be asked to pay it.");
   };
-  co_return co_await Guarded<v1::VoidInvoiceResponse>(
-      request.context(), std::move(facts), request, std::move(body),
-      [](const v1::VoidInvoiceResponse& response) { return response.invoice().id(); });
+  co_return co_await ChangeInvoice<v1::VoidInvoiceRequest, v1::VoidInvoiceResponse>(
+      std::move(request), std::move(bounds), std::move(change), std::move(say));
+}
+
+boost::asio::awaitable<absl::StatusOr<v1::FinalizeInvoiceResponse>> VoiceActions::FinalizeInvoice(
+    v1::FinalizeInvoiceRequest request, CallBounds bounds) {
+  const Speaking speaking{clock_.Now(), options_.time_zone};
+  InvoiceChange change{.action = "finalize_invoice",
+                       .verb = "finalize",
+                       .done = "finalized",
+                       .from = {"draft"},
+                       .refused_reason = "invoice_not_draft"};
+  std::function<std::string(const stripe::Invoice&)> say =
+      [speaking](const stripe::Invoice& finalized) { return InvoiceSay(finalized, speaking); };
+  co_return co_await ChangeInvoice<v1::FinalizeInvoiceRequest, v1::FinalizeInvoiceResponse>(
+      std::move(request), std::move(bounds), std::move(change), std::move(say));
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::CreateInvoiceResponse>> VoiceActions::CreateInvoice(
@@ -735,49 +746,10 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateInvoiceResponse>> VoiceActions::
                                   ". It isn't sent yet."));
     co_return response;
   };
-  co_return co_await Guarded<v1::CreateInvoiceResponse>(
-      request.context(), std::move(facts), request, std::move(body),
-      [](const v1::CreateInvoiceResponse& response) { return response.invoice().id(); });
-}
-
-boost::asio::awaitable<absl::StatusOr<v1::FinalizeInvoiceResponse>> VoiceActions::FinalizeInvoice(
-    v1::FinalizeInvoiceRequest request, CallBounds bounds) {
-  PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), true));
-  PAYVOX_CO_RETURN_IF_ERROR(ValidateInvoiceId(request.invoice_id()));
-  const std::string key = WriteKey(request.context(), "finalize_invoice");
-  PAYVOX_CO_ASSIGN_OR_RETURN(std::optional<v1::FinalizeInvoiceResponse> saved,
-                             co_await guard_.Replay<v1::FinalizeInvoiceResponse>(key, request));
-  if (saved.has_value()) co_return *std::move(saved);
-  PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Invoice current,
-                             co_await LoadInvoice(request.invoice_id(), bounds));
-  if (current.status != "draft") {
-    co_return StateError(
-        absl::StrCat("Only draft invoices can be finalized; this one is ", current.status, "."),
-        "invoice_not_draft", "That invoice is already finalized.");
-  }
-  WriteFacts facts{.action = "finalize_invoice",
-                   .capability = "manage_invoices",
-                   .customer = current.customer,
-                   .target = current.id,
-                   .amount = current.total,
-                   .currency = current.currency};
-  WriteBody<v1::FinalizeInvoiceResponse> body =
-      [&](const std::string& idempotency_key)
-      -> boost::asio::awaitable<absl::StatusOr<v1::FinalizeInvoiceResponse>> {
-    const stripe::CallOptions write{.bounds = bounds, .idempotency_key = idempotency_key};
-    PAYVOX_CO_ASSIGN_OR_RETURN(
-        const stripe::Invoice finalized,
-        co_await stripe_.Call(HttpMethod::kPost,
-                              absl::StrCat("/v1/invoices/", current.id, "/finalize"), {}, write,
-                              stripe::DecodeInvoice));
-    v1::FinalizeInvoiceResponse response;
-    *response.mutable_invoice() = ToProto(finalized);
-    response.set_say(InvoiceSay(finalized, {clock_.Now(), options_.time_zone}));
-    co_return response;
-  };
-  co_return co_await Guarded<v1::FinalizeInvoiceResponse>(
-      request.context(), std::move(facts), request, std::move(body),
-      [](const v1::FinalizeInvoiceResponse& response) { return response.invoice().id(); });
+  std::function<std::string(const v1::CreateInvoiceResponse&)> result_id =
+      [](const v1::CreateInvoiceResponse& response) { return response.invoice().id(); };
+  co_return co_await Guarded<v1::CreateInvoiceResponse>(request.context(), std::move(facts), request,
+                                  std::move(body), std::move(result_id));
 }
 
 }  // namespace payvox

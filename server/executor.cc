@@ -90,14 +90,6 @@ ActionExecutor::ActionExecutor(VoiceActions& actions) : actions_(actions) {
   }
 }
 
-std::vector<std::string> ActionExecutor::Unhandled() const {
-  std::vector<std::string> missing;
-  for (const ActionSpec& spec : Catalog()) {
-    if (!handlers_.contains(std::string(spec.name))) missing.emplace_back(spec.name);
-  }
-  return missing;
-}
-
 boost::asio::awaitable<absl::StatusOr<v1::ListActionsResponse>> ActionExecutor::ListActions(
     v1::ListActionsRequest, CallBounds) {
   PAYVOX_CO_ASSIGN_OR_RETURN(const v1::TenantPolicy policy, co_await actions_.Policy());

@@ -38,10 +38,6 @@ class ActionExecutor {
   boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> Execute(v1::ExecuteRequest request,
                                                                       CallBounds bounds);
 
-  // Unhandled names the catalog entries no handler runs (none, in a
-  // consistent build; a test checks it).
-  std::vector<std::string> Unhandled() const;
-
  private:
   using Handler = std::function<boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>>(
       v1::CallContext, std::string, CallBounds)>;

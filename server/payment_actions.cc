@@ -215,9 +215,10 @@ VoiceActions::CreatePaymentLink(v1::CreatePaymentLinkRequest request, CallBounds
         "I've made a secure payment link for you. I can send it by text message or email.");
     co_return response;
   };
-  co_return co_await Guarded<v1::CreatePaymentLinkResponse>(
-      request.context(), std::move(facts), request, std::move(body),
-      [](const v1::CreatePaymentLinkResponse& response) { return response.payment_link_id(); });
+  std::function<std::string(const v1::CreatePaymentLinkResponse&)> result_id =
+      [](const v1::CreatePaymentLinkResponse& response) { return response.payment_link_id(); };
+  co_return co_await Guarded<v1::CreatePaymentLinkResponse>(request.context(), std::move(facts), request,
+                                  std::move(body), std::move(result_id));
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::CreatePortalSessionResponse>>
@@ -255,9 +256,10 @@ VoiceActions::CreatePortalSession(v1::CreatePortalSessionRequest request, CallBo
         "send it by text message or email.");
     co_return response;
   };
-  co_return co_await Guarded<v1::CreatePortalSessionResponse>(
-      request.context(), std::move(facts), request, std::move(body),
-      [](const v1::CreatePortalSessionResponse& response) { return response.url(); });
+  std::function<std::string(const v1::CreatePortalSessionResponse&)> result_id =
+      [](const v1::CreatePortalSessionResponse& response) { return response.url(); };
+  co_return co_await Guarded<v1::CreatePortalSessionResponse>(request.context(), std::move(facts), request,
+                                  std::move(body), std::move(result_id));
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::StartSecurePaymentResponse>>
@@ -316,9 +318,10 @@ VoiceActions::StartSecurePayment(v1::StartSecurePaymentRequest request, CallBoun
         ". Enter your card number on your phone's keypad; I won't hear or see the digits."));
     co_return response;
   };
-  co_return co_await Guarded<v1::StartSecurePaymentResponse>(
-      request.context(), std::move(facts), request, std::move(body),
-      [](const v1::StartSecurePaymentResponse& response) { return response.payment_intent_id(); });
+  std::function<std::string(const v1::StartSecurePaymentResponse&)> result_id =
+      [](const v1::StartSecurePaymentResponse& response) { return response.payment_intent_id(); };
+  co_return co_await Guarded<v1::StartSecurePaymentResponse>(request.context(), std::move(facts), request,
+                                  std::move(body), std::move(result_id));
 }
 
 }  // namespace payvox

@@ -446,9 +446,10 @@ boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> VoiceActions::RunStr
         co_await stripe_.Send(call.method, call.path, call.params, write));
     co_return Answer(spec, answer.body, speaking);
   };
-  co_return co_await Guarded<v1::ExecuteResponse>(
-      request.context(), std::move(facts), request, std::move(body),
-      [](const v1::ExecuteResponse& response) { return IdOf(response.result_json()); });
+  std::function<std::string(const v1::ExecuteResponse&)> result_id =
+      [](const v1::ExecuteResponse& response) { return IdOf(response.result_json()); };
+  co_return co_await Guarded<v1::ExecuteResponse>(request.context(), std::move(facts), request,
+                                  std::move(body), std::move(result_id));
 }
 
 boost::asio::awaitable<absl::Status> VoiceActions::ReadAllowed(std::string_view action) {

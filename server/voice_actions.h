@@ -198,6 +198,20 @@ class VoiceActions {
   // ReadAllowed: PERMISSION_DENIED unless the policy enables the catalog
   // action `action` (reads have no other rule).
   boost::asio::awaitable<absl::Status> ReadAllowed(std::string_view action);
+  // InvoiceChange: one of an invoice's state transitions (send, void,
+  // finalize), allowed `from` some states only.
+  struct InvoiceChange {
+    std::string action;
+    std::string verb;  // the Stripe path's last segment
+    std::string done;  // "sent"
+    policy::ActionClass action_class = policy::ActionClass::kWrite;
+    std::vector<std::string> from;
+    std::string refused_reason;
+  };
+  template <typename Request, typename Response>
+  boost::asio::awaitable<absl::StatusOr<Response>> ChangeInvoice(
+      Request request, CallBounds bounds, InvoiceChange change,
+      std::function<std::string(const stripe::Invoice&)> say);
   // Verified: the caller verified `customer_id` in this call.
   boost::asio::awaitable<absl::StatusOr<bool>> Verified(const v1::CallContext& context,
                                                        const std::string& customer_id);

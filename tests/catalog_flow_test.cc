@@ -9,6 +9,7 @@ namespace payvox::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using Stub = v1::ActionService::Stub;
 
 class CatalogFlowTest : public PayvoxdTest {
@@ -54,6 +55,16 @@ TEST_F(CatalogFlowTest, ListActionsGivesToolDefinitions) {
   EXPECT_EQ(names.size(), Catalog().size());
   EXPECT_THAT(names, ::testing::IsSupersetOf(
                          {"find_customer", "verify_identity", "list_charges", "create_refund"}));
+}
+
+TEST_F(CatalogFlowTest, EveryListedActionRuns) {
+  // With no arguments each action runs far enough to judge them: it is
+  // never unknown to Execute.
+  for (const ActionSpec& spec : Catalog()) {
+    v1::ExecuteResponse response;
+    const grpc::Status status = Execute(std::string(spec.name), "{}", &response, "r-any");
+    EXPECT_THAT(status.error_message(), Not(HasSubstr("not in the catalog"))) << spec.name;
+  }
 }
 
 TEST_F(CatalogFlowTest, ExecuteRunsTheTypedActions) {

@@ -9,6 +9,8 @@
 //   payvox-bench --mode=pool --requests=5000 --concurrency=8
 //       measures the Stripe client alone against the sandbox
 //       (tools/pool_bench.h).
+//   payvox-bench --mode=actions --requests=2000
+//       per-action p50/p99 of the most used actions (tools/actions_bench.h).
 //   payvox-bench --mode=refund --requests=2000 --concurrency=4
 //       refund throughput with policy and audit on versus off
 //       (tools/refund_bench.h).
@@ -31,6 +33,7 @@
 #include "payvox/v1/actions.grpc.pb.h"
 #include "server/app.h"
 #include "server/config.h"
+#include "tools/actions_bench.h"
 #include "tools/load.h"
 #include "tools/pool_bench.h"
 #include "tools/refund_bench.h"
@@ -40,7 +43,7 @@ ABSL_FLAG(int, requests, 5000, "measured requests (after warm-up)");
 ABSL_FLAG(int, warmup, 200, "requests sent first and not measured");
 ABSL_FLAG(int, concurrency, 1, "client threads, each with its own channel");
 ABSL_FLAG(int, max_seconds, 120, "stop after this long whatever the count");
-ABSL_FLAG(std::string, mode, "find_customer", "find_customer (through payvoxd), refund or pool");
+ABSL_FLAG(std::string, mode, "find_customer", "find_customer (through payvoxd), actions, refund or pool");
 
 namespace {
 
@@ -72,8 +75,9 @@ int main(int argc, char** argv) {
                                         .max_seconds = absl::GetFlag(FLAGS_max_seconds)});
   }
   if (mode == "refund") return payvox::bench::RunRefundBench(load, max_time);
+  if (mode == "actions") return payvox::bench::RunActionsBench(load, max_time);
   if (mode != "find_customer") {
-    std::cerr << "payvox-bench: --mode must be find_customer, refund or pool\n";
+    std::cerr << "payvox-bench: --mode must be find_customer, actions, refund or pool\n";
     return 2;
   }
 
