@@ -455,6 +455,70 @@ TEST_F(EveryActionTest, StripeEntriesWriteUnderTheSameRules) {
   EXPECT_THAT(events.say(), HasSubstr("customer.subscription.created"));
 }
 
+TEST_F(EveryActionTest, WhatACallMadeCanBeReadBack) {
+  VerifyAs("cus_DemoJennyRosen", "4242");
+  v1::CreateRefundResponse refund;
+  ASSERT_TRUE(Refund("refund-1", "ch_DemoJennyDuplicate", 0, &refund).ok());
+  v1::GetRefundRequest get_refund;
+  *get_refund.mutable_context() = Context();
+  get_refund.set_refund_id(refund.refund().id());
+  v1::GetRefundResponse got;
+  ASSERT_TRUE(Invoke(&Stub::GetRefund, get_refund, &got).ok());
+  EXPECT_EQ(got.refund().amount().amount_minor(), 4900);
+  EXPECT_THAT(got.say(), HasSubstr("Your refund of $49.00 was sent on"));
+  v1::ListRefundsRequest by_charge;
+  *by_charge.mutable_context() = Context();
+  by_charge.set_charge_id("ch_DemoJennyDuplicate");
+  v1::ListRefundsResponse refunds;
+  ASSERT_TRUE(Invoke(&Stub::ListRefunds, by_charge, &refunds).ok());
+  ASSERT_EQ(refunds.refunds_size(), 1);
+  // The duplicate is gone once refunded.
+  v1::ExecuteResponse duplicates;
+  ASSERT_TRUE(
+      Execute("find_duplicate_charges", R"({"customer_id": "cus_DemoJennyRosen"})", &duplicates)
+          .ok());
+  EXPECT_THAT(duplicates.say(), HasSubstr("I don't see any duplicate charges"));
+
+  // The refund is a Stripe event.
+  v1::ExecuteResponse events;
+  ASSERT_TRUE(Execute("list_events", R"({"type": "charge.refunded"})", &events).ok());
+  const size_t at = events.result_json().find("\"id\":\"evt_");
+  ASSERT_NE(at, std::string::npos) << events.result_json();
+  const std::string event_id = events.result_json().substr(at + 6, 28);
+  v1::ExecuteResponse event;
+  ASSERT_TRUE(
+      Execute("get_event", absl::StrCat(R"({"event_id": ")", event_id, R"("})"), &event).ok());
+  EXPECT_THAT(event.say(), HasSubstr("A charge.refunded event on"));
+
+  // A coupon without a customer, read back by id.
+  v1::CreateCouponRequest coupon;
+  *coupon.mutable_context() = Context("coupon-amount");
+  coupon.mutable_amount_off()->set_amount_minor(1000);
+  coupon.mutable_amount_off()->set_currency("usd");
+  coupon.set_duration("forever");
+  v1::CreateCouponResponse made;
+  ASSERT_TRUE(Invoke(&Stub::CreateCoupon, coupon, &made).ok());
+  EXPECT_THAT(made.say(), HasSubstr("$10.00 off for as long as you subscribe"));
+  v1::ExecuteResponse read;
+  ASSERT_TRUE(Execute("get_coupon", absl::StrCat(R"({"coupon_id": ")", made.coupon().id(), R"("})"),
+                      &read)
+                  .ok());
+  EXPECT_THAT(read.say(), HasSubstr("$10.00 off"));
+
+  // Deleting an account: verified, confirmed, and then it is gone.
+  VerifyAs("cus_DemoHiroTanaka", "4444");
+  v1::ExecuteResponse deleted;
+  ASSERT_TRUE(Execute("delete_customer", R"({"customer_id": "cus_DemoHiroTanaka"})", &deleted,
+                      "delete-1", true)
+                  .ok());
+  EXPECT_EQ(deleted.say(), "Your account is deleted.");
+  v1::FindCustomerRequest find;
+  *find.mutable_context() = Context();
+  find.set_customer_id("cus_DemoHiroTanaka");
+  v1::FindCustomerResponse found;
+  EXPECT_EQ(Invoke(&Stub::FindCustomer, find, &found).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
 TEST_F(EveryActionTest, BadInputGetsTheCodeThatSaysWhatToDoNext) {
   struct Case {
     std::function<grpc::Status()> call;
