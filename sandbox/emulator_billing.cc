@@ -27,6 +27,19 @@ int64_t IntervalSeconds(const PriceRecord& price) {
   return unit * std::max<int64_t>(1, price.interval_count);
 }
 
+FieldOf FieldsOf(const SubscriptionRecord& subscription) {
+  return [&subscription](const SearchClause& clause) -> std::optional<std::string> {
+    if (clause.field == "created") return absl::StrCat(subscription.created);
+    if (clause.field == "customer") return subscription.customer;
+    if (clause.field == "status") return subscription.status;
+    if (clause.field == "metadata") {
+      auto it = subscription.metadata.find(clause.metadata_key);
+      if (it != subscription.metadata.end()) return it->second;
+    }
+    return std::nullopt;
+  };
+}
+
 FieldOf FieldsOf(const InvoiceRecord& invoice) {
   return [&invoice](const SearchClause& clause) -> std::optional<std::string> {
     if (clause.field == "created") return absl::StrCat(invoice.created);
@@ -138,6 +151,14 @@ std::optional<EmulatorResponse> StripeEmulator::RouteBilling(const std::string& 
   }
   if (resource == "subscriptions") {
     if (n == 2 && get) return ListSubscriptions(params);
+    if (n == 3 && get && path[2] == "search") {
+      return SearchRecords(
+          params, "subscriptions", {"created", "customer", "status"}, subscriptions_,
+          [](const SubscriptionRecord& record) { return FieldsOf(record); },
+          [](const SubscriptionRecord&) { return false; },
+          [this](const SubscriptionRecord& record)
+              ABSL_NO_THREAD_SAFETY_ANALYSIS { return SubscriptionJson(record); });
+    }
     if (n == 2 && post) return CreateSubscription(params);
     if (n < 3) return std::nullopt;
     SubscriptionRecord* subscription = FindMutable(subscriptions_, path[2]);

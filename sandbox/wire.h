@@ -138,12 +138,13 @@ inline EmulatorResponse MissingParam(absl::string_view name);
 
 // SearchRecords answers GET /v1/<resource>/search over `records` (oldest
 // first): the query may use `fields` (and metadata), `fields_of` reads a
-// record's fields, and records `hidden` rejects are never found.
-template <typename Record, typename FieldsOfFn, typename HiddenFn>
+// record's fields, records `hidden` rejects are never found, and `to_json`
+// writes a match.
+template <typename Record, typename FieldsOfFn, typename HiddenFn, typename ToJsonFn>
 EmulatorResponse SearchRecords(const FormParams& params, absl::string_view resource,
                                std::initializer_list<absl::string_view> fields,
                                const std::vector<Record>& records, FieldsOfFn fields_of,
-                               HiddenFn hidden) {
+                               HiddenFn hidden, ToJsonFn to_json) {
   if (auto unknown = UnknownParam(params, {"query", "limit", "page"})) {
     return UnknownParamError(*unknown);
   }
@@ -157,7 +158,16 @@ EmulatorResponse SearchRecords(const FormParams& params, absl::string_view resou
   }
   std::string url = absl::StrCat("/v1/", resource, "/search");
   std::replace(url.begin(), url.end(), ' ', '_');
-  return SearchEnvelope(url, matches, params, [](const Record& record) { return ToJson(record); });
+  return SearchEnvelope(url, matches, params, to_json);
+}
+
+template <typename Record, typename FieldsOfFn, typename HiddenFn>
+EmulatorResponse SearchRecords(const FormParams& params, absl::string_view resource,
+                               std::initializer_list<absl::string_view> fields,
+                               const std::vector<Record>& records, FieldsOfFn fields_of,
+                               HiddenFn hidden) {
+  return SearchRecords(params, resource, fields, records, fields_of, hidden,
+                       [](const Record& record) { return ToJson(record); });
 }
 
 template <typename Record>

@@ -655,6 +655,30 @@ constexpr std::array kCatalog = {
         .action_class = ActionClass::kWrite,
         .capabilities = {"change_subscription_plans"}},
     ActionSpec{
+        .name = "search_subscriptions",
+        .description =
+            "Search subscriptions with Stripe Search by customer, status or start date. Results can "
+            "lag new subscriptions by a minute.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "status": {"type": "string", "enum": ["active", "past_due", "unpaid", "canceled", "incomplete", "incomplete_expired", "trialing", "paused"], "description": "Subscription status."},
+    "created_after": {"type": "integer", "minimum": 0, "description": "Only subscriptions started after this time (Unix seconds)."},
+    "created_before": {"type": "integer", "minimum": 0, "description": "Only subscriptions started before this time (Unix seconds)."},
+    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/subscriptions/search",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_subscriptions"},
+        .runner = Runner::kStripe,
+        .object = "subscription",
+        .list = true},
+    ActionSpec{
         .name = "create_subscription",
         .description =
             "Start a subscription for a customer on recurring prices; the first period is billed at "

@@ -93,6 +93,8 @@ TEST_F(EveryActionTest, ReadsAnswerWithSpeechReadyFacts) {
            Case{"search_payment_intents", R"({"status": "requires_capture"})", "I found 1 payment",
                 "pi_DemoSamHold"},
            Case{"search_invoices", R"({"status": "open"})", "I found 1 invoice", "in_DemoSamOpen"},
+           Case{"search_subscriptions", R"({"customer": "cus_DemoHiroTanaka"})",
+                "I found 1 subscription", "sub_DemoHiroStarter"},
            Case{"list_products", "{}", "I found 3 products", "prod_DemoPro"},
            Case{"get_product", R"({"product_id": "prod_DemoTeam"})", "Team plan.", "prod_DemoTeam"},
            Case{"list_prices", R"({"product": "prod_DemoPro", "type": "recurring"})",
