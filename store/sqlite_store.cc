@@ -1,5 +1,7 @@
 #include "store/sqlite_store.h"
 
+#include <algorithm>
+
 #include <sqlite3.h>
 
 #include <array>
@@ -16,7 +18,7 @@ using sqlite::Transaction;
 
 // Migrations: index i brings the schema from version i to i + 1. Never edit
 // one that has shipped; append a new one.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     R"sql(
 CREATE TABLE verification (
   tenant TEXT NOT NULL, call_id TEXT NOT NULL, customer_id TEXT NOT NULL,
@@ -87,6 +89,15 @@ CREATE TABLE handoff_sessions (
   currency TEXT NOT NULL, state TEXT NOT NULL, created INTEGER NOT NULL,
   PRIMARY KEY (tenant, session_id)) WITHOUT ROWID;
 CREATE UNIQUE INDEX handoff_by_intent ON handoff_sessions (tenant, payment_intent_id);
+)sql",
+    // Webhook events: one row per Stripe event id and tenant, numbered per
+    // tenant.
+    R"sql(
+CREATE TABLE events (
+  tenant TEXT NOT NULL, sequence INTEGER NOT NULL, stripe_event_id TEXT NOT NULL,
+  type TEXT NOT NULL, created INTEGER NOT NULL, event BLOB NOT NULL,
+  PRIMARY KEY (tenant, sequence)) WITHOUT ROWID;
+CREATE UNIQUE INDEX events_by_stripe_id ON events (tenant, stripe_event_id);
 )sql",
 };
 
@@ -540,6 +551,83 @@ absl::StatusOr<std::optional<HandoffSession>> SqliteStore::FindHandoffSession(
                                                       .currency = select.Text(4),
                                                       .state = select.Text(5),
                                                       .created = absl::FromUnixMicros(select.Int(6))});
+}
+
+absl::Status SqliteStore::UpdateHandoffState(const std::string& tenant_id,
+                                             const std::string& payment_intent_id,
+                                             const std::string& state) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement update(db_,
+                   "UPDATE handoff_sessions SET state = ?3 "
+                   "WHERE tenant = ?1 AND payment_intent_id = ?2");
+  update.Bind(1, tenant_id);
+  update.Bind(2, payment_intent_id);
+  update.Bind(3, state);
+  PAYVOX_RETURN_IF_ERROR(update.Run());
+  if (sqlite3_changes(db_) == 0) {
+    return absl::NotFoundError(
+        absl::StrCat("no hand-off session for payment intent ", payment_intent_id));
+  }
+  return absl::OkStatus();
+}
+
+// --- Webhook events ---
+
+absl::StatusOr<AppendedEvent> SqliteStore::AppendEvent(const StoredEvent& stored) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement existing(db_,
+                     "SELECT sequence FROM events WHERE tenant = ?1 AND stripe_event_id = ?2");
+  existing.Bind(1, stored.tenant_id);
+  existing.Bind(2, stored.event.stripe_event_id());
+  PAYVOX_ASSIGN_OR_RETURN(const bool seen, existing.Step());
+  if (seen) return AppendedEvent{.sequence = existing.Int(0), .stored = false};
+  Statement last(db_, "SELECT COALESCE(MAX(sequence), 0) FROM events WHERE tenant = ?1");
+  last.Bind(1, stored.tenant_id);
+  PAYVOX_ASSIGN_OR_RETURN(const bool row, last.Step());
+  const int64_t sequence = (row ? last.Int(0) : 0) + 1;
+  v1::PaymentEvent event = stored.event;
+  event.set_sequence(sequence);
+  Statement insert(db_,
+                   "INSERT INTO events (tenant, sequence, stripe_event_id, type, created, event) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  insert.Bind(1, stored.tenant_id);
+  insert.Bind(2, sequence);
+  insert.Bind(3, event.stripe_event_id());
+  insert.Bind(4, event.type());
+  insert.Bind(5, event.created());
+  insert.BindBlob(6, event.SerializeAsString());
+  PAYVOX_RETURN_IF_ERROR(insert.Run());
+  return AppendedEvent{.sequence = sequence, .stored = true};
+}
+
+absl::StatusOr<std::vector<v1::PaymentEvent>> SqliteStore::ReadEvents(const std::string& tenant_id,
+                                                                      int64_t after, int limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement select(db_,
+                   "SELECT event FROM events WHERE tenant = ?1 AND sequence > ?2 "
+                   "ORDER BY sequence LIMIT ?3");
+  select.Bind(1, tenant_id);
+  select.Bind(2, after);
+  select.Bind(3, static_cast<int64_t>(std::clamp(limit, 1, 10'000)));
+  std::vector<v1::PaymentEvent> events;
+  while (true) {
+    PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+    if (!row) break;
+    v1::PaymentEvent event;
+    if (!event.ParseFromString(select.Blob(0))) {
+      return absl::DataLossError(absl::StrCat("store: an event of ", tenant_id, " is unreadable"));
+    }
+    events.push_back(std::move(event));
+  }
+  return events;
+}
+
+absl::StatusOr<int64_t> SqliteStore::LastEventSequence(const std::string& tenant_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement last(db_, "SELECT COALESCE(MAX(sequence), 0) FROM events WHERE tenant = ?1");
+  last.Bind(1, tenant_id);
+  PAYVOX_ASSIGN_OR_RETURN(const bool row, last.Step());
+  return row ? last.Int(0) : 0;
 }
 
 // --- Approvals ---

@@ -81,6 +81,13 @@ class SqliteStore final : public Store {
   absl::Status CreateHandoffSession(const HandoffSession& session) override;
   absl::StatusOr<std::optional<HandoffSession>> FindHandoffSession(
       const std::string& tenant_id, const std::string& payment_intent_id) override;
+  absl::Status UpdateHandoffState(const std::string& tenant_id,
+                                  const std::string& payment_intent_id,
+                                  const std::string& state) override;
+  absl::StatusOr<AppendedEvent> AppendEvent(const StoredEvent& event) override;
+  absl::StatusOr<std::vector<v1::PaymentEvent>> ReadEvents(const std::string& tenant_id,
+                                                           int64_t after, int limit) override;
+  absl::StatusOr<int64_t> LastEventSequence(const std::string& tenant_id) override;
 
   absl::Status CreateApproval(const StoredApproval& approval) override;
   absl::StatusOr<std::vector<v1::Approval>> ListApprovals(const std::string& tenant_id,

@@ -129,7 +129,7 @@ TEST(SqliteStoreTest, MigratesADatabaseOfTheFirstSchema) {
     ASSERT_TRUE(store
                     ->ExecForTesting("DROP TABLE idempotency; DROP TRIGGER usage_on_reserve; "
                                      "DROP TRIGGER usage_on_release; DROP TABLE usage_totals; "
-                                     "DROP TABLE handoff_sessions; "
+                                     "DROP TABLE handoff_sessions; DROP TABLE events; "
                                      "PRAGMA user_version = 1")
                     .ok());
   }
@@ -409,6 +409,44 @@ TEST(SqliteStoreTest, HandoffSessionsAreFoundByIntentAndStoredOnce) {
   auto other = store->FindHandoffSession("globex", "pi_1");
   ASSERT_TRUE(other.ok());
   EXPECT_FALSE(other->has_value());
+}
+
+TEST(SqliteStoreTest, EventsAreNumberedPerTenantAndStoredOncePerStripeId) {
+  testing::FakeClock clock;
+  auto store = OpenStore(clock);
+  auto event = [](const std::string& id, const std::string& type) {
+    v1::PaymentEvent event;
+    event.set_stripe_event_id(id);
+    event.set_type(type);
+    return event;
+  };
+  auto first = store->AppendEvent({"acme", event("evt_1", "charge.failed")});
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->sequence, 1);
+  EXPECT_TRUE(first->stored);
+  EXPECT_EQ(store->AppendEvent({"acme", event("evt_2", "charge.refunded")})->sequence, 2);
+  // A redelivery stores nothing and names the first delivery.
+  auto again = store->AppendEvent({"acme", event("evt_1", "charge.failed")});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->sequence, 1);
+  EXPECT_FALSE(again->stored);
+  // Tenants number their own events; the same Stripe id may exist in both.
+  EXPECT_EQ(store->AppendEvent({"globex", event("evt_1", "charge.failed")})->sequence, 1);
+  auto after_one = store->ReadEvents("acme", 1, 100);
+  ASSERT_TRUE(after_one.ok());
+  ASSERT_EQ(after_one->size(), 1u);
+  EXPECT_EQ((*after_one)[0].sequence(), 2);
+  EXPECT_EQ((*after_one)[0].type(), "charge.refunded");
+  EXPECT_EQ(*store->LastEventSequence("acme"), 2);
+  EXPECT_EQ(*store->LastEventSequence("nobody"), 0);
+
+  ASSERT_TRUE(store->CreateHandoffSession({.tenant_id = "acme", .session_id = "hos_1",
+                                           .payment_intent_id = "pi_1"})
+                  .ok());
+  EXPECT_TRUE(store->UpdateHandoffState("acme", "pi_1", "succeeded").ok());
+  EXPECT_EQ((*store->FindHandoffSession("acme", "pi_1"))->state, "succeeded");
+  EXPECT_EQ(store->UpdateHandoffState("globex", "pi_1", "failed").code(),
+            absl::StatusCode::kNotFound);
 }
 
 }  // namespace

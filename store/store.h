@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "payvox/v1/admin.pb.h"
+#include "payvox/v1/events.pb.h"
 #include "payvox/v1/config.pb.h"
 
 namespace payvox {
@@ -140,6 +141,20 @@ struct HandoffSession {
   absl::Time created = absl::InfinitePast();
 };
 
+// StoredEvent is a webhook event as payvox keeps it: the PaymentEvent
+// streamed to subscribers (its sequence set by the store), per tenant.
+struct StoredEvent {
+  std::string tenant_id;
+  v1::PaymentEvent event;
+};
+
+// AppendedEvent: the sequence of the event, and whether this append stored
+// it (false: the same Stripe event id was stored before, a redelivery).
+struct AppendedEvent {
+  int64_t sequence = 0;
+  bool stored = false;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -224,6 +239,25 @@ class Store {
   // FindHandoffSession returns the tenant's session for a PaymentIntent.
   virtual absl::StatusOr<std::optional<HandoffSession>> FindHandoffSession(
       const std::string& tenant_id, const std::string& payment_intent_id) = 0;
+
+  // UpdateHandoffState records a hand-off's outcome ("succeeded", "failed",
+  // "canceled") from a webhook; NOT_FOUND when the tenant has no session
+  // for that PaymentIntent.
+  virtual absl::Status UpdateHandoffState(const std::string& tenant_id,
+                                          const std::string& payment_intent_id,
+                                          const std::string& state) = 0;
+
+  // --- Webhook events ---
+  // AppendEvent durably stores the event with the tenant's next sequence
+  // number, once per Stripe event id: a redelivery stores nothing and
+  // returns the first delivery's sequence.
+  virtual absl::StatusOr<AppendedEvent> AppendEvent(const StoredEvent& event) = 0;
+  // ReadEvents returns up to `limit` of the tenant's events with a sequence
+  // above `after`, in order.
+  virtual absl::StatusOr<std::vector<v1::PaymentEvent>> ReadEvents(const std::string& tenant_id,
+                                                                   int64_t after, int limit) = 0;
+  // LastEventSequence is the tenant's highest sequence (0 with none).
+  virtual absl::StatusOr<int64_t> LastEventSequence(const std::string& tenant_id) = 0;
 
   // --- Approvals ---
   virtual absl::Status CreateApproval(const StoredApproval& approval) = 0;
