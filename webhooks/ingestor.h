@@ -1,0 +1,48 @@
+// ingestor.h: EventIngestor, the WebhookSink that keeps verified Stripe
+// events: decoded (webhooks/event_decoder.h), appended to the store once per
+// Stripe event id with the tenant's next sequence number, hand-off sessions
+// given their outcome, and each newly stored event handed to `on_stored`
+// (the subscribers' fan-out). No Stripe call happens on this path.
+#ifndef PAYVOX_WEBHOOKS_INGESTOR_H_
+#define PAYVOX_WEBHOOKS_INGESTOR_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "payvox/v1/events.pb.h"
+#include "store/store.h"
+#include "webhooks/listener.h"
+
+namespace payvox::webhooks {
+
+struct TenantSecrets {
+  std::string tenant_id;
+  // Active whsec_ secrets; two while one is rotated.
+  std::vector<std::string> signing_secrets;
+};
+
+class EventIngestor final : public WebhookSink {
+ public:
+  using OnStored = std::function<void(const std::string& tenant, const v1::PaymentEvent& event)>;
+
+  // `store` must outlive the ingestor; `serving` tells whether payvoxd's
+  // gRPC server serves (for /readyz).
+  EventIngestor(Store& store, std::vector<TenantSecrets> tenants, std::function<bool()> serving,
+                OnStored on_stored);
+
+  std::optional<std::vector<std::string>> SigningSecrets(const std::string& tenant) override;
+  absl::Status Ingest(const std::string& tenant, const std::string& body) override;
+  bool Ready() override;
+
+ private:
+  Store& store_;
+  absl::flat_hash_map<std::string, std::vector<std::string>> secrets_;
+  std::function<bool()> serving_;
+  OnStored on_stored_;
+};
+
+}  // namespace payvox::webhooks
+
+#endif  // PAYVOX_WEBHOOKS_INGESTOR_H_

@@ -1,0 +1,179 @@
+// The webhook listener and the ingestion behind it, over real sockets on
+// loopback and a real (in-memory) store.
+#include "webhooks/ingestor.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "common/testing/fake_clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "store/sqlite_store.h"
+#include "webhooks/listener.h"
+#include "webhooks/signature.h"
+
+namespace payvox::webhooks {
+namespace {
+
+namespace http = boost::beast::http;
+using ::testing::HasSubstr;
+
+constexpr int64_t kNow = 1700000000;
+
+std::string EventBody(const std::string& id, const std::string& type,
+                      const std::string& object) {
+  return absl::StrCat(R"({"id":")", id, R"(","object":"event","created":)", kNow,
+                      R"(,"data":{"object":)", object, R"(},"type":")", type, R"("})");
+}
+
+std::string FailedIntent(const std::string& metadata) {
+  return absl::StrCat(
+      R"({"id":"pi_1","object":"payment_intent","amount":2000,"currency":"usd",)",
+      R"("customer":"cus_1","status":"requires_payment_method","metadata":)", metadata,
+      R"(,"last_payment_error":{"code":"card_declined","decline_code":"expired_card"}})");
+}
+
+class WebhookListenerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = SqliteStore::Open({.path = ":memory:"}, clock_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    ingestor_ = std::make_unique<EventIngestor>(
+        *store_, std::vector<TenantSecrets>{{"acme", {"whsec_old", "whsec_new"}}},
+        [this] { return serving_.load(); },
+        [this](const std::string& tenant, const v1::PaymentEvent& event) {
+          std::lock_guard<std::mutex> lock(mu_);
+          delivered_.push_back(absl::StrCat(tenant, ":", event.sequence(), ":", event.type()));
+        });
+    listener_ = std::make_unique<WebhookListener>(*ingestor_, clock_);
+    ASSERT_TRUE(listener_->Start({.max_body_bytes = 4096, .max_connections = 8}).ok());
+  }
+
+  // Send sends one request on a new connection and returns the response.
+  http::response<http::string_body> Send(http::verb method, const std::string& target,
+                                         const std::string& body = "",
+                                         const std::string& signature = "") {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::socket socket(io);
+    socket.connect({boost::asio::ip::make_address("127.0.0.1"),
+                    static_cast<uint16_t>(listener_->port())});
+    http::request<http::string_body> request{method, target, 11};
+    request.set(http::field::host, "127.0.0.1");
+    if (!signature.empty()) request.set("Stripe-Signature", signature);
+    request.body() = body;
+    request.prepare_payload();
+    http::write(socket, request);
+    boost::beast::flat_buffer buffer;
+    http::response<http::string_body> response;
+    http::read(socket, buffer, response);
+    return response;
+  }
+
+  http::response<http::string_body> Post(const std::string& body, const std::string& secret,
+                                         int64_t timestamp = kNow,
+                                         const std::string& tenant = "acme") {
+    return Send(http::verb::post, absl::StrCat("/v1/webhooks/stripe/", tenant), body,
+                absl::StrCat("t=", timestamp, ",v1=", SignPayload(secret, timestamp, body)));
+  }
+
+  std::vector<std::string> Delivered() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return delivered_;
+  }
+
+  testing::FakeClock clock_{absl::FromUnixSeconds(kNow)};
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<EventIngestor> ingestor_;
+  std::unique_ptr<WebhookListener> listener_;
+  std::atomic<bool> serving_{true};
+  std::mutex mu_;
+  std::vector<std::string> delivered_;
+};
+
+TEST_F(WebhookListenerTest, SignedEventsAreStoredOnceAndDeliveredInOrder) {
+  const std::string failed =
+      EventBody("evt_1", "payment_intent.payment_failed",
+                FailedIntent(R"({"payvox_call_id":"call-9","payvox_handoff_session":"hos_1"})"));
+  ASSERT_TRUE(store_
+                  ->CreateHandoffSession({.tenant_id = "acme", .session_id = "hos_1",
+                                          .call_id = "call-9", .payment_intent_id = "pi_1"})
+                  .ok());
+  auto first = Post(failed, "whsec_old");
+  EXPECT_EQ(first.result(), http::status::ok) << first.body();
+  // Either active secret signs; a redelivery is answered 200 and stored once.
+  EXPECT_EQ(Post(failed, "whsec_new").result(), http::status::ok);
+  const std::string other = EventBody("evt_2", "invoice.finalized",
+                                      R"({"id":"in_1","object":"invoice","customer":"cus_1"})");
+  EXPECT_EQ(Post(other, "whsec_new").result(), http::status::ok);
+  EXPECT_EQ(Delivered(), (std::vector<std::string>{"acme:1:payment_intent.payment_failed",
+                                                   "acme:2:invoice.finalized"}));
+  auto stored = store_->ReadEvents("acme", 0, 10);
+  ASSERT_TRUE(stored.ok());
+  ASSERT_EQ(stored->size(), 2u);
+  EXPECT_EQ((*stored)[0].call_id(), "call-9");
+  EXPECT_EQ((*stored)[0].failure_reason(), "the card has expired");
+  // The hand-off learned its outcome.
+  EXPECT_EQ((*store_->FindHandoffSession("acme", "pi_1"))->state, "failed");
+}
+
+TEST_F(WebhookListenerTest, ForgedStaleOrBrokenRequestsAreRefusedAndNeverStored) {
+  const std::string body =
+      EventBody("evt_9", "charge.failed", R"({"id":"ch_1","object":"charge","amount":100})");
+  EXPECT_EQ(Post(body, "whsec_someone_else").result(), http::status::bad_request);
+  EXPECT_EQ(Post(body, "whsec_old", kNow - 301).result(), http::status::bad_request);
+  EXPECT_EQ(Post(body, "whsec_old", kNow + 3600).result(), http::status::bad_request);
+  EXPECT_EQ(Send(http::verb::post, "/v1/webhooks/stripe/acme", body).result(),
+            http::status::bad_request);  // unsigned
+  // Signed, but not a Stripe event.
+  auto not_event = Post(R"({"hello":"world"})", "whsec_old");
+  EXPECT_EQ(not_event.result(), http::status::bad_request);
+  EXPECT_THAT(not_event.body(), HasSubstr("not a Stripe event"));
+  EXPECT_EQ(Post(body, "whsec_old", kNow, "globex").result(), http::status::not_found);
+  EXPECT_EQ(Post(body, "whsec_old", kNow, "ACME;drop").result(), http::status::not_found);
+  EXPECT_EQ(Send(http::verb::get, "/v1/webhooks/stripe/acme").result(),
+            http::status::method_not_allowed);
+  EXPECT_EQ(Send(http::verb::post, "/v1/elsewhere").result(), http::status::not_found);
+  EXPECT_EQ(Post(std::string(5000, 'x'), "whsec_old").result(), http::status::payload_too_large);
+  EXPECT_EQ(*store_->LastEventSequence("acme"), 0);
+  EXPECT_TRUE(Delivered().empty());
+}
+
+TEST_F(WebhookListenerTest, HealthAndReadiness) {
+  EXPECT_EQ(Send(http::verb::get, "/healthz").result(), http::status::ok);
+  EXPECT_EQ(Send(http::verb::get, "/readyz").result(), http::status::ok);
+  serving_ = false;
+  EXPECT_EQ(Send(http::verb::get, "/readyz").result(), http::status::service_unavailable);
+  EXPECT_EQ(Send(http::verb::get, "/healthz").result(), http::status::ok);
+}
+
+TEST_F(WebhookListenerTest, KeepsConnectionsAlive) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"),
+                  static_cast<uint16_t>(listener_->port())});
+  boost::beast::flat_buffer buffer;
+  for (int i = 0; i < 3; ++i) {
+    const std::string body =
+        EventBody(absl::StrCat("evt_k", i), "customer.created",
+                  R"({"id":"cus_1","object":"customer"})");
+    http::request<http::string_body> request{http::verb::post, "/v1/webhooks/stripe/acme", 11};
+    request.set("Stripe-Signature",
+                absl::StrCat("t=", kNow, ",v1=", SignPayload("whsec_new", kNow, body)));
+    request.body() = body;
+    request.prepare_payload();
+    http::write(socket, request);
+    http::response<http::string_body> response;
+    http::read(socket, buffer, response);
+    EXPECT_EQ(response.result(), http::status::ok);
+    EXPECT_TRUE(response.keep_alive());
+  }
+  EXPECT_EQ(*store_->LastEventSequence("acme"), 3);
+}
+
+}  // namespace
+}  // namespace payvox::webhooks

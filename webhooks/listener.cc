@@ -1,0 +1,210 @@
+#include "webhooks/listener.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/async_wait.h"
+#include "common/json_writer.h"
+
+namespace payvox::webhooks {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr absl::string_view kWebhookPrefix = "/v1/webhooks/stripe/";
+
+struct Answer {
+  http::status status = http::status::ok;
+  std::string body;
+};
+
+Answer Json(http::status status, absl::string_view key, absl::string_view value) {
+  JsonWriter json;
+  json.BeginObject().Field(key, value).EndObject();
+  return {status, json.Take()};
+}
+
+Answer Error(http::status status, absl::string_view message) {
+  return Json(status, "error", message);
+}
+
+// A tenant id as the config allows it: lower-case letters, digits and '-'.
+bool ValidTenant(absl::string_view tenant) {
+  return !tenant.empty() && tenant.size() <= 64 &&
+         std::all_of(tenant.begin(), tenant.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+         });
+}
+
+}  // namespace
+
+struct WebhookListener::Runtime {
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  ListenerOptions options;
+  std::atomic<int> connections{0};
+};
+
+namespace {
+
+Answer Route(const http::request<http::string_body>& request, WebhookSink& sink,
+             const Clock& clock, const ListenerOptions& options) {
+  const std::string target(request.target());
+  const absl::string_view path = absl::string_view(target).substr(0, target.find('?'));
+  if (path == "/healthz") return Json(http::status::ok, "status", "ok");
+  if (path == "/readyz") {
+    return sink.Ready() ? Json(http::status::ok, "status", "ready")
+                        : Json(http::status::service_unavailable, "status", "not ready");
+  }
+  if (!absl::StartsWith(path, kWebhookPrefix)) return Error(http::status::not_found, "not found");
+  const std::string tenant(absl::StripPrefix(path, kWebhookPrefix));
+  if (request.method() != http::verb::post) {
+    return Error(http::status::method_not_allowed, "webhooks are POSTed");
+  }
+  std::optional<std::vector<std::string>> secrets =
+      ValidTenant(tenant) ? sink.SigningSecrets(tenant) : std::nullopt;
+  if (!secrets.has_value()) return Error(http::status::not_found, "unknown tenant");
+  const std::string header(request["Stripe-Signature"]);
+  const absl::Status verified =
+      VerifySignature(header, request.body(), *secrets, clock.Now(), options.verify);
+  if (!verified.ok()) return Error(http::status::bad_request, verified.message());
+  const absl::Status ingested = sink.Ingest(tenant, request.body());
+  if (ingested.code() == absl::StatusCode::kInvalidArgument) {
+    return Error(http::status::bad_request, ingested.message());
+  }
+  if (!ingested.ok()) {
+    return Error(http::status::internal_server_error, "the event could not be stored; retry");
+  }
+  return {http::status::ok, R"({"received":true})"};
+}
+
+asio::awaitable<void> Serve(tcp::socket socket, WebhookListener::Runtime& runtime,
+                            WebhookSink& sink, const Clock& clock) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  beast::error_code error;
+  const ListenerOptions& options = runtime.options;
+  for (;;) {
+    stream.expires_after(ToSteadyDuration(options.read_timeout));
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(options.max_body_bytes);
+    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+    co_await http::async_read(stream, buffer, parser,
+                              asio::redirect_error(asio::use_awaitable, error));
+    Answer answer;
+    bool close = false;
+    if (error == http::error::body_limit) {
+      answer = Error(http::status::payload_too_large, "the body is over the limit");
+      close = true;
+    } else if (error == http::error::header_limit) {
+      answer = Error(http::status::request_header_fields_too_large, "the headers are too large");
+      close = true;
+    } else if (error) {
+      break;  // closed, timed out or not HTTP
+    } else {
+      answer = Route(parser.get(), sink, clock, options);
+      close = !parser.get().keep_alive();
+    }
+    http::response<http::string_body> response{answer.status, 11};
+    response.set(http::field::content_type, "application/json");
+    response.set(http::field::server, "payvox");
+    response.body() = std::move(answer.body);
+    response.keep_alive(!close);
+    response.prepare_payload();
+    co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, error));
+    if (error || close) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, error);
+  --runtime.connections;
+}
+
+asio::awaitable<void> Accept(WebhookListener::Runtime& runtime, WebhookSink& sink,
+                             const Clock& clock) {
+  for (;;) {
+    beast::error_code error;
+    tcp::socket socket =
+        co_await runtime.acceptor.async_accept(asio::redirect_error(asio::use_awaitable, error));
+    if (error) {
+      if (!runtime.acceptor.is_open()) co_return;
+      continue;
+    }
+    if (runtime.connections.load() >= runtime.options.max_connections) {
+      socket.close(error);  // over the limit: the sender retries later
+      continue;
+    }
+    ++runtime.connections;
+    socket.set_option(tcp::no_delay(true), error);
+    asio::co_spawn(runtime.acceptor.get_executor(), Serve(std::move(socket), runtime, sink, clock),
+                   asio::detached);
+  }
+}
+
+}  // namespace
+
+WebhookListener::WebhookListener(WebhookSink& sink, const Clock& clock)
+    : sink_(sink), clock_(clock) {}
+
+WebhookListener::~WebhookListener() { Stop(); }
+
+absl::Status WebhookListener::Start(const ListenerOptions& options) {
+  if (runtime_) return absl::FailedPreconditionError("the webhook listener is already started");
+  if (options.threads < 1 || options.threads > 64) {
+    return absl::InvalidArgumentError("webhooks.threads must be 1 to 64");
+  }
+  if (options.max_connections < 1) {
+    return absl::InvalidArgumentError("webhooks.max_connections must be at least 1");
+  }
+  runtime_ = std::make_unique<Runtime>();
+  runtime_->options = options;
+  beast::error_code error;
+  const asio::ip::address address = asio::ip::make_address(options.address, error);
+  if (error) {
+    runtime_.reset();
+    return absl::InvalidArgumentError(
+        absl::StrCat("webhooks address \"", options.address, "\" is not an IP address"));
+  }
+  tcp::acceptor& acceptor = runtime_->acceptor;
+  const tcp::endpoint endpoint(address, static_cast<uint16_t>(options.port));
+  acceptor.open(endpoint.protocol(), error);
+  if (!error) acceptor.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) acceptor.bind(endpoint, error);
+  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error) {
+    runtime_.reset();
+    return absl::UnavailableError(absl::StrCat("the webhook listener cannot listen on ",
+                                               options.address, ":", options.port, ": ",
+                                               error.message()));
+  }
+  port_ = acceptor.local_endpoint().port();
+  asio::co_spawn(runtime_->io, Accept(*runtime_, sink_, clock_), asio::detached);
+  for (int i = 0; i < options.threads; ++i) {
+    threads_.emplace_back([this] { runtime_->io.run(); });
+  }
+  return absl::OkStatus();
+}
+
+void WebhookListener::Stop() {
+  if (!runtime_) return;
+  asio::post(runtime_->io, [this] {
+    beast::error_code ignored;
+    runtime_->acceptor.close(ignored);
+  });
+  runtime_->io.stop();
+  for (std::thread& thread : threads_) thread.join();
+  threads_.clear();
+  runtime_.reset();
+}
+
+}  // namespace payvox::webhooks

@@ -1,0 +1,86 @@
+// listener.h: the Boost.Beast HTTP/1.1 listener for Stripe's webhooks, on a
+// port of its own.
+//
+//   POST /v1/webhooks/stripe/{tenant}   a signed Stripe event
+//   GET  /healthz                        200 while the process runs
+//   GET  /readyz                         200 when the sink is ready, else 503
+//
+// A webhook is answered 200 only once the sink stored it durably (a
+// redelivery is 200 too, stored once); 400 when unsigned, badly signed,
+// stale or not a Stripe event (never stored); 404 for an unknown tenant;
+// 405 for another method; 413 over the body limit (or 431 over the header
+// limit); 500 when the store failed (Stripe retries). Connections are kept
+// alive, closed after the read timeout, and limited in number (the ones
+// over the limit are closed at once).
+#ifndef PAYVOX_WEBHOOKS_LISTENER_H_
+#define PAYVOX_WEBHOOKS_LISTENER_H_
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "webhooks/signature.h"
+
+namespace payvox::webhooks {
+
+struct ListenerOptions {
+  std::string address = "127.0.0.1";
+  // Zero: any free port (see port()).
+  int port = 0;
+  int threads = 1;
+  size_t max_body_bytes = 1 << 20;
+  size_t max_header_bytes = 8 << 10;
+  // Time to read one request, from its first byte or from going idle.
+  absl::Duration read_timeout = absl::Seconds(10);
+  int max_connections = 256;
+  VerifyOptions verify;
+};
+
+// What the listener does with a verified webhook: an interface at the I/O
+// boundary (the store), with a fake in tests.
+class WebhookSink {
+ public:
+  virtual ~WebhookSink() = default;
+  // SigningSecrets: the tenant's active whsec_ secrets (two while one is
+  // rotated); nullopt for a tenant payvox does not serve.
+  virtual std::optional<std::vector<std::string>> SigningSecrets(const std::string& tenant) = 0;
+  // Ingest decodes and durably stores a verified event (OK also when it
+  // was stored before). INVALID_ARGUMENT: not a Stripe event.
+  virtual absl::Status Ingest(const std::string& tenant, const std::string& body) = 0;
+  // Ready: the store is reachable and payvoxd is serving.
+  virtual bool Ready() = 0;
+};
+
+class WebhookListener {
+ public:
+  // `sink` and `clock` must outlive the listener.
+  WebhookListener(WebhookSink& sink, const Clock& clock);
+  ~WebhookListener();  // Stops.
+
+  // Start binds and serves on background threads. Call once.
+  absl::Status Start(const ListenerOptions& options);
+  // Stop closes the listener and every connection and joins the threads.
+  void Stop();
+
+  int port() const { return port_; }
+
+  // Asio state, defined in the .cc file.
+  struct Runtime;
+
+ private:
+  WebhookSink& sink_;
+  const Clock& clock_;
+  std::unique_ptr<Runtime> runtime_;
+  std::vector<std::thread> threads_;
+  int port_ = 0;
+};
+
+}  // namespace payvox::webhooks
+
+#endif  // PAYVOX_WEBHOOKS_LISTENER_H_
