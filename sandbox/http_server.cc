@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/async_wait.h"
 #include "common/form_codec.h"
+#include "common/tcp_listener.h"
 
 namespace payvox::sandbox {
 namespace {
@@ -235,42 +236,24 @@ absl::Status SandboxServer::Start(const SandboxServerOptions& options) {
           absl::StrCat("sandbox cannot load its TLS certificate or key: ", error.message()));
     }
   }
-  const asio::ip::address address = asio::ip::make_address(options.address, error);
-  if (error) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("sandbox address \"", options.address, "\" is not an IP address"));
+  absl::StatusOr<int> port = ListenOn(runtime_->acceptor, options.address, options.port, "sandbox");
+  if (!port.ok()) {
+    runtime_.reset();
+    return port.status();
   }
   tcp::acceptor& acceptor = runtime_->acceptor;
-  const tcp::endpoint endpoint(address, static_cast<uint16_t>(options.port));
-  acceptor.open(endpoint.protocol(), error);
-  if (!error) acceptor.set_option(asio::socket_base::reuse_address(true), error);
-  if (!error) acceptor.bind(endpoint, error);
-  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
-  if (error) {
-    runtime_.reset();
-    return absl::UnavailableError(absl::StrCat("sandbox cannot listen on ", options.address, ":",
-                                               options.port, ": ", error.message()));
-  }
   address_ = options.address;
-  port_ = acceptor.local_endpoint().port();
+  port_ = *port;
   tls_ = runtime_->tls != nullptr;
   asio::co_spawn(runtime_->io, Accept(acceptor, runtime_->tls.get(), emulator_, faults_),
                  asio::detached);
-  for (int i = 0; i < options.threads; ++i) {
-    threads_.emplace_back([this] { runtime_->io.run(); });
-  }
+  threads_.Run(runtime_->io, options.threads);
   return absl::OkStatus();
 }
 
 void SandboxServer::Stop() {
   if (!runtime_) return;
-  asio::post(runtime_->io, [this] {
-    beast::error_code ignored;
-    runtime_->acceptor.close(ignored);
-  });
-  runtime_->io.stop();
-  for (std::thread& thread : threads_) thread.join();
-  threads_.clear();
+  threads_.Stop(runtime_->io, runtime_->acceptor);
   runtime_.reset();
 }
 

@@ -15,10 +15,10 @@
 
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "common/tcp_listener.h"
 #include "sandbox/emulator.h"
 #include "sandbox/faults.h"
 
@@ -55,7 +55,7 @@ class SandboxServer {
   StripeEmulator& emulator_;
   FaultPlan faults_;
   std::unique_ptr<Runtime> runtime_;
-  std::vector<std::thread> threads_;
+  ListeningThreads threads_;
   std::string address_;
   int port_ = 0;
   bool tls_ = false;

@@ -14,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "common/async_wait.h"
 #include "common/json_writer.h"
+#include "common/tcp_listener.h"
 
 namespace payvox::webhooks {
 namespace {
@@ -168,42 +169,21 @@ absl::Status WebhookListener::Start(const ListenerOptions& options) {
   }
   runtime_ = std::make_unique<Runtime>();
   runtime_->options = options;
-  beast::error_code error;
-  const asio::ip::address address = asio::ip::make_address(options.address, error);
-  if (error) {
+  absl::StatusOr<int> port =
+      ListenOn(runtime_->acceptor, options.address, options.port, "the webhook listener");
+  if (!port.ok()) {
     runtime_.reset();
-    return absl::InvalidArgumentError(
-        absl::StrCat("webhooks address \"", options.address, "\" is not an IP address"));
+    return port.status();
   }
-  tcp::acceptor& acceptor = runtime_->acceptor;
-  const tcp::endpoint endpoint(address, static_cast<uint16_t>(options.port));
-  acceptor.open(endpoint.protocol(), error);
-  if (!error) acceptor.set_option(asio::socket_base::reuse_address(true), error);
-  if (!error) acceptor.bind(endpoint, error);
-  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
-  if (error) {
-    runtime_.reset();
-    return absl::UnavailableError(absl::StrCat("the webhook listener cannot listen on ",
-                                               options.address, ":", options.port, ": ",
-                                               error.message()));
-  }
-  port_ = acceptor.local_endpoint().port();
+  port_ = *port;
   asio::co_spawn(runtime_->io, Accept(*runtime_, sink_, clock_), asio::detached);
-  for (int i = 0; i < options.threads; ++i) {
-    threads_.emplace_back([this] { runtime_->io.run(); });
-  }
+  threads_.Run(runtime_->io, options.threads);
   return absl::OkStatus();
 }
 
 void WebhookListener::Stop() {
   if (!runtime_) return;
-  asio::post(runtime_->io, [this] {
-    beast::error_code ignored;
-    runtime_->acceptor.close(ignored);
-  });
-  runtime_->io.stop();
-  for (std::thread& thread : threads_) thread.join();
-  threads_.clear();
+  threads_.Stop(runtime_->io, runtime_->acceptor);
   runtime_.reset();
 }
 

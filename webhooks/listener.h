@@ -19,12 +19,12 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "common/tcp_listener.h"
 #include "webhooks/signature.h"
 
 namespace payvox::webhooks {
@@ -77,7 +77,7 @@ class WebhookListener {
   WebhookSink& sink_;
   const Clock& clock_;
   std::unique_ptr<Runtime> runtime_;
-  std::vector<std::thread> threads_;
+  ListeningThreads threads_;
   int port_ = 0;
 };
 
