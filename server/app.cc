@@ -1,5 +1,7 @@
 #include "server/app.h"
 
+#include <atomic>
+
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -14,6 +16,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "client/stripe_clients.h"
 #include "sandbox/emulator.h"
@@ -25,6 +28,8 @@
 #include "server/reconciler.h"
 #include "server/services.h"
 #include "store/sqlite_store.h"
+#include "webhooks/ingestor.h"
+#include "webhooks/listener.h"
 
 namespace payvox {
 
@@ -56,12 +61,18 @@ struct PayvoxApp::Parts {
   EventServiceImpl event_service;
   std::unique_ptr<AdminServiceImpl> admin_service;
   std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<webhooks::EventIngestor> ingestor;
+  std::unique_ptr<webhooks::WebhookListener> webhook_listener;
   int port = 0;
+  std::atomic<bool> serving{false};
   bool stopped = false;
 
   void Stop() {
     if (stopped) return;
     stopped = true;
+    serving = false;
+    // No new events while the rest stops; Stripe redelivers what it misses.
+    if (webhook_listener) webhook_listener->Stop();
     if (server) {
       server->GetHealthCheckService()->SetServingStatus(false);
       server->Shutdown(std::chrono::system_clock::now() +
@@ -84,6 +95,10 @@ PayvoxApp::~PayvoxApp() { Shutdown(); }
 void PayvoxApp::Shutdown() { parts_->Stop(); }
 
 int PayvoxApp::grpc_port() const { return parts_->port; }
+
+int PayvoxApp::webhook_port() const {
+  return parts_->webhook_listener ? parts_->webhook_listener->port() : 0;
+}
 
 std::string PayvoxApp::sandbox_url() const {
   return parts_->sandbox ? parts_->sandbox->base_url() : "";
@@ -208,6 +223,37 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   for (const char* service :
        {"", "payvox.v1.ActionService", "payvox.v1.EventService", "payvox.v1.AdminService"}) {
     health->SetServingStatus(service, true);
+  }
+  parts->serving = true;
+
+  const v1::WebhooksConfig& webhooks_config = config.webhooks();
+  if (!webhooks_config.listen_address().empty()) {
+    std::vector<std::string> secrets = std::move(options.webhook_secrets);
+    if (secrets.empty() && options.sandbox) secrets.push_back("whsec_payvox_sandbox");
+    if (secrets.empty()) {
+      parts->Stop();
+      return absl::FailedPreconditionError("webhooks: no signing secret for the tenant");
+    }
+    parts->ingestor = std::make_unique<webhooks::EventIngestor>(
+        *parts->store,
+        std::vector<webhooks::TenantSecrets>{{config.tenant_id(), std::move(secrets)}},
+        [serving = &parts->serving] { return serving->load(); }, nullptr);
+    parts->webhook_listener = std::make_unique<webhooks::WebhookListener>(*parts->ingestor, clock);
+    const std::string& address = webhooks_config.listen_address();
+    const size_t colon = address.rfind(':');
+    int webhook_port = 0;
+    absl::SimpleAtoi(address.substr(colon + 1), &webhook_port);
+    const absl::Status listening = parts->webhook_listener->Start(
+        {.address = address.substr(0, colon),
+         .port = webhook_port,
+         .max_body_bytes = static_cast<size_t>(webhooks_config.max_body_bytes()),
+         .max_connections = webhooks_config.max_connections(),
+         .verify = {.tolerance = absl::Seconds(webhooks_config.tolerance_seconds())}});
+    if (!listening.ok()) {
+      parts->webhook_listener.reset();
+      parts->Stop();
+      return absl::Status(listening.code(), absl::StrCat("webhooks: ", listening.message()));
+    }
   }
   return std::unique_ptr<PayvoxApp>(new PayvoxApp(std::move(parts)));
 }

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"
@@ -28,6 +29,9 @@ struct PayvoxAppOptions {
   bool sandbox = false;
   // Seed for the sandbox's ids (0: random).
   uint64_t sandbox_seed = 0;
+  // The tenant's webhook signing secrets (config.webhooks); with `sandbox`
+  // and none given, the sandbox's own "whsec_payvox_sandbox".
+  std::vector<std::string> webhook_secrets;
 };
 
 class PayvoxApp {
@@ -39,6 +43,9 @@ class PayvoxApp {
   ~PayvoxApp();  // Shuts down if still running.
 
   int grpc_port() const;
+  // The webhook listener's port; 0 when config.webhooks.listen_address is
+  // empty.
+  int webhook_port() const;
   // The sandbox's base URL, empty without --sandbox.
   std::string sandbox_url() const;
 

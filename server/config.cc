@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "client/http_connection_pool.h"
 #include "policy/policy.h"
@@ -72,6 +73,13 @@ void ApplyDefaults(v1::ServerConfig& config) {
   if (stripe.api_key_env().empty() && stripe.api_key_file().empty()) {
     stripe.set_api_key_env("PAYVOX_STRIPE_API_KEY");
   }
+  v1::WebhooksConfig& webhooks = *config.mutable_webhooks();
+  if (webhooks.signing_secrets_env().empty() && webhooks.signing_secrets_file().empty()) {
+    webhooks.set_signing_secrets_env("PAYVOX_WEBHOOK_SECRETS");
+  }
+  if (webhooks.max_body_bytes() == 0) webhooks.set_max_body_bytes(1 << 20);
+  if (webhooks.max_connections() == 0) webhooks.set_max_connections(256);
+  if (webhooks.tolerance_seconds() == 0) webhooks.set_tolerance_seconds(300);
   v1::VerificationConfig& verification = *config.mutable_verification();
   if (verification.max_attempts() == 0) verification.set_max_attempts(3);
   if (verification.ttl_seconds() == 0) verification.set_ttl_seconds(1800);
@@ -94,6 +102,32 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(config.time_zone(), &zone)) {
     return Bad("time_zone", absl::StrCat("unknown IANA time zone \"", config.time_zone(), "\""));
+  }
+  const v1::WebhooksConfig& webhooks = config.webhooks();
+  if (!webhooks.listen_address().empty()) {
+    if (absl::Status s = CheckHostPort("webhooks.listen_address", webhooks.listen_address());
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (!webhooks.signing_secrets_env().empty() && !webhooks.signing_secrets_file().empty()) {
+    return Bad("webhooks.signing_secrets_env",
+               "set signing_secrets_env or signing_secrets_file, not both");
+  }
+  if (absl::Status s =
+          CheckRange("webhooks.max_body_bytes", webhooks.max_body_bytes(), 1024, 16 << 20);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          CheckRange("webhooks.max_connections", webhooks.max_connections(), 1, 10000);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          CheckRange("webhooks.tolerance_seconds", webhooks.tolerance_seconds(), 10, 3600);
+      !s.ok()) {
+    return s;
   }
   const v1::StripeConfig& stripe = config.stripe();
   if (absl::StatusOr<stripe::ParsedUrl> url = stripe::ParseBaseUrl(stripe.api_base_url());
@@ -221,6 +255,37 @@ absl::StatusOr<std::string> ReadStripeKey(const v1::StripeConfig& stripe) {
                      ", or run with --sandbox"));
   }
   return key;
+}
+
+absl::StatusOr<std::vector<std::string>> ReadWebhookSecrets(const v1::WebhooksConfig& webhooks) {
+  std::string text;
+  std::string source;
+  if (!webhooks.signing_secrets_file().empty()) {
+    source = absl::StrCat("the file ", webhooks.signing_secrets_file());
+    std::ifstream file(webhooks.signing_secrets_file());
+    if (!file) return absl::FailedPreconditionError(absl::StrCat("cannot read ", source));
+    std::ostringstream content;
+    content << file.rdbuf();
+    text = content.str();
+  } else {
+    source = absl::StrCat("the environment variable ", webhooks.signing_secrets_env());
+    if (const char* value = std::getenv(webhooks.signing_secrets_env().c_str())) text = value;
+  }
+  std::vector<std::string> secrets;
+  for (absl::string_view item : absl::StrSplit(text, absl::ByAnyChar(",\n"))) {
+    item = absl::StripAsciiWhitespace(item);
+    if (item.empty()) continue;
+    if (!absl::StartsWith(item, "whsec_") || item.size() < 10) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(source, " holds a value that is not a whsec_ signing secret"));
+    }
+    secrets.emplace_back(item);
+  }
+  if (secrets.empty() || secrets.size() > 4) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(source, " must hold 1 to 4 whsec_ signing secrets (comma-separated)"));
+  }
+  return secrets;
 }
 
 }  // namespace payvox

@@ -10,6 +10,7 @@
 #define PAYVOX_SERVER_CONFIG_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -35,6 +36,11 @@ absl::Status ValidateConfig(const v1::ServerConfig& config);
 // names the variable or file when it is missing or empty; the key itself
 // never appears in a message.
 absl::StatusOr<std::string> ReadStripeKey(const v1::StripeConfig& stripe);
+
+// ReadWebhookSecrets returns the 1 to 4 whsec_ secrets named by
+// webhooks.signing_secrets_env (comma-separated) or signing_secrets_file (one
+// per line). FAILED_PRECONDITION names the source, never a secret.
+absl::StatusOr<std::vector<std::string>> ReadWebhookSecrets(const v1::WebhooksConfig& webhooks);
 
 // StripeClientOptionsFrom turns validated config into the Stripe client's
 // options; rates left at 0 become the documented limits of the key's mode.

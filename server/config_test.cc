@@ -130,5 +130,39 @@ TEST(ConfigTest, StripeKeyFromEnvironmentOrFileNeverEchoed) {
   EXPECT_EQ(*ReadStripeKey(from_file), "rk_test_from_file");
 }
 
+TEST(ConfigTest, WebhookListenerSettingsAndSecrets) {
+  absl::StatusOr<v1::ServerConfig> defaults = ParseConfig("{}");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->webhooks().listen_address(), "");  // no listener unless asked
+  EXPECT_EQ(defaults->webhooks().signing_secrets_env(), "PAYVOX_WEBHOOK_SECRETS");
+  EXPECT_EQ(defaults->webhooks().tolerance_seconds(), 300);
+  for (const auto& [json, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"webhooks": {"listen_address": "nowhere"}})", "webhooks.listen_address"},
+           {R"({"webhooks": {"max_body_bytes": 10}})", "webhooks.max_body_bytes"},
+           {R"({"webhooks": {"tolerance_seconds": 86400}})", "webhooks.tolerance_seconds"},
+           {R"({"webhooks": {"signing_secrets_env": "A", "signing_secrets_file": "/x"}})",
+            "webhooks.signing_secrets_env"},
+       }) {
+    absl::StatusOr<v1::ServerConfig> config = ParseConfig(json);
+    ASSERT_FALSE(config.ok()) << json;
+    EXPECT_THAT(std::string(config.status().message()), ::testing::HasSubstr(field));
+  }
+
+  v1::WebhooksConfig webhooks;
+  webhooks.set_signing_secrets_env("PAYVOX_TEST_WEBHOOK_SECRETS");
+  unsetenv("PAYVOX_TEST_WEBHOOK_SECRETS");
+  EXPECT_FALSE(ReadWebhookSecrets(webhooks).ok());
+  setenv("PAYVOX_TEST_WEBHOOK_SECRETS", "whsec_current_one, whsec_previous_one", 1);
+  absl::StatusOr<std::vector<std::string>> secrets = ReadWebhookSecrets(webhooks);
+  ASSERT_TRUE(secrets.ok()) << secrets.status();
+  EXPECT_EQ(*secrets, (std::vector<std::string>{"whsec_current_one", "whsec_previous_one"}));
+  setenv("PAYVOX_TEST_WEBHOOK_SECRETS", "sk_test_not_a_webhook_secret", 1);
+  absl::StatusOr<std::vector<std::string>> wrong = ReadWebhookSecrets(webhooks);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_THAT(std::string(wrong.status().message()),
+              ::testing::Not(::testing::HasSubstr("sk_test_not")));
+  unsetenv("PAYVOX_TEST_WEBHOOK_SECRETS");
+}
+
 }  // namespace
 }  // namespace payvox

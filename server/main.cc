@@ -61,6 +61,15 @@ int main(int argc, char** argv) {
     if (!key.ok()) return Fail(key.status().message());
     options.stripe_api_key = *std::move(key);
   }
+  if (!config->webhooks().listen_address().empty()) {
+    absl::StatusOr<std::vector<std::string>> secrets =
+        payvox::ReadWebhookSecrets(config->webhooks());
+    if (secrets.ok()) {
+      options.webhook_secrets = *std::move(secrets);
+    } else if (!options.sandbox) {
+      return Fail(secrets.status().message());
+    }
+  }
 
   payvox::SystemClock clock;
   absl::StatusOr<std::unique_ptr<payvox::PayvoxApp>> app =
@@ -77,6 +86,9 @@ int main(int argc, char** argv) {
   std::cout << "payvoxd serving gRPC on port " << port;
   if (!(*app)->sandbox_url().empty())
     std::cout << " (Stripe sandbox at " << (*app)->sandbox_url() << ")";
+  if ((*app)->webhook_port() > 0) {
+    std::cout << "; Stripe webhooks on port " << (*app)->webhook_port();
+  }
   std::cout << std::endl;
 
   const int received = signals.Wait();
