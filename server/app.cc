@@ -58,7 +58,9 @@ struct PayvoxApp::Parts {
   std::unique_ptr<AsioSleeper> sleeper;
   std::unique_ptr<Housekeeper> housekeeper;
   std::unique_ptr<ActionServiceImpl> action_service;
-  EventServiceImpl event_service;
+  // Before the services and the listener: streams and ingestion use it.
+  std::unique_ptr<webhooks::EventHub> hub;
+  std::unique_ptr<EventServiceImpl> event_service;
   std::unique_ptr<AdminServiceImpl> admin_service;
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<webhooks::EventIngestor> ingestor;
@@ -73,6 +75,8 @@ struct PayvoxApp::Parts {
     serving = false;
     // No new events while the rest stops; Stripe redelivers what it misses.
     if (webhook_listener) webhook_listener->Stop();
+    // Event streams end cleanly with their last sequence.
+    if (hub) hub->Close();
     if (server) {
       server->GetHealthCheckService()->SetServingStatus(false);
       server->Shutdown(std::chrono::system_clock::now() +
@@ -156,6 +160,12 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   parts->catalog = std::make_unique<ActionExecutor>(*parts->actions);
   parts->action_service = std::make_unique<ActionServiceImpl>(*parts->actions, *parts->catalog,
                                                               parts->io.get_executor());
+  const v1::WebhooksConfig& webhooks_config = config.webhooks();
+  parts->hub = std::make_unique<webhooks::EventHub>(webhooks::EventHubOptions{
+      .heartbeat_interval = absl::Seconds(webhooks_config.heartbeat_seconds())});
+  parts->event_service = std::make_unique<EventServiceImpl>(
+      *parts->store, *parts->hub, config.tenant_id(),
+      EventStreamOptions{.queue_capacity = static_cast<size_t>(webhooks_config.subscriber_queue())});
   parts->admin_service = std::make_unique<AdminServiceImpl>(
       *parts->actions, *parts->store_executor, clock, config.policy(), config.tenant_id(),
       parts->io.get_executor());
@@ -210,7 +220,7 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   builder.AddListeningPort(config.grpc_listen_address(), grpc::InsecureServerCredentials(),
                            &parts->port);
   builder.RegisterService(parts->action_service.get());
-  builder.RegisterService(&parts->event_service);
+  builder.RegisterService(parts->event_service.get());
   builder.RegisterService(parts->admin_service.get());
   parts->server = builder.BuildAndStart();
   if (!parts->server || parts->port == 0) {
@@ -226,7 +236,6 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   }
   parts->serving = true;
 
-  const v1::WebhooksConfig& webhooks_config = config.webhooks();
   if (!webhooks_config.listen_address().empty()) {
     std::vector<std::string> secrets = std::move(options.webhook_secrets);
     if (secrets.empty() && options.sandbox) secrets.push_back("whsec_payvox_sandbox");
@@ -237,7 +246,10 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
     parts->ingestor = std::make_unique<webhooks::EventIngestor>(
         *parts->store,
         std::vector<webhooks::TenantSecrets>{{config.tenant_id(), std::move(secrets)}},
-        [serving = &parts->serving] { return serving->load(); }, nullptr);
+        [serving = &parts->serving] { return serving->load(); },
+        [hub = parts->hub.get()](const std::string& tenant, const v1::PaymentEvent& event) {
+          hub->Publish(tenant, event);
+        });
     parts->webhook_listener = std::make_unique<webhooks::WebhookListener>(*parts->ingestor, clock);
     const std::string& address = webhooks_config.listen_address();
     const size_t colon = address.rfind(':');

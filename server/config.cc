@@ -80,6 +80,8 @@ void ApplyDefaults(v1::ServerConfig& config) {
   if (webhooks.max_body_bytes() == 0) webhooks.set_max_body_bytes(1 << 20);
   if (webhooks.max_connections() == 0) webhooks.set_max_connections(256);
   if (webhooks.tolerance_seconds() == 0) webhooks.set_tolerance_seconds(300);
+  if (webhooks.subscriber_queue() == 0) webhooks.set_subscriber_queue(256);
+  if (webhooks.heartbeat_seconds() == 0) webhooks.set_heartbeat_seconds(15);
   v1::VerificationConfig& verification = *config.mutable_verification();
   if (verification.max_attempts() == 0) verification.set_max_attempts(3);
   if (verification.ttl_seconds() == 0) verification.set_ttl_seconds(1800);
@@ -126,6 +128,16 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
   }
   if (absl::Status s =
           CheckRange("webhooks.tolerance_seconds", webhooks.tolerance_seconds(), 10, 3600);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          CheckRange("webhooks.subscriber_queue", webhooks.subscriber_queue(), 1, 100000);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          CheckRange("webhooks.heartbeat_seconds", webhooks.heartbeat_seconds(), 1, 300);
       !s.ok()) {
     return s;
   }

@@ -8,18 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "server/grpc_status.h"
+#include "server/event_stream.h"
 #include "server/run_action.h"
 
 namespace payvox {
 namespace {
 
-// FinishedWriter ends a server stream at once with one status and deletes
-// itself when gRPC is done with it.
-class FinishedWriter final : public grpc::ServerWriteReactor<v1::PaymentEvent> {
- public:
-  explicit FinishedWriter(grpc::Status status) { Finish(std::move(status)); }
-  void OnDone() override { delete this; }
-};
 
 }  // namespace
 
@@ -47,9 +41,8 @@ grpc::ServerUnaryReactor* ActionServiceImpl::Execute(grpc::CallbackServerContext
 }
 
 grpc::ServerWriteReactor<v1::PaymentEvent>* EventServiceImpl::Subscribe(
-    grpc::CallbackServerContext*, const v1::SubscribeRequest*) {
-  return new FinishedWriter(ToGrpcStatus(
-      absl::UnimplementedError("Subscribe is not implemented yet in this payvox version")));
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
+  return EventStream::Start(context, *request, tenant_id_, store_, hub_, options_);
 }
 
 }  // namespace payvox

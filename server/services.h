@@ -13,6 +13,7 @@
 #include "payvox/v1/actions.grpc.pb.h"
 #include "payvox/v1/admin.grpc.pb.h"
 #include "payvox/v1/events.grpc.pb.h"
+#include "server/event_stream.h"
 #include "server/executor.h"
 #include "server/run_action.h"
 #include "server/voice_actions.h"
@@ -90,10 +91,22 @@ class ActionServiceImpl final : public v1::ActionService::CallbackService {
   boost::asio::any_io_executor executor_;
 };
 
+// EventServiceImpl streams the tenant's payment events (server/event_stream.h).
 class EventServiceImpl final : public v1::EventService::CallbackService {
  public:
+  // `store` and `hub` must outlive the service and every stream.
+  EventServiceImpl(Store& store, webhooks::EventHub& hub, std::string tenant_id,
+                   EventStreamOptions options)
+      : store_(store), hub_(hub), tenant_id_(std::move(tenant_id)), options_(options) {}
+
   grpc::ServerWriteReactor<v1::PaymentEvent>* Subscribe(
       grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
+
+ private:
+  Store& store_;
+  webhooks::EventHub& hub_;
+  const std::string tenant_id_;
+  const EventStreamOptions options_;
 };
 
 }  // namespace payvox

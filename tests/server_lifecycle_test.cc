@@ -4,7 +4,6 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "payvox/v1/admin.grpc.pb.h"
-#include "payvox/v1/events.grpc.pb.h"
 #include "tests/payvoxd_fixture.h"
 
 namespace payvox::testing {
@@ -46,15 +45,6 @@ TEST_F(ServerLifecycleTest, LaterRpcsAnswerUnimplementedNamingTheRpc) {
   status = admin->CreateTenant(&admin_context, v1::CreateTenantRequest(), &tenant);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
   EXPECT_THAT(status.error_message(), HasSubstr("CreateTenant"));
-
-  auto events = v1::EventService::NewStub(channel_);
-  grpc::ClientContext events_context;
-  auto reader = events->Subscribe(&events_context, v1::SubscribeRequest());
-  v1::PaymentEvent event;
-  EXPECT_FALSE(reader->Read(&event));
-  status = reader->Finish();
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_THAT(status.error_message(), HasSubstr("Subscribe"));
 }
 
 TEST_F(ServerLifecycleTest, ShutdownStopsServingAndIsIdempotent) {
