@@ -11,6 +11,9 @@
 //       (tools/pool_bench.h).
 //   payvox-bench --mode=actions --requests=2000
 //       per-action p50/p99 of the most used actions (tools/actions_bench.h).
+//   payvox-bench --mode=webhooks --requests=5000
+//       webhook ingestion with 1 and 100 subscribers, webhook-to-subscriber
+//       latency, memory of 1,000 idle streams (tools/webhook_bench.h).
 //   payvox-bench --mode=refund --requests=2000 --concurrency=4
 //       refund throughput with policy and audit on versus off
 //       (tools/refund_bench.h).
@@ -37,13 +40,14 @@
 #include "tools/load.h"
 #include "tools/pool_bench.h"
 #include "tools/refund_bench.h"
+#include "tools/webhook_bench.h"
 
 ABSL_FLAG(std::string, target, "", "running payvoxd to measure; empty: start one in-process");
 ABSL_FLAG(int, requests, 5000, "measured requests (after warm-up)");
 ABSL_FLAG(int, warmup, 200, "requests sent first and not measured");
 ABSL_FLAG(int, concurrency, 1, "client threads, each with its own channel");
 ABSL_FLAG(int, max_seconds, 120, "stop after this long whatever the count");
-ABSL_FLAG(std::string, mode, "find_customer", "find_customer (through payvoxd), actions, refund or pool");
+ABSL_FLAG(std::string, mode, "find_customer", "find_customer (through payvoxd), actions, refund, webhooks or pool");
 
 namespace {
 
@@ -76,8 +80,9 @@ int main(int argc, char** argv) {
   }
   if (mode == "refund") return payvox::bench::RunRefundBench(load, max_time);
   if (mode == "actions") return payvox::bench::RunActionsBench(load, max_time);
+  if (mode == "webhooks") return payvox::bench::RunWebhookBench(requests, max_time);
   if (mode != "find_customer") {
-    std::cerr << "payvox-bench: --mode must be find_customer, actions, refund or pool\n";
+    std::cerr << "payvox-bench: --mode must be find_customer, actions, refund, webhooks or pool\n";
     return 2;
   }
 
