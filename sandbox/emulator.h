@@ -144,7 +144,9 @@ class StripeEmulator {
   EmulatorResponse CreateCoupon(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   EmulatorResponse CreatePromotionCode(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   EmulatorResponse ListPromotionCodes(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // emulator_subscriptions.cc: subscriptions and invoices.
   EmulatorResponse ListSubscriptions(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse SearchSubscriptions(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   EmulatorResponse CreateSubscription(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   EmulatorResponse UpdateSubscription(SubscriptionRecord& subscription, const Params& params)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

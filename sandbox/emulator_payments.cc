@@ -72,6 +72,7 @@ std::optional<EmulatorResponse> StripeEmulator::RoutePayments(const std::string&
                                                               const std::vector<std::string>& path,
                                                               const Params& params) {
   const size_t n = path.size();
+  if (n < 2 || path[0] != "v1") return std::nullopt;
   const bool get = method == "GET";
   const bool post = method == "POST";
   const std::string& resource = path[1];

@@ -184,5 +184,15 @@ TEST_F(EmulatorTest, CardsAndUnknownRoutes) {
   EXPECT_THAT(unknown.body, HasSubstr("Unrecognized request URL"));
 }
 
+TEST_F(EmulatorTest, PathsOutsideTheApiAreUnrecognized) {
+  for (const char* target : {"/", "", "/v1", "/v2/charges", "//"}) {
+    for (const char* method : {"GET", "POST", "DELETE"}) {
+      const EmulatorResponse response = Call(method, target);
+      EXPECT_EQ(response.status, 404) << method << " " << target;
+      EXPECT_THAT(response.body, HasSubstr("Unrecognized request URL"));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace payvox::sandbox
