@@ -55,6 +55,24 @@ FieldOf FieldsOf(const InvoiceRecord& invoice) {
   };
 }
 
+// ProrationLines: the credit for the unused time on the current price and
+// the charge for the remaining time on the new one, by the share of the
+// period left at `proration_date`, so the preview and the change agree.
+std::vector<InvoiceLineRecord> ProrationLines(const SubscriptionRecord& subscription,
+                                              const PriceRecord& old_price,
+                                              const PriceRecord& new_price, int64_t quantity,
+                                              int64_t proration_date) {
+  const int64_t end = subscription.current_period_end;
+  const double left =
+      static_cast<double>(end - proration_date) /
+      static_cast<double>(std::max<int64_t>(1, end - subscription.current_period_start));
+  return {{"", -std::llround(old_price.unit_amount * subscription.quantity * left),
+           old_price.currency, "Unused time on the previous plan", subscription.quantity,
+           old_price.id, proration_date, end, true},
+          {"", std::llround(new_price.unit_amount * quantity * left), new_price.currency,
+           "Remaining time on the new plan", quantity, new_price.id, proration_date, end, true}};
+}
+
 }  // namespace
 
 std::string StripeEmulator::SubscriptionJson(const SubscriptionRecord& subscription) const {
@@ -248,17 +266,9 @@ EmulatorResponse StripeEmulator::UpdateSubscription(SubscriptionRecord& subscrip
     const PriceRecord* old_price = FindById(prices_, subscription.price);
     if (!new_price) new_price = old_price;
     if (proration != "none" && old_price && new_price) {
-      const double left =
-          static_cast<double>(subscription.current_period_end - proration_date) /
-          static_cast<double>(
-              std::max<int64_t>(1, subscription.current_period_end - subscription.current_period_start));
-      std::vector<InvoiceLineRecord> lines = {
-          {NewId("il_"), -std::llround(old_price->unit_amount * subscription.quantity * left),
-           old_price->currency, "Unused time on the previous plan", subscription.quantity,
-           old_price->id, proration_date, subscription.current_period_end, true},
-          {NewId("il_"), std::llround(new_price->unit_amount * quantity * left),
-           new_price->currency, "Remaining time on the new plan", quantity, new_price->id,
-           proration_date, subscription.current_period_end, true}};
+      std::vector<InvoiceLineRecord> lines =
+          ProrationLines(subscription, *old_price, *new_price, quantity, proration_date);
+      for (InvoiceLineRecord& line : lines) line.id = NewId("il_");
       if (proration == "always_invoice") {
         InvoiceRecord invoice;
         invoice.id = NewId("in_");
@@ -587,17 +597,10 @@ EmulatorResponse StripeEmulator::UpcomingInvoice(const Params& params) {
   const bool changes = new_price != old_price || quantity != subscription->quantity;
   if (changes && params.Find("subscription_proration_behavior").value_or("create_prorations") !=
                      "none") {
-    const double left = static_cast<double>(subscription->current_period_end - proration_date) /
-                        static_cast<double>(std::max<int64_t>(
-                            1, subscription->current_period_end - subscription->current_period_start));
-    upcoming.lines.push_back({"", -std::llround(old_price->unit_amount * subscription->quantity * left),
-                              old_price->currency, "Unused time on the previous plan",
-                              subscription->quantity, old_price->id, proration_date,
-                              subscription->current_period_end, true});
-    upcoming.lines.push_back({"", std::llround(new_price->unit_amount * quantity * left),
-                              new_price->currency, "Remaining time on the new plan", quantity,
-                              new_price->id, proration_date, subscription->current_period_end,
-                              true});
+    for (InvoiceLineRecord& line :
+         ProrationLines(*subscription, *old_price, *new_price, quantity, proration_date)) {
+      upcoming.lines.push_back(std::move(line));
+    }
   }
   const int64_t next_end = subscription->current_period_end + IntervalSeconds(*new_price);
   upcoming.lines.push_back({"", new_price->unit_amount * quantity, new_price->currency,
