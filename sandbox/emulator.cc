@@ -70,6 +70,7 @@ void StripeEmulator::AddInvoice(InvoiceRecord invoice) {
 void StripeEmulator::RecordEvent(absl::string_view type, std::string object_json) {
   events_.push_back(EventRecord{NewId("evt_"), std::string(type),
                                 absl::ToUnixSeconds(clock_.Now()), std::move(object_json)});
+  QueueDeliveries(events_.back());
 }
 
 EmulatorResponse StripeEmulator::Handle(const EmulatorRequest& request) {
@@ -176,6 +177,7 @@ EmulatorResponse StripeEmulator::Route(const std::string& method,
   }
   if (auto answer = RoutePayments(method, path, params)) return *std::move(answer);
   if (auto answer = RouteBilling(method, path, params)) return *std::move(answer);
+  if (auto answer = RouteWebhooks(method, path, params)) return *std::move(answer);
   return Error(
       404, "invalid_request_error",
       absl::StrCat("Unrecognized request URL (", method, ": /", absl::StrJoin(path, "/"), ")."));

@@ -28,7 +28,9 @@
 #ifndef PAYVOX_SANDBOX_EMULATOR_H_
 #define PAYVOX_SANDBOX_EMULATOR_H_
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -59,6 +61,18 @@ struct EmulatorResponse {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+// A webhook delivery waiting to be signed and POSTed to an endpoint
+// (sandbox/webhook_sender.h does that).
+struct WebhookDelivery {
+  std::string endpoint_id;
+  std::string url;
+  std::string secret;
+  std::string event_id;
+  std::string event_type;
+  // The event as Stripe sends it.
+  std::string payload;
+};
+
 struct EmulatorOptions {
   // Ids of created objects come from a generator seeded with this value, so
   // a seeded sandbox creates the same ids in every run. Zero: random seed.
@@ -83,6 +97,14 @@ class StripeEmulator {
   void AddInvoice(InvoiceRecord invoice);
 
   const Clock& clock() const { return clock_; }
+
+  // NextDelivery waits up to `wait` for the oldest webhook delivery not yet
+  // taken. Events are queued for every enabled endpoint whose
+  // enabled_events match when they happen; at most kMaxPendingDeliveries
+  // wait (older ones are dropped and counted).
+  std::optional<WebhookDelivery> NextDelivery(absl::Duration wait);
+  int64_t dropped_deliveries();
+  static constexpr size_t kMaxPendingDeliveries = 10000;
 
  private:
   struct SavedAnswer {
@@ -133,6 +155,17 @@ class StripeEmulator {
   std::vector<std::pair<std::string, std::string>> BalanceTransactions(absl::string_view type)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   EmulatorResponse ListEvents(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // emulator_webhooks.cc: webhook endpoints (create, list, retrieve, update,
+  // delete) and the deliveries of recorded events.
+  std::optional<EmulatorResponse> RouteWebhooks(const std::string& method,
+                                                const std::vector<std::string>& path,
+                                                const Params& params)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse CreateWebhookEndpoint(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse UpdateWebhookEndpoint(WebhookEndpointRecord& endpoint, const Params& params)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void QueueDeliveries(const EventRecord& event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // emulator_billing.cc: products, prices, coupons, promotion codes,
   // subscriptions, invoices, payment links and portal sessions.
@@ -185,6 +218,10 @@ class StripeEmulator {
   std::vector<std::pair<std::string, InvoiceLineRecord>> pending_items_ ABSL_GUARDED_BY(mu_);
   std::vector<PaymentLinkRecord> payment_links_ ABSL_GUARDED_BY(mu_);
   std::vector<EventRecord> events_ ABSL_GUARDED_BY(mu_);
+  std::vector<WebhookEndpointRecord> webhook_endpoints_ ABSL_GUARDED_BY(mu_);
+  std::deque<WebhookDelivery> deliveries_ ABSL_GUARDED_BY(mu_);
+  int64_t dropped_deliveries_ ABSL_GUARDED_BY(mu_) = 0;
+  std::condition_variable delivery_ready_;
   int64_t invoice_numbers_ ABSL_GUARDED_BY(mu_) = 0;
   // (api key, Idempotency-Key) -> first answer.
   absl::flat_hash_map<std::string, SavedAnswer> idempotency_ ABSL_GUARDED_BY(mu_);

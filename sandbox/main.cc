@@ -3,7 +3,8 @@
 //   payvox-sandbox --port=12111 [--seed=42] [--no_demo_data]
 //
 // Prints "payvox-sandbox listening on http://127.0.0.1:<port>" and serves
-// until SIGINT or SIGTERM.
+// until SIGINT or SIGTERM. Events go to the webhook endpoints created with
+// POST /v1/webhook_endpoints, signed with each endpoint's secret.
 #include <csignal>
 #include <iostream>
 
@@ -14,6 +15,7 @@
 #include "common/termination_signals.h"
 #include "sandbox/emulator.h"
 #include "sandbox/http_server.h"
+#include "sandbox/webhook_sender.h"
 
 ABSL_FLAG(std::string, address, "127.0.0.1", "IP address to listen on");
 ABSL_FLAG(int, port, 12111, "port to listen on; 0 picks a free one");
@@ -22,6 +24,8 @@ ABSL_FLAG(bool, demo_data, true, "seed the demo customers, cards and charges");
 ABSL_FLAG(int, threads, 1, "I/O threads");
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve HTTPS");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key for --tls_cert");
+ABSL_FLAG(std::string, webhook_ca_file, "",
+          "PEM file trusted for https:// webhook endpoints besides the system's CAs");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("Stripe API emulator for payvox development and tests.");
@@ -42,8 +46,12 @@ int main(int argc, char** argv) {
     std::cerr << "payvox-sandbox: " << status.message() << "\n";
     return 1;
   }
+  payvox::sandbox::WebhookSender sender(emulator, clock,
+                                        {.extra_ca_file = absl::GetFlag(FLAGS_webhook_ca_file)});
+  sender.Start();
   std::cout << "payvox-sandbox listening on " << server.base_url() << std::endl;
   signals.Wait();
+  sender.Stop();
   server.Stop();
   return 0;
 }

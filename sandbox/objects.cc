@@ -364,4 +364,23 @@ std::string ToJson(const EventRecord& event) {
   return json.Take();
 }
 
+std::string ToJson(const WebhookEndpointRecord& endpoint, bool with_secret) {
+  JsonWriter json;
+  json.BeginObject()
+      .Field("id", endpoint.id)
+      .Field("object", "webhook_endpoint")
+      .Field("api_version", "2024-06-20")
+      .Field("created", endpoint.created)
+      .Field("description", endpoint.description)
+      .Key("enabled_events")
+      .BeginArray();
+  for (const std::string& type : endpoint.enabled_events) json.String(type);
+  json.EndArray().Field("livemode", false);
+  if (with_secret) json.Field("secret", endpoint.secret);
+  json.Field("status", endpoint.enabled ? "enabled" : "disabled")
+      .Field("url", endpoint.url)
+      .EndObject();
+  return json.Take();
+}
+
 }  // namespace payvox::sandbox

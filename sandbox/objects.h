@@ -199,6 +199,18 @@ struct PaymentLinkRecord {
   bool active = true;
 };
 
+struct WebhookEndpointRecord {
+  std::string id;
+  std::string url;
+  // whsec_...; Stripe shows it only in the answer to the creation.
+  std::string secret;
+  // Event types sent to the endpoint; "*" for all.
+  std::vector<std::string> enabled_events;
+  std::string description;
+  int64_t created = 0;
+  bool enabled = true;
+};
+
 struct EventRecord {
   std::string id;
   std::string type;
@@ -222,6 +234,8 @@ std::string ToJson(const SubscriptionRecord& subscription, const PriceRecord& pr
 std::string ToJson(const InvoiceRecord& invoice);
 std::string ToJson(const PaymentLinkRecord& link);
 std::string ToJson(const EventRecord& event);
+// The secret is written only when `with_secret` (the creation's answer).
+std::string ToJson(const WebhookEndpointRecord& endpoint, bool with_secret);
 
 }  // namespace payvox::sandbox
 

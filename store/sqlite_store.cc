@@ -18,7 +18,7 @@ using sqlite::Transaction;
 
 // Migrations: index i brings the schema from version i to i + 1. Never edit
 // one that has shipped; append a new one.
-constexpr std::array<const char*, 5> kMigrations = {
+constexpr std::array<const char*, 6> kMigrations = {
     R"sql(
 CREATE TABLE verification (
   tenant TEXT NOT NULL, call_id TEXT NOT NULL, customer_id TEXT NOT NULL,
@@ -98,6 +98,22 @@ CREATE TABLE events (
   type TEXT NOT NULL, created INTEGER NOT NULL, event BLOB NOT NULL,
   PRIMARY KEY (tenant, sequence)) WITHOUT ROWID;
 CREATE UNIQUE INDEX events_by_stripe_id ON events (tenant, stripe_event_id);
+)sql",
+    // Tenants, their bearer tokens (hashes only) and webhook endpoints; keys
+    // and secrets sealed under the master key. Expiry times in micros,
+    // NULL: never.
+    R"sql(
+CREATE TABLE tenants (
+  tenant TEXT PRIMARY KEY, display_name TEXT NOT NULL, created INTEGER NOT NULL,
+  stripe_key_sealed TEXT NOT NULL DEFAULT '', stripe_mode TEXT NOT NULL DEFAULT '')
+  WITHOUT ROWID;
+CREATE TABLE tenant_tokens (
+  token_hash TEXT PRIMARY KEY, tenant TEXT NOT NULL REFERENCES tenants (tenant),
+  created INTEGER NOT NULL, expires_at INTEGER) WITHOUT ROWID;
+CREATE TABLE webhook_endpoints (
+  tenant TEXT NOT NULL, endpoint_id TEXT NOT NULL, url TEXT NOT NULL,
+  secret_sealed TEXT NOT NULL, created INTEGER NOT NULL, expires_at INTEGER,
+  PRIMARY KEY (tenant, endpoint_id)) WITHOUT ROWID;
 )sql",
 };
 

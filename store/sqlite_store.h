@@ -89,6 +89,18 @@ class SqliteStore final : public Store {
                                                            int64_t after, int limit) override;
   absl::StatusOr<int64_t> LastEventSequence(const std::string& tenant_id) override;
 
+  absl::Status CreateTenant(const Tenant& tenant, const TenantToken& token) override;
+  absl::StatusOr<std::vector<Tenant>> ListTenants() override;
+  absl::Status SetStripeKey(const std::string& tenant_id, const std::string& sealed_key,
+                            const std::string& mode) override;
+  absl::Status AddTenantToken(const TenantToken& token, absl::Time others_expire_at) override;
+  absl::StatusOr<std::vector<TenantToken>> TenantTokens(absl::Time now) override;
+  absl::Status AddWebhookEndpoint(const WebhookEndpoint& endpoint,
+                                  absl::Time others_expire_at) override;
+  absl::StatusOr<std::vector<WebhookEndpoint>> WebhookEndpoints(const std::string& tenant_id,
+                                                                absl::Time now) override;
+  absl::StatusOr<int> ResealSecrets(const Resealer& reseal) override;
+
   absl::Status CreateApproval(const StoredApproval& approval) override;
   absl::StatusOr<std::vector<v1::Approval>> ListApprovals(const std::string& tenant_id,
                                                           const std::string& state,

@@ -129,7 +129,8 @@ TEST(SqliteStoreTest, MigratesADatabaseOfTheFirstSchema) {
     ASSERT_TRUE(store
                     ->ExecForTesting("DROP TABLE idempotency; DROP TRIGGER usage_on_reserve; "
                                      "DROP TRIGGER usage_on_release; DROP TABLE usage_totals; "
-                                     "DROP TABLE handoff_sessions; DROP TABLE events; "
+                                     "DROP TABLE handoff_sessions; DROP TABLE events; DROP TABLE tenant_tokens; "
+                                     "DROP TABLE tenants; DROP TABLE webhook_endpoints; "
                                      "PRAGMA user_version = 1")
                     .ok());
   }

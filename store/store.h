@@ -12,6 +12,7 @@
 #define PAYVOX_STORE_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -124,6 +125,52 @@ struct ActionFinish {
   v1::AuditRecord completion;
   std::optional<IdempotencyRecord> answer;
 };
+
+// Tenant is a business payvox serves. Its Stripe key is stored sealed
+// (common/secret_box.h), never in the clear.
+struct Tenant {
+  std::string tenant_id;
+  std::string display_name;
+  absl::Time created;
+  // Empty until AdminService.ConnectStripe.
+  std::string stripe_key_sealed;
+  // "test" or "live" with a key.
+  std::string stripe_mode;
+};
+
+// TenantToken is a bearer token of a tenant, as the hex SHA-256 of the
+// token: the token itself is never stored.
+struct TenantToken {
+  std::string tenant_id;
+  std::string token_hash;
+  absl::Time created;
+  // InfiniteFuture for the current token; a rotated-out token works until
+  // then.
+  absl::Time expires_at = absl::InfiniteFuture();
+};
+
+// WebhookEndpoint is an endpoint registered in the tenant's Stripe account
+// and its signing secret, sealed.
+struct WebhookEndpoint {
+  std::string tenant_id;
+  std::string endpoint_id;
+  std::string url;
+  std::string secret_sealed;
+  absl::Time created;
+  // InfiniteFuture for the newest; an older one's secret keeps verifying
+  // until then (Stripe may still deliver with it).
+  absl::Time expires_at = absl::InfiniteFuture();
+};
+
+// The contexts sealed secrets are bound to (common/secret_box.h): a value
+// copied to another tenant's row does not open.
+inline std::string StripeKeyContext(const std::string& tenant_id) {
+  return "stripe_key:" + tenant_id;
+}
+inline std::string WebhookSecretContext(const std::string& tenant_id,
+                                        const std::string& endpoint_id) {
+  return "webhook_secret:" + tenant_id + ":" + endpoint_id;
+}
 
 // HandoffSession is a secure card capture handed to a DTMF provider: the
 // PaymentIntent payvox created for a call, and what became of it.
@@ -258,6 +305,37 @@ class Store {
                                                                    int64_t after, int limit) = 0;
   // LastEventSequence is the tenant's highest sequence (0 with none).
   virtual absl::StatusOr<int64_t> LastEventSequence(const std::string& tenant_id) = 0;
+
+  // --- Tenants, tokens and secrets (store/sqlite_tenants.cc) ---
+  // CreateTenant stores the tenant with its first token; ALREADY_EXISTS
+  // when the id is taken.
+  virtual absl::Status CreateTenant(const Tenant& tenant, const TenantToken& token) = 0;
+  virtual absl::StatusOr<std::vector<Tenant>> ListTenants() = 0;
+  // SetStripeKey stores (or with an empty sealed key, forgets) the tenant's
+  // key; NOT_FOUND for an unknown tenant.
+  virtual absl::Status SetStripeKey(const std::string& tenant_id, const std::string& sealed_key,
+                                    const std::string& mode) = 0;
+  // AddTenantToken adds `token` and makes every other token of the tenant
+  // expire at `others_expire_at` at the latest; NOT_FOUND for an unknown
+  // tenant.
+  virtual absl::Status AddTenantToken(const TenantToken& token, absl::Time others_expire_at) = 0;
+  // TenantTokens returns every tenant's tokens that have not expired at
+  // `now`.
+  virtual absl::StatusOr<std::vector<TenantToken>> TenantTokens(absl::Time now) = 0;
+  // AddWebhookEndpoint stores the endpoint and makes the tenant's other
+  // endpoints expire at `others_expire_at` at the latest.
+  virtual absl::Status AddWebhookEndpoint(const WebhookEndpoint& endpoint,
+                                          absl::Time others_expire_at) = 0;
+  // WebhookEndpoints returns the tenant's endpoints live at `now`, newest
+  // first.
+  virtual absl::StatusOr<std::vector<WebhookEndpoint>> WebhookEndpoints(
+      const std::string& tenant_id, absl::Time now) = 0;
+  // ResealSecrets passes every sealed value with its context to `reseal`
+  // and writes back what it returns, in one transaction (all or nothing).
+  // Returns how many values were rewritten.
+  using Resealer =
+      std::function<absl::StatusOr<std::string>(const std::string& sealed, const std::string& context)>;
+  virtual absl::StatusOr<int> ResealSecrets(const Resealer& reseal) = 0;
 
   // --- Approvals ---
   virtual absl::Status CreateApproval(const StoredApproval& approval) = 0;

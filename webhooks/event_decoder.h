@@ -9,12 +9,34 @@
 #ifndef PAYVOX_WEBHOOKS_EVENT_DECODER_H_
 #define PAYVOX_WEBHOOKS_EVENT_DECODER_H_
 
+#include <array>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "payvox/v1/events.pb.h"
 
 namespace payvox::webhooks {
+
+// The event types decoded into typed PaymentEvents (api.md), which
+// AdminService.ConfigureWebhooks asks Stripe to send.
+inline constexpr std::array<absl::string_view, 15> kTypedEventTypes = {
+    "charge.succeeded",
+    "charge.failed",
+    "charge.refunded",
+    "charge.refund.updated",
+    "charge.dispute.created",
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "payment_intent.canceled",
+    "invoice.paid",
+    "invoice.payment_failed",
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    "customer.subscription.paused",
+    "customer.subscription.resumed",
+};
 
 // DecodedEvent is the event and what ingestion needs besides it.
 struct DecodedEvent {

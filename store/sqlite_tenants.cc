@@ -1,0 +1,241 @@
+// SqliteStore's tenants: the tenants table, bearer token hashes with their
+// expiry, and webhook endpoints with sealed signing secrets.
+#include <sqlite3.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "store/sqlite.h"
+#include "store/sqlite_store.h"
+
+namespace payvox {
+namespace {
+
+using sqlite::Statement;
+using sqlite::Transaction;
+
+// Expiry times: NULL in the database for "never".
+void BindExpiry(Statement& statement, int index, absl::Time at) {
+  if (at == absl::InfiniteFuture()) {
+    statement.BindNull(index);
+  } else {
+    statement.Bind(index, absl::ToUnixMicros(at));
+  }
+}
+
+absl::Time ReadExpiry(const Statement& statement, int column) {
+  return statement.IsNull(column) ? absl::InfiniteFuture()
+                                  : absl::FromUnixMicros(statement.Int(column));
+}
+
+absl::Status CapExpiry(sqlite3* db, absl::string_view table, absl::string_view tenant_id,
+                       absl::string_view keep_column, absl::string_view keep_value,
+                       absl::Time at) {
+  Statement cap(db, absl::StrCat("UPDATE ", table,
+                                 " SET expires_at = ?1 WHERE tenant = ?2 AND ", keep_column,
+                                 " != ?3 AND (expires_at IS NULL OR expires_at > ?1)"));
+  cap.Bind(1, absl::ToUnixMicros(at));
+  cap.Bind(2, tenant_id);
+  cap.Bind(3, keep_value);
+  return cap.Run();
+}
+
+absl::Status InsertToken(sqlite3* db, const TenantToken& token) {
+  Statement insert(db,
+                   "INSERT INTO tenant_tokens (token_hash, tenant, created, expires_at) "
+                   "VALUES (?1, ?2, ?3, ?4)");
+  insert.Bind(1, token.token_hash);
+  insert.Bind(2, token.tenant_id);
+  insert.Bind(3, absl::ToUnixMicros(token.created));
+  BindExpiry(insert, 4, token.expires_at);
+  return insert.Run();
+}
+
+absl::StatusOr<bool> TenantExists(sqlite3* db, const std::string& tenant_id) {
+  Statement select(db, "SELECT 1 FROM tenants WHERE tenant = ?1");
+  select.Bind(1, tenant_id);
+  return select.Step();
+}
+
+}  // namespace
+
+absl::Status SqliteStore::CreateTenant(const Tenant& tenant, const TenantToken& token) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction transaction(db_);
+  PAYVOX_RETURN_IF_ERROR(transaction.status());
+  PAYVOX_ASSIGN_OR_RETURN(const bool exists, TenantExists(db_, tenant.tenant_id));
+  if (exists) {
+    return absl::AlreadyExistsError(absl::StrCat("tenant ", tenant.tenant_id, " already exists"));
+  }
+  Statement insert(db_,
+                   "INSERT INTO tenants (tenant, display_name, created) VALUES (?1, ?2, ?3)");
+  insert.Bind(1, tenant.tenant_id);
+  insert.Bind(2, tenant.display_name);
+  insert.Bind(3, absl::ToUnixMicros(tenant.created));
+  PAYVOX_RETURN_IF_ERROR(insert.Run());
+  PAYVOX_RETURN_IF_ERROR(InsertToken(db_, token));
+  return transaction.Commit();
+}
+
+absl::StatusOr<std::vector<Tenant>> SqliteStore::ListTenants() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement select(db_,
+                   "SELECT tenant, display_name, created, stripe_key_sealed, stripe_mode "
+                   "FROM tenants ORDER BY tenant");
+  std::vector<Tenant> tenants;
+  for (;;) {
+    PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+    if (!row) break;
+    tenants.push_back(Tenant{.tenant_id = select.Text(0),
+                             .display_name = select.Text(1),
+                             .created = absl::FromUnixMicros(select.Int(2)),
+                             .stripe_key_sealed = select.Text(3),
+                             .stripe_mode = select.Text(4)});
+  }
+  return tenants;
+}
+
+absl::Status SqliteStore::SetStripeKey(const std::string& tenant_id,
+                                       const std::string& sealed_key, const std::string& mode) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement update(db_,
+                   "UPDATE tenants SET stripe_key_sealed = ?2, stripe_mode = ?3 WHERE tenant = ?1");
+  update.Bind(1, tenant_id);
+  update.Bind(2, sealed_key);
+  update.Bind(3, mode);
+  PAYVOX_RETURN_IF_ERROR(update.Run());
+  if (sqlite3_changes(db_) == 0) return absl::NotFoundError(absl::StrCat("no tenant ", tenant_id));
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::AddTenantToken(const TenantToken& token, absl::Time others_expire_at) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction transaction(db_);
+  PAYVOX_RETURN_IF_ERROR(transaction.status());
+  PAYVOX_ASSIGN_OR_RETURN(const bool exists, TenantExists(db_, token.tenant_id));
+  if (!exists) return absl::NotFoundError(absl::StrCat("no tenant ", token.tenant_id));
+  PAYVOX_RETURN_IF_ERROR(CapExpiry(db_, "tenant_tokens", token.tenant_id, "token_hash",
+                                   token.token_hash, others_expire_at));
+  PAYVOX_RETURN_IF_ERROR(InsertToken(db_, token));
+  return transaction.Commit();
+}
+
+absl::StatusOr<std::vector<TenantToken>> SqliteStore::TenantTokens(absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement select(db_,
+                   "SELECT tenant, token_hash, created, expires_at FROM tenant_tokens "
+                   "WHERE expires_at IS NULL OR expires_at > ?1 ORDER BY tenant, created");
+  select.Bind(1, absl::ToUnixMicros(now));
+  std::vector<TenantToken> tokens;
+  for (;;) {
+    PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+    if (!row) break;
+    tokens.push_back(TenantToken{.tenant_id = select.Text(0),
+                                 .token_hash = select.Text(1),
+                                 .created = absl::FromUnixMicros(select.Int(2)),
+                                 .expires_at = ReadExpiry(select, 3)});
+  }
+  return tokens;
+}
+
+absl::Status SqliteStore::AddWebhookEndpoint(const WebhookEndpoint& endpoint,
+                                             absl::Time others_expire_at) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction transaction(db_);
+  PAYVOX_RETURN_IF_ERROR(transaction.status());
+  PAYVOX_RETURN_IF_ERROR(CapExpiry(db_, "webhook_endpoints", endpoint.tenant_id, "endpoint_id",
+                                   endpoint.endpoint_id, others_expire_at));
+  Statement insert(db_,
+                   "INSERT INTO webhook_endpoints (tenant, endpoint_id, url, secret_sealed, "
+                   "created, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                   "ON CONFLICT (tenant, endpoint_id) DO UPDATE SET url = ?3, "
+                   "secret_sealed = ?4, expires_at = ?6");
+  insert.Bind(1, endpoint.tenant_id);
+  insert.Bind(2, endpoint.endpoint_id);
+  insert.Bind(3, endpoint.url);
+  insert.Bind(4, endpoint.secret_sealed);
+  insert.Bind(5, absl::ToUnixMicros(endpoint.created));
+  BindExpiry(insert, 6, endpoint.expires_at);
+  PAYVOX_RETURN_IF_ERROR(insert.Run());
+  return transaction.Commit();
+}
+
+absl::StatusOr<std::vector<WebhookEndpoint>> SqliteStore::WebhookEndpoints(
+    const std::string& tenant_id, absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement select(db_,
+                   "SELECT endpoint_id, url, secret_sealed, created, expires_at "
+                   "FROM webhook_endpoints WHERE tenant = ?1 AND "
+                   "(expires_at IS NULL OR expires_at > ?2) ORDER BY created DESC");
+  select.Bind(1, tenant_id);
+  select.Bind(2, absl::ToUnixMicros(now));
+  std::vector<WebhookEndpoint> endpoints;
+  for (;;) {
+    PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+    if (!row) break;
+    endpoints.push_back(WebhookEndpoint{.tenant_id = tenant_id,
+                                        .endpoint_id = select.Text(0),
+                                        .url = select.Text(1),
+                                        .secret_sealed = select.Text(2),
+                                        .created = absl::FromUnixMicros(select.Int(3)),
+                                        .expires_at = ReadExpiry(select, 4)});
+  }
+  return endpoints;
+}
+
+absl::StatusOr<int> SqliteStore::ResealSecrets(const Resealer& reseal) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction transaction(db_);
+  PAYVOX_RETURN_IF_ERROR(transaction.status());
+  int rewritten = 0;
+  struct Row {
+    std::string tenant_id;
+    std::string endpoint_id;
+    std::string sealed;
+  };
+  std::vector<Row> keys;
+  {
+    Statement select(db_, "SELECT tenant, stripe_key_sealed FROM tenants WHERE stripe_key_sealed != ''");
+    for (;;) {
+      PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+      if (!row) break;
+      keys.push_back({select.Text(0), "", select.Text(1)});
+    }
+  }
+  for (const Row& row : keys) {
+    PAYVOX_ASSIGN_OR_RETURN(std::string resealed,
+                            reseal(row.sealed, StripeKeyContext(row.tenant_id)));
+    if (resealed == row.sealed) continue;
+    Statement update(db_, "UPDATE tenants SET stripe_key_sealed = ?2 WHERE tenant = ?1");
+    update.Bind(1, row.tenant_id);
+    update.Bind(2, resealed);
+    PAYVOX_RETURN_IF_ERROR(update.Run());
+    ++rewritten;
+  }
+  std::vector<Row> secrets;
+  {
+    Statement select(db_, "SELECT tenant, endpoint_id, secret_sealed FROM webhook_endpoints");
+    for (;;) {
+      PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+      if (!row) break;
+      secrets.push_back({select.Text(0), select.Text(1), select.Text(2)});
+    }
+  }
+  for (const Row& row : secrets) {
+    PAYVOX_ASSIGN_OR_RETURN(
+        std::string resealed,
+        reseal(row.sealed, WebhookSecretContext(row.tenant_id, row.endpoint_id)));
+    if (resealed == row.sealed) continue;
+    Statement update(db_,
+                     "UPDATE webhook_endpoints SET secret_sealed = ?3 "
+                     "WHERE tenant = ?1 AND endpoint_id = ?2");
+    update.Bind(1, row.tenant_id);
+    update.Bind(2, row.endpoint_id);
+    update.Bind(3, resealed);
+    PAYVOX_RETURN_IF_ERROR(update.Run());
+    ++rewritten;
+  }
+  PAYVOX_RETURN_IF_ERROR(transaction.Commit());
+  return rewritten;
+}
+
+}  // namespace payvox
