@@ -29,6 +29,7 @@ case "${1:-}" in
     ;;
   test)
     PAYVOX_WITH_FUZZ=1 scripts/install-deps.sh
+    scripts/install-node-deps.sh
     configure_and_build debug
     ctest --preset debug
     configure_and_build asan
@@ -38,11 +39,13 @@ case "${1:-}" in
     ;;
   check)
     scripts/install-deps.sh
+    scripts/install-node-deps.sh
     configure_and_build debug
     ctest --preset debug
     ;;
   sanitize)
     scripts/install-deps.sh
+    scripts/install-node-deps.sh
     configure_and_build asan
     ctest --preset asan
     ;;

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "common/testing/fake_clock.h"
+#include "common/testing/test_certificate.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "sandbox/emulator.h"
@@ -93,8 +94,8 @@ TEST_F(WebhookEndpointsTest, QueuesWantedEventsInOrderForEnabledEndpoints) {
 class RecordingSink final : public webhooks::WebhookSink {
  public:
   explicit RecordingSink(std::string secret) : secret_(std::move(secret)) {}
-  std::optional<std::vector<std::string>> SigningSecrets(const std::string& tenant) override {
-    if (tenant != "acme") return std::nullopt;
+  absl::StatusOr<std::vector<std::string>> SigningSecrets(const std::string& tenant) override {
+    if (tenant != "acme") return absl::NotFoundError("no tenant");
     return std::vector<std::string>{secret_};
   }
   absl::Status Ingest(const std::string&, const std::string& body) override {
@@ -139,6 +140,39 @@ TEST_F(WebhookEndpointsTest, SenderDeliversSignedEventsThatPayvoxsListenerAccept
   forged.secret = "whsec_not_the_endpoints";
   const absl::Status refused = sender.PostSigned(forged);
   EXPECT_THAT(refused.message(), HasSubstr("400"));
+  EXPECT_EQ(sink.bodies().size(), 1u);
+}
+
+TEST_F(WebhookEndpointsTest, DeliversOverHttpsToAListenerWithACertificate) {
+  const testing::TestCertificate certificate = testing::MakeTestCertificate("payvox_webhook_tls");
+  RecordingSink sink("unset");
+  SystemClock system_clock;
+  webhooks::WebhookListener listener(sink, system_clock);
+  ASSERT_TRUE(listener
+                  .Start({.port = 0,
+                          .tls_cert_file = certificate.cert_file,
+                          .tls_key_file = certificate.key_file})
+                  .ok());
+  auto [id, secret] = Create(absl::StrCat("https%3A%2F%2Flocalhost%3A", listener.port(),
+                                          "%2Fv1%2Fwebhooks%2Fstripe%2Facme"),
+                             "enabled_events[]=*");
+  sink.set_secret(secret);
+  ASSERT_EQ(Call("POST", "/v1/refunds", "charge=ch_DemoJennyDuplicate").status, 200);
+  auto delivery = emulator_.NextDelivery(absl::ZeroDuration());
+  ASSERT_TRUE(delivery.has_value());
+
+  // Without trusting the certificate the sender refuses to talk.
+  WebhookSender untrusting(emulator_, system_clock, {});
+  EXPECT_THAT(untrusting.PostSigned(*delivery).message(), HasSubstr("TLS"));
+  EXPECT_TRUE(sink.bodies().empty());
+  WebhookSender trusting(emulator_, system_clock, {.extra_ca_file = certificate.cert_file});
+  const absl::Status sent = trusting.PostSigned(*delivery);
+  EXPECT_TRUE(sent.ok()) << sent;
+  EXPECT_EQ(sink.bodies().size(), 1u);
+  // Plain HTTP to the HTTPS listener gets nowhere.
+  WebhookDelivery plain = *delivery;
+  plain.url = absl::StrCat("http://127.0.0.1:", listener.port(), "/v1/webhooks/stripe/acme");
+  EXPECT_FALSE(trusting.PostSigned(plain).ok());
   EXPECT_EQ(sink.bodies().size(), 1u);
 }
 

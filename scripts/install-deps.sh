@@ -12,6 +12,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   ca-certificates openssl
 )
+# Node.js runs the test-only npm peers (tests/node: the official Stripe SDK).
+# A machine with its own Node.js (and npm) keeps it.
+if ! command -v node >/dev/null; then packages+=(nodejs); fi
+if ! command -v npm >/dev/null; then packages+=(npm); fi
 if [[ "${PAYVOX_WITH_FUZZ:-0}" == 1 ]]; then
   packages+=(clang libclang-rt-14-dev)
 fi

@@ -1,25 +1,32 @@
 #include "server/admin_service.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
+#include "client/http_connection_pool.h"
+#include "client/stripe_api.h"
+#include "client/stripe_decoders.h"
+#include "common/idempotency_key.h"
 #include "common/status_macros.h"
 #include "policy/policy.h"
 #include "server/run_action.h"
+#include "webhooks/event_decoder.h"
 
 namespace payvox {
 
-AdminServiceImpl::AdminServiceImpl(VoiceActions& actions, StoreExecutor& store, const Clock& clock,
-                                   v1::TenantPolicy default_policy, std::string tenant_id,
+AdminServiceImpl::AdminServiceImpl(VoiceActions& actions, stripe::StripeClient& stripe,
+                                   StoreExecutor& store, const Clock& clock, Options options,
                                    boost::asio::any_io_executor executor)
     : actions_(actions),
+      stripe_(stripe),
       store_(store),
       clock_(clock),
-      default_policy_(std::move(default_policy)),
-      tenant_id_(std::move(tenant_id)),
+      options_(std::move(options)),
       executor_(std::move(executor)) {}
 
 absl::Status AdminServiceImpl::CheckTenant(const std::string& tenant_id) const {
   if (tenant_id.empty()) return absl::InvalidArgumentError("tenant_id is required");
-  if (tenant_id != tenant_id_) return absl::NotFoundError(absl::StrCat("no tenant ", tenant_id));
+  if (tenant_id != options_.tenant_id) return absl::NotFoundError(absl::StrCat("no tenant ", tenant_id));
   return absl::OkStatus();
 }
 
@@ -27,6 +34,14 @@ grpc::ServerUnaryReactor* AdminServiceImpl::GetPolicy(grpc::CallbackServerContex
                                                       const v1::GetPolicyRequest* request,
                                                       v1::GetPolicyResponse* response) {
   return RunAction(context, response, executor_, [&](CallBounds) { return DoGetPolicy(*request); });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::ConfigureWebhooks(
+    grpc::CallbackServerContext* context, const v1::ConfigureWebhooksRequest* request,
+    v1::ConfigureWebhooksResponse* response) {
+  return RunAction(context, response, executor_, [&](CallBounds bounds) {
+    return DoConfigureWebhooks(*request, std::move(bounds));
+  });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::SetPolicy(grpc::CallbackServerContext* context,
@@ -71,7 +86,80 @@ AdminServiceImpl::Async<v1::GetPolicyResponse> AdminServiceImpl::DoGetPolicy(
       std::optional<v1::TenantPolicy> stored,
       co_await store_.Run([&](Store& store) { return store.GetPolicy(request.tenant_id()); }));
   v1::GetPolicyResponse response;
-  *response.mutable_policy() = stored.has_value() ? *std::move(stored) : default_policy_;
+  *response.mutable_policy() = stored.has_value() ? *std::move(stored) : options_.default_policy;
+  co_return response;
+}
+
+AdminServiceImpl::Async<v1::ConfigureWebhooksResponse> AdminServiceImpl::DoConfigureWebhooks(
+    v1::ConfigureWebhooksRequest request, CallBounds bounds) {
+  PAYVOX_CO_RETURN_IF_ERROR(CheckTenant(request.tenant_id()));
+  const std::string& url = request.url();
+  const absl::StatusOr<stripe::ParsedUrl> parsed = stripe::ParseBaseUrl(url);
+  if (url.empty() || url.size() > 2048 || !parsed.ok() ||
+      std::any_of(url.begin(), url.end(), [](char c) { return c <= ' ' || c == 0x7f; })) {
+    co_return absl::InvalidArgumentError(
+        "url must be the absolute http:// or https:// URL Stripe posts to, at most 2048 "
+        "characters, e.g. https://payvox.example.com/v1/webhooks/stripe/<tenant_id>");
+  }
+  if (!parsed->tls && stripe_.mode() == stripe::Mode::kLive) {
+    co_return absl::InvalidArgumentError("url: Stripe sends live-mode events to https:// URLs only");
+  }
+  if (options_.keyring == nullptr) {
+    co_return absl::FailedPreconditionError(
+        "payvoxd has no master key to seal the endpoint's signing secret: set "
+        "secrets.master_key_file or the PAYVOX_MASTER_KEY environment variable");
+  }
+  FormParams params;
+  params.Add("url", url);
+  for (absl::string_view type : webhooks::kTypedEventTypes) {
+    params.Add("enabled_events[]", std::string(type));
+  }
+  params.Add("description", absl::StrCat("payvox (tenant ", request.tenant_id(), ")"));
+  params.Add("metadata[payvox_tenant]", request.tenant_id());
+  // The same URL registered again within Stripe's idempotency window gets
+  // the same endpoint back instead of a second one.
+  const std::string key = DeriveIdempotencyKey(
+      {.tenant_id = request.tenant_id(), .call_id = "admin", .request_id = url,
+       .action = "configure_webhooks"});
+  stripe::StripeApi api(stripe_);
+  stripe::CallOptions call{.bounds = bounds, .idempotency_key = key};
+  PAYVOX_CO_ASSIGN_OR_RETURN(
+      stripe::WebhookEndpoint endpoint,
+      co_await api.Call<stripe::WebhookEndpoint>(stripe::HttpMethod::kPost, "/v1/webhook_endpoints",
+                                                 std::move(params), std::move(call),
+                                                 stripe::DecodeWebhookEndpoint));
+  if (endpoint.secret.empty()) {
+    co_return absl::InternalError(
+        "Stripe created the endpoint without returning its signing secret; delete it in the "
+        "Stripe dashboard and try again");
+  }
+  const absl::Time now = clock_.Now();
+  const WebhookEndpoint stored{
+      .tenant_id = request.tenant_id(),
+      .endpoint_id = endpoint.id,
+      .url = url,
+      .secret_sealed = options_.keyring->Seal(
+          endpoint.secret, WebhookSecretContext(request.tenant_id(), endpoint.id)),
+      .created = now};
+  const absl::Time others_expire_at = now + options_.secret_overlap;
+  const absl::Status saved = co_await store_.Run(
+      [&](Store& store) { return store.AddWebhookEndpoint(stored, others_expire_at); });
+  PAYVOX_CO_RETURN_IF_ERROR(saved);
+  v1::AuditRecord record;
+  record.set_tenant_id(request.tenant_id());
+  record.set_agent_id("operator");
+  record.set_action("configure_webhooks");
+  record.set_target_id(endpoint.id);
+  record.set_kind("decision");
+  record.set_decision("allow");
+  record.set_result(endpoint.id);
+  record.set_ok(true);
+  const absl::Status audited =
+      co_await store_.Run([&](Store& store) { return store.AppendAudit(record).status(); });
+  PAYVOX_CO_RETURN_IF_ERROR(audited);
+  v1::ConfigureWebhooksResponse response;
+  response.set_endpoint_id(endpoint.id);
+  for (const std::string& type : endpoint.enabled_events) response.add_enabled_events(type);
   co_return response;
 }
 

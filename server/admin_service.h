@@ -1,6 +1,7 @@
 // admin_service.h: AdminService, the operator's side: the tenant's policy,
-// approvals, and the audit trail. Tenants, Stripe connections and webhook
-// registration answer UNIMPLEMENTED naming the RPC until multi-tenancy.
+// approvals, the audit trail and the registration of payvox's webhook
+// endpoint in the tenant's Stripe account. Tenants and Stripe connections
+// answer UNIMPLEMENTED naming the RPC until multi-tenancy.
 //
 // payvoxd serves one tenant (config tenant_id); a request naming another
 // gets NOT_FOUND. Operator credentials are not checked yet: bind the gRPC
@@ -14,6 +15,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "client/stripe_client.h"
+#include "common/secret_box.h"
 #include "payvox/v1/admin.grpc.pb.h"
 #include "server/services.h"
 #include "server/voice_actions.h"
@@ -24,16 +27,30 @@ namespace payvox {
 
 class AdminServiceImpl final : public v1::AdminService::CallbackService {
  public:
-  // Every reference must outlive the service.
-  AdminServiceImpl(VoiceActions& actions, StoreExecutor& store, const Clock& clock,
-                   v1::TenantPolicy default_policy, std::string tenant_id,
-                   boost::asio::any_io_executor executor);
+  struct Options {
+    v1::TenantPolicy default_policy;
+    std::string tenant_id;
+    // Seals webhook signing secrets; null: ConfigureWebhooks answers
+    // FAILED_PRECONDITION.
+    const Keyring* keyring = nullptr;
+    // How long a replaced endpoint's secret keeps verifying.
+    absl::Duration secret_overlap = absl::Hours(24);
+  };
+
+  // Every reference (and options.keyring) must outlive the service.
+  AdminServiceImpl(VoiceActions& actions, stripe::StripeClient& stripe, StoreExecutor& store,
+                   const Clock& clock, Options options, boost::asio::any_io_executor executor);
 
   PAYVOX_UNIMPLEMENTED_RPC(CreateTenant)
   PAYVOX_UNIMPLEMENTED_RPC(RotateTenantToken)
   PAYVOX_UNIMPLEMENTED_RPC(ConnectStripe)
   PAYVOX_UNIMPLEMENTED_RPC(DisconnectStripe)
-  PAYVOX_UNIMPLEMENTED_RPC(ConfigureWebhooks)
+  // ConfigureWebhooks registers the URL in Stripe for the event types of
+  // webhooks/event_decoder.h and stores the endpoint's signing secret
+  // sealed; the previous endpoint's secret keeps verifying for the overlap.
+  grpc::ServerUnaryReactor* ConfigureWebhooks(grpc::CallbackServerContext* context,
+                                              const v1::ConfigureWebhooksRequest* request,
+                                              v1::ConfigureWebhooksResponse* response) override;
 
   grpc::ServerUnaryReactor* GetPolicy(grpc::CallbackServerContext* context,
                                       const v1::GetPolicyRequest* request,
@@ -60,6 +77,8 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
 
   absl::Status CheckTenant(const std::string& tenant_id) const;
   Async<v1::GetPolicyResponse> DoGetPolicy(v1::GetPolicyRequest request);
+  Async<v1::ConfigureWebhooksResponse> DoConfigureWebhooks(v1::ConfigureWebhooksRequest request,
+                                                           CallBounds bounds);
   Async<v1::SetPolicyResponse> DoSetPolicy(v1::SetPolicyRequest request);
   Async<v1::ListApprovalsResponse> DoListApprovals(v1::ListApprovalsRequest request);
   Async<v1::DecideApprovalResponse> DoDecideApproval(v1::DecideApprovalRequest request,
@@ -68,10 +87,10 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
   Async<v1::VerifyAuditChainResponse> DoVerifyAuditChain(v1::VerifyAuditChainRequest request);
 
   VoiceActions& actions_;
+  stripe::StripeClient& stripe_;
   StoreExecutor& store_;
   const Clock& clock_;
-  const v1::TenantPolicy default_policy_;
-  const std::string tenant_id_;
+  const Options options_;
   boost::asio::any_io_executor executor_;
 };
 

@@ -21,6 +21,7 @@
 #include "client/stripe_clients.h"
 #include "sandbox/emulator.h"
 #include "sandbox/http_server.h"
+#include "sandbox/webhook_sender.h"
 #include "server/admin_service.h"
 #include "common/async_wait.h"
 #include "server/config.h"
@@ -42,6 +43,8 @@ struct PayvoxApp::Parts {
   v1::ServerConfig config;
   std::unique_ptr<sandbox::StripeEmulator> emulator;
   std::unique_ptr<sandbox::SandboxServer> sandbox;
+  std::unique_ptr<sandbox::WebhookSender> sandbox_webhooks;
+  std::optional<Keyring> keyring;
   // Declared before `io`: the io_context's destructor destroys coroutines
   // still waiting on it, and their subscriptions to this signal.
   CancelSignal stop_housekeeping;
@@ -74,6 +77,7 @@ struct PayvoxApp::Parts {
     stopped = true;
     serving = false;
     // No new events while the rest stops; Stripe redelivers what it misses.
+    if (sandbox_webhooks) sandbox_webhooks->Stop();
     if (webhook_listener) webhook_listener->Stop();
     // Event streams end cleanly with their last sequence.
     if (hub) hub->Close();
@@ -88,6 +92,7 @@ struct PayvoxApp::Parts {
     io.stop();
     for (std::thread& thread : io_threads) thread.join();
     io_threads.clear();
+    if (sandbox_webhooks) sandbox_webhooks->Stop();
     if (sandbox) sandbox->Stop();
   }
 };
@@ -108,6 +113,8 @@ std::string PayvoxApp::sandbox_url() const {
   return parts_->sandbox ? parts_->sandbox->base_url() : "";
 }
 
+sandbox::StripeEmulator* PayvoxApp::sandbox_emulator() const { return parts_->emulator.get(); }
+
 absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions options,
                                                             const Clock& clock) {
   const absl::Time started_at = clock.Now();
@@ -126,11 +133,18 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
         !status.ok()) {
       return absl::Status(status.code(), absl::StrCat("sandbox: ", status.message()));
     }
+    // Events go to the endpoints ConfigureWebhooks registers, signed.
+    parts->sandbox_webhooks =
+        std::make_unique<sandbox::WebhookSender>(*parts->emulator, clock,
+                                                 sandbox::WebhookSenderOptions{});
+    parts->sandbox_webhooks->Start();
+    if (!options.keyring.has_value()) options.keyring.emplace(MasterKey::Generate());
     client_options = StripeClientOptionsFrom(config.stripe(), "sk_test_payvox_sandbox");
     client_options.pool.base_url = parts->sandbox->base_url();
     client_options.pool.extra_ca_file.clear();
   }
 
+  parts->keyring = std::move(options.keyring);
   parts->stripe_clients = std::make_unique<stripe::StripeClients>(parts->io.get_executor(), clock);
   absl::StatusOr<std::shared_ptr<stripe::ResilientStripeClient>> client =
       parts->stripe_clients->For(client_options);
@@ -167,7 +181,12 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
       *parts->store, *parts->hub, config.tenant_id(),
       EventStreamOptions{.queue_capacity = static_cast<size_t>(webhooks_config.subscriber_queue())});
   parts->admin_service = std::make_unique<AdminServiceImpl>(
-      *parts->actions, *parts->store_executor, clock, config.policy(), config.tenant_id(),
+      *parts->actions, *parts->stripe, *parts->store_executor, clock,
+      AdminServiceImpl::Options{
+          .default_policy = config.policy(),
+          .tenant_id = config.tenant_id(),
+          .keyring = parts->keyring ? &*parts->keyring : nullptr,
+          .secret_overlap = absl::Seconds(webhooks_config.secret_overlap_seconds())},
       parts->io.get_executor());
 
   parts->work =
@@ -239,17 +258,23 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   if (!webhooks_config.listen_address().empty()) {
     std::vector<std::string> secrets = std::move(options.webhook_secrets);
     if (secrets.empty() && options.sandbox) secrets.push_back("whsec_payvox_sandbox");
-    if (secrets.empty()) {
+    if (secrets.empty() && !parts->keyring) {
       parts->Stop();
-      return absl::FailedPreconditionError("webhooks: no signing secret for the tenant");
+      return absl::FailedPreconditionError(
+          "webhooks: no signing secret for the tenant, and no master key to store one");
     }
+    std::vector<webhooks::TenantSecrets> configured;
+    if (!secrets.empty()) configured.push_back({config.tenant_id(), std::move(secrets)});
     parts->ingestor = std::make_unique<webhooks::EventIngestor>(
-        *parts->store,
-        std::vector<webhooks::TenantSecrets>{{config.tenant_id(), std::move(secrets)}},
-        [serving = &parts->serving] { return serving->load(); },
-        [hub = parts->hub.get()](const std::string& tenant, const v1::PaymentEvent& event) {
-          hub->Publish(tenant, event);
-        });
+        *parts->store, clock,
+        webhooks::EventIngestor::Options{
+            .configured = std::move(configured),
+            .keyring = parts->keyring ? &*parts->keyring : nullptr,
+            .serving = [serving = &parts->serving] { return serving->load(); },
+            .on_stored = [hub = parts->hub.get()](const std::string& tenant,
+                                                  const v1::PaymentEvent& event) {
+              hub->Publish(tenant, event);
+            }});
     parts->webhook_listener = std::make_unique<webhooks::WebhookListener>(*parts->ingestor, clock);
     const std::string& address = webhooks_config.listen_address();
     const size_t colon = address.rfind(':');
@@ -260,7 +285,9 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
          .port = webhook_port,
          .max_body_bytes = static_cast<size_t>(webhooks_config.max_body_bytes()),
          .max_connections = webhooks_config.max_connections(),
-         .verify = {.tolerance = absl::Seconds(webhooks_config.tolerance_seconds())}});
+         .verify = {.tolerance = absl::Seconds(webhooks_config.tolerance_seconds())},
+         .tls_cert_file = webhooks_config.tls_cert_file(),
+         .tls_key_file = webhooks_config.tls_key_file()});
     if (!listening.ok()) {
       parts->webhook_listener.reset();
       parts->Stop();

@@ -10,14 +10,20 @@
 #define PAYVOX_SERVER_APP_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"
+#include "common/secret_box.h"
 #include "payvox/v1/config.pb.h"
 
 namespace payvox {
+
+namespace sandbox {
+class StripeEmulator;
+}  // namespace sandbox
 
 struct PayvoxAppOptions {
   // Validated config (server/config.h).
@@ -32,6 +38,9 @@ struct PayvoxAppOptions {
   // The tenant's webhook signing secrets (config.webhooks); with `sandbox`
   // and none given, the sandbox's own "whsec_payvox_sandbox".
   std::vector<std::string> webhook_secrets;
+  // Seals secrets payvox stores (config.secrets); with `sandbox` and none
+  // given, a random one.
+  std::optional<Keyring> keyring;
 };
 
 class PayvoxApp {
@@ -48,6 +57,8 @@ class PayvoxApp {
   int webhook_port() const;
   // The sandbox's base URL, empty without --sandbox.
   std::string sandbox_url() const;
+  // The sandbox's emulator, null without --sandbox (tests seed it).
+  sandbox::StripeEmulator* sandbox_emulator() const;
 
   // Shutdown marks health NOT_SERVING, stops accepting calls, lets in-flight
   // calls finish for up to config.shutdown_grace_seconds, cancels the rest,

@@ -82,6 +82,11 @@ void ApplyDefaults(v1::ServerConfig& config) {
   if (webhooks.tolerance_seconds() == 0) webhooks.set_tolerance_seconds(300);
   if (webhooks.subscriber_queue() == 0) webhooks.set_subscriber_queue(256);
   if (webhooks.heartbeat_seconds() == 0) webhooks.set_heartbeat_seconds(15);
+  if (!webhooks.has_secret_overlap_seconds()) webhooks.set_secret_overlap_seconds(86400);
+  v1::SecretsConfig& secrets = *config.mutable_secrets();
+  if (secrets.master_key_env().empty() && secrets.master_key_file().empty()) {
+    secrets.set_master_key_env("PAYVOX_MASTER_KEY");
+  }
   v1::VerificationConfig& verification = *config.mutable_verification();
   if (verification.max_attempts() == 0) verification.set_max_attempts(3);
   if (verification.ttl_seconds() == 0) verification.set_ttl_seconds(1800);
@@ -140,6 +145,23 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
           CheckRange("webhooks.heartbeat_seconds", webhooks.heartbeat_seconds(), 1, 300);
       !s.ok()) {
     return s;
+  }
+  if (webhooks.tls_cert_file().empty() != webhooks.tls_key_file().empty()) {
+    return Bad("webhooks.tls_cert_file", "set tls_cert_file and tls_key_file together");
+  }
+  for (const std::string* file : {&webhooks.tls_cert_file(), &webhooks.tls_key_file()}) {
+    if (!file->empty() && !std::ifstream(*file).good()) {
+      return Bad("webhooks.tls_cert_file", absl::StrCat("cannot read \"", *file, "\""));
+    }
+  }
+  if (absl::Status s = CheckRange("webhooks.secret_overlap_seconds",
+                                  webhooks.secret_overlap_seconds(), 0, 604800);
+      !s.ok()) {
+    return s;
+  }
+  const v1::SecretsConfig& secrets = config.secrets();
+  if (!secrets.master_key_env().empty() && !secrets.master_key_file().empty()) {
+    return Bad("secrets.master_key_env", "set master_key_env or master_key_file, not both");
   }
   const v1::StripeConfig& stripe = config.stripe();
   if (absl::StatusOr<stripe::ParsedUrl> url = stripe::ParseBaseUrl(stripe.api_base_url());
@@ -293,11 +315,57 @@ absl::StatusOr<std::vector<std::string>> ReadWebhookSecrets(const v1::WebhooksCo
     }
     secrets.emplace_back(item);
   }
-  if (secrets.empty() || secrets.size() > 4) {
+  if (secrets.empty()) {
+    return absl::NotFoundError(absl::StrCat(source, " holds no whsec_ signing secret"));
+  }
+  if (secrets.size() > 4) {
     return absl::FailedPreconditionError(
         absl::StrCat(source, " must hold 1 to 4 whsec_ signing secrets (comma-separated)"));
   }
   return secrets;
+}
+
+absl::StatusOr<std::optional<Keyring>> ReadMasterKeys(const v1::SecretsConfig& secrets) {
+  auto read_file = [](const std::string& path) -> absl::StatusOr<MasterKey> {
+    std::ifstream file(path);
+    if (!file) return absl::FailedPreconditionError(absl::StrCat("cannot read \"", path, "\""));
+    std::ostringstream content;
+    content << file.rdbuf();
+    absl::StatusOr<MasterKey> key = MasterKey::Parse(content.str());
+    if (!key.ok()) {
+      return absl::FailedPreconditionError(absl::StrCat(path, ": ", key.status().message()));
+    }
+    return key;
+  };
+  std::optional<MasterKey> current;
+  if (!secrets.master_key_file().empty()) {
+    absl::StatusOr<MasterKey> key = read_file(secrets.master_key_file());
+    if (!key.ok()) return key.status();
+    current = *std::move(key);
+  } else if (const char* value = std::getenv(secrets.master_key_env().c_str());
+             value != nullptr && *value != '\0') {
+    absl::StatusOr<MasterKey> key = MasterKey::Parse(value);
+    if (!key.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the environment variable ", secrets.master_key_env(), ": ",
+                       key.status().message()));
+    }
+    current = *std::move(key);
+  }
+  if (!current.has_value()) {
+    if (secrets.previous_master_key_files_size() > 0) {
+      return absl::FailedPreconditionError(
+          "secrets.previous_master_key_files is set but there is no current master key");
+    }
+    return std::optional<Keyring>();
+  }
+  std::vector<MasterKey> previous;
+  for (const std::string& path : secrets.previous_master_key_files()) {
+    absl::StatusOr<MasterKey> key = read_file(path);
+    if (!key.ok()) return key.status();
+    previous.push_back(*std::move(key));
+  }
+  return std::optional<Keyring>(Keyring(*std::move(current), std::move(previous)));
 }
 
 }  // namespace payvox

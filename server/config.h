@@ -9,12 +9,14 @@
 #ifndef PAYVOX_SERVER_CONFIG_H_
 #define PAYVOX_SERVER_CONFIG_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "client/resilient_stripe_client.h"
+#include "common/secret_box.h"
 #include "payvox/v1/config.pb.h"
 
 namespace payvox {
@@ -39,8 +41,14 @@ absl::StatusOr<std::string> ReadStripeKey(const v1::StripeConfig& stripe);
 
 // ReadWebhookSecrets returns the 1 to 4 whsec_ secrets named by
 // webhooks.signing_secrets_env (comma-separated) or signing_secrets_file (one
-// per line). FAILED_PRECONDITION names the source, never a secret.
+// per line). NOT_FOUND when the source holds none; FAILED_PRECONDITION
+// names the source of a malformed one, never a secret.
 absl::StatusOr<std::vector<std::string>> ReadWebhookSecrets(const v1::WebhooksConfig& webhooks);
+
+// ReadMasterKeys loads the master key named by secrets.master_key_file or
+// master_key_env, and the previous keys; nullopt when none is configured.
+// FAILED_PRECONDITION names the file or variable, never the key.
+absl::StatusOr<std::optional<Keyring>> ReadMasterKeys(const v1::SecretsConfig& secrets);
 
 // StripeClientOptionsFrom turns validated config into the Stripe client's
 // options; rates left at 0 become the documented limits of the key's mode.

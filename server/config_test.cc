@@ -151,14 +151,14 @@ TEST(ConfigTest, WebhookListenerSettingsAndSecrets) {
   v1::WebhooksConfig webhooks;
   webhooks.set_signing_secrets_env("PAYVOX_TEST_WEBHOOK_SECRETS");
   unsetenv("PAYVOX_TEST_WEBHOOK_SECRETS");
-  EXPECT_FALSE(ReadWebhookSecrets(webhooks).ok());
+  EXPECT_EQ(ReadWebhookSecrets(webhooks).status().code(), absl::StatusCode::kNotFound);
   setenv("PAYVOX_TEST_WEBHOOK_SECRETS", "whsec_current_one, whsec_previous_one", 1);
   absl::StatusOr<std::vector<std::string>> secrets = ReadWebhookSecrets(webhooks);
   ASSERT_TRUE(secrets.ok()) << secrets.status();
   EXPECT_EQ(*secrets, (std::vector<std::string>{"whsec_current_one", "whsec_previous_one"}));
   setenv("PAYVOX_TEST_WEBHOOK_SECRETS", "sk_test_not_a_webhook_secret", 1);
   absl::StatusOr<std::vector<std::string>> wrong = ReadWebhookSecrets(webhooks);
-  ASSERT_FALSE(wrong.ok());
+  ASSERT_EQ(wrong.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(wrong.status().message()),
               ::testing::Not(::testing::HasSubstr("sk_test_not")));
   unsetenv("PAYVOX_TEST_WEBHOOK_SECRETS");

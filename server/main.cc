@@ -61,12 +61,19 @@ int main(int argc, char** argv) {
     if (!key.ok()) return Fail(key.status().message());
     options.stripe_api_key = *std::move(key);
   }
+  absl::StatusOr<std::optional<payvox::Keyring>> keyring =
+      payvox::ReadMasterKeys(config->secrets());
+  if (!keyring.ok()) return Fail(keyring.status().message());
+  options.keyring = *std::move(keyring);
   if (!config->webhooks().listen_address().empty()) {
     absl::StatusOr<std::vector<std::string>> secrets =
         payvox::ReadWebhookSecrets(config->webhooks());
     if (secrets.ok()) {
       options.webhook_secrets = *std::move(secrets);
-    } else if (!options.sandbox) {
+    } else if (secrets.status().code() != absl::StatusCode::kNotFound ||
+               (!options.sandbox && !options.keyring.has_value())) {
+      // Without a configured secret, events verify only with secrets
+      // ConfigureWebhooks stores, which needs the master key.
       return Fail(secrets.status().message());
     }
   }

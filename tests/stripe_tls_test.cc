@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "sandbox/emulator.h"
+#include "common/testing/test_certificate.h"
 #include "sandbox/http_server.h"
 
 namespace payvox {
@@ -26,12 +27,7 @@ class StripeTlsTest : public ::testing::Test {
   static void SetUpTestSuite() {
     // A throwaway self-signed certificate for "localhost" only.
     dir_ = new std::string(::testing::TempDir() + "/payvox_tls");
-    const std::string command =
-        absl::StrCat("mkdir -p ", *dir_,
-                     " && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "
-                     "/CN=localhost -addext subjectAltName=DNS:localhost -keyout ",
-                     *dir_, "/key.pem -out ", *dir_, "/cert.pem 2>/dev/null");
-    ASSERT_EQ(std::system(command.c_str()), 0) << "openssl could not make a test certificate";
+    testing::MakeTestCertificate("payvox_tls");
   }
 
   void SetUp() override {

@@ -9,7 +9,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "common/testing/http_exchange.h"
 #include "gtest/gtest.h"
+#include "payvox/v1/events.grpc.pb.h"
 #include "tests/payvoxd_fixture.h"
 #include "webhooks/signature.h"
 
@@ -33,23 +35,13 @@ class WebhookFlowTest : public PayvoxdTest {
                                                 const std::string& body = "",
                                                 const std::string& signature = "",
                                                 const std::string& authorization = "") {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::socket socket(io);
-    socket.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)});
-    http::request<http::string_body> request{method, target, 11};
-    request.set(http::field::host, "127.0.0.1");
-    if (!signature.empty()) request.set("Stripe-Signature", signature);
-    if (!authorization.empty()) request.set(http::field::authorization, authorization);
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!signature.empty()) headers.emplace_back("Stripe-Signature", signature);
+    if (!authorization.empty()) headers.emplace_back("Authorization", authorization);
     if (method == http::verb::post) {
-      request.set(http::field::content_type, "application/x-www-form-urlencoded");
+      headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
     }
-    request.body() = body;
-    request.prepare_payload();
-    http::write(socket, request);
-    boost::beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    http::read(socket, buffer, response);
-    return response;
+    return HttpExchange(port, method, target, body, headers);
   }
 
   int SandboxPort() const {
@@ -122,6 +114,64 @@ TEST_F(WebhookFlowTest, AHandOffCompletesThroughASignedWebhook) {
   socket.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)},
                  error);
   EXPECT_TRUE(error);
+}
+
+TEST_F(WebhookFlowTest, ConfigureWebhooksClosesTheLoopARefundAtStripeReachesSubscribers) {
+  v1::ConfigureWebhooksRequest configure;
+  configure.set_tenant_id("acme");
+  configure.set_url(
+      absl::StrCat("http://127.0.0.1:", app_->webhook_port(), "/v1/webhooks/stripe/acme"));
+  v1::ConfigureWebhooksResponse configured;
+  const grpc::Status status =
+      Admin(&v1::AdminService::Stub::ConfigureWebhooks, configure, &configured);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_THAT(configured.endpoint_id(), ::testing::StartsWith("we_"));
+  EXPECT_THAT(configured.enabled_events(), ::testing::Contains("charge.refunded"));
+  EXPECT_THAT(configured.enabled_events(), ::testing::Contains("payment_intent.payment_failed"));
+  // Stripe holds the endpoint with the URL payvox gave it.
+  const std::string endpoints = Http(SandboxPort(), http::verb::get, "/v1/webhook_endpoints", "",
+                                     "", "Bearer sk_test_x")
+                                    .body();
+  EXPECT_THAT(endpoints, HasSubstr(configured.endpoint_id()));
+  EXPECT_THAT(endpoints, HasSubstr(configure.url()));
+
+  auto events = v1::EventService::NewStub(channel_);
+  grpc::ClientContext stream_context;
+  stream_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  v1::SubscribeRequest subscribe;
+  subscribe.add_types("charge.refunded");
+  auto reader = events->Subscribe(&stream_context, subscribe);
+
+  VerifyJenny();
+  v1::CreateRefundResponse refunded;
+  ASSERT_TRUE(Refund("refund-loop", "ch_DemoJennyDuplicate", 0, &refunded).ok());
+
+  // The sandbox signs charge.refunded with the endpoint's secret and posts
+  // it to payvoxd's listener, which verifies it with the stored secret.
+  v1::PaymentEvent event;
+  do {
+    ASSERT_TRUE(reader->Read(&event)) << "the stream ended before charge.refunded arrived";
+  } while (event.type() == "heartbeat");
+  EXPECT_EQ(event.type(), "charge.refunded");
+  EXPECT_EQ(event.object_id(), "ch_DemoJennyDuplicate");
+  EXPECT_EQ(event.customer_id(), "cus_DemoJennyRosen");
+  stream_context.TryCancel();
+}
+
+TEST_F(WebhookFlowTest, ConfigureWebhooksRefusesBadRequests) {
+  v1::ConfigureWebhooksRequest request;
+  v1::ConfigureWebhooksResponse response;
+  request.set_tenant_id("acme");
+  for (const char* url : {"", "ftp://payvox.example/hook", "https://", "https://a b.example/"}) {
+    request.set_url(url);
+    const grpc::Status status = Admin(&v1::AdminService::Stub::ConfigureWebhooks, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << url;
+    EXPECT_THAT(status.error_message(), HasSubstr("url")) << url;
+  }
+  request.set_tenant_id("globex");
+  request.set_url("https://payvox.example/v1/webhooks/stripe/globex");
+  EXPECT_EQ(Admin(&v1::AdminService::Stub::ConfigureWebhooks, request, &response).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace

@@ -158,20 +158,41 @@ absl::Status Audit(Stub& stub, const std::vector<std::string>& args, const Admin
   return Usage("payvoxctl audit query [filters] | audit verify");
 }
 
+absl::Status Webhooks(v1::AdminService::StubInterface& stub, const std::vector<std::string>& args,
+                      const AdminFlags& flags, std::ostream& out) {
+  if (args.size() != 2 || args[1] != "configure" || flags.url.empty()) {
+    return Usage("payvoxctl webhooks configure --url=https://.../v1/webhooks/stripe/<tenant>");
+  }
+  v1::ConfigureWebhooksRequest request;
+  request.set_tenant_id(flags.tenant);
+  request.set_url(flags.url);
+  v1::ConfigureWebhooksResponse response;
+  if (absl::Status s =
+          Call(stub, "ConfigureWebhooks", &Stub::ConfigureWebhooks, request, &response);
+      !s.ok()) {
+    return s;
+  }
+  out << "registered " << response.endpoint_id() << " for " << response.enabled_events_size()
+      << " event types; its signing secret is stored sealed\n";
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 bool IsAdminCommand(const std::vector<std::string>& args) {
-  return !args.empty() && (args[0] == "policy" || args[0] == "approvals" || args[0] == "audit");
+  return !args.empty() && (args[0] == "policy" || args[0] == "approvals" || args[0] == "audit" ||
+                           args[0] == "webhooks");
 }
 
 absl::Status RunAdminCommand(v1::AdminService::StubInterface& stub,
                              const std::vector<std::string>& args, const AdminFlags& flags,
                              std::ostream& out) {
-  if (args.empty()) return Usage("payvoxctl policy|approvals|audit ...");
+  if (args.empty()) return Usage("payvoxctl policy|approvals|audit|webhooks ...");
   if (args[0] == "policy") return Policy(stub, args, flags, out);
   if (args[0] == "approvals") return Approvals(stub, args, flags, out);
   if (args[0] == "audit") return Audit(stub, args, flags, out);
-  return Usage("payvoxctl policy|approvals|audit ...");
+  if (args[0] == "webhooks") return Webhooks(stub, args, flags, out);
+  return Usage("payvoxctl policy|approvals|audit|webhooks ...");
 }
 
 }  // namespace payvox

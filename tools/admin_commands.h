@@ -7,6 +7,7 @@
 //   payvoxctl audit query [--call_id= --customer_id= --action= --result=ok|error
 //                          --since=UNIX --until=UNIX --limit=N --after=SEQ]
 //   payvoxctl audit verify                    exit 1 when the chain is broken
+//   payvoxctl webhooks configure --url=URL    register payvox's endpoint in Stripe
 #ifndef PAYVOX_TOOLS_ADMIN_COMMANDS_H_
 #define PAYVOX_TOOLS_ADMIN_COMMANDS_H_
 
@@ -35,10 +36,11 @@ struct AdminFlags {
   int64_t until = 0;
   int limit = 0;
   int64_t after = 0;
+  std::string url;
 };
 
 // IsAdminCommand: `args` (without the program name) start with policy,
-// approvals or audit.
+// approvals, audit or webhooks.
 bool IsAdminCommand(const std::vector<std::string>& args);
 
 // RunAdminCommand runs one command and prints its result to `out`. A gRPC

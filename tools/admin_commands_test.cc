@@ -66,5 +66,16 @@ TEST_F(AdminCommandsTest, ApprovalsAndAuditFromTheCommandLine) {
   EXPECT_EQ(Run({"audit", "verify"}, {.tenant = "nobody"}).code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(AdminCommandsTest, WebhooksConfigureRegistersTheEndpoint) {
+  EXPECT_EQ(Run({"webhooks", "configure"}).code(), absl::StatusCode::kInvalidArgument);  // --url
+  ASSERT_TRUE(
+      Run({"webhooks", "configure"}, {.url = "https://payvox.example/v1/webhooks/stripe/default"})
+          .ok());
+  EXPECT_THAT(output_.str(), ::testing::MatchesRegex("registered we_[A-Za-z0-9]+ for 15 event "
+                                                     "types; its signing secret is stored sealed\n"));
+  EXPECT_EQ(Run({"webhooks", "configure"}, {.url = "not a url"}).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace payvox::testing

@@ -29,6 +29,7 @@ ABSL_FLAG(bool, approve, false, "approvals decide: approve");
 ABSL_FLAG(bool, reject, false, "approvals decide: reject");
 ABSL_FLAG(std::string, by, "", "approvals decide: who decides (recorded in the audit trail)");
 ABSL_FLAG(std::string, note, "", "approvals decide: why");
+ABSL_FLAG(std::string, url, "", "webhooks configure: the URL Stripe posts events to");
 ABSL_FLAG(std::string, customer_id, "", "audit query: filter");
 ABSL_FLAG(std::string, action, "", "audit query: filter");
 ABSL_FLAG(std::string, result, "", "audit query: ok or error");
@@ -45,6 +46,7 @@ constexpr char kUsage[] =
     "  demo-call                 play the scripted refund conversation against payvoxd\n"
     "  policy get|set            the tenant's policy (set: --policy_file=JSON)\n"
     "  approvals list|decide ID  pending approvals; --approve|--reject --by=WHO\n"
+    "  webhooks configure        register the endpoint in Stripe (--url=URL)\n"
     "  audit query|verify        audit records (filters as flags); check the hash chain\n";
 
 int DemoCall(const std::shared_ptr<grpc::Channel>& channel) {
@@ -94,7 +96,8 @@ int main(int argc, char** argv) {
                                    .since = absl::GetFlag(FLAGS_since),
                                    .until = absl::GetFlag(FLAGS_until),
                                    .limit = absl::GetFlag(FLAGS_limit),
-                                   .after = absl::GetFlag(FLAGS_after)};
+                                   .after = absl::GetFlag(FLAGS_after),
+                                   .url = absl::GetFlag(FLAGS_url)};
     auto stub = payvox::v1::AdminService::NewStub(channel);
     const absl::Status status = payvox::RunAdminCommand(*stub, args, flags, std::cout);
     if (status.ok()) return 0;

@@ -5,18 +5,33 @@
 
 namespace payvox::webhooks {
 
-EventIngestor::EventIngestor(Store& store, std::vector<TenantSecrets> tenants,
-                             std::function<bool()> serving, OnStored on_stored)
-    : store_(store), serving_(std::move(serving)), on_stored_(std::move(on_stored)) {
-  for (TenantSecrets& tenant : tenants) {
-    secrets_[tenant.tenant_id] = std::move(tenant.signing_secrets);
+EventIngestor::EventIngestor(Store& store, const Clock& clock, Options options)
+    : store_(store),
+      clock_(clock),
+      keyring_(options.keyring),
+      serving_(std::move(options.serving)),
+      on_stored_(std::move(options.on_stored)) {
+  for (TenantSecrets& tenant : options.configured) {
+    configured_[tenant.tenant_id] = std::move(tenant.signing_secrets);
   }
 }
 
-std::optional<std::vector<std::string>> EventIngestor::SigningSecrets(const std::string& tenant) {
-  auto it = secrets_.find(tenant);
-  if (it == secrets_.end()) return std::nullopt;
-  return it->second;
+absl::StatusOr<std::vector<std::string>> EventIngestor::SigningSecrets(const std::string& tenant) {
+  std::vector<std::string> secrets;
+  if (auto it = configured_.find(tenant); it != configured_.end()) secrets = it->second;
+  if (keyring_ != nullptr) {
+    PAYVOX_ASSIGN_OR_RETURN(std::vector<WebhookEndpoint> endpoints,
+                            store_.WebhookEndpoints(tenant, clock_.Now()));
+    for (const WebhookEndpoint& endpoint : endpoints) {
+      absl::StatusOr<std::string> secret = keyring_->Open(
+          endpoint.secret_sealed, WebhookSecretContext(tenant, endpoint.endpoint_id));
+      // A secret that does not open (another master key not loaded) cannot
+      // verify anything; the others still can.
+      if (secret.ok()) secrets.push_back(*std::move(secret));
+    }
+  }
+  if (secrets.empty()) return absl::NotFoundError("payvox serves no such tenant");
+  return secrets;
 }
 
 absl::Status EventIngestor::Ingest(const std::string& tenant, const std::string& body) {

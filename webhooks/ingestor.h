@@ -3,6 +3,10 @@
 // Stripe event id with the tenant's next sequence number, hand-off sessions
 // given their outcome, and each newly stored event handed to `on_stored`
 // (the subscribers' fan-out). No Stripe call happens on this path.
+//
+// A tenant's signing secrets are those of the config file plus those
+// AdminService.ConfigureWebhooks stored (sealed; opened with the keyring)
+// that have not expired.
 #ifndef PAYVOX_WEBHOOKS_INGESTOR_H_
 #define PAYVOX_WEBHOOKS_INGESTOR_H_
 
@@ -11,6 +15,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "common/clock.h"
+#include "common/secret_box.h"
 #include "payvox/v1/events.pb.h"
 #include "store/store.h"
 #include "webhooks/listener.h"
@@ -27,18 +33,28 @@ class EventIngestor final : public WebhookSink {
  public:
   using OnStored = std::function<void(const std::string& tenant, const v1::PaymentEvent& event)>;
 
-  // `store` must outlive the ingestor; `serving` tells whether payvoxd's
-  // gRPC server serves (for /readyz).
-  EventIngestor(Store& store, std::vector<TenantSecrets> tenants, std::function<bool()> serving,
-                OnStored on_stored);
+  struct Options {
+    // Secrets from the config file.
+    std::vector<TenantSecrets> configured;
+    // Opens the stored secrets; null: only the configured ones count.
+    const Keyring* keyring = nullptr;
+    // Whether payvoxd's gRPC server serves (for /readyz).
+    std::function<bool()> serving;
+    OnStored on_stored;
+  };
 
-  std::optional<std::vector<std::string>> SigningSecrets(const std::string& tenant) override;
+  // `store`, `clock` and `options.keyring` must outlive the ingestor.
+  EventIngestor(Store& store, const Clock& clock, Options options);
+
+  absl::StatusOr<std::vector<std::string>> SigningSecrets(const std::string& tenant) override;
   absl::Status Ingest(const std::string& tenant, const std::string& body) override;
   bool Ready() override;
 
  private:
   Store& store_;
-  absl::flat_hash_map<std::string, std::vector<std::string>> secrets_;
+  const Clock& clock_;
+  const Keyring* keyring_;
+  absl::flat_hash_map<std::string, std::vector<std::string>> configured_;
   std::function<bool()> serving_;
   OnStored on_stored_;
 };

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/testing/fake_clock.h"
+#include "common/testing/http_exchange.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "store/sqlite_store.h"
@@ -43,13 +44,14 @@ class WebhookListenerTest : public ::testing::Test {
     auto store = SqliteStore::Open({.path = ":memory:"}, clock_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    ingestor_ = std::make_unique<EventIngestor>(
-        *store_, std::vector<TenantSecrets>{{"acme", {"whsec_old", "whsec_new"}}},
-        [this] { return serving_.load(); },
-        [this](const std::string& tenant, const v1::PaymentEvent& event) {
+    ingestor_ = std::make_unique<EventIngestor>(*store_, clock_, EventIngestor::Options{
+        .configured = {{"acme", {"whsec_old", "whsec_new"}}},
+        .keyring = &keyring_,
+        .serving = [this] { return serving_.load(); },
+        .on_stored = [this](const std::string& tenant, const v1::PaymentEvent& event) {
           std::lock_guard<std::mutex> lock(mu_);
           delivered_.push_back(absl::StrCat(tenant, ":", event.sequence(), ":", event.type()));
-        });
+        }});
     listener_ = std::make_unique<WebhookListener>(*ingestor_, clock_);
     ASSERT_TRUE(listener_->Start({.max_body_bytes = 4096, .max_connections = 8}).ok());
   }
@@ -58,20 +60,9 @@ class WebhookListenerTest : public ::testing::Test {
   http::response<http::string_body> Send(http::verb method, const std::string& target,
                                          const std::string& body = "",
                                          const std::string& signature = "") {
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::socket socket(io);
-    socket.connect({boost::asio::ip::make_address("127.0.0.1"),
-                    static_cast<uint16_t>(listener_->port())});
-    http::request<http::string_body> request{method, target, 11};
-    request.set(http::field::host, "127.0.0.1");
-    if (!signature.empty()) request.set("Stripe-Signature", signature);
-    request.body() = body;
-    request.prepare_payload();
-    http::write(socket, request);
-    boost::beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    http::read(socket, buffer, response);
-    return response;
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!signature.empty()) headers.emplace_back("Stripe-Signature", signature);
+    return testing::HttpExchange(listener_->port(), method, target, body, headers);
   }
 
   http::response<http::string_body> Post(const std::string& body, const std::string& secret,
@@ -87,6 +78,7 @@ class WebhookListenerTest : public ::testing::Test {
   }
 
   testing::FakeClock clock_{absl::FromUnixSeconds(kNow)};
+  Keyring keyring_{MasterKey::Generate()};
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<EventIngestor> ingestor_;
   std::unique_ptr<WebhookListener> listener_;
@@ -123,7 +115,7 @@ TEST_F(WebhookListenerTest, SignedEventsAreStoredOnceAndDeliveredInOrder) {
 
 TEST_F(WebhookListenerTest, ForgedStaleOrBrokenRequestsAreRefusedAndNeverStored) {
   const std::string body =
-      EventBody("evt_9", "charge.failed", R"({"id":"ch_1","object":"charge","amount":100})");
+      EventBody("evt_9", "charge.failed", R"({"id":"ch_1","object":"charge","amount":100,"currency":"usd"})");
   EXPECT_EQ(Post(body, "whsec_someone_else").result(), http::status::bad_request);
   EXPECT_EQ(Post(body, "whsec_old", kNow - 301).result(), http::status::bad_request);
   EXPECT_EQ(Post(body, "whsec_old", kNow + 3600).result(), http::status::bad_request);
@@ -141,6 +133,50 @@ TEST_F(WebhookListenerTest, ForgedStaleOrBrokenRequestsAreRefusedAndNeverStored)
   EXPECT_EQ(Post(std::string(5000, 'x'), "whsec_old").result(), http::status::payload_too_large);
   EXPECT_EQ(*store_->LastEventSequence("acme"), 0);
   EXPECT_TRUE(Delivered().empty());
+}
+
+TEST_F(WebhookListenerTest, SecretsStoredByConfigureWebhooksVerifyUntilTheyExpire) {
+  // globex has no configured secret: only what ConfigureWebhooks stored.
+  auto add = [&](const std::string& id, const std::string& secret, absl::Time others_expire) {
+    ASSERT_TRUE(store_
+                    ->AddWebhookEndpoint({.tenant_id = "globex",
+                                          .endpoint_id = id,
+                                          .url = "https://payvox.example/v1/webhooks/stripe/globex",
+                                          .secret_sealed = keyring_.Seal(
+                                              secret, WebhookSecretContext("globex", id)),
+                                          .created = clock_.Now()},
+                                         others_expire)
+                    .ok());
+  };
+  const std::string body =
+      EventBody("evt_g1", "charge.failed", R"({"id":"ch_1","object":"charge","amount":100,"currency":"usd"})");
+  EXPECT_EQ(Post(body, "whsec_g1", kNow, "globex").result(), http::status::not_found);
+  add("we_1", "whsec_g1", clock_.Now());
+  auto accepted = Post(body, "whsec_g1", kNow, "globex");
+  EXPECT_EQ(accepted.result(), http::status::ok) << accepted.body();
+  // A second endpoint: the first secret keeps working for the overlap.
+  add("we_2", "whsec_g2", clock_.Now() + absl::Seconds(60));
+  const std::string second =
+      EventBody("evt_g2", "charge.failed", R"({"id":"ch_2","object":"charge","amount":100,"currency":"usd"})");
+  EXPECT_EQ(Post(second, "whsec_g1", kNow, "globex").result(), http::status::ok);
+  clock_.Advance(absl::Seconds(61));
+  const int64_t later = kNow + 61;
+  const std::string third =
+      EventBody("evt_g3", "charge.failed", R"({"id":"ch_3","object":"charge","amount":100,"currency":"usd"})");
+  EXPECT_EQ(Post(third, "whsec_g1", later, "globex").result(), http::status::bad_request);
+  EXPECT_EQ(Post(third, "whsec_g2", later, "globex").result(), http::status::ok);
+  // A sealed secret moved to another tenant's row does not open there.
+  ASSERT_TRUE(store_
+                  ->AddWebhookEndpoint({.tenant_id = "initech",
+                                        .endpoint_id = "we_1",
+                                        .url = "https://x",
+                                        .secret_sealed = keyring_.Seal(
+                                            "whsec_g2", WebhookSecretContext("globex", "we_2")),
+                                        .created = clock_.Now()},
+                                       clock_.Now())
+                  .ok());
+  EXPECT_EQ(Post(third, "whsec_g2", later, "initech").result(), http::status::not_found);
+  EXPECT_EQ(*store_->LastEventSequence("globex"), 3);
 }
 
 TEST_F(WebhookListenerTest, HealthAndReadiness) {

@@ -5,9 +5,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -22,6 +24,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 constexpr absl::string_view kWebhookPrefix = "/v1/webhooks/stripe/";
@@ -55,6 +58,7 @@ struct WebhookListener::Runtime {
   asio::io_context io;
   tcp::acceptor acceptor{io};
   ListenerOptions options;
+  std::unique_ptr<ssl::context> tls;
   std::atomic<int> connections{0};
 };
 
@@ -74,9 +78,14 @@ Answer Route(const http::request<http::string_body>& request, WebhookSink& sink,
   if (request.method() != http::verb::post) {
     return Error(http::status::method_not_allowed, "webhooks are POSTed");
   }
-  std::optional<std::vector<std::string>> secrets =
-      ValidTenant(tenant) ? sink.SigningSecrets(tenant) : std::nullopt;
-  if (!secrets.has_value()) return Error(http::status::not_found, "unknown tenant");
+  if (!ValidTenant(tenant)) return Error(http::status::not_found, "unknown tenant");
+  const absl::StatusOr<std::vector<std::string>> secrets = sink.SigningSecrets(tenant);
+  if (secrets.status().code() == absl::StatusCode::kNotFound) {
+    return Error(http::status::not_found, "unknown tenant");
+  }
+  if (!secrets.ok()) {
+    return Error(http::status::internal_server_error, "the signing secrets cannot be read; retry");
+  }
   const std::string header(request["Stripe-Signature"]);
   const absl::Status verified =
       VerifySignature(header, request.body(), *secrets, clock.Now(), options.verify);
@@ -91,14 +100,14 @@ Answer Route(const http::request<http::string_body>& request, WebhookSink& sink,
   return {http::status::ok, R"({"received":true})"};
 }
 
-asio::awaitable<void> Serve(tcp::socket socket, WebhookListener::Runtime& runtime,
-                            WebhookSink& sink, const Clock& clock) {
-  beast::tcp_stream stream(std::move(socket));
+template <typename Stream>
+asio::awaitable<void> Serve(Stream& stream, WebhookListener::Runtime& runtime, WebhookSink& sink,
+                            const Clock& clock) {
   beast::flat_buffer buffer;
   beast::error_code error;
   const ListenerOptions& options = runtime.options;
   for (;;) {
-    stream.expires_after(ToSteadyDuration(options.read_timeout));
+    beast::get_lowest_layer(stream).expires_after(ToSteadyDuration(options.read_timeout));
     http::request_parser<http::string_body> parser;
     parser.body_limit(options.max_body_bytes);
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
@@ -127,7 +136,23 @@ asio::awaitable<void> Serve(tcp::socket socket, WebhookListener::Runtime& runtim
     co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, error));
     if (error || close) break;
   }
-  stream.socket().shutdown(tcp::socket::shutdown_send, error);
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, error);
+}
+
+asio::awaitable<void> ServeConnection(tcp::socket socket, WebhookListener::Runtime& runtime,
+                                      WebhookSink& sink, const Clock& clock) {
+  if (runtime.tls == nullptr) {
+    beast::tcp_stream stream(std::move(socket));
+    co_await Serve(stream, runtime, sink, clock);
+  } else {
+    beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *runtime.tls);
+    beast::get_lowest_layer(stream).expires_after(
+        ToSteadyDuration(runtime.options.read_timeout));
+    beast::error_code error;
+    co_await stream.async_handshake(ssl::stream_base::server,
+                                    asio::redirect_error(asio::use_awaitable, error));
+    if (!error) co_await Serve(stream, runtime, sink, clock);
+  }
   --runtime.connections;
 }
 
@@ -147,8 +172,8 @@ asio::awaitable<void> Accept(WebhookListener::Runtime& runtime, WebhookSink& sin
     }
     ++runtime.connections;
     socket.set_option(tcp::no_delay(true), error);
-    asio::co_spawn(runtime.acceptor.get_executor(), Serve(std::move(socket), runtime, sink, clock),
-                   asio::detached);
+    asio::co_spawn(runtime.acceptor.get_executor(),
+                   ServeConnection(std::move(socket), runtime, sink, clock), asio::detached);
   }
 }
 
@@ -169,6 +194,20 @@ absl::Status WebhookListener::Start(const ListenerOptions& options) {
   }
   runtime_ = std::make_unique<Runtime>();
   runtime_->options = options;
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    runtime_->tls = std::make_unique<ssl::context>(ssl::context::tls_server);
+    runtime_->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                               ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                               ssl::context::no_tlsv1_1);
+    beast::error_code error;
+    runtime_->tls->use_certificate_chain_file(options.tls_cert_file, error);
+    if (!error) runtime_->tls->use_private_key_file(options.tls_key_file, ssl::context::pem, error);
+    if (error) {
+      runtime_.reset();
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the webhook listener cannot load its TLS certificate or key: ", error.message()));
+    }
+  }
   absl::StatusOr<int> port =
       ListenOn(runtime_->acceptor, options.address, options.port, "the webhook listener");
   if (!port.ok()) {

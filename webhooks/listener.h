@@ -11,7 +11,8 @@
 // 405 for another method; 413 over the body limit (or 431 over the header
 // limit); 500 when the store failed (Stripe retries). Connections are kept
 // alive, closed after the read timeout, and limited in number (the ones
-// over the limit are closed at once).
+// over the limit are closed at once). With a certificate the listener speaks
+// HTTPS only.
 #ifndef PAYVOX_WEBHOOKS_LISTENER_H_
 #define PAYVOX_WEBHOOKS_LISTENER_H_
 
@@ -40,6 +41,9 @@ struct ListenerOptions {
   absl::Duration read_timeout = absl::Seconds(10);
   int max_connections = 256;
   VerifyOptions verify;
+  // PEM certificate chain and private key: serve HTTPS (TLS 1.2 or newer).
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 // What the listener does with a verified webhook: an interface at the I/O
@@ -48,8 +52,9 @@ class WebhookSink {
  public:
   virtual ~WebhookSink() = default;
   // SigningSecrets: the tenant's active whsec_ secrets (two while one is
-  // rotated); nullopt for a tenant payvox does not serve.
-  virtual std::optional<std::vector<std::string>> SigningSecrets(const std::string& tenant) = 0;
+  // rotated); NOT_FOUND for a tenant payvox does not serve, another error
+  // when they cannot be read now.
+  virtual absl::StatusOr<std::vector<std::string>> SigningSecrets(const std::string& tenant) = 0;
   // Ingest decodes and durably stores a verified event (OK also when it
   // was stored before). INVALID_ARGUMENT: not a Stripe event.
   virtual absl::Status Ingest(const std::string& tenant, const std::string& body) = 0;
