@@ -573,18 +573,27 @@ absl::Status SqliteStore::UpdateHandoffState(const std::string& tenant_id,
                                              const std::string& payment_intent_id,
                                              const std::string& state) {
   std::lock_guard<std::mutex> lock(mu_);
+  Statement select(db_,
+                   "SELECT state FROM handoff_sessions WHERE tenant = ?1 AND payment_intent_id = ?2");
+  select.Bind(1, tenant_id);
+  select.Bind(2, payment_intent_id);
+  PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+  if (!row) {
+    return absl::NotFoundError(
+        absl::StrCat("no hand-off session for payment intent ", payment_intent_id));
+  }
+  // Stripe does not deliver events in order: a capture that succeeded or
+  // was canceled is final, so a late "failed" (an earlier attempt) does not
+  // undo it. After "failed" the caller may try again and succeed.
+  const std::string current = select.Text(0);
+  if (current == "succeeded" || current == "canceled") return absl::OkStatus();
   Statement update(db_,
                    "UPDATE handoff_sessions SET state = ?3 "
                    "WHERE tenant = ?1 AND payment_intent_id = ?2");
   update.Bind(1, tenant_id);
   update.Bind(2, payment_intent_id);
   update.Bind(3, state);
-  PAYVOX_RETURN_IF_ERROR(update.Run());
-  if (sqlite3_changes(db_) == 0) {
-    return absl::NotFoundError(
-        absl::StrCat("no hand-off session for payment intent ", payment_intent_id));
-  }
-  return absl::OkStatus();
+  return update.Run();
 }
 
 // --- Webhook events ---

@@ -289,7 +289,8 @@ class Store {
 
   // UpdateHandoffState records a hand-off's outcome ("succeeded", "failed",
   // "canceled") from a webhook; NOT_FOUND when the tenant has no session
-  // for that PaymentIntent.
+  // for that PaymentIntent. "succeeded" and "canceled" are final: an event
+  // delivered late (out of order) does not change them.
   virtual absl::Status UpdateHandoffState(const std::string& tenant_id,
                                           const std::string& payment_intent_id,
                                           const std::string& state) = 0;

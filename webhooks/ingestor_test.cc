@@ -113,6 +113,35 @@ TEST_F(WebhookListenerTest, SignedEventsAreStoredOnceAndDeliveredInOrder) {
   EXPECT_EQ((*store_->FindHandoffSession("acme", "pi_1"))->state, "failed");
 }
 
+TEST_F(WebhookListenerTest, OutOfOrderDeliveriesAreStoredOnceAndNeverUndoAFinalOutcome) {
+  ASSERT_TRUE(store_
+                  ->CreateHandoffSession({.tenant_id = "acme", .session_id = "hos_1",
+                                          .call_id = "call-9", .payment_intent_id = "pi_1"})
+                  .ok());
+  const std::string metadata = R"({"payvox_call_id":"call-9","payvox_handoff_session":"hos_1"})";
+  // The first attempt failed (evt_a), the second succeeded (evt_b), but
+  // Stripe delivers the success first and the failure, and a redelivery of
+  // the success, after it.
+  const std::string failed = EventBody("evt_a", "payment_intent.payment_failed",
+                                       FailedIntent(metadata));
+  const std::string succeeded = EventBody(
+      "evt_b", "payment_intent.succeeded",
+      absl::StrCat(R"({"id":"pi_1","object":"payment_intent","amount":2000,"currency":"usd",)",
+                   R"("customer":"cus_1","status":"succeeded","metadata":)", metadata, "}"));
+  EXPECT_EQ(Post(succeeded, "whsec_new").result(), http::status::ok);
+  EXPECT_EQ(Post(failed, "whsec_new").result(), http::status::ok);
+  EXPECT_EQ(Post(succeeded, "whsec_old").result(), http::status::ok);
+  EXPECT_EQ((*store_->FindHandoffSession("acme", "pi_1"))->state, "succeeded");
+  // Both are stored once, numbered in arrival order.
+  EXPECT_EQ(Delivered(), (std::vector<std::string>{"acme:1:payment_intent.succeeded",
+                                                   "acme:2:payment_intent.payment_failed"}));
+  auto stored = store_->ReadEvents("acme", 0, 10);
+  ASSERT_TRUE(stored.ok());
+  ASSERT_EQ(stored->size(), 2u);
+  EXPECT_EQ((*stored)[0].stripe_event_id(), "evt_b");
+  EXPECT_EQ((*stored)[1].stripe_event_id(), "evt_a");
+}
+
 TEST_F(WebhookListenerTest, ForgedStaleOrBrokenRequestsAreRefusedAndNeverStored) {
   const std::string body =
       EventBody("evt_9", "charge.failed", R"({"id":"ch_1","object":"charge","amount":100,"currency":"usd"})");
