@@ -1,8 +1,10 @@
 #include "client/resilient_stripe_client.h"
 
+#include <algorithm>
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "client/stripe_errors.h"
 #include "common/error_detail.h"
 
@@ -86,9 +88,60 @@ ResilientStripeClient::ResilientStripeClient(std::unique_ptr<StripeTransport> tr
       options_(std::move(options)),
       random_(std::move(random)),
       limiter_(options_.rate_limits.value_or(RateLimits::ForMode(mode)), clock.Now()),
-      breaker_(options_.breaker) {}
+      breaker_(options_.breaker) {
+  RegisterMetrics();
+}
 
-ResilientStripeClient::~ResilientStripeClient() = default;
+void ResilientStripeClient::RegisterMetrics() {
+  metrics::Registry* registry = options_.metrics;
+  if (registry == nullptr) return;
+  requests_metric_ = &registry->AddCounter(
+      "payvox_stripe_requests_total",
+      "Requests sent to Stripe by endpoint family and HTTP status (no_answer: no response)",
+      {"family", "status"});
+  duration_metric_ = &registry->AddHistogram(
+      "payvox_stripe_request_duration_seconds",
+      "Time from sending a request to Stripe to its answer, by endpoint family", {"family"},
+      metrics::LatencyBuckets());
+  retries_metric_ = &registry->AddCounter("payvox_stripe_retries_total",
+                                          "Requests sent again after a retryable failure",
+                                          {"family"});
+  rate_limit_metric_ = &registry->AddCounter(
+      "payvox_stripe_rate_limit_total",
+      "Requests that waited for (wait) or were refused by (refused) the client-side rate limit",
+      {"result"});
+  breaker_refusals_metric_ = &registry->AddCounter(
+      "payvox_stripe_breaker_refusals_total", "Requests failed fast by an open circuit breaker");
+  registry->AddGaugeCallback(
+      "payvox_stripe_breakers_open", "Stripe clients whose circuit breaker is open",
+      [this] { return breaker_.state(clock_.Now()) == BreakerState::kOpen ? 1.0 : 0.0; }, this);
+  registry->AddGaugeCallback(
+      "payvox_stripe_breakers_half_open", "Stripe clients whose circuit breaker is probing",
+      [this] { return breaker_.state(clock_.Now()) == BreakerState::kHalfOpen ? 1.0 : 0.0; },
+      this);
+  registry->AddGaugeCallback(
+      "payvox_stripe_pool_connections_open", "Open connections to Stripe",
+      [this] { return pool_ ? static_cast<double>(pool_->stats().open_connections) : 0.0; },
+      this);
+  registry->AddGaugeCallback(
+      "payvox_stripe_pool_connections_idle", "Open connections to Stripe waiting for a request",
+      [this] { return pool_ ? static_cast<double>(pool_->stats().idle_connections) : 0.0; },
+      this);
+}
+
+std::string EndpointFamily(absl::string_view path) {
+  absl::string_view rest = path;
+  absl::ConsumePrefix(&rest, "/v1/");
+  rest = rest.substr(0, rest.find_first_of("/?"));
+  const bool plain = !rest.empty() && rest.size() <= 40 &&
+                     std::all_of(rest.begin(), rest.end(),
+                                 [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+  return plain ? std::string(rest) : "other";
+}
+
+ResilientStripeClient::~ResilientStripeClient() {
+  if (options_.metrics != nullptr) options_.metrics->RemoveCallbacks(this);
+}
 
 ClientStats ResilientStripeClient::stats() const {
   return {.requests = requests_.load(),
@@ -173,11 +226,13 @@ boost::asio::awaitable<ResilientStripeClient::Attempt> ResilientStripeClient::On
       limiter_.Reserve(request_class, clock_.Now(), request.bounds.deadline);
   if (!ready.has_value()) {
     ++rate_limit_refusals_;
+    if (rate_limit_metric_) rate_limit_metric_->With({"refused"}).Increment();
     out.refusal = RateLimited(request_class);
     co_return out;
   }
   if (*ready > clock_.Now()) {
     ++rate_limit_waits_;
+    if (rate_limit_metric_) rate_limit_metric_->With({"wait"}).Increment();
     if (!co_await sleeper_.SleepUntil(*ready, request.bounds.cancel.get())) {
       out.refusal = absl::CancelledError("the call was cancelled while waiting for its rate limit");
       co_return out;
@@ -186,12 +241,21 @@ boost::asio::awaitable<ResilientStripeClient::Attempt> ResilientStripeClient::On
   absl::StatusOr<BreakerTicket> ticket = breaker_.Admit(clock_.Now());
   if (!ticket.ok()) {
     ++breaker_refusals_;
+    if (breaker_refusals_metric_) breaker_refusals_metric_->With().Increment();
     out.refusal = ticket.status();
     co_return out;
   }
   ++attempts_;
+  const absl::Time sent = clock_.Now();
   out.answer = co_await transport_->RoundTrip(request);
   breaker_.Record(*ticket, OutcomeOf(out.answer), clock_.Now());
+  if (requests_metric_) {
+    const std::string family = EndpointFamily(request.path);
+    requests_metric_
+        ->With({family, out.answer.ok() ? absl::StrCat(out.answer->http_status) : "no_answer"})
+        .Increment();
+    duration_metric_->With({family}).Observe(absl::ToDoubleSeconds(clock_.Now() - sent));
+  }
   if (!out.answer.ok() && out.answer.status().code() == absl::StatusCode::kCancelled) {
     out.refusal = out.answer.status();
   }
@@ -229,6 +293,7 @@ boost::asio::awaitable<absl::StatusOr<StripeResponse>> ResilientStripeClient::Se
       co_return absl::CancelledError("the call was cancelled while waiting to retry");
     }
     ++retries_;
+    if (retries_metric_) retries_metric_->With({EndpointFamily(request.path)}).Increment();
   }
 }
 

@@ -38,6 +38,7 @@
 #include "client/stripe_transport.h"
 #include "common/async_wait.h"
 #include "common/clock.h"
+#include "common/metrics.h"
 
 namespace payvox::stripe {
 
@@ -51,7 +52,15 @@ struct StripeClientOptions {
   absl::Duration default_timeout = absl::Seconds(10);
   // Connections opened by WarmUp().
   int warm_connections = 2;
+  // Where the client's metrics go (payvox_stripe_*); null: nowhere. Must
+  // outlive the client.
+  metrics::Registry* metrics = nullptr;
 };
+
+// EndpointFamily names a Stripe path's resource for metrics labels:
+// "/v1/refunds/re_1" -> "refunds", "/v1/billing_portal/sessions" ->
+// "billing_portal"; never an id.
+std::string EndpointFamily(absl::string_view path);
 
 // ClientStats counts since the client was created.
 struct ClientStats {
@@ -112,6 +121,14 @@ class ResilientStripeClient final : public StripeClient {
   std::function<double()> random_;
   RateLimiter limiter_;
   CircuitBreaker breaker_;
+
+  // Prometheus families (null without options.metrics).
+  metrics::Family<metrics::Counter>* requests_metric_ = nullptr;
+  metrics::Family<metrics::Histogram>* duration_metric_ = nullptr;
+  metrics::Family<metrics::Counter>* retries_metric_ = nullptr;
+  metrics::Family<metrics::Counter>* rate_limit_metric_ = nullptr;
+  metrics::Family<metrics::Counter>* breaker_refusals_metric_ = nullptr;
+  void RegisterMetrics();
 
   std::mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<InFlight>> in_flight_ ABSL_GUARDED_BY(mu_);

@@ -11,6 +11,7 @@ packages=(
   libsimdjson-dev libssl-dev libsqlite3-dev libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   ca-certificates openssl
+  prometheus
 )
 # Node.js runs the test-only npm peers (tests/node: the official Stripe SDK).
 # A machine with its own Node.js (and npm) keeps it.
@@ -38,4 +39,10 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian starts the prometheus service on install, listening on every
+# interface; the tests start their own on loopback and stop it afterwards.
+if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null &&
+   [[ -d /run/systemd/system ]]; then
+  $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
+fi
 echo "install-deps: done"

@@ -49,6 +49,34 @@ bool StripeAnswered(const absl::Status& status) {
   }
 }
 
+ActionGuard::ActionGuard(StoreExecutor& store, const Clock& clock, ActionGuardOptions options)
+    : store_(store), clock_(clock), options_(std::move(options)) {
+  if (options_.metrics == nullptr) return;
+  decisions_ = &options_.metrics->AddCounter(
+      "payvox_policy_decisions_total",
+      "Policy decisions on actions that write, by catalog action and verdict (allow, deny, "
+      "needs_verification, needs_confirmation, needs_approval)",
+      {"action", "verdict"});
+  refunded_ = &options_.metrics->AddCounter(
+      "payvox_refunded_amount_minor_units_total",
+      "Amount refunded through payvox, in the currency's minor units, by currency",
+      {"currency"});
+  audit_latency_ = &options_.metrics->AddHistogram(
+      "payvox_audit_append_duration_seconds",
+      "Time to append audit records durably, by kind (decision, intent, completion)", {"kind"},
+      metrics::LatencyBuckets());
+}
+
+void ActionGuard::Decided(const std::string& action, absl::string_view verdict) {
+  if (decisions_ != nullptr) decisions_->With({action, std::string(verdict)}).Increment();
+}
+
+void ActionGuard::Appended(const char* kind, absl::Time started) {
+  if (audit_latency_ != nullptr) {
+    audit_latency_->With({kind}).Observe(absl::ToDoubleSeconds(clock_.Now() - started));
+  }
+}
+
 boost::asio::awaitable<absl::StatusOr<v1::TenantPolicy>> ActionGuard::Policy() {
   PAYVOX_CO_ASSIGN_OR_RETURN(
       std::optional<v1::TenantPolicy> stored,
@@ -82,8 +110,11 @@ boost::asio::awaitable<absl::Status> ActionGuard::Refuse(v1::AuditRecord who,
   who.set_rule(decision.rule);
   who.set_result(result.empty() ? decision.reason : std::move(result));
   who.set_ok(false);
+  Decided(who.action(), who.decision());
+  const absl::Time started = clock_.Now();
   const absl::Status appended =
       co_await store_.Run([&](Store& store) { return store.AppendAudit(who).status(); });
+  Appended("decision", started);
   PAYVOX_CO_RETURN_IF_ERROR(appended);
   co_return decision.ToStatus();
 }
@@ -95,8 +126,13 @@ boost::asio::awaitable<absl::StatusOr<StartedAction>> ActionGuard::Start(
   who.set_decision("allow");
   who.set_idempotency_key(std::move(idempotency_key));
   who.set_ok(true);
+  Decided(who.action(), "allow");
   const ActionStart start{.reservation = std::move(reservation), .intent = std::move(who)};
-  co_return co_await store_.Run([&](Store& store) { return store.StartAction(start); });
+  const absl::Time started = clock_.Now();
+  absl::StatusOr<StartedAction> out =
+      co_await store_.Run([&](Store& store) { return store.StartAction(start); });
+  Appended("intent", started);
+  co_return out;
 }
 
 boost::asio::awaitable<absl::Status> ActionGuard::Finish(
@@ -110,6 +146,10 @@ boost::asio::awaitable<absl::Status> ActionGuard::Finish(
   if (result.ok()) {
     who.set_result(*result);
     finish.settlement = Settlement::kCommit;
+    if (refunded_ != nullptr && who.action() == "create_refund" && who.has_amount()) {
+      refunded_->With({who.amount().currency()})
+          .Increment(static_cast<double>(who.amount().amount_minor()));
+    }
     if (response != nullptr) {
       finish.answer = IdempotencyRecord{.tenant_id = options_.tenant_id,
                                         .key = started.intent.idempotency_key(),
@@ -130,7 +170,11 @@ boost::asio::awaitable<absl::Status> ActionGuard::Finish(
         StripeAnswered(result.status()) ? Settlement::kRelease : Settlement::kKeep;
   }
   finish.completion = std::move(who);
-  co_return co_await store_.Run([&](Store& store) { return store.FinishAction(finish); });
+  const absl::Time appending = clock_.Now();
+  const absl::Status finished =
+      co_await store_.Run([&](Store& store) { return store.FinishAction(finish); });
+  Appended("completion", appending);
+  co_return finished;
 }
 
 boost::asio::awaitable<absl::StatusOr<std::optional<std::string>>> ActionGuard::SavedAnswer(

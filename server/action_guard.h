@@ -28,11 +28,13 @@
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"
+#include "common/metrics.h"
 #include "common/status_macros.h"
 #include "payvox/v1/admin.pb.h"
 #include "payvox/v1/types.pb.h"
 #include "policy/policy.h"
 #include "store/store.h"
+#include "common/metrics.h"
 #include "store/store_executor.h"
 
 namespace payvox {
@@ -44,6 +46,9 @@ struct ActionGuardOptions {
   // How long a write's answer is kept for its retries (Stripe keeps
   // idempotency keys 24 hours).
   absl::Duration idempotency_ttl = absl::Hours(24);
+  // Policy decisions, refunded amounts and audit latency (payvox_policy_*,
+  // payvox_refunded_*, payvox_audit_*); null: not counted.
+  metrics::Registry* metrics = nullptr;
 };
 
 // RequestFingerprint is the hex SHA-256 of a request's deterministic
@@ -57,8 +62,7 @@ bool StripeAnswered(const absl::Status& status);
 
 class ActionGuard {
  public:
-  ActionGuard(StoreExecutor& store, const Clock& clock, ActionGuardOptions options)
-      : store_(store), clock_(clock), options_(std::move(options)) {}
+  ActionGuard(StoreExecutor& store, const Clock& clock, ActionGuardOptions options);
 
   const std::string& tenant_id() const { return options_.tenant_id; }
 
@@ -112,9 +116,16 @@ class ActionGuard {
   boost::asio::awaitable<absl::StatusOr<std::optional<std::string>>> SavedAnswer(
       const std::string& idempotency_key, const google::protobuf::Message& request);
 
+  // Decided counts a policy decision; Appended times an audit write.
+  void Decided(const std::string& action, absl::string_view verdict);
+  void Appended(const char* kind, absl::Time started);
+
   StoreExecutor& store_;
   const Clock& clock_;
   const ActionGuardOptions options_;
+  metrics::Family<metrics::Counter>* decisions_ = nullptr;
+  metrics::Family<metrics::Counter>* refunded_ = nullptr;
+  metrics::Family<metrics::Histogram>* audit_latency_ = nullptr;
 };
 
 }  // namespace payvox

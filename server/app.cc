@@ -25,6 +25,7 @@
 #include "server/admin_service.h"
 #include "common/async_wait.h"
 #include "server/config.h"
+#include "server/grpc_metrics.h"
 #include "server/housekeeper.h"
 #include "server/reconciler.h"
 #include "server/services.h"
@@ -33,6 +34,34 @@
 #include "webhooks/listener.h"
 
 namespace payvox {
+namespace {
+
+// SplitHostPort splits a validated "host:port".
+std::pair<std::string, int> SplitHostPort(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  int port = 0;
+  absl::SimpleAtoi(address.substr(colon + 1), &port);
+  return {address.substr(0, colon), port};
+}
+
+// MetricsOnlySink serves the metrics port: health and readiness, no
+// tenants.
+class MetricsOnlySink final : public webhooks::WebhookSink {
+ public:
+  explicit MetricsOnlySink(const std::atomic<bool>& serving) : serving_(serving) {}
+  absl::StatusOr<std::vector<std::string>> SigningSecrets(const std::string&) override {
+    return absl::NotFoundError("webhooks are served on the webhook listener");
+  }
+  absl::Status Ingest(const std::string&, const std::string&) override {
+    return absl::NotFoundError("webhooks are served on the webhook listener");
+  }
+  bool Ready() override { return serving_.load(); }
+
+ private:
+  const std::atomic<bool>& serving_;
+};
+
+}  // namespace
 
 // Parts owns every component; members are destroyed in reverse order, so the
 // gRPC server goes before the actions it calls, and those before the client.
@@ -41,6 +70,8 @@ struct PayvoxApp::Parts {
 
   const Clock& clock;
   v1::ServerConfig config;
+  // First: every component that reports metrics holds a reference.
+  metrics::Registry metrics;
   std::unique_ptr<sandbox::StripeEmulator> emulator;
   std::unique_ptr<sandbox::SandboxServer> sandbox;
   std::unique_ptr<sandbox::WebhookSender> sandbox_webhooks;
@@ -68,6 +99,8 @@ struct PayvoxApp::Parts {
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<webhooks::EventIngestor> ingestor;
   std::unique_ptr<webhooks::WebhookListener> webhook_listener;
+  std::unique_ptr<webhooks::WebhookSink> metrics_sink;
+  std::unique_ptr<webhooks::WebhookListener> metrics_listener;
   int port = 0;
   std::atomic<bool> serving{false};
   bool stopped = false;
@@ -79,6 +112,7 @@ struct PayvoxApp::Parts {
     // No new events while the rest stops; Stripe redelivers what it misses.
     if (sandbox_webhooks) sandbox_webhooks->Stop();
     if (webhook_listener) webhook_listener->Stop();
+    if (metrics_listener) metrics_listener->Stop();
     // Event streams end cleanly with their last sequence.
     if (hub) hub->Close();
     if (server) {
@@ -107,6 +141,10 @@ int PayvoxApp::grpc_port() const { return parts_->port; }
 
 int PayvoxApp::webhook_port() const {
   return parts_->webhook_listener ? parts_->webhook_listener->port() : 0;
+}
+
+int PayvoxApp::metrics_port() const {
+  return parts_->metrics_listener ? parts_->metrics_listener->port() : 0;
 }
 
 std::string PayvoxApp::sandbox_url() const {
@@ -145,6 +183,7 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   }
 
   parts->keyring = std::move(options.keyring);
+  client_options.metrics = &parts->metrics;
   parts->stripe_clients = std::make_unique<stripe::StripeClients>(parts->io.get_executor(), clock);
   absl::StatusOr<std::shared_ptr<stripe::ResilientStripeClient>> client =
       parts->stripe_clients->For(client_options);
@@ -170,13 +209,17 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
                           .max_verification_attempts = config.verification().max_attempts(),
                           .verification_ttl = absl::Seconds(config.verification().ttl_seconds()),
                           .time_zone = zone,
-                          .default_policy = config.policy()});
+                          .default_policy = config.policy(),
+                          .metrics = &parts->metrics});
   parts->catalog = std::make_unique<ActionExecutor>(*parts->actions);
   parts->action_service = std::make_unique<ActionServiceImpl>(*parts->actions, *parts->catalog,
                                                               parts->io.get_executor());
   const v1::WebhooksConfig& webhooks_config = config.webhooks();
   parts->hub = std::make_unique<webhooks::EventHub>(webhooks::EventHubOptions{
       .heartbeat_interval = absl::Seconds(webhooks_config.heartbeat_seconds())});
+  parts->metrics.AddGaugeCallback(
+      "payvox_event_stream_subscribers", "Open EventService.Subscribe streams",
+      [hub = parts->hub.get()] { return static_cast<double>(hub->subscribers()); }, parts.get());
   parts->event_service = std::make_unique<EventServiceImpl>(
       *parts->store, *parts->hub, config.tenant_id(),
       EventStreamOptions{.queue_capacity = static_cast<size_t>(webhooks_config.subscriber_queue())});
@@ -236,6 +279,7 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  builder.experimental().SetInterceptorCreators(GrpcMetricsInterceptors(parts->metrics, clock));
   builder.AddListeningPort(config.grpc_listen_address(), grpc::InsecureServerCredentials(),
                            &parts->port);
   builder.RegisterService(parts->action_service.get());
@@ -274,24 +318,36 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
             .on_stored = [hub = parts->hub.get()](const std::string& tenant,
                                                   const v1::PaymentEvent& event) {
               hub->Publish(tenant, event);
-            }});
+            },
+            .metrics = &parts->metrics});
     parts->webhook_listener = std::make_unique<webhooks::WebhookListener>(*parts->ingestor, clock);
-    const std::string& address = webhooks_config.listen_address();
-    const size_t colon = address.rfind(':');
-    int webhook_port = 0;
-    absl::SimpleAtoi(address.substr(colon + 1), &webhook_port);
+    const auto [host, webhook_port] = SplitHostPort(webhooks_config.listen_address());
     const absl::Status listening = parts->webhook_listener->Start(
-        {.address = address.substr(0, colon),
+        {.address = host,
          .port = webhook_port,
          .max_body_bytes = static_cast<size_t>(webhooks_config.max_body_bytes()),
          .max_connections = webhooks_config.max_connections(),
          .verify = {.tolerance = absl::Seconds(webhooks_config.tolerance_seconds())},
          .tls_cert_file = webhooks_config.tls_cert_file(),
-         .tls_key_file = webhooks_config.tls_key_file()});
+         .tls_key_file = webhooks_config.tls_key_file(),
+         .metrics = &parts->metrics});
     if (!listening.ok()) {
       parts->webhook_listener.reset();
       parts->Stop();
       return absl::Status(listening.code(), absl::StrCat("webhooks: ", listening.message()));
+    }
+  }
+  if (!config.metrics_listen_address().empty()) {
+    parts->metrics_sink = std::make_unique<MetricsOnlySink>(parts->serving);
+    parts->metrics_listener =
+        std::make_unique<webhooks::WebhookListener>(*parts->metrics_sink, clock);
+    const auto [host, port] = SplitHostPort(config.metrics_listen_address());
+    const absl::Status listening = parts->metrics_listener->Start(
+        {.address = host, .port = port, .max_connections = 64, .metrics = &parts->metrics});
+    if (!listening.ok()) {
+      parts->metrics_listener.reset();
+      parts->Stop();
+      return absl::Status(listening.code(), absl::StrCat("metrics: ", listening.message()));
     }
   }
   return std::unique_ptr<PayvoxApp>(new PayvoxApp(std::move(parts)));

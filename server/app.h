@@ -55,6 +55,9 @@ class PayvoxApp {
   // The webhook listener's port; 0 when config.webhooks.listen_address is
   // empty.
   int webhook_port() const;
+  // The metrics listener's port; 0 when config.metrics_listen_address is
+  // empty.
+  int metrics_port() const;
   // The sandbox's base URL, empty without --sandbox.
   std::string sandbox_url() const;
   // The sandbox's emulator, null without --sandbox (tests seed it).

@@ -159,6 +159,12 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
       !s.ok()) {
     return s;
   }
+  if (!config.metrics_listen_address().empty()) {
+    if (absl::Status s = CheckHostPort("metrics_listen_address", config.metrics_listen_address());
+        !s.ok()) {
+      return s;
+    }
+  }
   const v1::SecretsConfig& secrets = config.secrets();
   if (!secrets.master_key_env().empty() && !secrets.master_key_file().empty()) {
     return Bad("secrets.master_key_env", "set master_key_env or master_key_file, not both");

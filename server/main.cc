@@ -96,6 +96,7 @@ int main(int argc, char** argv) {
   if ((*app)->webhook_port() > 0) {
     std::cout << "; Stripe webhooks on port " << (*app)->webhook_port();
   }
+  if ((*app)->metrics_port() > 0) std::cout << "; metrics on port " << (*app)->metrics_port();
   std::cout << std::endl;
 
   const int received = signals.Wait();

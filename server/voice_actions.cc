@@ -47,7 +47,9 @@ VoiceActions::VoiceActions(stripe::StripeClient& stripe, StoreExecutor& store, c
       clock_(clock),
       options_(std::move(options)),
       guard_(store, clock,
-             {.tenant_id = options_.tenant_id, .default_policy = options_.default_policy}) {}
+             {.tenant_id = options_.tenant_id,
+              .default_policy = options_.default_policy,
+              .metrics = options_.metrics}) {}
 
 boost::asio::awaitable<absl::StatusOr<v1::FindCustomerResponse>> VoiceActions::FindCustomer(
     v1::FindCustomerRequest request, CallBounds bounds) {

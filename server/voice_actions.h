@@ -49,6 +49,8 @@ struct VoiceActionsOptions {
   // How long a refund's limit reservation holds when Stripe's answer was
   // lost (a retry with the same request_id reuses it).
   absl::Duration reservation_ttl = absl::Hours(24);
+  // Where action metrics go (server/action_guard.h); null: nowhere.
+  metrics::Registry* metrics = nullptr;
 };
 
 // VoiceActionNames: the actions payvoxd implements, by catalog name (for

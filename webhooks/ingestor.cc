@@ -14,6 +14,13 @@ EventIngestor::EventIngestor(Store& store, const Clock& clock, Options options)
   for (TenantSecrets& tenant : options.configured) {
     configured_[tenant.tenant_id] = std::move(tenant.signing_secrets);
   }
+  if (options.metrics != nullptr) {
+    events_ = &options.metrics->AddCounter(
+        "payvox_webhook_events_total",
+        "Verified webhook events by Stripe type and result (stored, duplicate, malformed, "
+        "store_error)",
+        {"type", "result"});
+  }
 }
 
 absl::StatusOr<std::vector<std::string>> EventIngestor::SigningSecrets(const std::string& tenant) {
@@ -35,11 +42,23 @@ absl::StatusOr<std::vector<std::string>> EventIngestor::SigningSecrets(const std
 }
 
 absl::Status EventIngestor::Ingest(const std::string& tenant, const std::string& body) {
-  PAYVOX_ASSIGN_OR_RETURN(DecodedEvent decoded, DecodeEvent(body));
-  PAYVOX_ASSIGN_OR_RETURN(const AppendedEvent appended,
-                          store_.AppendEvent({tenant, decoded.event}));
-  if (!appended.stored) return absl::OkStatus();  // a redelivery
-  decoded.event.set_sequence(appended.sequence);
+  auto count = [&](const std::string& type, const char* result) {
+    if (events_ != nullptr) events_->With({type, result}).Increment();
+  };
+  absl::StatusOr<DecodedEvent> decoding = DecodeEvent(body);
+  if (!decoding.ok()) {
+    count("unknown", "malformed");
+    return decoding.status();
+  }
+  DecodedEvent& decoded = *decoding;
+  const absl::StatusOr<AppendedEvent> appended = store_.AppendEvent({tenant, decoded.event});
+  if (!appended.ok()) {
+    count(decoded.event.type(), "store_error");
+    return appended.status();
+  }
+  count(decoded.event.type(), appended->stored ? "stored" : "duplicate");
+  if (!appended->stored) return absl::OkStatus();  // a redelivery
+  decoded.event.set_sequence(appended->sequence);
   const std::string& type = decoded.event.type();
   if (!decoded.handoff_session_id.empty()) {
     const std::string state = type == "payment_intent.succeeded"        ? "succeeded"

@@ -16,6 +16,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "common/clock.h"
+#include "common/metrics.h"
 #include "common/secret_box.h"
 #include "payvox/v1/events.pb.h"
 #include "store/store.h"
@@ -41,6 +42,8 @@ class EventIngestor final : public WebhookSink {
     // Whether payvoxd's gRPC server serves (for /readyz).
     std::function<bool()> serving;
     OnStored on_stored;
+    // payvox_webhook_events_total by type and result; null: not counted.
+    metrics::Registry* metrics = nullptr;
   };
 
   // `store`, `clock` and `options.keyring` must outlive the ingestor.
@@ -57,6 +60,7 @@ class EventIngestor final : public WebhookSink {
   absl::flat_hash_map<std::string, std::vector<std::string>> configured_;
   std::function<bool()> serving_;
   OnStored on_stored_;
+  metrics::Family<metrics::Counter>* events_ = nullptr;
 };
 
 }  // namespace payvox::webhooks

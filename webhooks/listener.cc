@@ -32,6 +32,9 @@ constexpr absl::string_view kWebhookPrefix = "/v1/webhooks/stripe/";
 struct Answer {
   http::status status = http::status::ok;
   std::string body;
+  // For payvox_webhook_requests_total; empty: not a webhook request.
+  const char* result = "";
+  std::string content_type = "application/json";
 };
 
 Answer Json(http::status status, absl::string_view key, absl::string_view value) {
@@ -59,13 +62,58 @@ struct WebhookListener::Runtime {
   tcp::acceptor acceptor{io};
   ListenerOptions options;
   std::unique_ptr<ssl::context> tls;
+  metrics::Family<metrics::Counter>* requests = nullptr;
+  metrics::Family<metrics::Counter>* signature_failures = nullptr;
   std::atomic<int> connections{0};
 };
 
 namespace {
 
+Answer Webhook(absl::string_view path, const http::request<http::string_body>& request,
+               WebhookSink& sink, const Clock& clock, WebhookListener::Runtime& runtime) {
+  auto refused = [](http::status status, absl::string_view message, const char* result) {
+    Answer answer = Error(status, message);
+    answer.result = result;
+    return answer;
+  };
+  const std::string tenant(absl::StripPrefix(path, kWebhookPrefix));
+  if (request.method() != http::verb::post) {
+    return refused(http::status::method_not_allowed, "webhooks are POSTed", "method_not_allowed");
+  }
+  if (!ValidTenant(tenant)) return refused(http::status::not_found, "unknown tenant", "unknown_tenant");
+  const absl::StatusOr<std::vector<std::string>> secrets = sink.SigningSecrets(tenant);
+  if (secrets.status().code() == absl::StatusCode::kNotFound) {
+    return refused(http::status::not_found, "unknown tenant", "unknown_tenant");
+  }
+  if (!secrets.ok()) {
+    return refused(http::status::internal_server_error,
+                   "the signing secrets cannot be read; retry", "store_error");
+  }
+  const std::string header(request["Stripe-Signature"]);
+  const absl::Status verified = VerifySignature(header, request.body(), *secrets, clock.Now(),
+                                                runtime.options.verify);
+  if (!verified.ok()) {
+    const char* reason = header.empty() ? "missing"
+                         : verified.code() == absl::StatusCode::kInvalidArgument ? "malformed"
+                                                                                 : "invalid";
+    if (runtime.signature_failures) runtime.signature_failures->With({reason}).Increment();
+    return refused(http::status::bad_request, verified.message(), "bad_signature");
+  }
+  const absl::Status ingested = sink.Ingest(tenant, request.body());
+  if (ingested.code() == absl::StatusCode::kInvalidArgument) {
+    return refused(http::status::bad_request, ingested.message(), "not_an_event");
+  }
+  if (!ingested.ok()) {
+    return refused(http::status::internal_server_error, "the event could not be stored; retry",
+                   "store_error");
+  }
+  Answer accepted{http::status::ok, R"({"received":true})"};
+  accepted.result = "accepted";
+  return accepted;
+}
+
 Answer Route(const http::request<http::string_body>& request, WebhookSink& sink,
-             const Clock& clock, const ListenerOptions& options) {
+             const Clock& clock, WebhookListener::Runtime& runtime) {
   const std::string target(request.target());
   const absl::string_view path = absl::string_view(target).substr(0, target.find('?'));
   if (path == "/healthz") return Json(http::status::ok, "status", "ok");
@@ -73,31 +121,13 @@ Answer Route(const http::request<http::string_body>& request, WebhookSink& sink,
     return sink.Ready() ? Json(http::status::ok, "status", "ready")
                         : Json(http::status::service_unavailable, "status", "not ready");
   }
+  if (path == "/metrics" && runtime.options.metrics != nullptr) {
+    Answer answer{http::status::ok, runtime.options.metrics->Render()};
+    answer.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return answer;
+  }
   if (!absl::StartsWith(path, kWebhookPrefix)) return Error(http::status::not_found, "not found");
-  const std::string tenant(absl::StripPrefix(path, kWebhookPrefix));
-  if (request.method() != http::verb::post) {
-    return Error(http::status::method_not_allowed, "webhooks are POSTed");
-  }
-  if (!ValidTenant(tenant)) return Error(http::status::not_found, "unknown tenant");
-  const absl::StatusOr<std::vector<std::string>> secrets = sink.SigningSecrets(tenant);
-  if (secrets.status().code() == absl::StatusCode::kNotFound) {
-    return Error(http::status::not_found, "unknown tenant");
-  }
-  if (!secrets.ok()) {
-    return Error(http::status::internal_server_error, "the signing secrets cannot be read; retry");
-  }
-  const std::string header(request["Stripe-Signature"]);
-  const absl::Status verified =
-      VerifySignature(header, request.body(), *secrets, clock.Now(), options.verify);
-  if (!verified.ok()) return Error(http::status::bad_request, verified.message());
-  const absl::Status ingested = sink.Ingest(tenant, request.body());
-  if (ingested.code() == absl::StatusCode::kInvalidArgument) {
-    return Error(http::status::bad_request, ingested.message());
-  }
-  if (!ingested.ok()) {
-    return Error(http::status::internal_server_error, "the event could not be stored; retry");
-  }
-  return {http::status::ok, R"({"received":true})"};
+  return Webhook(path, request, sink, clock, runtime);
 }
 
 template <typename Stream>
@@ -106,6 +136,9 @@ asio::awaitable<void> Serve(Stream& stream, WebhookListener::Runtime& runtime, W
   beast::flat_buffer buffer;
   beast::error_code error;
   const ListenerOptions& options = runtime.options;
+  auto count = [&](const char* result) {
+    if (runtime.requests != nullptr && *result != '\0') runtime.requests->With({result}).Increment();
+  };
   for (;;) {
     beast::get_lowest_layer(stream).expires_after(ToSteadyDuration(options.read_timeout));
     http::request_parser<http::string_body> parser;
@@ -117,18 +150,21 @@ asio::awaitable<void> Serve(Stream& stream, WebhookListener::Runtime& runtime, W
     bool close = false;
     if (error == http::error::body_limit) {
       answer = Error(http::status::payload_too_large, "the body is over the limit");
+      answer.result = "too_large";
       close = true;
     } else if (error == http::error::header_limit) {
       answer = Error(http::status::request_header_fields_too_large, "the headers are too large");
+      answer.result = "too_large";
       close = true;
     } else if (error) {
       break;  // closed, timed out or not HTTP
     } else {
-      answer = Route(parser.get(), sink, clock, options);
+      answer = Route(parser.get(), sink, clock, runtime);
       close = !parser.get().keep_alive();
     }
+    count(answer.result);
     http::response<http::string_body> response{answer.status, 11};
-    response.set(http::field::content_type, "application/json");
+    response.set(http::field::content_type, answer.content_type);
     response.set(http::field::server, "payvox");
     response.body() = std::move(answer.body);
     response.keep_alive(!close);
@@ -194,6 +230,18 @@ absl::Status WebhookListener::Start(const ListenerOptions& options) {
   }
   runtime_ = std::make_unique<Runtime>();
   runtime_->options = options;
+  if (options.metrics != nullptr) {
+    runtime_->requests = &options.metrics->AddCounter(
+        "payvox_webhook_requests_total",
+        "Webhook requests by result (accepted, bad_signature, not_an_event, unknown_tenant, "
+        "method_not_allowed, too_large, store_error)",
+        {"result"});
+    runtime_->signature_failures = &options.metrics->AddCounter(
+        "payvox_webhook_signature_failures_total",
+        "Webhooks refused for their Stripe-Signature (missing, malformed, invalid: no match, "
+        "stale or future)",
+        {"reason"});
+  }
   if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
     runtime_->tls = std::make_unique<ssl::context>(ssl::context::tls_server);
     runtime_->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |

@@ -4,6 +4,7 @@
 //   POST /v1/webhooks/stripe/{tenant}   a signed Stripe event
 //   GET  /healthz                        200 while the process runs
 //   GET  /readyz                         200 when the sink is ready, else 503
+//   GET  /metrics                        Prometheus text, when metrics are given
 //
 // A webhook is answered 200 only once the sink stored it durably (a
 // redelivery is 200 too, stored once); 400 when unsigned, badly signed,
@@ -25,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "common/metrics.h"
 #include "common/tcp_listener.h"
 #include "webhooks/signature.h"
 
@@ -44,6 +46,9 @@ struct ListenerOptions {
   // PEM certificate chain and private key: serve HTTPS (TLS 1.2 or newer).
   std::string tls_cert_file;
   std::string tls_key_file;
+  // Counts requests and signature failures (payvox_webhook_*) and serves
+  // GET /metrics; null: neither. Must outlive the listener.
+  metrics::Registry* metrics = nullptr;
 };
 
 // What the listener does with a verified webhook: an interface at the I/O
