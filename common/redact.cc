@@ -32,22 +32,79 @@ std::string MaskEmail(absl::string_view email) {
   return absl::StrCat(email.substr(0, 1), "***", email.substr(at));
 }
 
+namespace {
+
+// Prefixes of keys and secrets payvox may see: Stripe keys, webhook signing
+// secrets, payvox's own bearer tokens.
+constexpr absl::string_view kSecretPrefixes[] = {"sk_live_", "sk_test_", "rk_live_", "rk_test_",
+                                                 "pk_live_", "pk_test_", "whsec_", "pvxt_",
+                                                 "pvxo_"};
+
+bool IsSecret(absl::string_view word) {
+  for (absl::string_view prefix : kSecretPrefixes) {
+    if (absl::StartsWith(word, prefix)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string MaskSecret(absl::string_view secret) {
-  for (absl::string_view prefix :
-       {"sk_test_", "sk_live_", "rk_test_", "rk_live_", "pk_test_", "pk_live_", "whsec_"}) {
+  for (absl::string_view prefix : kSecretPrefixes) {
     if (absl::StartsWith(secret, prefix)) return absl::StrCat(prefix, "***");
   }
   return "***";
 }
+
+namespace {
+
+// MaskSeparatedNumbers replaces runs of 13 or more digits written with
+// single spaces or dashes between groups ("4242 4242 4242 4242").
+std::string MaskSeparatedNumbers(absl::string_view text) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) {
+      out.push_back(text[i++]);
+      continue;
+    }
+    size_t end = i;
+    size_t digits = 0;
+    size_t last_digit = i;
+    while (end < text.size()) {
+      const char c = text[end];
+      if (absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+        ++digits;
+        last_digit = end;
+      } else if (!((c == ' ' || c == '-') && end + 1 < text.size() &&
+                   absl::ascii_isdigit(static_cast<unsigned char>(text[end + 1])))) {
+        break;
+      }
+      ++end;
+    }
+    if (digits >= 13) {
+      out += "[number]";
+    } else {
+      absl::StrAppend(&out, text.substr(i, last_digit + 1 - i));
+    }
+    i = last_digit + 1;
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string RedactText(absl::string_view text) {
   auto is_word = [](char c) {
     return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
            c == '+' || c == '@' || c == '%';
   };
+  const std::string numbers_masked = MaskSeparatedNumbers(text);
+  text = numbers_masked;
   std::string out;
   out.reserve(text.size());
   size_t i = 0;
+  bool after_bearer = false;
   while (i < text.size()) {
     if (!is_word(text[i])) {
       out.push_back(text[i++]);
@@ -56,7 +113,11 @@ std::string RedactText(absl::string_view text) {
     size_t end = i;
     while (end < text.size() && is_word(text[end])) ++end;
     const absl::string_view word = text.substr(i, end - i);
-    if (word.find('@') != absl::string_view::npos) {
+    if (after_bearer) {
+      out += "***";
+    } else if (IsSecret(word)) {
+      out += MaskSecret(word);
+    } else if (word.find('@') != absl::string_view::npos) {
       out += MaskEmail(word);
     } else {
       size_t digits = 0;
@@ -66,6 +127,7 @@ std::string RedactText(absl::string_view text) {
       }
       out += digits >= 13 ? "[number]" : std::string(word);
     }
+    after_bearer = absl::EqualsIgnoreCase(word, "bearer") || absl::EqualsIgnoreCase(word, "basic");
     i = end;
   }
   return out;

@@ -22,9 +22,12 @@ std::string MaskEmail(absl::string_view email);
 // "sk_test_abc123" -> "sk_test_***".
 std::string MaskSecret(absl::string_view secret);
 
-// RedactText masks every email address ("j***@example.com") and every run
-// of 13 or more digits ("[number]") in free text such as a Stripe error
-// message, before it is logged or returned.
+// RedactText masks, in free text such as a Stripe error message or a log
+// line: email addresses ("j***@example.com"), runs of 13 or more digits
+// also when grouped with spaces or dashes ("[number]"), Stripe keys,
+// webhook secrets and payvox tokens ("sk_live_***"), and whatever follows
+// "Bearer" or "Basic" ("Bearer ***"). It is the one redaction point of
+// logs (common/log.h) and error messages.
 std::string RedactText(absl::string_view text);
 
 // ContainsCardNumber is true when `text` holds 13 to 19 digits in a row

@@ -24,6 +24,7 @@
 #include "sandbox/webhook_sender.h"
 #include "server/admin_service.h"
 #include "common/async_wait.h"
+#include "common/log.h"
 #include "server/config.h"
 #include "server/grpc_metrics.h"
 #include "server/housekeeper.h"
@@ -72,6 +73,8 @@ struct PayvoxApp::Parts {
   v1::ServerConfig config;
   // First: every component that reports metrics holds a reference.
   metrics::Registry metrics;
+  std::unique_ptr<Logger> owned_log;
+  Logger* log = nullptr;
   std::unique_ptr<sandbox::StripeEmulator> emulator;
   std::unique_ptr<sandbox::SandboxServer> sandbox;
   std::unique_ptr<sandbox::WebhookSender> sandbox_webhooks;
@@ -128,6 +131,7 @@ struct PayvoxApp::Parts {
     io_threads.clear();
     if (sandbox_webhooks) sandbox_webhooks->Stop();
     if (sandbox) sandbox->Stop();
+    if (log != nullptr) log->Info("payvoxd stopped");
   }
 };
 
@@ -159,6 +163,12 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   auto parts = std::make_unique<Parts>(clock);
   parts->config = std::move(options.config);
   const v1::ServerConfig& config = parts->config;
+  parts->log = options.logger;
+  if (parts->log == nullptr) {
+    parts->owned_log = std::make_unique<Logger>(
+        std::cerr, clock, ParseLogLevel(config.log_level()).value_or(LogLevel::kInfo));
+    parts->log = parts->owned_log.get();
+  }
 
   stripe::StripeClientOptions client_options =
       StripeClientOptionsFrom(config.stripe(), std::move(options.stripe_api_key));
@@ -247,17 +257,19 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   boost::asio::co_spawn(
       boost::asio::make_strand(parts->io),
       parts->reconciler->Run(started_at, CallBounds(clock.Now() + absl::Seconds(60))),
-      [](std::exception_ptr error, absl::StatusOr<ReconcileReport> report) {
+      [log = parts->log](std::exception_ptr error, absl::StatusOr<ReconcileReport> report) {
         if (error || !report.ok()) {
-          std::cerr << "payvoxd: reconciling open audit intents failed: "
-                    << (report.ok() ? "internal error" : report.status().ToString()) << "\n";
+          log->Error("reconciling open audit intents failed",
+                     {{"error", report.ok() ? "internal error" : report.status().ToString()}});
         } else if (report->settled_done + report->settled_not_sent + report->left_open +
                        report->orphans_released >
                    0) {
-          std::cerr << "payvoxd: reconciled open audit intents: " << report->settled_done
-                    << " done at Stripe, " << report->settled_not_sent << " never sent, "
-                    << report->left_open << " left open; " << report->orphans_released
-                    << " orphaned limit reservations released\n";
+          log->Warning("reconciled open audit intents",
+                       {{"done_at_stripe", absl::StrCat(report->settled_done)},
+                        {"never_sent", absl::StrCat(report->settled_not_sent)},
+                        {"left_open", absl::StrCat(report->left_open)},
+                        {"orphaned_reservations_released",
+                         absl::StrCat(report->orphans_released)}});
         }
       });
 
@@ -265,14 +277,15 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   parts->sleeper = std::make_unique<AsioSleeper>(clock);
   parts->housekeeper = std::make_unique<Housekeeper>(
       *parts->store_executor, clock, *parts->sleeper,
-      HousekeeperOptions{.on_sweep = [](const absl::StatusOr<HousekeepingReport>& report) {
-        if (!report.ok()) {
-          std::cerr << "payvoxd: store housekeeping failed: " << report.status() << "\n";
-        } else if (report->reservations_expired > 0) {
-          std::cerr << "payvoxd: released " << report->reservations_expired
-                    << " expired limit reservations\n";
-        }
-      }});
+      HousekeeperOptions{
+          .on_sweep = [log = parts->log](const absl::StatusOr<HousekeepingReport>& report) {
+            if (!report.ok()) {
+              log->Error("store housekeeping failed", {{"error", report.status().ToString()}});
+            } else if (report->reservations_expired > 0) {
+              log->Warning("released expired limit reservations",
+                           {{"count", absl::StrCat(report->reservations_expired)}});
+            }
+          }});
   boost::asio::co_spawn(boost::asio::make_strand(parts->io),
                         parts->housekeeper->Run(parts->stop_housekeeping),
                         boost::asio::detached);
@@ -350,6 +363,17 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
       return absl::Status(listening.code(), absl::StrCat("metrics: ", listening.message()));
     }
   }
+  parts->log->Info("payvoxd started",
+                   {{"grpc_port", absl::StrCat(parts->port)},
+                    {"webhook_port", absl::StrCat(parts->webhook_listener
+                                                      ? parts->webhook_listener->port()
+                                                      : 0)},
+                    {"metrics_port", absl::StrCat(parts->metrics_listener
+                                                      ? parts->metrics_listener->port()
+                                                      : 0)},
+                    {"tenant", config.tenant_id()},
+                    {"sandbox", options.sandbox ? "true" : "false"},
+                    {"master_key", parts->keyring ? parts->keyring->current().id() : "none"}});
   return std::unique_ptr<PayvoxApp>(new PayvoxApp(std::move(parts)));
 }
 

@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"
+#include "common/log.h"
 #include "common/secret_box.h"
 #include "payvox/v1/config.pb.h"
 
@@ -41,6 +42,9 @@ struct PayvoxAppOptions {
   // Seals secrets payvox stores (config.secrets); with `sandbox` and none
   // given, a random one.
   std::optional<Keyring> keyring;
+  // Where payvoxd logs (JSON lines); null: standard error at
+  // config.log_level. Must outlive the app.
+  Logger* logger = nullptr;
 };
 
 class PayvoxApp {

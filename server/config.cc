@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "client/http_connection_pool.h"
+#include "common/log.h"
 #include "policy/policy.h"
 #include "server/voice_actions.h"
 
@@ -60,6 +61,7 @@ void ApplyDefaults(v1::ServerConfig& config) {
   if (config.tenant_id().empty()) config.set_tenant_id("default");
   if (config.io_threads() == 0) config.set_io_threads(2);
   if (config.time_zone().empty()) config.set_time_zone("UTC");
+  if (config.log_level().empty()) config.set_log_level("info");
   v1::StripeConfig& stripe = *config.mutable_stripe();
   if (stripe.api_base_url().empty()) stripe.set_api_base_url("https://api.stripe.com");
   if (stripe.api_version().empty()) stripe.set_api_version("2024-06-20");
@@ -158,6 +160,9 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
                                   webhooks.secret_overlap_seconds(), 0, 604800);
       !s.ok()) {
     return s;
+  }
+  if (!ParseLogLevel(config.log_level()).has_value()) {
+    return Bad("log_level", "must be debug, info, warning or error");
   }
   if (!config.metrics_listen_address().empty()) {
     if (absl::Status s = CheckHostPort("metrics_listen_address", config.metrics_listen_address());

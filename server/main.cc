@@ -16,6 +16,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
+#include "common/log.h"
 #include "common/termination_signals.h"
 #include "server/app.h"
 #include "server/config.h"
@@ -30,8 +31,10 @@ ABSL_FLAG(uint64_t, sandbox_seed, 0, "seed for sandbox ids (0: random)");
 
 namespace {
 
+// Fail logs why payvoxd cannot start (a JSON line on standard error).
 int Fail(absl::string_view what) {
-  std::cerr << "payvoxd: " << what << "\n";
+  payvox::SystemClock clock;
+  payvox::Logger(std::cerr, clock).Error("payvoxd cannot start", {{"error", std::string(what)}});
   return 1;
 }
 
