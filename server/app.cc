@@ -6,7 +6,9 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -43,6 +45,37 @@ std::pair<std::string, int> SplitHostPort(const std::string& address) {
   int port = 0;
   absl::SimpleAtoi(address.substr(colon + 1), &port);
   return {address.substr(0, colon), port};
+}
+
+absl::StatusOr<std::string> ReadPem(const std::string& path) {
+  std::ifstream file(path);
+  std::ostringstream content;
+  content << file.rdbuf();
+  if (!file || content.str().find("-----BEGIN") == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("grpc_tls: \"", path, "\" is not a PEM file"));
+  }
+  return content.str();
+}
+
+// GrpcServerCredentials: TLS (and client certificates) as configured, or
+// plaintext.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> GrpcServerCredentials(
+    const v1::GrpcTlsConfig& tls) {
+  if (tls.cert_file().empty()) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions options;
+  absl::StatusOr<std::string> cert = ReadPem(tls.cert_file());
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadPem(tls.key_file());
+  if (!key.ok()) return key.status();
+  options.pem_key_cert_pairs.push_back({*std::move(key), *std::move(cert)});
+  if (!tls.client_ca_file().empty()) {
+    absl::StatusOr<std::string> ca = ReadPem(tls.client_ca_file());
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *std::move(ca);
+    options.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
 }
 
 // MetricsOnlySink serves the metrics port: health and readiness, no
@@ -293,8 +326,13 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.experimental().SetInterceptorCreators(GrpcMetricsInterceptors(parts->metrics, clock));
-  builder.AddListeningPort(config.grpc_listen_address(), grpc::InsecureServerCredentials(),
-                           &parts->port);
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      GrpcServerCredentials(config.grpc_tls());
+  if (!credentials.ok()) {
+    parts->Stop();
+    return credentials.status();
+  }
+  builder.AddListeningPort(config.grpc_listen_address(), *credentials, &parts->port);
   builder.RegisterService(parts->action_service.get());
   builder.RegisterService(parts->event_service.get());
   builder.RegisterService(parts->admin_service.get());
@@ -373,6 +411,9 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
                                                       : 0)},
                     {"tenant", config.tenant_id()},
                     {"sandbox", options.sandbox ? "true" : "false"},
+                    {"grpc_tls", config.grpc_tls().cert_file().empty()            ? "off"
+                                 : config.grpc_tls().client_ca_file().empty() ? "server"
+                                                                              : "mutual"},
                     {"master_key", parts->keyring ? parts->keyring->current().id() : "none"}});
   return std::unique_ptr<PayvoxApp>(new PayvoxApp(std::move(parts)));
 }

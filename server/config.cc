@@ -161,6 +161,18 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
       !s.ok()) {
     return s;
   }
+  const v1::GrpcTlsConfig& tls = config.grpc_tls();
+  if (tls.cert_file().empty() != tls.key_file().empty()) {
+    return Bad("grpc_tls.cert_file", "set cert_file and key_file together");
+  }
+  if (!tls.client_ca_file().empty() && tls.cert_file().empty()) {
+    return Bad("grpc_tls.client_ca_file", "needs cert_file and key_file");
+  }
+  for (const std::string* file : {&tls.cert_file(), &tls.key_file(), &tls.client_ca_file()}) {
+    if (!file->empty() && !std::ifstream(*file).good()) {
+      return Bad("grpc_tls", absl::StrCat("cannot read \"", *file, "\""));
+    }
+  }
   if (!ParseLogLevel(config.log_level()).has_value()) {
     return Bad("log_level", "must be debug, info, warning or error");
   }

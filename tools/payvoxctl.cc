@@ -7,7 +7,9 @@
 // bad usage.
 #include <grpcpp/grpcpp.h>
 
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -18,6 +20,10 @@
 #include "tools/demo_call.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "payvoxd's gRPC address");
+ABSL_FLAG(std::string, tls_ca, "",
+          "PEM CA bundle that signed payvoxd's certificate: connect with TLS");
+ABSL_FLAG(std::string, tls_cert, "", "PEM client certificate for mutual TLS (with --tls_ca)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
 ABSL_FLAG(std::string, email, "jenny.rosen@example.com", "demo-call: the caller's email");
 ABSL_FLAG(std::string, last4, "4242", "demo-call: the last 4 digits the caller says");
 ABSL_FLAG(std::string, call_id, "",
@@ -78,8 +84,23 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string& command = args[0];
-  auto channel =
-      grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (const std::string ca = absl::GetFlag(FLAGS_tls_ca); !ca.empty()) {
+    auto read = [](const std::string& path) {
+      std::ifstream file(path);
+      std::ostringstream content;
+      content << file.rdbuf();
+      return content.str();
+    };
+    grpc::SslCredentialsOptions tls;
+    tls.pem_root_certs = read(ca);
+    if (!absl::GetFlag(FLAGS_tls_cert).empty()) {
+      tls.pem_cert_chain = read(absl::GetFlag(FLAGS_tls_cert));
+      tls.pem_private_key = read(absl::GetFlag(FLAGS_tls_key));
+    }
+    credentials = grpc::SslCredentials(tls);
+  }
+  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_target), credentials);
   if (command == "demo-call" && args.size() == 1) return DemoCall(channel);
   if (payvox::IsAdminCommand(args)) {
     const payvox::AdminFlags flags{.tenant = absl::GetFlag(FLAGS_tenant),
