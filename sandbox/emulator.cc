@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -73,17 +74,52 @@ void StripeEmulator::RecordEvent(absl::string_view type, std::string object_json
   QueueDeliveries(events_.back());
 }
 
-EmulatorResponse StripeEmulator::Handle(const EmulatorRequest& request) {
-  // Authentication: "Bearer <key>" or HTTP Basic with the key as user name.
-  std::string key;
-  if (absl::StartsWith(request.authorization, "Bearer ")) {
-    key = request.authorization.substr(7);
-  } else if (absl::StartsWith(request.authorization, "Basic ")) {
-    std::string decoded;
-    if (absl::Base64Unescape(request.authorization.substr(6), &decoded)) {
-      key = decoded.substr(0, decoded.find(':'));
+std::string ApiKeyOf(absl::string_view authorization) {
+  // "Bearer <key>" or HTTP Basic with the key as user name.
+  if (absl::StartsWith(authorization, "Bearer ")) return std::string(authorization.substr(7));
+  std::string decoded;
+  if (absl::StartsWith(authorization, "Basic ") &&
+      absl::Base64Unescape(authorization.substr(6), &decoded)) {
+    return decoded.substr(0, decoded.find(':'));
+  }
+  return "";
+}
+
+EmulatorResponse SandboxAccounts::Handle(const EmulatorRequest& request) {
+  const std::string key = ApiKeyOf(request.authorization);
+  std::string name;
+  for (absl::string_view prefix : {"sk_test_tenant_", "rk_test_tenant_"}) {
+    if (absl::StartsWith(key, prefix)) {
+      name = key.substr(prefix.size());
+      name = name.substr(0, name.find('_'));
     }
   }
+  if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) {
+        return absl::ascii_isalnum(static_cast<unsigned char>(c));
+      })) {
+    return primary_.Handle(request);
+  }
+  StripeEmulator* account = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = accounts_.find(name);
+    if (it == accounts_.end()) {
+      if (accounts_.size() >= 100) {
+        return EmulatorResponse{
+            .status = 400,
+            .body = R"({"error":{"type":"invalid_request_error","message":"The sandbox holds at most 100 tenant accounts."}})"};
+      }
+      it = accounts_.emplace(name, std::make_unique<StripeEmulator>(primary_.clock(),
+                                                                    EmulatorOptions{}))
+               .first;
+    }
+    account = it->second.get();
+  }
+  return account->Handle(request);
+}
+
+EmulatorResponse StripeEmulator::Handle(const EmulatorRequest& request) {
+  const std::string key = ApiKeyOf(request.authorization);
   if (key.empty()) {
     return Error(401, "invalid_request_error",
                  "You did not provide an API key. Provide it in the Authorization header as "
@@ -108,6 +144,20 @@ EmulatorResponse StripeEmulator::Handle(const EmulatorRequest& request) {
   absl::StatusOr<FormParams> params = ParseForm(is_post ? request.body : std::string(query));
   if (!params.ok()) return InvalidRequest(params.status().message());
   const std::vector<std::string> segments = absl::StrSplit(path, '/', absl::SkipEmpty());
+  // Restricted keys: "rk_test_<name>_deny_<resource>.<resource>" lacks the
+  // permissions for those resources (for tests of permission reporting).
+  if (const size_t deny = key.find("_deny_");
+      absl::StartsWith(key, "rk_test_") && deny != std::string::npos && segments.size() >= 2) {
+    const std::vector<std::string> denied =
+        absl::StrSplit(key.substr(deny + 6), '.', absl::SkipEmpty());
+    if (std::find(denied.begin(), denied.end(), segments[1]) != denied.end()) {
+      return Error(403, "invalid_request_error",
+                   absl::StrCat("The provided key 'rk_test_***' does not have the required "
+                                "permissions for this endpoint. Having the 'rak_",
+                                segments[1], "_read' permission would allow this request to "
+                                "continue."));
+    }
+  }
 
   std::lock_guard<std::mutex> lock(mu_);
   const std::string saved_key = is_post && !request.idempotency_key.empty()

@@ -31,6 +31,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -226,6 +227,25 @@ class StripeEmulator {
   // (api key, Idempotency-Key) -> first answer.
   absl::flat_hash_map<std::string, SavedAnswer> idempotency_ ABSL_GUARDED_BY(mu_);
 };
+
+// SandboxAccounts gives multi-tenant tests separate Stripe accounts: keys
+// "sk_test_tenant_<name>..." and "rk_test_tenant_<name>..." reach an empty
+// account of their own per <name> (letters and digits; at most 100
+// accounts); every other key reaches `primary`. Thread-safe.
+class SandboxAccounts {
+ public:
+  explicit SandboxAccounts(StripeEmulator& primary) : primary_(primary) {}
+  EmulatorResponse Handle(const EmulatorRequest& request);
+
+ private:
+  StripeEmulator& primary_;
+  std::mutex mu_;
+  absl::flat_hash_map<std::string, std::unique_ptr<StripeEmulator>> accounts_ ABSL_GUARDED_BY(mu_);
+};
+
+// ApiKeyOf reads the key of a "Bearer <key>" or HTTP Basic Authorization
+// header; empty when there is none.
+std::string ApiKeyOf(absl::string_view authorization);
 
 // SeedDemoData adds the demo customers, cards and charges described in
 // docs/sandbox.md (a duplicate charge and a failed one among them), all

@@ -82,7 +82,7 @@ EmulatorResponse ControlFaults(absl::string_view method, absl::string_view body,
 }
 
 template <typename Stream>
-asio::awaitable<void> Serve(Stream& stream, StripeEmulator& emulator, FaultPlan& faults) {
+asio::awaitable<void> Serve(Stream& stream, SandboxAccounts& emulator, FaultPlan& faults) {
   beast::flat_buffer buffer;
   beast::error_code error;
   for (;;) {
@@ -170,12 +170,12 @@ asio::awaitable<void> Serve(Stream& stream, StripeEmulator& emulator, FaultPlan&
   beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, error);
 }
 
-asio::awaitable<void> ServePlain(tcp::socket socket, StripeEmulator& emulator, FaultPlan& faults) {
+asio::awaitable<void> ServePlain(tcp::socket socket, SandboxAccounts& emulator, FaultPlan& faults) {
   beast::tcp_stream stream(std::move(socket));
   co_await Serve(stream, emulator, faults);
 }
 
-asio::awaitable<void> ServeTls(tcp::socket socket, ssl::context& tls, StripeEmulator& emulator,
+asio::awaitable<void> ServeTls(tcp::socket socket, ssl::context& tls, SandboxAccounts& emulator,
                                FaultPlan& faults) {
   beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), tls);
   beast::get_lowest_layer(stream).expires_after(kIdleTimeout);
@@ -186,7 +186,7 @@ asio::awaitable<void> ServeTls(tcp::socket socket, ssl::context& tls, StripeEmul
   co_await Serve(stream, emulator, faults);
 }
 
-asio::awaitable<void> Accept(tcp::acceptor& acceptor, ssl::context* tls, StripeEmulator& emulator,
+asio::awaitable<void> Accept(tcp::acceptor& acceptor, ssl::context* tls, SandboxAccounts& emulator,
                              FaultPlan& faults) {
   for (;;) {
     beast::error_code error;
@@ -245,7 +245,7 @@ absl::Status SandboxServer::Start(const SandboxServerOptions& options) {
   address_ = options.address;
   port_ = *port;
   tls_ = runtime_->tls != nullptr;
-  asio::co_spawn(runtime_->io, Accept(acceptor, runtime_->tls.get(), emulator_, faults_),
+  asio::co_spawn(runtime_->io, Accept(acceptor, runtime_->tls.get(), accounts_, faults_),
                  asio::detached);
   threads_.Run(runtime_->io, options.threads);
   return absl::OkStatus();

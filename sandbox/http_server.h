@@ -8,7 +8,8 @@
 //
 // Requests above 1 MiB get 413; a connection idle for 30 s is closed. With
 // a certificate and key it serves HTTPS (for tests of the client's TLS path).
-// faults() injects misbehaviour (sandbox/faults.h), also reachable over
+// Keys "sk_test_tenant_<name>..." reach separate, empty accounts
+// (SandboxAccounts). faults() injects misbehaviour (sandbox/faults.h), also reachable over
 // HTTP at /_sandbox/faults.
 #ifndef PAYVOX_SANDBOX_HTTP_SERVER_H_
 #define PAYVOX_SANDBOX_HTTP_SERVER_H_
@@ -53,6 +54,7 @@ class SandboxServer {
   struct Runtime;  // Asio state, in the .cc file.
 
   StripeEmulator& emulator_;
+  SandboxAccounts accounts_{emulator_};
   FaultPlan faults_;
   std::unique_ptr<Runtime> runtime_;
   ListeningThreads threads_;

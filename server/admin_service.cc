@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "client/http_connection_pool.h"
 #include "client/stripe_api.h"
 #include "client/stripe_decoders.h"
@@ -14,32 +16,65 @@
 
 namespace payvox {
 
-AdminServiceImpl::AdminServiceImpl(VoiceActions& actions, stripe::StripeClient& stripe,
-                                   StoreExecutor& store, const Clock& clock, Options options,
+AdminServiceImpl::AdminServiceImpl(TenantDirectory& tenants, StoreExecutor& store,
+                                   const Clock& clock, Options options,
                                    boost::asio::any_io_executor executor)
-    : actions_(actions),
-      stripe_(stripe),
+    : tenants_(tenants),
       store_(store),
       clock_(clock),
       options_(std::move(options)),
       executor_(std::move(executor)) {}
 
 absl::Status AdminServiceImpl::CheckTenant(const std::string& tenant_id) const {
-  if (tenant_id.empty()) return absl::InvalidArgumentError("tenant_id is required");
-  if (tenant_id != options_.tenant_id) return absl::NotFoundError(absl::StrCat("no tenant ", tenant_id));
-  return absl::OkStatus();
+  return tenants_.Find(tenant_id).status();
+}
+
+template <typename Response, typename Work>
+grpc::ServerUnaryReactor* AdminServiceImpl::Admin(grpc::CallbackServerContext* context,
+                                                  Response* response, Work work) {
+  if (absl::Status allowed = tenants_.AuthenticateOperator(*context); !allowed.ok()) {
+    return Refuse(context, allowed);
+  }
+  return RunAction(context, response, executor_, std::move(work));
+}
+
+
+grpc::ServerUnaryReactor* AdminServiceImpl::CreateTenant(grpc::CallbackServerContext* context,
+                                                         const v1::CreateTenantRequest* request,
+                                                         v1::CreateTenantResponse* response) {
+  return Admin(context, response, [&](CallBounds) { return DoCreateTenant(*request); });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::RotateTenantToken(
+    grpc::CallbackServerContext* context, const v1::RotateTenantTokenRequest* request,
+    v1::RotateTenantTokenResponse* response) {
+  return Admin(context, response, [&](CallBounds) { return DoRotateTenantToken(*request); });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::ConnectStripe(grpc::CallbackServerContext* context,
+                                                          const v1::ConnectStripeRequest* request,
+                                                          v1::ConnectStripeResponse* response) {
+  return Admin(context, response, [&](CallBounds bounds) {
+    return DoConnectStripe(*request, std::move(bounds));
+  });
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::DisconnectStripe(
+    grpc::CallbackServerContext* context, const v1::DisconnectStripeRequest* request,
+    v1::DisconnectStripeResponse* response) {
+  return Admin(context, response, [&](CallBounds) { return DoDisconnectStripe(*request); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::GetPolicy(grpc::CallbackServerContext* context,
                                                       const v1::GetPolicyRequest* request,
                                                       v1::GetPolicyResponse* response) {
-  return RunAction(context, response, executor_, [&](CallBounds) { return DoGetPolicy(*request); });
+  return Admin(context, response, [&](CallBounds) { return DoGetPolicy(*request); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::ConfigureWebhooks(
     grpc::CallbackServerContext* context, const v1::ConfigureWebhooksRequest* request,
     v1::ConfigureWebhooksResponse* response) {
-  return RunAction(context, response, executor_, [&](CallBounds bounds) {
+  return Admin(context, response, [&](CallBounds bounds) {
     return DoConfigureWebhooks(*request, std::move(bounds));
   });
 }
@@ -47,20 +82,20 @@ grpc::ServerUnaryReactor* AdminServiceImpl::ConfigureWebhooks(
 grpc::ServerUnaryReactor* AdminServiceImpl::SetPolicy(grpc::CallbackServerContext* context,
                                                       const v1::SetPolicyRequest* request,
                                                       v1::SetPolicyResponse* response) {
-  return RunAction(context, response, executor_, [&](CallBounds) { return DoSetPolicy(*request); });
+  return Admin(context, response, [&](CallBounds) { return DoSetPolicy(*request); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::ListApprovals(grpc::CallbackServerContext* context,
                                                           const v1::ListApprovalsRequest* request,
                                                           v1::ListApprovalsResponse* response) {
-  return RunAction(context, response, executor_,
+  return Admin(context, response,
                    [&](CallBounds) { return DoListApprovals(*request); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::DecideApproval(grpc::CallbackServerContext* context,
                                                            const v1::DecideApprovalRequest* request,
                                                            v1::DecideApprovalResponse* response) {
-  return RunAction(context, response, executor_, [&](CallBounds bounds) {
+  return Admin(context, response, [&](CallBounds bounds) {
     return DoDecideApproval(*request, std::move(bounds));
   });
 }
@@ -68,15 +103,186 @@ grpc::ServerUnaryReactor* AdminServiceImpl::DecideApproval(grpc::CallbackServerC
 grpc::ServerUnaryReactor* AdminServiceImpl::QueryAudit(grpc::CallbackServerContext* context,
                                                        const v1::QueryAuditRequest* request,
                                                        v1::QueryAuditResponse* response) {
-  return RunAction(context, response, executor_,
+  return Admin(context, response,
                    [&](CallBounds) { return DoQueryAudit(*request); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::VerifyAuditChain(
     grpc::CallbackServerContext* context, const v1::VerifyAuditChainRequest* request,
     v1::VerifyAuditChainResponse* response) {
-  return RunAction(context, response, executor_,
+  return Admin(context, response,
                    [&](CallBounds) { return DoVerifyAuditChain(*request); });
+}
+
+boost::asio::awaitable<absl::Status> AdminServiceImpl::AuditOperator(const std::string& tenant_id,
+                                                                    const std::string& action,
+                                                                    const std::string& result) {
+  v1::AuditRecord record;
+  record.set_tenant_id(tenant_id);
+  record.set_agent_id("operator");
+  record.set_action(action);
+  record.set_kind("decision");
+  record.set_decision("allow");
+  record.set_result(result);
+  record.set_ok(true);
+  co_return co_await store_.Run([&](Store& store) { return store.AppendAudit(record).status(); });
+}
+
+AdminServiceImpl::Async<v1::CreateTenantResponse> AdminServiceImpl::DoCreateTenant(
+    v1::CreateTenantRequest request) {
+  PAYVOX_CO_ASSIGN_OR_RETURN(std::string token,
+                             tenants_.CreateTenant(request.tenant_id(), request.display_name()));
+  const absl::Status audited = co_await AuditOperator(request.tenant_id(), "create_tenant", "created");
+  PAYVOX_CO_RETURN_IF_ERROR(audited);
+  v1::CreateTenantResponse response;
+  response.set_tenant_id(request.tenant_id());
+  response.set_token(std::move(token));
+  co_return response;
+}
+
+AdminServiceImpl::Async<v1::RotateTenantTokenResponse> AdminServiceImpl::DoRotateTenantToken(
+    v1::RotateTenantTokenRequest request) {
+  if (request.overlap_seconds() < 0 || request.overlap_seconds() > 7 * 86400) {
+    co_return absl::InvalidArgumentError("overlap_seconds must be 0 (one hour) to 604800");
+  }
+  const absl::Duration overlap = request.overlap_seconds() == 0
+                                     ? absl::Hours(1)
+                                     : absl::Seconds(request.overlap_seconds());
+  PAYVOX_CO_ASSIGN_OR_RETURN(auto rotated, tenants_.RotateToken(request.tenant_id(), overlap));
+  const absl::Status audited =
+      co_await AuditOperator(request.tenant_id(), "rotate_tenant_token", "rotated");
+  PAYVOX_CO_RETURN_IF_ERROR(audited);
+  v1::RotateTenantTokenResponse response;
+  response.set_token(std::move(rotated.first));
+  response.set_previous_expires_at(absl::ToUnixSeconds(rotated.second));
+  co_return response;
+}
+
+namespace {
+
+// The resources payvox's actions read, with the capabilities that need
+// them ("" : every tenant).
+struct ProbedResource {
+  const char* resource;
+  std::vector<std::string> needed_by;
+};
+
+const std::vector<ProbedResource>& ProbedResources() {
+  static const auto* resources = new std::vector<ProbedResource>{
+      {"customers", {}},
+      {"charges", {}},
+      {"refunds", {}},
+      {"payment_intents", {"secure_payments", "manage_payments", "view_payments"}},
+      {"subscriptions",
+       {"view_subscriptions", "manage_subscriptions", "cancel_subscriptions",
+        "pause_subscriptions", "change_subscription_plans"}},
+      {"invoices", {"view_invoices", "manage_invoices"}},
+      {"coupons", {"coupons"}},
+      {"products", {"view_catalog", "manage_catalog", "change_subscription_plans"}},
+      {"prices", {"view_catalog", "manage_catalog", "change_subscription_plans"}},
+      {"payment_links", {"payment_links"}},
+      {"events", {"view_events"}},
+  };
+  return *resources;
+}
+
+bool Needed(const ProbedResource& resource, const v1::TenantPolicy& policy) {
+  if (resource.needed_by.empty()) return true;
+  for (const std::string& enabled : policy.enabled_actions()) {
+    if (enabled == "all") return true;
+    for (const std::string& capability : resource.needed_by) {
+      if (enabled == capability) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+AdminServiceImpl::Async<v1::ConnectStripeResponse> AdminServiceImpl::DoConnectStripe(
+    v1::ConnectStripeRequest request, CallBounds bounds) {
+  PAYVOX_CO_RETURN_IF_ERROR(CheckTenant(request.tenant_id()));
+  const std::string& key = request.api_key();
+  if (absl::Status valid = stripe::ValidateApiKey(key); !valid.ok()) {
+    co_return absl::InvalidArgumentError(absl::StrCat(
+        "api_key: ", valid.message(),
+        ". In the Stripe dashboard, Developers > API keys, copy the secret key (or create a "
+        "restricted key) and paste that"));
+  }
+  if (options_.connect == nullptr) co_return absl::InternalError("no Stripe connector");
+  PAYVOX_CO_ASSIGN_OR_RETURN(std::shared_ptr<stripe::ResilientStripeClient> client,
+                             options_.connect(key));
+  stripe::StripeApi api(*client);
+  // The key must work at all: the balance answers any valid key.
+  const stripe::CallOptions probe{.bounds = bounds};
+  absl::StatusOr<stripe::StripeResponse> balance =
+      co_await api.Send(stripe::HttpMethod::kGet, "/v1/balance", FormParams(), probe);
+  if (!balance.ok() && balance.status().code() != absl::StatusCode::kPermissionDenied) {
+    co_return absl::Status(
+        balance.status().code() == absl::StatusCode::kUnauthenticated
+            ? absl::StatusCode::kInvalidArgument
+            : balance.status().code(),
+        absl::StrCat("the key did not pass Stripe's check, so nothing was stored: ",
+                     balance.status().message()));
+  }
+  PAYVOX_CO_ASSIGN_OR_RETURN(
+      std::optional<v1::TenantPolicy> stored,
+      co_await store_.Run([&](Store& store) { return store.GetPolicy(request.tenant_id()); }));
+  const v1::TenantPolicy policy = stored.has_value() ? *std::move(stored) : options_.default_policy;
+  v1::ConnectStripeResponse response;
+  std::vector<std::string> needed_missing;
+  if (!balance.ok()) response.add_missing_permissions("balance");
+  for (const ProbedResource& resource : ProbedResources()) {
+    FormParams params;
+    params.Add("limit", "1");
+    absl::StatusOr<stripe::StripeResponse> listed = co_await api.Send(
+        stripe::HttpMethod::kGet, absl::StrCat("/v1/", resource.resource), std::move(params),
+        probe);
+    if (listed.ok()) continue;
+    if (listed.status().code() != absl::StatusCode::kPermissionDenied) {
+      co_return absl::Status(listed.status().code(),
+                             absl::StrCat("probing ", resource.resource,
+                                          " failed, so nothing was stored: ",
+                                          listed.status().message()));
+    }
+    if (Needed(resource, policy)) {
+      needed_missing.push_back(resource.resource);
+    } else {
+      response.add_missing_permissions(resource.resource);
+    }
+  }
+  if (!needed_missing.empty()) {
+    co_return absl::FailedPreconditionError(absl::StrCat(
+        "the restricted key cannot read ", absl::StrJoin(needed_missing, ", "),
+        ", which the tenant's enabled actions need; nothing was stored. Grant read (and write "
+        "where actions change them) on those resources and connect again"));
+  }
+  const bool live = client->mode() == stripe::Mode::kLive;
+  response.set_mode(live ? "live" : "test");
+  if (live && absl::StartsWith(key, "sk_live_")) {
+    response.add_warnings(
+        "this is an unrestricted live secret key; a restricted key (rk_live_) limited to the "
+        "resources payvox uses is safer");
+  }
+  if (response.missing_permissions_size() > 0) {
+    response.add_warnings(absl::StrCat(
+        "actions not enabled now would fail: the key cannot read ",
+        absl::StrJoin(response.missing_permissions(), ", ")));
+  }
+  PAYVOX_CO_RETURN_IF_ERROR(tenants_.Connect(request.tenant_id(), key, std::move(client)));
+  const absl::Status audited =
+      co_await AuditOperator(request.tenant_id(), "connect_stripe", response.mode());
+  PAYVOX_CO_RETURN_IF_ERROR(audited);
+  co_return response;
+}
+
+AdminServiceImpl::Async<v1::DisconnectStripeResponse> AdminServiceImpl::DoDisconnectStripe(
+    v1::DisconnectStripeRequest request) {
+  PAYVOX_CO_RETURN_IF_ERROR(tenants_.Disconnect(request.tenant_id()));
+  const absl::Status audited =
+      co_await AuditOperator(request.tenant_id(), "disconnect_stripe", "disconnected");
+  PAYVOX_CO_RETURN_IF_ERROR(audited);
+  co_return v1::DisconnectStripeResponse();
 }
 
 AdminServiceImpl::Async<v1::GetPolicyResponse> AdminServiceImpl::DoGetPolicy(
@@ -92,7 +298,12 @@ AdminServiceImpl::Async<v1::GetPolicyResponse> AdminServiceImpl::DoGetPolicy(
 
 AdminServiceImpl::Async<v1::ConfigureWebhooksResponse> AdminServiceImpl::DoConfigureWebhooks(
     v1::ConfigureWebhooksRequest request, CallBounds bounds) {
-  PAYVOX_CO_RETURN_IF_ERROR(CheckTenant(request.tenant_id()));
+  PAYVOX_CO_ASSIGN_OR_RETURN(std::shared_ptr<TenantRuntime> tenant,
+                             tenants_.Find(request.tenant_id()));
+  if (tenant->stripe == nullptr) {
+    co_return absl::FailedPreconditionError(absl::StrCat(
+        "tenant ", request.tenant_id(), " has no Stripe key yet: ConnectStripe first"));
+  }
   const std::string& url = request.url();
   const absl::StatusOr<stripe::ParsedUrl> parsed = stripe::ParseBaseUrl(url);
   if (url.empty() || url.size() > 2048 || !parsed.ok() ||
@@ -101,7 +312,7 @@ AdminServiceImpl::Async<v1::ConfigureWebhooksResponse> AdminServiceImpl::DoConfi
         "url must be the absolute http:// or https:// URL Stripe posts to, at most 2048 "
         "characters, e.g. https://payvox.example.com/v1/webhooks/stripe/<tenant_id>");
   }
-  if (!parsed->tls && stripe_.mode() == stripe::Mode::kLive) {
+  if (!parsed->tls && tenant->stripe->mode() == stripe::Mode::kLive) {
     co_return absl::InvalidArgumentError("url: Stripe sends live-mode events to https:// URLs only");
   }
   if (options_.keyring == nullptr) {
@@ -121,7 +332,7 @@ AdminServiceImpl::Async<v1::ConfigureWebhooksResponse> AdminServiceImpl::DoConfi
   const std::string key = DeriveIdempotencyKey(
       {.tenant_id = request.tenant_id(), .call_id = "admin", .request_id = url,
        .action = "configure_webhooks"});
-  stripe::StripeApi api(stripe_);
+  stripe::StripeApi api(*tenant->stripe);
   stripe::CallOptions call{.bounds = bounds, .idempotency_key = key};
   PAYVOX_CO_ASSIGN_OR_RETURN(
       stripe::WebhookEndpoint endpoint,
@@ -230,8 +441,14 @@ AdminServiceImpl::Async<v1::DecideApprovalResponse> AdminServiceImpl::DoDecideAp
     PAYVOX_CO_RETURN_IF_ERROR(audited);
     co_return response;
   }
+  PAYVOX_CO_ASSIGN_OR_RETURN(std::shared_ptr<TenantRuntime> tenant,
+                             tenants_.Find(request.tenant_id()));
+  if (tenant->actions == nullptr) {
+    co_return absl::FailedPreconditionError(absl::StrCat(
+        "tenant ", request.tenant_id(), " has no Stripe key: the approved refund cannot run"));
+  }
   PAYVOX_CO_ASSIGN_OR_RETURN(v1::CreateRefundResponse refund,
-                             co_await actions_.ExecuteApproved(std::move(decided), bounds));
+                             co_await tenant->actions->ExecuteApproved(std::move(decided), bounds));
   response.set_result_object_id(refund.refund().id());
   co_return response;
 }

@@ -1,11 +1,10 @@
-// admin_service.h: AdminService, the operator's side: the tenant's policy,
+// admin_service.h: AdminService, the operator's side: tenants and their
+// tokens, Stripe connections (probed before anything is stored), policies,
 // approvals, the audit trail and the registration of payvox's webhook
-// endpoint in the tenant's Stripe account. Tenants and Stripe connections
-// answer UNIMPLEMENTED naming the RPC until multi-tenancy.
+// endpoint in a tenant's Stripe account.
 //
-// payvoxd serves one tenant (config tenant_id); a request naming another
-// gets NOT_FOUND. Operator credentials are not checked yet: bind the gRPC
-// port to loopback or a private network.
+// Every call needs the operator token (server/tenants.h): UNAUTHENTICATED
+// otherwise. A tenant id payvoxd does not serve is NOT_FOUND.
 #ifndef PAYVOX_SERVER_ADMIN_SERVICE_H_
 #define PAYVOX_SERVER_ADMIN_SERVICE_H_
 
@@ -19,6 +18,7 @@
 #include "common/secret_box.h"
 #include "payvox/v1/admin.grpc.pb.h"
 #include "server/services.h"
+#include "server/tenants.h"
 #include "server/voice_actions.h"
 #include "store/store.h"
 #include "store/store_executor.h"
@@ -29,22 +29,37 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
  public:
   struct Options {
     v1::TenantPolicy default_policy;
-    std::string tenant_id;
     // Seals webhook signing secrets; null: ConfigureWebhooks answers
     // FAILED_PRECONDITION.
     const Keyring* keyring = nullptr;
     // How long a replaced endpoint's secret keeps verifying.
     absl::Duration secret_overlap = absl::Hours(24);
+    // Makes a Stripe client for a key ConnectStripe probes.
+    std::function<absl::StatusOr<std::shared_ptr<stripe::ResilientStripeClient>>(std::string)>
+        connect;
   };
 
   // Every reference (and options.keyring) must outlive the service.
-  AdminServiceImpl(VoiceActions& actions, stripe::StripeClient& stripe, StoreExecutor& store,
-                   const Clock& clock, Options options, boost::asio::any_io_executor executor);
+  AdminServiceImpl(TenantDirectory& tenants, StoreExecutor& store, const Clock& clock,
+                   Options options, boost::asio::any_io_executor executor);
 
-  PAYVOX_UNIMPLEMENTED_RPC(CreateTenant)
-  PAYVOX_UNIMPLEMENTED_RPC(RotateTenantToken)
-  PAYVOX_UNIMPLEMENTED_RPC(ConnectStripe)
-  PAYVOX_UNIMPLEMENTED_RPC(DisconnectStripe)
+  grpc::ServerUnaryReactor* CreateTenant(grpc::CallbackServerContext* context,
+                                         const v1::CreateTenantRequest* request,
+                                         v1::CreateTenantResponse* response) override;
+  grpc::ServerUnaryReactor* RotateTenantToken(grpc::CallbackServerContext* context,
+                                              const v1::RotateTenantTokenRequest* request,
+                                              v1::RotateTenantTokenResponse* response) override;
+  // ConnectStripe refuses publishable keys, probes the key (balance, then
+  // every resource payvox's actions use) and stores it sealed only when the
+  // probe passes and the resources the tenant's enabled actions need are
+  // all readable; resources only other actions need are reported in
+  // missing_permissions.
+  grpc::ServerUnaryReactor* ConnectStripe(grpc::CallbackServerContext* context,
+                                          const v1::ConnectStripeRequest* request,
+                                          v1::ConnectStripeResponse* response) override;
+  grpc::ServerUnaryReactor* DisconnectStripe(grpc::CallbackServerContext* context,
+                                             const v1::DisconnectStripeRequest* request,
+                                             v1::DisconnectStripeResponse* response) override;
   // ConfigureWebhooks registers the URL in Stripe for the event types of
   // webhooks/event_decoder.h and stores the endpoint's signing secret
   // sealed; the previous endpoint's secret keeps verifying for the overlap.
@@ -76,6 +91,19 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
   using Async = boost::asio::awaitable<absl::StatusOr<T>>;
 
   absl::Status CheckTenant(const std::string& tenant_id) const;
+  // Admin runs `work` after checking the operator token.
+  template <typename Response, typename Work>
+  grpc::ServerUnaryReactor* Admin(grpc::CallbackServerContext* context, Response* response,
+                                  Work work);
+  Async<v1::ConnectStripeResponse> DoConnectStripe(v1::ConnectStripeRequest request,
+                                                   CallBounds bounds);
+  Async<v1::CreateTenantResponse> DoCreateTenant(v1::CreateTenantRequest request);
+  Async<v1::RotateTenantTokenResponse> DoRotateTenantToken(v1::RotateTenantTokenRequest request);
+  Async<v1::DisconnectStripeResponse> DoDisconnectStripe(v1::DisconnectStripeRequest request);
+  // Operator audits an operator's change to a tenant.
+  boost::asio::awaitable<absl::Status> AuditOperator(const std::string& tenant_id,
+                                                     const std::string& action,
+                                                     const std::string& result);
   Async<v1::GetPolicyResponse> DoGetPolicy(v1::GetPolicyRequest request);
   Async<v1::ConfigureWebhooksResponse> DoConfigureWebhooks(v1::ConfigureWebhooksRequest request,
                                                            CallBounds bounds);
@@ -86,8 +114,7 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
   Async<v1::QueryAuditResponse> DoQueryAudit(v1::QueryAuditRequest request);
   Async<v1::VerifyAuditChainResponse> DoVerifyAuditChain(v1::VerifyAuditChainRequest request);
 
-  VoiceActions& actions_;
-  stripe::StripeClient& stripe_;
+  TenantDirectory& tenants_;
   StoreExecutor& store_;
   const Clock& clock_;
   const Options options_;

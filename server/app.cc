@@ -122,8 +122,7 @@ struct PayvoxApp::Parts {
   std::shared_ptr<stripe::ResilientStripeClient> stripe;
   std::unique_ptr<SqliteStore> store;
   std::unique_ptr<StoreExecutor> store_executor;
-  std::unique_ptr<VoiceActions> actions;
-  std::unique_ptr<ActionExecutor> catalog;
+  std::unique_ptr<TenantDirectory> tenants;
   std::unique_ptr<Reconciler> reconciler;
   std::unique_ptr<AsioSleeper> sleeper;
   std::unique_ptr<Housekeeper> housekeeper;
@@ -246,17 +245,46 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   parts->store_executor = std::make_unique<StoreExecutor>(*parts->store, StoreExecutorOptions{});
   absl::TimeZone zone;
   absl::LoadTimeZone(config.time_zone(), &zone);
-  parts->actions = std::make_unique<VoiceActions>(
-      *parts->stripe, *parts->store_executor, clock,
-      VoiceActionsOptions{.tenant_id = config.tenant_id(),
-                          .max_verification_attempts = config.verification().max_attempts(),
-                          .verification_ttl = absl::Seconds(config.verification().ttl_seconds()),
-                          .time_zone = zone,
-                          .default_policy = config.policy(),
-                          .metrics = &parts->metrics});
-  parts->catalog = std::make_unique<ActionExecutor>(*parts->actions);
-  parts->action_service = std::make_unique<ActionServiceImpl>(*parts->actions, *parts->catalog,
-                                                              parts->io.get_executor());
+  // Tenants' Stripe clients share the config's client options but for the
+  // key (and, with --sandbox, point at the sandbox).
+  auto connect = [clients = parts->stripe_clients.get(), client_options](std::string api_key)
+      -> absl::StatusOr<std::shared_ptr<stripe::ResilientStripeClient>> {
+    stripe::StripeClientOptions options = client_options;
+    options.pool.api_key = std::move(api_key);
+    options.rate_limits.reset();
+    return clients->For(options);
+  };
+  std::string tenant_token = options.tenant_token;
+  std::string operator_token = options.operator_token;
+  if (options.sandbox && tenant_token.empty()) {
+    tenant_token = SandboxTenantToken(config.tenant_id());
+  }
+  if (options.sandbox && operator_token.empty()) operator_token = kSandboxOperatorToken;
+  parts->tenants = std::make_unique<TenantDirectory>(
+      *parts->store, *parts->store_executor, clock,
+      TenantDirectory::Options{
+          .config_tenant = config.tenant_id(),
+          .config_tenant_token = std::move(tenant_token),
+          .operator_token = std::move(operator_token),
+          .keyring = parts->keyring ? &*parts->keyring : nullptr,
+          .connect = connect,
+          .actions = {.max_verification_attempts = config.verification().max_attempts(),
+                      .verification_ttl = absl::Seconds(config.verification().ttl_seconds()),
+                      .time_zone = zone,
+                      .default_policy = config.policy(),
+                      .metrics = &parts->metrics}});
+  absl::StatusOr<std::vector<std::string>> unconnected = parts->tenants->Load(parts->stripe);
+  if (!unconnected.ok()) {
+    return absl::Status(unconnected.status().code(),
+                        absl::StrCat("tenants: ", unconnected.status().message()));
+  }
+  for (const std::string& problem : *unconnected) {
+    parts->log->Error("a tenant's Stripe key cannot be opened; its calls fail until it is "
+                      "connected again",
+                      {{"tenant", problem}});
+  }
+  parts->action_service =
+      std::make_unique<ActionServiceImpl>(*parts->tenants, parts->io.get_executor());
   const v1::WebhooksConfig& webhooks_config = config.webhooks();
   parts->hub = std::make_unique<webhooks::EventHub>(webhooks::EventHubOptions{
       .heartbeat_interval = absl::Seconds(webhooks_config.heartbeat_seconds())});
@@ -264,15 +292,15 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
       "payvox_event_stream_subscribers", "Open EventService.Subscribe streams",
       [hub = parts->hub.get()] { return static_cast<double>(hub->subscribers()); }, parts.get());
   parts->event_service = std::make_unique<EventServiceImpl>(
-      *parts->store, *parts->hub, config.tenant_id(),
+      *parts->store, *parts->hub, *parts->tenants,
       EventStreamOptions{.queue_capacity = static_cast<size_t>(webhooks_config.subscriber_queue())});
   parts->admin_service = std::make_unique<AdminServiceImpl>(
-      *parts->actions, *parts->stripe, *parts->store_executor, clock,
+      *parts->tenants, *parts->store_executor, clock,
       AdminServiceImpl::Options{
           .default_policy = config.policy(),
-          .tenant_id = config.tenant_id(),
           .keyring = parts->keyring ? &*parts->keyring : nullptr,
-          .secret_overlap = absl::Seconds(webhooks_config.secret_overlap_seconds())},
+          .secret_overlap = absl::Seconds(webhooks_config.secret_overlap_seconds()),
+          .connect = connect},
       parts->io.get_executor());
 
   parts->work =

@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/sandbox_tokens.h"
 #include "common/secret_box.h"
 #include "payvox/v1/config.pb.h"
 
@@ -42,6 +43,11 @@ struct PayvoxAppOptions {
   // Seals secrets payvox stores (config.secrets); with `sandbox` and none
   // given, a random one.
   std::optional<Keyring> keyring;
+  // The config tenant's bearer token and the operator token (from
+  // config.auth's sources); with `sandbox` and none given, the sandbox's
+  // (SandboxTenantToken, kSandboxOperatorToken).
+  std::string tenant_token;
+  std::string operator_token;
   // Where payvoxd logs (JSON lines); null: standard error at
   // config.log_level. Must outlive the app.
   Logger* logger = nullptr;

@@ -85,6 +85,13 @@ void ApplyDefaults(v1::ServerConfig& config) {
   if (webhooks.subscriber_queue() == 0) webhooks.set_subscriber_queue(256);
   if (webhooks.heartbeat_seconds() == 0) webhooks.set_heartbeat_seconds(15);
   if (!webhooks.has_secret_overlap_seconds()) webhooks.set_secret_overlap_seconds(86400);
+  v1::AuthConfig& auth = *config.mutable_auth();
+  if (auth.tenant_token_env().empty() && auth.tenant_token_file().empty()) {
+    auth.set_tenant_token_env("PAYVOX_TENANT_TOKEN");
+  }
+  if (auth.operator_token_env().empty() && auth.operator_token_file().empty()) {
+    auth.set_operator_token_env("PAYVOX_OPERATOR_TOKEN");
+  }
   v1::SecretsConfig& secrets = *config.mutable_secrets();
   if (secrets.master_key_env().empty() && secrets.master_key_file().empty()) {
     secrets.set_master_key_env("PAYVOX_MASTER_KEY");
@@ -181,6 +188,13 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
         !s.ok()) {
       return s;
     }
+  }
+  if (!config.auth().tenant_token_env().empty() && !config.auth().tenant_token_file().empty()) {
+    return Bad("auth.tenant_token_env", "set tenant_token_env or tenant_token_file, not both");
+  }
+  if (!config.auth().operator_token_env().empty() &&
+      !config.auth().operator_token_file().empty()) {
+    return Bad("auth.operator_token_env", "set operator_token_env or operator_token_file, not both");
   }
   const v1::SecretsConfig& secrets = config.secrets();
   if (!secrets.master_key_env().empty() && !secrets.master_key_file().empty()) {
@@ -389,6 +403,42 @@ absl::StatusOr<std::optional<Keyring>> ReadMasterKeys(const v1::SecretsConfig& s
     previous.push_back(*std::move(key));
   }
   return std::optional<Keyring>(Keyring(*std::move(current), std::move(previous)));
+}
+
+absl::StatusOr<AuthTokens> ReadAuthTokens(const v1::ServerConfig& config) {
+  auto read = [](const std::string& env, const std::string& file) -> absl::StatusOr<std::string> {
+    std::string value;
+    if (!file.empty()) {
+      std::ifstream in(file);
+      if (!in) return absl::FailedPreconditionError(absl::StrCat("cannot read \"", file, "\""));
+      std::getline(in, value);
+    } else if (const char* text = std::getenv(env.c_str()); text != nullptr) {
+      value = text;
+    }
+    absl::StripAsciiWhitespace(&value);
+    return value;
+  };
+  const v1::AuthConfig& auth = config.auth();
+  AuthTokens tokens;
+  absl::StatusOr<std::string> tenant = read(auth.tenant_token_env(), auth.tenant_token_file());
+  if (!tenant.ok()) return tenant.status();
+  absl::StatusOr<std::string> op = read(auth.operator_token_env(), auth.operator_token_file());
+  if (!op.ok()) return op.status();
+  const std::string tenant_prefix = absl::StrCat("pvxt_", config.tenant_id(), ".");
+  if (!tenant->empty() &&
+      (!absl::StartsWith(*tenant, tenant_prefix) || tenant->size() < tenant_prefix.size() + 32)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the tenant token (auth.tenant_token_", auth.tenant_token_file().empty() ? "env" : "file",
+        ") must read \"", tenant_prefix, "\" followed by at least 32 random characters"));
+  }
+  if (!op->empty() && (!absl::StartsWith(*op, "pvxo_") || op->size() < 5 + 32)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the operator token (auth.operator_token_", auth.operator_token_file().empty() ? "env" : "file",
+        ") must read \"pvxo_\" followed by at least 32 random characters"));
+  }
+  tokens.tenant = *std::move(tenant);
+  tokens.operator_token = *std::move(op);
+  return tokens;
 }
 
 }  // namespace payvox

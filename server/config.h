@@ -50,6 +50,15 @@ absl::StatusOr<std::vector<std::string>> ReadWebhookSecrets(const v1::WebhooksCo
 // FAILED_PRECONDITION names the file or variable, never the key.
 absl::StatusOr<std::optional<Keyring>> ReadMasterKeys(const v1::SecretsConfig& secrets);
 
+struct AuthTokens {
+  std::string tenant;          // empty: none configured
+  std::string operator_token;  // empty: none configured
+};
+// ReadAuthTokens reads the config tenant's and the operator's tokens from
+// config.auth's sources and checks their form. FAILED_PRECONDITION names
+// the source, never the token.
+absl::StatusOr<AuthTokens> ReadAuthTokens(const v1::ServerConfig& config);
+
 // StripeClientOptionsFrom turns validated config into the Stripe client's
 // options; rates left at 0 become the documented limits of the key's mode.
 stripe::StripeClientOptions StripeClientOptionsFrom(const v1::StripeConfig& stripe,

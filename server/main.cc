@@ -64,6 +64,10 @@ int main(int argc, char** argv) {
     if (!key.ok()) return Fail(key.status().message());
     options.stripe_api_key = *std::move(key);
   }
+  absl::StatusOr<payvox::AuthTokens> tokens = payvox::ReadAuthTokens(*config);
+  if (!tokens.ok()) return Fail(tokens.status().message());
+  options.tenant_token = tokens->tenant;
+  options.operator_token = tokens->operator_token;
   absl::StatusOr<std::optional<payvox::Keyring>> keyring =
       payvox::ReadMasterKeys(config->secrets());
   if (!keyring.ok()) return Fail(keyring.status().message());

@@ -14,6 +14,11 @@
 namespace payvox {
 namespace {
 
+// RefusedStream ends a stream before it starts.
+class RefusedStream final : public grpc::ServerWriteReactor<v1::PaymentEvent> {
+ public:
+  void OnDone() override { delete this; }
+};
 
 }  // namespace
 
@@ -24,25 +29,43 @@ grpc::ServerUnaryReactor* Unimplemented(grpc::CallbackServerContext* context, co
   return reactor;
 }
 
+grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* ActionServiceImpl::ListActions(grpc::CallbackServerContext* context,
                                                          const v1::ListActionsRequest* request,
                                                          v1::ListActionsResponse* response) {
-  return RunAction(context, response, executor_, [&](CallBounds bounds) {
-    return catalog_.ListActions(*request, std::move(bounds));
-  });
+  absl::StatusOr<std::shared_ptr<TenantRuntime>> tenant = tenants_.Connected(*context);
+  if (!tenant.ok()) return Refuse(context, tenant.status());
+  return RunAction(context, response, executor_,
+                   [catalog = (*tenant)->catalog.get(), request](CallBounds bounds) {
+                     return catalog->ListActions(*request, std::move(bounds));
+                   });
 }
 
 grpc::ServerUnaryReactor* ActionServiceImpl::Execute(grpc::CallbackServerContext* context,
                                                      const v1::ExecuteRequest* request,
                                                      v1::ExecuteResponse* response) {
-  return RunAction(context, response, executor_, [&](CallBounds bounds) {
-    return catalog_.Execute(*request, std::move(bounds));
-  });
+  absl::StatusOr<std::shared_ptr<TenantRuntime>> tenant = tenants_.Connected(*context);
+  if (!tenant.ok()) return Refuse(context, tenant.status());
+  return RunAction(context, response, executor_,
+                   [catalog = (*tenant)->catalog.get(), request](CallBounds bounds) {
+                     return catalog->Execute(*request, std::move(bounds));
+                   });
 }
 
 grpc::ServerWriteReactor<v1::PaymentEvent>* EventServiceImpl::Subscribe(
     grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) {
-  return EventStream::Start(context, *request, tenant_id_, store_, hub_, options_);
+  absl::StatusOr<std::shared_ptr<TenantRuntime>> tenant = tenants_.Authenticate(*context);
+  if (!tenant.ok()) {
+    auto* refused = new RefusedStream();
+    refused->Finish(ToGrpcStatus(tenant.status()));
+    return refused;
+  }
+  return EventStream::Start(context, *request, (*tenant)->tenant_id, store_, hub_, options_);
 }
 
 }  // namespace payvox

@@ -1,7 +1,8 @@
 // services.h: the gRPC callback services of payvoxd.
 //
-// ActionServiceImpl hands each action RPC to VoiceActions as a
-// coroutine on the Stripe I/O executor and returns at once: no gRPC thread
+// ActionServiceImpl authenticates each call's tenant token
+// (server/tenants.h) and hands the RPC to that tenant's VoiceActions as a
+// coroutine on the Stripe I/O executor, returning at once: no gRPC thread
 // waits on Stripe. The coroutine completes the call's reactor, mapping its
 // absl::Status with ToGrpcStatus. RPCs that later work implements answer
 // UNIMPLEMENTED with a message naming the RPC.
@@ -16,6 +17,7 @@
 #include "server/event_stream.h"
 #include "server/executor.h"
 #include "server/run_action.h"
+#include "server/tenants.h"
 #include "server/voice_actions.h"
 
 namespace payvox {
@@ -28,27 +30,31 @@ namespace payvox {
     return Unimplemented(context, #Rpc);                                                       \
   }
 
-// PAYVOX_ACTION_RPC declares a unary callback handler that runs
-// VoiceActions::Rpc as a coroutine on the executor (server/run_action.h).
+// PAYVOX_ACTION_RPC declares a unary callback handler that runs the
+// calling tenant's VoiceActions::Rpc as a coroutine on the executor
+// (server/run_action.h).
 #define PAYVOX_ACTION_RPC(Rpc)                                                             \
   grpc::ServerUnaryReactor* Rpc(grpc::CallbackServerContext* context,                      \
                                 const v1::Rpc##Request* request, v1::Rpc##Response* response) \
       override {                                                                           \
-    return RunAction(context, response, executor_, [this, request](CallBounds bounds) {    \
-      return actions_.Rpc(*request, std::move(bounds));                                    \
-    });                                                                                    \
+    absl::StatusOr<std::shared_ptr<TenantRuntime>> tenant = tenants_.Connected(*context);   \
+    if (!tenant.ok()) return Refuse(context, tenant.status());                             \
+    return RunAction(context, response, executor_,                                         \
+                     [actions = (*tenant)->actions.get(), request](CallBounds bounds) {    \
+                       return actions->Rpc(*request, std::move(bounds));                   \
+                     });                                                                   \
   }
 
 // Unimplemented finishes a unary call with UNIMPLEMENTED naming `rpc`.
 grpc::ServerUnaryReactor* Unimplemented(grpc::CallbackServerContext* context, const char* rpc);
+// Refuse finishes a unary call with `status` (not OK).
+grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, const absl::Status& status);
 
 class ActionServiceImpl final : public v1::ActionService::CallbackService {
  public:
-  // `actions` and `catalog` must outlive the service; coroutines run on
-  // `executor`.
-  ActionServiceImpl(VoiceActions& actions, ActionExecutor& catalog,
-                    boost::asio::any_io_executor executor)
-      : actions_(actions), catalog_(catalog), executor_(std::move(executor)) {}
+  // `tenants` must outlive the service; coroutines run on `executor`.
+  ActionServiceImpl(TenantDirectory& tenants, boost::asio::any_io_executor executor)
+      : tenants_(tenants), executor_(std::move(executor)) {}
 
   PAYVOX_ACTION_RPC(FindCustomer)
   PAYVOX_ACTION_RPC(VerifyIdentity)
@@ -86,18 +92,18 @@ class ActionServiceImpl final : public v1::ActionService::CallbackService {
   PAYVOX_UNIMPLEMENTED_RPC(EndCall)
 
  private:
-  VoiceActions& actions_;
-  ActionExecutor& catalog_;
+  TenantDirectory& tenants_;
   boost::asio::any_io_executor executor_;
 };
 
-// EventServiceImpl streams the tenant's payment events (server/event_stream.h).
+// EventServiceImpl streams the calling tenant's payment events
+// (server/event_stream.h).
 class EventServiceImpl final : public v1::EventService::CallbackService {
  public:
-  // `store` and `hub` must outlive the service and every stream.
-  EventServiceImpl(Store& store, webhooks::EventHub& hub, std::string tenant_id,
+  // `store`, `hub` and `tenants` must outlive the service and every stream.
+  EventServiceImpl(Store& store, webhooks::EventHub& hub, const TenantDirectory& tenants,
                    EventStreamOptions options)
-      : store_(store), hub_(hub), tenant_id_(std::move(tenant_id)), options_(options) {}
+      : store_(store), hub_(hub), tenants_(tenants), options_(options) {}
 
   grpc::ServerWriteReactor<v1::PaymentEvent>* Subscribe(
       grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
@@ -105,7 +111,7 @@ class EventServiceImpl final : public v1::EventService::CallbackService {
  private:
   Store& store_;
   webhooks::EventHub& hub_;
-  const std::string tenant_id_;
+  const TenantDirectory& tenants_;
   const EventStreamOptions options_;
 };
 

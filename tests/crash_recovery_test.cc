@@ -24,6 +24,7 @@
 #include "client/stripe_api.h"
 #include "common/testing/run_coroutine.h"
 #include "gtest/gtest.h"
+#include "tools/auth_channel.h"
 #include "payvox/v1/actions.grpc.pb.h"
 #include "payvox/v1/admin.grpc.pb.h"
 
@@ -59,6 +60,9 @@ class Process {
   pid_t pid_ = -1;
 };
 
+constexpr char kTenantToken[] = "pvxt_acme.crash-test-token-0123456789abcdefghij";
+constexpr char kOperatorToken[] = "pvxo_crash-test-operator-0123456789abcdef";
+
 int FreePort() {
   boost::asio::io_context io;
   boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
@@ -88,6 +92,8 @@ class CrashRecoveryTest : public ::testing::Test {
     sandbox_ = std::make_unique<Process>(
         std::vector<std::string>{sandbox, absl::StrCat("--port=", sandbox_port_), "--seed=7"});
     setenv("PAYVOX_CRASH_KEY", "sk_test_crash", 1);
+    setenv("PAYVOX_TENANT_TOKEN", kTenantToken, 1);
+    setenv("PAYVOX_OPERATOR_TOKEN", kOperatorToken, 1);
     std::ofstream(dir_ + "/payvoxd.json") << absl::StrCat(
         R"({"grpc_listen_address": "127.0.0.1:0", "tenant_id": "acme", "shutdown_grace_seconds": 1,)",
         R"("store_path": ")", dir_, R"(/payvox.db",)",
@@ -104,8 +110,9 @@ class CrashRecoveryTest : public ::testing::Test {
         payvoxd_, "--config=" + dir_ + "/payvoxd.json", "--port_file=" + port_file});
     int port = 0;
     ASSERT_TRUE(WaitForPortFile(port_file, &port)) << "payvoxd did not start";
-    auto channel =
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+    auto channel = CreateAuthChannel(absl::StrCat("127.0.0.1:", port),
+                                     grpc::InsecureChannelCredentials(),
+                                     {.tenant = kTenantToken, .operator_token = kOperatorToken});
     actions_ = v1::ActionService::NewStub(channel);
     admin_ = v1::AdminService::NewStub(channel);
   }

@@ -40,8 +40,8 @@ class GrpcTlsTest : public PayvoxdTest {
   // ListActions over a channel with `credentials`, addressed as localhost
   // (the name the certificate carries).
   grpc::Status Call(const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
-    auto channel =
-        grpc::CreateChannel(absl::StrCat("localhost:", app_->grpc_port()), credentials);
+    auto channel = CreateAuthChannel(absl::StrCat("localhost:", app_->grpc_port()), credentials,
+                                     {.tenant = SandboxTenantToken("default")});
     auto stub = v1::ActionService::NewStub(channel);
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));

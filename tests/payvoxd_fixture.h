@@ -17,6 +17,7 @@
 #include "payvox/v1/types.pb.h"
 #include "server/app.h"
 #include "server/config.h"
+#include "tools/auth_channel.h"
 
 namespace payvox::testing {
 
@@ -34,8 +35,11 @@ class PayvoxdTest : public ::testing::Test {
         PayvoxApp::Start({.config = *config, .sandbox = true, .sandbox_seed = 11}, clock_);
     ASSERT_TRUE(app.ok()) << app.status();
     app_ = *std::move(app);
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", app_->grpc_port()),
-                                   grpc::InsecureChannelCredentials());
+    // --sandbox accepts its own tokens when none are configured.
+    channel_ = CreateAuthChannel(absl::StrCat("127.0.0.1:", app_->grpc_port()),
+                                 grpc::InsecureChannelCredentials(),
+                                 {.tenant = SandboxTenantToken(config->tenant_id()),
+                                  .operator_token = kSandboxOperatorToken});
     actions_ = v1::ActionService::NewStub(channel_);
     admin_ = v1::AdminService::NewStub(channel_);
   }

@@ -38,13 +38,6 @@ TEST_F(ServerLifecycleTest, LaterRpcsAnswerUnimplementedNamingTheRpc) {
   grpc::Status status = Invoke(&v1::ActionService::Stub::BeginCall, request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
   EXPECT_THAT(status.error_message(), HasSubstr("BeginCall"));
-
-  auto admin = v1::AdminService::NewStub(channel_);
-  grpc::ClientContext admin_context;
-  v1::CreateTenantResponse tenant;
-  status = admin->CreateTenant(&admin_context, v1::CreateTenantRequest(), &tenant);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_THAT(status.error_message(), HasSubstr("CreateTenant"));
 }
 
 TEST_F(ServerLifecycleTest, ShutdownStopsServingAndIsIdempotent) {

@@ -1,3 +1,4 @@
+#include "tools/auth_channel.h"
 #include "tools/actions_bench.h"
 
 #include <grpcpp/grpcpp.h>
@@ -24,7 +25,7 @@ SenderFactory Unary(const std::string& target,
                     std::function<void(Request&, int)> fill) {
   return [target, rpc, fill](int) -> Sender {
     std::shared_ptr<Stub> stub =
-        v1::ActionService::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+        v1::ActionService::NewStub(CreateBenchChannel(target));
     return [stub, rpc, fill](int i) {
       Request request;
       request.mutable_context()->set_call_id("bench-call");

@@ -36,6 +36,7 @@
 #include "payvox/v1/actions.grpc.pb.h"
 #include "server/app.h"
 #include "server/config.h"
+#include "tools/auth_channel.h"
 #include "tools/actions_bench.h"
 #include "tools/load.h"
 #include "tools/pool_bench.h"
@@ -109,7 +110,7 @@ int main(int argc, char** argv) {
 
   const payvox::bench::LoadResult result = payvox::bench::RunLoad(load, [&](int thread) {
     std::shared_ptr<payvox::v1::ActionService::Stub> stub = payvox::v1::ActionService::NewStub(
-        grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+        payvox::CreateBenchChannel(target));
     payvox::v1::FindCustomerRequest request;
     request.mutable_context()->set_call_id(absl::StrCat("bench-", thread));
     request.set_email("jenny.rosen@example.com");

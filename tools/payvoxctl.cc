@@ -16,10 +16,18 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/sandbox_tokens.h"
 #include "tools/admin_commands.h"
+#include "tools/auth_channel.h"
 #include "tools/demo_call.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "payvoxd's gRPC address");
+ABSL_FLAG(std::string, token, "",
+          "the tenant's bearer token (pvxt_...) for ActionService calls; default: "
+          "$PAYVOX_TOKEN, else the --sandbox token of --tenant");
+ABSL_FLAG(std::string, operator_token, "",
+          "the operator token (pvxo_...) for AdminService calls; default: "
+          "$PAYVOX_OPERATOR_TOKEN, else the --sandbox operator token");
 ABSL_FLAG(std::string, tls_ca, "",
           "PEM CA bundle that signed payvoxd's certificate: connect with TLS");
 ABSL_FLAG(std::string, tls_cert, "", "PEM client certificate for mutual TLS (with --tls_ca)");
@@ -100,7 +108,18 @@ int main(int argc, char** argv) {
     }
     credentials = grpc::SslCredentials(tls);
   }
-  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_target), credentials);
+  // Flags, then the environment, then the tokens --sandbox accepts.
+  auto pick = [](std::string flag, const char* env, std::string sandbox) {
+    if (!flag.empty()) return flag;
+    if (const char* value = std::getenv(env); value != nullptr && *value != '\0') return std::string(value);
+    return sandbox;
+  };
+  const payvox::ChannelTokens tokens{
+      .tenant = pick(absl::GetFlag(FLAGS_token), "PAYVOX_TOKEN",
+                     payvox::SandboxTenantToken(absl::GetFlag(FLAGS_tenant))),
+      .operator_token = pick(absl::GetFlag(FLAGS_operator_token), "PAYVOX_OPERATOR_TOKEN",
+                             payvox::kSandboxOperatorToken)};
+  auto channel = payvox::CreateAuthChannel(absl::GetFlag(FLAGS_target), credentials, tokens);
   if (command == "demo-call" && args.size() == 1) return DemoCall(channel);
   if (payvox::IsAdminCommand(args)) {
     const payvox::AdminFlags flags{.tenant = absl::GetFlag(FLAGS_tenant),

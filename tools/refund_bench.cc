@@ -1,3 +1,4 @@
+#include "tools/auth_channel.h"
 #include "tools/refund_bench.h"
 
 #include <grpcpp/grpcpp.h>
@@ -75,7 +76,7 @@ absl::StatusOr<LoadResult> PolicyAndAuditOn(const LoadOptions& options, const st
   const std::string target = absl::StrCat("127.0.0.1:", app->grpc_port());
   LoadResult result = RunLoad(options, [&](int thread) -> Sender {
     std::shared_ptr<v1::ActionService::Stub> stub = v1::ActionService::NewStub(
-        grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+        CreateBenchChannel(target, "bench"));
     v1::CallContext call;
     call.set_call_id(absl::StrCat("bench-call-", thread));
     call.set_agent_id("payvox-bench");

@@ -1,3 +1,4 @@
+#include "tools/auth_channel.h"
 #include "tools/webhook_bench.h"
 
 #include <grpcpp/grpcpp.h>
@@ -79,7 +80,7 @@ Run Measure(PayvoxApp& app, int requests, int subscribers, absl::Duration max_ti
     contexts[static_cast<size_t>(s)] = std::make_unique<grpc::ClientContext>();
     readers.emplace_back([&, s] {
       auto stub = v1::EventService::NewStub(
-          grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+          CreateBenchChannel(target));
       grpc::ClientContext& context = *contexts[static_cast<size_t>(s)];
       context.set_deadline(absl::ToChronoTime(deadline));
       v1::SubscribeRequest request;
@@ -183,8 +184,9 @@ int RunWebhookBench(int requests, absl::Duration max_time) {
   const std::string store = absl::StrCat("/tmp/payvox-webhook-bench-", ::getpid(), ".db");
   absl::StatusOr<std::unique_ptr<PayvoxApp>> app = StartApp(clock, store);
   if (!app.ok()) return 1;
-  auto stub = v1::EventService::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", (*app)->grpc_port()), grpc::InsecureChannelCredentials()));
+  auto stub =
+      v1::EventService::NewStub(
+      CreateBenchChannel(absl::StrCat("127.0.0.1:", (*app)->grpc_port()), "bench"));
   constexpr int kIdle = 1000;
   const int64_t before = ResidentKib();
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
