@@ -177,11 +177,79 @@ absl::Status Webhooks(v1::AdminService::StubInterface& stub, const std::vector<s
   return absl::OkStatus();
 }
 
+absl::Status Tenants(Stub& stub, const std::vector<std::string>& args, const AdminFlags& flags,
+                     std::ostream& out) {
+  if (args.size() == 2 && args[1] == "create") {
+    v1::CreateTenantRequest request;
+    request.set_tenant_id(flags.tenant);
+    request.set_display_name(flags.name);
+    v1::CreateTenantResponse response;
+    if (absl::Status s = Call(stub, "CreateTenant", &Stub::CreateTenant, request, &response);
+        !s.ok()) {
+      return s;
+    }
+    out << "tenant " << response.tenant_id() << " created; its token (shown once):\n"
+        << response.token() << "\n";
+    return absl::OkStatus();
+  }
+  if (args.size() == 2 && args[1] == "rotate-token") {
+    v1::RotateTenantTokenRequest request;
+    request.set_tenant_id(flags.tenant);
+    request.set_overlap_seconds(flags.overlap);
+    v1::RotateTenantTokenResponse response;
+    if (absl::Status s =
+            Call(stub, "RotateTenantToken", &Stub::RotateTenantToken, request, &response);
+        !s.ok()) {
+      return s;
+    }
+    out << "new token (shown once):\n" << response.token() << "\nthe previous token works until "
+        << response.previous_expires_at() << " (unix seconds)\n";
+    return absl::OkStatus();
+  }
+  return Usage("payvoxctl tenants create [--name=NAME] | tenants rotate-token [--overlap=SECONDS]");
+}
+
+absl::Status Stripe(Stub& stub, const std::vector<std::string>& args, const AdminFlags& flags,
+                    std::ostream& out) {
+  if (args.size() == 2 && args[1] == "connect" && !flags.key_file.empty()) {
+    std::ifstream file(flags.key_file);
+    std::string key;
+    if (!file || !std::getline(file, key)) {
+      return absl::NotFoundError(absl::StrCat("cannot read ", flags.key_file));
+    }
+    while (!key.empty() && (key.back() == '\r' || key.back() == ' ')) key.pop_back();
+    v1::ConnectStripeRequest request;
+    request.set_tenant_id(flags.tenant);
+    request.set_api_key(key);
+    v1::ConnectStripeResponse response;
+    if (absl::Status s = Call(stub, "ConnectStripe", &Stub::ConnectStripe, request, &response);
+        !s.ok()) {
+      return s;
+    }
+    out << "connected in " << response.mode() << " mode\n";
+    for (const std::string& warning : response.warnings()) out << "warning: " << warning << "\n";
+    return absl::OkStatus();
+  }
+  if (args.size() == 2 && args[1] == "disconnect") {
+    v1::DisconnectStripeRequest request;
+    request.set_tenant_id(flags.tenant);
+    v1::DisconnectStripeResponse response;
+    if (absl::Status s =
+            Call(stub, "DisconnectStripe", &Stub::DisconnectStripe, request, &response);
+        !s.ok()) {
+      return s;
+    }
+    out << "disconnected; the key is forgotten\n";
+    return absl::OkStatus();
+  }
+  return Usage("payvoxctl stripe connect --key_file=FILE | stripe disconnect");
+}
+
 }  // namespace
 
 bool IsAdminCommand(const std::vector<std::string>& args) {
   return !args.empty() && (args[0] == "policy" || args[0] == "approvals" || args[0] == "audit" ||
-                           args[0] == "webhooks");
+                           args[0] == "webhooks" || args[0] == "tenants" || args[0] == "stripe");
 }
 
 absl::Status RunAdminCommand(v1::AdminService::StubInterface& stub,
@@ -192,7 +260,9 @@ absl::Status RunAdminCommand(v1::AdminService::StubInterface& stub,
   if (args[0] == "approvals") return Approvals(stub, args, flags, out);
   if (args[0] == "audit") return Audit(stub, args, flags, out);
   if (args[0] == "webhooks") return Webhooks(stub, args, flags, out);
-  return Usage("payvoxctl policy|approvals|audit|webhooks ...");
+  if (args[0] == "tenants") return Tenants(stub, args, flags, out);
+  if (args[0] == "stripe") return Stripe(stub, args, flags, out);
+  return Usage("payvoxctl policy|approvals|audit|webhooks|tenants|stripe ...");
 }
 
 }  // namespace payvox

@@ -8,6 +8,10 @@
 //                          --since=UNIX --until=UNIX --limit=N --after=SEQ]
 //   payvoxctl audit verify                    exit 1 when the chain is broken
 //   payvoxctl webhooks configure --url=URL    register payvox's endpoint in Stripe
+//   payvoxctl tenants create [--name=NAME]    prints the tenant's first token, once
+//   payvoxctl tenants rotate-token [--overlap=SECONDS]
+//   payvoxctl stripe connect --key_file=F     F holds sk_/rk_ (never a flag: shell history)
+//   payvoxctl stripe disconnect
 #ifndef PAYVOX_TOOLS_ADMIN_COMMANDS_H_
 #define PAYVOX_TOOLS_ADMIN_COMMANDS_H_
 
@@ -37,10 +41,13 @@ struct AdminFlags {
   int limit = 0;
   int64_t after = 0;
   std::string url;
+  std::string name;
+  int64_t overlap = 0;
+  std::string key_file;
 };
 
 // IsAdminCommand: `args` (without the program name) start with policy,
-// approvals, audit or webhooks.
+// approvals, audit, webhooks, tenants or stripe.
 bool IsAdminCommand(const std::vector<std::string>& args);
 
 // RunAdminCommand runs one command and prints its result to `out`. A gRPC

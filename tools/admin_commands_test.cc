@@ -66,6 +66,26 @@ TEST_F(AdminCommandsTest, ApprovalsAndAuditFromTheCommandLine) {
   EXPECT_EQ(Run({"audit", "verify"}, {.tenant = "nobody"}).code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(AdminCommandsTest, TenantsAndStripeConnectionsFromTheCommandLine) {
+  ASSERT_TRUE(Run({"tenants", "create"}, {.tenant = "initech", .name = "Initech"}).ok());
+  EXPECT_THAT(output_.str(), HasSubstr("tenant initech created"));
+  EXPECT_THAT(output_.str(), HasSubstr("pvxt_initech."));
+  const std::string key_file = ::testing::TempDir() + "/payvoxctl_key";
+  std::ofstream(key_file) << "pk_test_tenant_initech\n";
+  const absl::Status publishable =
+      Run({"stripe", "connect"}, {.tenant = "initech", .key_file = key_file});
+  EXPECT_EQ(publishable.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(publishable.message(), HasSubstr("publishable"));
+  std::ofstream(key_file) << "sk_test_tenant_initech\n";
+  ASSERT_TRUE(Run({"stripe", "connect"}, {.tenant = "initech", .key_file = key_file}).ok());
+  EXPECT_EQ(output_.str(), "connected in test mode\n");
+  ASSERT_TRUE(Run({"tenants", "rotate-token"}, {.tenant = "initech", .overlap = 60}).ok());
+  EXPECT_THAT(output_.str(), HasSubstr("the previous token works until"));
+  ASSERT_TRUE(Run({"stripe", "disconnect"}, {.tenant = "initech"}).ok());
+  EXPECT_EQ(Run({"stripe", "connect"}, {.tenant = "initech"}).code(),
+            absl::StatusCode::kInvalidArgument);  // --key_file
+}
+
 TEST_F(AdminCommandsTest, WebhooksConfigureRegistersTheEndpoint) {
   EXPECT_EQ(Run({"webhooks", "configure"}).code(), absl::StatusCode::kInvalidArgument);  // --url
   ASSERT_TRUE(

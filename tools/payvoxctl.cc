@@ -19,6 +19,7 @@
 #include "common/sandbox_tokens.h"
 #include "tools/admin_commands.h"
 #include "tools/auth_channel.h"
+#include "tools/secrets_command.h"
 #include "tools/demo_call.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "payvoxd's gRPC address");
@@ -44,6 +45,13 @@ ABSL_FLAG(bool, reject, false, "approvals decide: reject");
 ABSL_FLAG(std::string, by, "", "approvals decide: who decides (recorded in the audit trail)");
 ABSL_FLAG(std::string, note, "", "approvals decide: why");
 ABSL_FLAG(std::string, url, "", "webhooks configure: the URL Stripe posts events to");
+ABSL_FLAG(std::string, name, "", "tenants create: the business's display name");
+ABSL_FLAG(int64_t, overlap, 0, "tenants rotate-token: seconds the previous token keeps working");
+ABSL_FLAG(std::string, key_file, "", "stripe connect: file holding the sk_ or rk_ key");
+ABSL_FLAG(std::string, store, "", "secrets re-encrypt: payvoxd's SQLite database");
+ABSL_FLAG(std::string, master_key_file, "", "secrets re-encrypt: the new master key");
+ABSL_FLAG(std::string, previous_master_key_file, "",
+          "secrets re-encrypt: the master key the secrets are sealed under now");
 ABSL_FLAG(std::string, customer_id, "", "audit query: filter");
 ABSL_FLAG(std::string, action, "", "audit query: filter");
 ABSL_FLAG(std::string, result, "", "audit query: ok or error");
@@ -61,6 +69,10 @@ constexpr char kUsage[] =
     "  policy get|set            the tenant's policy (set: --policy_file=JSON)\n"
     "  approvals list|decide ID  pending approvals; --approve|--reject --by=WHO\n"
     "  webhooks configure        register the endpoint in Stripe (--url=URL)\n"
+    "  tenants create|rotate-token  a tenant and its token (--tenant, --name, --overlap)\n"
+    "  stripe connect|disconnect  the tenant's Stripe key (--key_file=F)\n"
+    "  secrets re-encrypt        reseal stored secrets under a new master key (offline:\n"
+    "                            --store, --master_key_file, --previous_master_key_file)\n"
     "  audit query|verify        audit records (filters as flags); check the hash chain\n";
 
 int DemoCall(const std::shared_ptr<grpc::Channel>& channel) {
@@ -92,6 +104,18 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string& command = args[0];
+  if (command == "secrets") {
+    const absl::StatusOr<int> resealed = payvox::ReencryptSecrets(
+        args, {.store = absl::GetFlag(FLAGS_store),
+               .master_key_file = absl::GetFlag(FLAGS_master_key_file),
+               .previous_master_key_file = absl::GetFlag(FLAGS_previous_master_key_file)});
+    if (!resealed.ok()) {
+      std::cerr << "payvoxctl: " << resealed.status().message() << "\n";
+      return resealed.status().code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+    }
+    std::cout << "resealed " << *resealed << " secrets under the new master key\n";
+    return 0;
+  }
   std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
   if (const std::string ca = absl::GetFlag(FLAGS_tls_ca); !ca.empty()) {
     auto read = [](const std::string& path) {
@@ -137,7 +161,10 @@ int main(int argc, char** argv) {
                                    .until = absl::GetFlag(FLAGS_until),
                                    .limit = absl::GetFlag(FLAGS_limit),
                                    .after = absl::GetFlag(FLAGS_after),
-                                   .url = absl::GetFlag(FLAGS_url)};
+                                   .url = absl::GetFlag(FLAGS_url),
+                                   .name = absl::GetFlag(FLAGS_name),
+                                   .overlap = absl::GetFlag(FLAGS_overlap),
+                                   .key_file = absl::GetFlag(FLAGS_key_file)};
     auto stub = payvox::v1::AdminService::NewStub(channel);
     const absl::Status status = payvox::RunAdminCommand(*stub, args, flags, std::cout);
     if (status.ok()) return 0;
