@@ -32,8 +32,10 @@ case "${1:-}" in
     scripts/install-node-deps.sh
     configure_and_build debug
     ctest --preset debug
+    scripts/check-no-secrets.sh build/debug/Testing/Temporary/LastTest.log
     configure_and_build asan
     ctest --preset asan
+    scripts/check-no-secrets.sh build/asan/Testing/Temporary/LastTest.log
     configure_and_build fuzz
     ctest --preset fuzz
     ;;
