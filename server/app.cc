@@ -314,7 +314,12 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   boost::asio::co_spawn(boost::asio::make_strand(parts->io), parts->stripe->WarmUp(),
                         [](std::exception_ptr, absl::Status) {});
   // Settle what a crash left half done, also in the background.
-  parts->reconciler = std::make_unique<Reconciler>(*parts->stripe, *parts->store_executor);
+  parts->reconciler = std::make_unique<Reconciler>(
+      [tenants = parts->tenants.get()](const std::string& tenant) -> stripe::StripeClient* {
+        absl::StatusOr<std::shared_ptr<TenantRuntime>> runtime = tenants->Find(tenant);
+        return runtime.ok() ? (*runtime)->stripe.get() : nullptr;
+      },
+      *parts->store_executor);
   boost::asio::co_spawn(
       boost::asio::make_strand(parts->io),
       parts->reconciler->Run(started_at, CallBounds(clock.Now() + absl::Seconds(60))),

@@ -38,8 +38,14 @@ boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Reconciler::Run(absl::Ti
       ++report.left_open;
       continue;
     }
+    stripe::StripeClient* client = client_for_(intent.tenant_id());
+    if (client == nullptr) {
+      ++report.left_open;
+      continue;
+    }
+    stripe::StripeApi api(*client);
     absl::StatusOr<stripe::List<stripe::Refund>> refunds =
-        co_await stripe_.ListRefunds(intent.target_id(), 100, read);
+        co_await api.ListRefunds(intent.target_id(), 100, read);
     if (!refunds.ok()) {
       ++report.left_open;
       continue;

@@ -7,11 +7,14 @@
 // looked for: found, the trail gets a successful completion and the limit
 // reservation is committed; not found, the refund never reached Stripe, so
 // the completion records "not_sent" and the reservation is released. An
-// intent Stripe cannot be asked about now (unreachable) stays open for the
-// next run. Then reservations made before this process started that no
+// intent Stripe cannot be asked about now (unreachable, or its tenant has
+// no Stripe connection now) stays open for the next run. Each intent is
+// looked up in its own tenant's Stripe account. Then reservations made before this process started that no
 // intent names (the request died before writing its intent) are released.
 #ifndef PAYVOX_SERVER_RECONCILER_H_
 #define PAYVOX_SERVER_RECONCILER_H_
+
+#include <functional>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -32,15 +35,19 @@ struct ReconcileReport {
 
 class Reconciler {
  public:
-  // `stripe` and `store` must outlive the reconciler and its coroutines.
-  Reconciler(stripe::StripeClient& stripe, StoreExecutor& store) : stripe_(stripe), store_(store) {}
+  // ClientFor is a tenant's Stripe client, or null when it has none.
+  using ClientFor = std::function<stripe::StripeClient*(const std::string& tenant_id)>;
+
+  // The clients and `store` must outlive the reconciler and its coroutines.
+  Reconciler(ClientFor client_for, StoreExecutor& store)
+      : client_for_(std::move(client_for)), store_(store) {}
 
   // Run settles what was left open before `process_started`.
   boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Run(absl::Time process_started,
                                                               CallBounds bounds);
 
  private:
-  stripe::StripeApi stripe_;
+  ClientFor client_for_;
   StoreExecutor& store_;
 };
 

@@ -32,7 +32,10 @@ class ReconcilerTest : public ::testing::Test {
   ReconcilerTest()
       : store_(*SqliteStore::Open({}, clock_)),
         store_executor_(*store_, {.threads = 1}),
-        reconciler_(stripe_, store_executor_) {}
+        reconciler_([this](const std::string& tenant) -> stripe::StripeClient* {
+                      return tenant == "acme" ? &stripe_ : nullptr;
+                    },
+                    store_executor_) {}
 
   void Reserve(const std::string& request_id) {
     ASSERT_TRUE(store_
@@ -104,6 +107,21 @@ TEST_F(ReconcilerTest, LeavesIntentsOpenWhileStripeCannotTell) {
       RunCoroutine(reconciler_.Run(clock_.Now(), CallBounds()));
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->left_open, 1);
+  EXPECT_EQ(store_->OpenIntents()->size(), 1u);
+}
+
+TEST_F(ReconcilerTest, AsksEachTenantsOwnStripeAndLeavesUnconnectedTenantsOpen) {
+  // globex's intent must not be settled by what acme's account holds (it
+  // would look "not sent" there): globex has no client now, so it waits.
+  v1::AuditRecord globex = RefundIntent("r-globex");
+  globex.set_tenant_id("globex");
+  ASSERT_TRUE(store_->AppendAudit(globex).ok());
+  stripe_.Answer("GET /v1/refunds", 200, R"({"object": "list", "has_more": false, "data": []})");
+  absl::StatusOr<ReconcileReport> report =
+      RunCoroutine(reconciler_.Run(clock_.Now(), CallBounds()));
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->left_open, 1);
+  EXPECT_EQ(report->settled_not_sent, 0);
   EXPECT_EQ(store_->OpenIntents()->size(), 1u);
 }
 

@@ -8,9 +8,10 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
-#include <regex>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -39,6 +40,23 @@ std::pair<int, std::string> Shell(const std::string& command) {
   while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
   const int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+// HasStripeId: "cus_", "ch_", "re_", ... (not inside a word) followed by six
+// letters or digits, as Stripe's ids are.
+bool HasStripeId(const std::string& text) {
+  for (const char* prefix : {"cus_", "ch_", "re_", "pi_", "py_", "in_", "sub_", "we_", "evt_"}) {
+    for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
+      if (at > 0 && std::isalpha(static_cast<unsigned char>(text[at - 1]))) continue;
+      size_t end = at + std::strlen(prefix);
+      size_t run = 0;
+      while (end + run < text.size() && std::isalnum(static_cast<unsigned char>(text[end + run]))) {
+        ++run;
+      }
+      if (run >= 6) return true;
+    }
+  }
+  return false;
 }
 
 class MetricsTest : public PayvoxdTest {
@@ -117,7 +135,9 @@ TEST_F(MetricsTest, CountsWhatHappenedWithoutCustomerOrSecretValues) {
   EXPECT_THAT(text, HasSubstr(R"(payvox_webhook_signature_failures_total{reason="invalid"} 1)"));
   EXPECT_THAT(text, HasSubstr("payvox_event_stream_subscribers 1"));
   // Nothing about who or what: no Stripe object id, email, card or key.
-  EXPECT_FALSE(std::regex_search(text, std::regex("(^|[^a-z])(cus|ch|re|pi|py|in|sub|we|evt)_[A-Za-z0-9]{6}")));
+  ASSERT_TRUE(HasStripeId("the refund re_3MmlLrLkdIwHu7ix0snN0B15"));
+  ASSERT_FALSE(HasStripeId("payvox_webhook_signature_failures_total"));
+  EXPECT_FALSE(HasStripeId(text));
   for (const char* value : {"@", "sk_test", "whsec_", "4242", "Jenny"}) {
     EXPECT_FALSE(absl::StrContains(text, value)) << value;
   }
