@@ -48,11 +48,11 @@ class BearerInterceptorFactory final
 
 std::shared_ptr<grpc::Channel> CreateAuthChannel(
     const std::string& target, const std::shared_ptr<grpc::ChannelCredentials>& credentials,
-    ChannelTokens tokens) {
+    ChannelTokens tokens, const grpc::ChannelArguments& arguments) {
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> creators;
   creators.push_back(std::make_unique<BearerInterceptorFactory>(std::move(tokens)));
   return grpc::experimental::CreateCustomChannelWithInterceptors(
-      target, credentials, grpc::ChannelArguments(), std::move(creators));
+      target, credentials, arguments, std::move(creators));
 }
 
 std::shared_ptr<grpc::Channel> CreateBenchChannel(const std::string& target,

@@ -21,7 +21,7 @@ struct ChannelTokens {
 
 std::shared_ptr<grpc::Channel> CreateAuthChannel(
     const std::string& target, const std::shared_ptr<grpc::ChannelCredentials>& credentials,
-    ChannelTokens tokens);
+    ChannelTokens tokens, const grpc::ChannelArguments& arguments = grpc::ChannelArguments());
 
 // CreateBenchChannel: a plaintext channel for payvox-bench, with the tokens
 // of $PAYVOX_TOKEN and $PAYVOX_OPERATOR_TOKEN, else those payvoxd --sandbox
