@@ -209,7 +209,11 @@ void Registry::RemoveCallbacks(const void* owner) {
 std::string Registry::Render() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::string out;
-  for (const auto& [name, entry] : entries_) {
+  // Named references, not structured bindings: clang 14 (the fuzz build)
+  // cannot capture those in the lambdas below.
+  for (const auto& item : entries_) {
+    const std::string& name = item.first;
+    const Entry* entry = item.second.get();
     absl::StrAppend(&out, "# HELP ", name, " ", EscapeHelp(entry->help), "\n# TYPE ", name, " ",
                     entry->type, "\n");
     if (entry->counters) {
