@@ -304,19 +304,38 @@ absl::StatusOr<v1::ServerConfig> LoadConfigFile(const std::string& path) {
   return config;
 }
 
-absl::StatusOr<std::string> ReadStripeKey(const v1::StripeConfig& stripe) {
-  std::string key;
-  if (!stripe.api_key_file().empty()) {
-    std::ifstream file(stripe.api_key_file());
-    if (!file) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("cannot read the Stripe key file \"", stripe.api_key_file(), "\""));
-    }
-    std::getline(file, key);
-  } else if (const char* value = std::getenv(stripe.api_key_env().c_str()); value != nullptr) {
-    key = value;
+namespace {
+
+// ReadSecretSource reads a secret the config names: the whole of `file`
+// when it is set, else the environment variable `env` ("" when unset).
+// FAILED_PRECONDITION names `what` and the file it cannot read.
+absl::StatusOr<std::string> ReadSecretSource(const std::string& env, const std::string& file,
+                                             absl::string_view what) {
+  if (file.empty()) {
+    const char* value = env.empty() ? nullptr : std::getenv(env.c_str());
+    return std::string(value == nullptr ? "" : value);
   }
-  absl::StripTrailingAsciiWhitespace(&key);
+  std::ifstream in(file);
+  if (!in) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot read ", what, " \"", file, "\""));
+  }
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+// FirstLine is the text's first line without surrounding whitespace.
+std::string FirstLine(const std::string& text) {
+  return std::string(absl::StripAsciiWhitespace(absl::string_view(text).substr(0, text.find('\n'))));
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ReadStripeKey(const v1::StripeConfig& stripe) {
+  absl::StatusOr<std::string> text =
+      ReadSecretSource(stripe.api_key_env(), stripe.api_key_file(), "the Stripe key file");
+  if (!text.ok()) return text.status();
+  const std::string key = FirstLine(*text);
   if (key.empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat("no Stripe API key: set ",
@@ -329,21 +348,15 @@ absl::StatusOr<std::string> ReadStripeKey(const v1::StripeConfig& stripe) {
 }
 
 absl::StatusOr<std::vector<std::string>> ReadWebhookSecrets(const v1::WebhooksConfig& webhooks) {
-  std::string text;
-  std::string source;
-  if (!webhooks.signing_secrets_file().empty()) {
-    source = absl::StrCat("the file ", webhooks.signing_secrets_file());
-    std::ifstream file(webhooks.signing_secrets_file());
-    if (!file) return absl::FailedPreconditionError(absl::StrCat("cannot read ", source));
-    std::ostringstream content;
-    content << file.rdbuf();
-    text = content.str();
-  } else {
-    source = absl::StrCat("the environment variable ", webhooks.signing_secrets_env());
-    if (const char* value = std::getenv(webhooks.signing_secrets_env().c_str())) text = value;
-  }
+  const std::string source =
+      webhooks.signing_secrets_file().empty()
+          ? absl::StrCat("the environment variable ", webhooks.signing_secrets_env())
+          : absl::StrCat("the file ", webhooks.signing_secrets_file());
+  absl::StatusOr<std::string> text = ReadSecretSource(
+      webhooks.signing_secrets_env(), webhooks.signing_secrets_file(), "the signing secrets file");
+  if (!text.ok()) return text.status();
   std::vector<std::string> secrets;
-  for (absl::string_view item : absl::StrSplit(text, absl::ByAnyChar(",\n"))) {
+  for (absl::string_view item : absl::StrSplit(*text, absl::ByAnyChar(",\n"))) {
     item = absl::StripAsciiWhitespace(item);
     if (item.empty()) continue;
     if (!absl::StartsWith(item, "whsec_") || item.size() < 10) {
@@ -363,32 +376,25 @@ absl::StatusOr<std::vector<std::string>> ReadWebhookSecrets(const v1::WebhooksCo
 }
 
 absl::StatusOr<std::optional<Keyring>> ReadMasterKeys(const v1::SecretsConfig& secrets) {
-  auto read_file = [](const std::string& path) -> absl::StatusOr<MasterKey> {
-    std::ifstream file(path);
-    if (!file) return absl::FailedPreconditionError(absl::StrCat("cannot read \"", path, "\""));
-    std::ostringstream content;
-    content << file.rdbuf();
-    absl::StatusOr<MasterKey> key = MasterKey::Parse(content.str());
+  // read: the key of a file (or, without one, of the variable); nullopt
+  // when the variable is unset.
+  auto read = [](const std::string& env,
+                 const std::string& file) -> absl::StatusOr<std::optional<MasterKey>> {
+    absl::StatusOr<std::string> text = ReadSecretSource(env, file, "the master key file");
+    if (!text.ok()) return text.status();
+    if (file.empty() && text->empty()) return std::optional<MasterKey>();
+    absl::StatusOr<MasterKey> key = MasterKey::Parse(*text);
     if (!key.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat(path, ": ", key.status().message()));
+      return absl::FailedPreconditionError(absl::StrCat(
+          file.empty() ? absl::StrCat("the environment variable ", env) : file, ": ",
+          key.status().message()));
     }
-    return key;
+    return std::optional<MasterKey>(*std::move(key));
   };
-  std::optional<MasterKey> current;
-  if (!secrets.master_key_file().empty()) {
-    absl::StatusOr<MasterKey> key = read_file(secrets.master_key_file());
-    if (!key.ok()) return key.status();
-    current = *std::move(key);
-  } else if (const char* value = std::getenv(secrets.master_key_env().c_str());
-             value != nullptr && *value != '\0') {
-    absl::StatusOr<MasterKey> key = MasterKey::Parse(value);
-    if (!key.ok()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("the environment variable ", secrets.master_key_env(), ": ",
-                       key.status().message()));
-    }
-    current = *std::move(key);
-  }
+  absl::StatusOr<std::optional<MasterKey>> read_current =
+      read(secrets.master_key_env(), secrets.master_key_file());
+  if (!read_current.ok()) return read_current.status();
+  std::optional<MasterKey> current = *std::move(read_current);
   if (!current.has_value()) {
     if (secrets.previous_master_key_files_size() > 0) {
       return absl::FailedPreconditionError(
@@ -398,25 +404,18 @@ absl::StatusOr<std::optional<Keyring>> ReadMasterKeys(const v1::SecretsConfig& s
   }
   std::vector<MasterKey> previous;
   for (const std::string& path : secrets.previous_master_key_files()) {
-    absl::StatusOr<MasterKey> key = read_file(path);
+    absl::StatusOr<std::optional<MasterKey>> key = read("", path);
     if (!key.ok()) return key.status();
-    previous.push_back(*std::move(key));
+    previous.push_back(**std::move(key));
   }
   return std::optional<Keyring>(Keyring(*std::move(current), std::move(previous)));
 }
 
 absl::StatusOr<AuthTokens> ReadAuthTokens(const v1::ServerConfig& config) {
   auto read = [](const std::string& env, const std::string& file) -> absl::StatusOr<std::string> {
-    std::string value;
-    if (!file.empty()) {
-      std::ifstream in(file);
-      if (!in) return absl::FailedPreconditionError(absl::StrCat("cannot read \"", file, "\""));
-      std::getline(in, value);
-    } else if (const char* text = std::getenv(env.c_str()); text != nullptr) {
-      value = text;
-    }
-    absl::StripAsciiWhitespace(&value);
-    return value;
+    absl::StatusOr<std::string> text = ReadSecretSource(env, file, "the token file");
+    if (!text.ok()) return text.status();
+    return FirstLine(*text);
   };
   const v1::AuthConfig& auth = config.auth();
   AuthTokens tokens;
