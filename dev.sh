@@ -4,8 +4,8 @@
 #
 #   ./dev.sh demo       install what is missing, build, run payvoxd --sandbox
 #                       and the scripted refund call, then stop
-#   ./dev.sh test       install what is missing, build, run every test: the
-#                       debug build's tests, the same under ASan+UBSan, and
+#   ./dev.sh test       install what is missing, check the format, build, run
+#                       every test: the debug build's, the same under ASan+UBSan,
 #                       each fuzz target for 15 s over its corpus (what CI runs)
 #   ./dev.sh check      only the debug build's tests (the quick loop)
 #   ./dev.sh sanitize   only the tests under ASan+UBSan (preset asan)
@@ -30,6 +30,7 @@ case "${1:-}" in
   test)
     PAYVOX_WITH_FUZZ=1 scripts/install-deps.sh
     scripts/install-node-deps.sh
+    scripts/check-format.sh
     configure_and_build debug
     ctest --preset debug
     scripts/check-no-secrets.sh build/debug/Testing/Temporary/LastTest.log
@@ -42,6 +43,7 @@ case "${1:-}" in
   check)
     scripts/install-deps.sh
     scripts/install-node-deps.sh
+    scripts/check-format.sh
     configure_and_build debug
     ctest --preset debug
     ;;
@@ -72,7 +74,7 @@ case "${1:-}" in
     build/release/store/store_benchmark
     ;;
   *)
-    sed -n '2,15p' "$0" >&2
+    sed -n '2,/^set -euo/{/^set -euo/!p}' "$0" >&2
     exit 2
     ;;
 esac

@@ -103,9 +103,8 @@ void ResilientStripeClient::RegisterMetrics() {
       "payvox_stripe_request_duration_seconds",
       "Time from sending a request to Stripe to its answer, by endpoint family", {"family"},
       metrics::LatencyBuckets());
-  retries_metric_ = &registry->AddCounter("payvox_stripe_retries_total",
-                                          "Requests sent again after a retryable failure",
-                                          {"family"});
+  retries_metric_ = &registry->AddCounter(
+      "payvox_stripe_retries_total", "Requests sent again after a retryable failure", {"family"});
   rate_limit_metric_ = &registry->AddCounter(
       "payvox_stripe_rate_limit_total",
       "Requests that waited for (wait) or were refused by (refused) the client-side rate limit",
@@ -117,16 +116,13 @@ void ResilientStripeClient::RegisterMetrics() {
       [this] { return breaker_.state(clock_.Now()) == BreakerState::kOpen ? 1.0 : 0.0; }, this);
   registry->AddGaugeCallback(
       "payvox_stripe_breakers_half_open", "Stripe clients whose circuit breaker is probing",
-      [this] { return breaker_.state(clock_.Now()) == BreakerState::kHalfOpen ? 1.0 : 0.0; },
-      this);
+      [this] { return breaker_.state(clock_.Now()) == BreakerState::kHalfOpen ? 1.0 : 0.0; }, this);
   registry->AddGaugeCallback(
       "payvox_stripe_pool_connections_open", "Open connections to Stripe",
-      [this] { return pool_ ? static_cast<double>(pool_->stats().open_connections) : 0.0; },
-      this);
+      [this] { return pool_ ? static_cast<double>(pool_->stats().open_connections) : 0.0; }, this);
   registry->AddGaugeCallback(
       "payvox_stripe_pool_connections_idle", "Open connections to Stripe waiting for a request",
-      [this] { return pool_ ? static_cast<double>(pool_->stats().idle_connections) : 0.0; },
-      this);
+      [this] { return pool_ ? static_cast<double>(pool_->stats().idle_connections) : 0.0; }, this);
 }
 
 std::string EndpointFamily(absl::string_view path) {

@@ -62,7 +62,8 @@ absl::Status CheckNode(dom::element node, const std::string& path, int depth) {
     if ((type == "integer" || type == "number") && (key == "minimum" || key == "maximum")) {
       continue;
     }
-    return Invalid(path, absl::StrCat("schema uses \"", Sv(key), "\", which payvox does not enforce"));
+    return Invalid(path,
+                   absl::StrCat("schema uses \"", Sv(key), "\", which payvox does not enforce"));
   }
   if (type == "object") {
     dom::object properties;
@@ -133,7 +134,8 @@ absl::Status ValidateNode(dom::object schema, dom::element value, const std::str
     const dom::object properties = schema["properties"].get_object().value_unsafe();
     // A map (metadata) checks every value against additionalProperties.
     dom::object any_value;
-    const bool map = schema["additionalProperties"].get_object().get(any_value) == simdjson::SUCCESS;
+    const bool map =
+        schema["additionalProperties"].get_object().get(any_value) == simdjson::SUCCESS;
     uint64_t max_properties = 0;
     if (schema["maxProperties"].get_uint64().get(max_properties) == simdjson::SUCCESS &&
         object.size() > max_properties) {

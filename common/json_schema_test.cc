@@ -36,8 +36,9 @@ TEST(JsonSchemaTest, RefusesSchemasWithRulesItWouldNotEnforce) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("object")));
   EXPECT_THAT(CheckSchema(R"({"type": "object"})"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs properties")));
-  EXPECT_THAT(CheckSchema(R"({"type": "object", "properties": {"a": {"type": "string"}}})"),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("a schema needs a description")));
+  EXPECT_THAT(
+      CheckSchema(R"({"type": "object", "properties": {"a": {"type": "string"}}})"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("a schema needs a description")));
   EXPECT_THAT(CheckSchema(R"({"type": "object", "properties": {
                  "a": {"type": "string", "description": "x", "pattern": "^a"}}})"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\"pattern\"")));

@@ -131,8 +131,8 @@ bool ValidName(absl::string_view name) {
 }
 
 std::vector<double> LatencyBuckets() {
-  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10,   30};
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+          0.1,    0.25,    0.5,    1,     2.5,    5,     10,   30};
 }
 
 Registry::Registry() = default;
@@ -242,8 +242,8 @@ std::string Registry::Render() const {
           absl::StrAppend(&out, name, "_bucket", Labels(names, values, "le=\"" + le + "\""), " ",
                           counts[i], "\n");
         }
-        absl::StrAppend(&out, name, "_sum", Labels(names, values), " ", FormatValue(h.sum()),
-                        "\n", name, "_count", Labels(names, values), " ", counts.back(), "\n");
+        absl::StrAppend(&out, name, "_sum", Labels(names, values), " ", FormatValue(h.sum()), "\n",
+                        name, "_count", Labels(names, values), " ", counts.back(), "\n");
       });
     }
   }

@@ -125,8 +125,7 @@ class Registry {
   Family<Gauge>& AddGauge(const std::string& name, const std::string& help,
                           std::vector<std::string> label_names = {});
   Family<Histogram>& AddHistogram(const std::string& name, const std::string& help,
-                                  std::vector<std::string> label_names,
-                                  std::vector<double> bounds);
+                                  std::vector<std::string> label_names, std::vector<double> bounds);
   // AddGaugeCallback: a gauge read when rendering (pool sizes, subscriber
   // counts). `read` must stay callable for the registry's life, or until
   // RemoveCallbacks(owner).

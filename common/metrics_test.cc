@@ -32,8 +32,8 @@ TEST(MetricsTest, RendersCountersAndGaugesInTheTextFormat) {
 
 TEST(MetricsTest, HistogramsHaveCumulativeBucketsSumAndCount) {
   Registry registry;
-  auto& latency = registry.AddHistogram("payvox_latency_seconds", "Latency", {"family"},
-                                        {0.01, 0.1, 1});
+  auto& latency =
+      registry.AddHistogram("payvox_latency_seconds", "Latency", {"family"}, {0.01, 0.1, 1});
   Histogram& h = latency.With({"refunds"});
   for (double v : {0.005, 0.01, 0.05, 0.5, 7.0}) h.Observe(v);
   const std::string text = registry.Render();
@@ -68,8 +68,8 @@ TEST(MetricsTest, GaugeCallbacksAreReadWhenRenderingUntilRemoved) {
   Registry registry;
   int owner = 0;
   double subscribers = 3;
-  registry.AddGaugeCallback("payvox_subscribers", "Open streams", [&] { return subscribers; },
-                            &owner);
+  registry.AddGaugeCallback(
+      "payvox_subscribers", "Open streams", [&] { return subscribers; }, &owner);
   EXPECT_THAT(registry.Render(), HasSubstr("payvox_subscribers 3\n"));
   subscribers = 5;
   EXPECT_THAT(registry.Render(), HasSubstr("payvox_subscribers 5\n"));

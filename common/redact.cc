@@ -36,9 +36,9 @@ namespace {
 
 // Prefixes of keys and secrets payvox may see: Stripe keys, webhook signing
 // secrets, payvox's own bearer tokens.
-constexpr absl::string_view kSecretPrefixes[] = {"sk_live_", "sk_test_", "rk_live_", "rk_test_",
-                                                 "pk_live_", "pk_test_", "whsec_", "pvxt_",
-                                                 "pvxo_"};
+constexpr absl::string_view kSecretPrefixes[] = {"sk_live_", "sk_test_", "rk_live_",
+                                                 "rk_test_", "pk_live_", "pk_test_",
+                                                 "whsec_",   "pvxt_",    "pvxo_"};
 
 bool IsSecret(absl::string_view word) {
   for (absl::string_view prefix : kSecretPrefixes) {

@@ -29,8 +29,7 @@ std::string KeyId(const std::string& key) {
   const std::string input = absl::StrCat("payvox master key id\n", key);
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(Bytes(input), input.size(), digest);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), 8));
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), 8));
 }
 
 struct SealedParts {
@@ -112,16 +111,15 @@ absl::StatusOr<std::string> MasterKey::Open(absl::string_view sealed,
   auto* out = reinterpret_cast<unsigned char*>(plaintext.data());
   int written = 0;
   int final_bytes = 0;
-  const bool opened =
-      EVP_DecryptInit_ex(cipher.get(), EVP_aes_256_gcm(), nullptr, Bytes(key_),
-                         Bytes(parts->nonce)) == 1 &&
-      EVP_DecryptUpdate(cipher.get(), nullptr, &written, Bytes(context),
-                        static_cast<int>(context.size())) == 1 &&
-      EVP_DecryptUpdate(cipher.get(), out, &written, Bytes(parts->ciphertext),
-                        static_cast<int>(parts->ciphertext.size())) == 1 &&
-      EVP_CIPHER_CTX_ctrl(cipher.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagBytes),
-                          parts->tag.data()) == 1 &&
-      EVP_DecryptFinal_ex(cipher.get(), out + written, &final_bytes) == 1;
+  const bool opened = EVP_DecryptInit_ex(cipher.get(), EVP_aes_256_gcm(), nullptr, Bytes(key_),
+                                         Bytes(parts->nonce)) == 1 &&
+                      EVP_DecryptUpdate(cipher.get(), nullptr, &written, Bytes(context),
+                                        static_cast<int>(context.size())) == 1 &&
+                      EVP_DecryptUpdate(cipher.get(), out, &written, Bytes(parts->ciphertext),
+                                        static_cast<int>(parts->ciphertext.size())) == 1 &&
+                      EVP_CIPHER_CTX_ctrl(cipher.get(), EVP_CTRL_GCM_SET_TAG,
+                                          static_cast<int>(kTagBytes), parts->tag.data()) == 1 &&
+                      EVP_DecryptFinal_ex(cipher.get(), out + written, &final_bytes) == 1;
   if (!opened) {
     return absl::DataLossError(
         "the sealed secret does not authenticate: it was altered or belongs to another record");
@@ -141,9 +139,9 @@ absl::StatusOr<std::string> Keyring::Open(absl::string_view sealed,
   for (const MasterKey& key : keys_) {
     if (key.id() == id) return key.Open(sealed, context);
   }
-  return absl::FailedPreconditionError(absl::StrCat(
-      "the secret was sealed under master key ", id,
-      ", which is not loaded: add it to secrets.previous_master_key_files"));
+  return absl::FailedPreconditionError(
+      absl::StrCat("the secret was sealed under master key ", id,
+                   ", which is not loaded: add it to secrets.previous_master_key_files"));
 }
 
 bool Keyring::NeedsReseal(absl::string_view sealed) const {

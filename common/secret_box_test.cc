@@ -48,7 +48,9 @@ TEST(SecretBoxTest, ParsesHexAndBase64AndRefusesOtherKeys) {
   const MasterKey base64 = Key("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n");
   EXPECT_EQ(hex.id(), base64.id());
   EXPECT_EQ(hex.id().size(), 16u);
-  for (absl::string_view bad : {"", "short", "00010203", "zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"}) {
+  for (absl::string_view bad :
+       {"", "short", "00010203",
+        "zz0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"}) {
     const absl::Status status = MasterKey::Parse(bad).status();
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_TRUE(absl::StrContains(status.message(), "64 hex characters")) << status;

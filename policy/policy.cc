@@ -203,9 +203,9 @@ const std::vector<std::string>& Capabilities() {
 }
 
 const std::vector<std::string>& DefaultCapabilities() {
-  static const auto* const kDefaults = new std::vector<std::string>{
-      "view_payments", "view_refunds",       "full_refunds",
-      "partial_refunds", "view_subscriptions", "view_invoices"};
+  static const auto* const kDefaults =
+      new std::vector<std::string>{"view_payments",   "view_refunds",       "full_refunds",
+                                   "partial_refunds", "view_subscriptions", "view_invoices"};
   return *kDefaults;
 }
 

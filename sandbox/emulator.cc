@@ -69,8 +69,8 @@ void StripeEmulator::AddInvoice(InvoiceRecord invoice) {
 }
 
 void StripeEmulator::RecordEvent(absl::string_view type, std::string object_json) {
-  events_.push_back(EventRecord{NewId("evt_"), std::string(type),
-                                absl::ToUnixSeconds(clock_.Now()), std::move(object_json)});
+  events_.push_back(EventRecord{NewId("evt_"), std::string(type), absl::ToUnixSeconds(clock_.Now()),
+                                std::move(object_json)});
   QueueDeliveries(events_.back());
 }
 
@@ -107,10 +107,11 @@ EmulatorResponse SandboxAccounts::Handle(const EmulatorRequest& request) {
       if (accounts_.size() >= 100) {
         return EmulatorResponse{
             .status = 400,
-            .body = R"({"error":{"type":"invalid_request_error","message":"The sandbox holds at most 100 tenant accounts."}})"};
+            .body =
+                R"({"error":{"type":"invalid_request_error","message":"The sandbox holds at most 100 tenant accounts."}})"};
       }
-      it = accounts_.emplace(name, std::make_unique<StripeEmulator>(primary_.clock(),
-                                                                    EmulatorOptions{}))
+      it = accounts_
+               .emplace(name, std::make_unique<StripeEmulator>(primary_.clock(), EmulatorOptions{}))
                .first;
     }
     account = it->second.get();
@@ -154,7 +155,8 @@ EmulatorResponse StripeEmulator::Handle(const EmulatorRequest& request) {
       return Error(403, "invalid_request_error",
                    absl::StrCat("The provided key 'rk_test_***' does not have the required "
                                 "permissions for this endpoint. Having the 'rak_",
-                                segments[1], "_read' permission would allow this request to "
+                                segments[1],
+                                "_read' permission would allow this request to "
                                 "continue."));
     }
   }
@@ -246,9 +248,10 @@ EmulatorResponse StripeEmulator::ListCustomers(const Params& params) {
 }
 
 EmulatorResponse StripeEmulator::SearchCustomers(const Params& params) {
-  return SearchRecords(params, "customers", {"email", "name", "phone", "description"}, customers_,
-                       [](const CustomerRecord& c) { return FieldsOf(c); },
-                       [](const CustomerRecord& c) { return c.deleted; });
+  return SearchRecords(
+      params, "customers", {"email", "name", "phone", "description"}, customers_,
+      [](const CustomerRecord& c) { return FieldsOf(c); },
+      [](const CustomerRecord& c) { return c.deleted; });
 }
 
 EmulatorResponse StripeEmulator::CreateCustomer(const Params& params) {

@@ -22,8 +22,7 @@ constexpr int64_t kMaxAmount = 99'999'999;
 // Codes for promotion: letters and digits a caller cannot mix up when they
 // are read aloud or typed (no 0/O, 1/I/L).
 bool ValidPromotionCode(absl::string_view code) {
-  return code.size() >= 3 && code.size() <= 64 &&
-         std::all_of(code.begin(), code.end(), [](char c) {
+  return code.size() >= 3 && code.size() <= 64 && std::all_of(code.begin(), code.end(), [](char c) {
            return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
          });
 }
@@ -203,11 +202,11 @@ EmulatorResponse StripeEmulator::CreatePrice(const Params& params) {
 }
 
 EmulatorResponse StripeEmulator::CreateCoupon(const Params& params) {
-  if (auto unknown = UnknownParam(params,
-                                  {"id", "name", "percent_off", "amount_off", "currency",
-                                   "duration", "duration_in_months", "max_redemptions",
-                                   "redeem_by"},
-                                  true)) {
+  if (auto unknown =
+          UnknownParam(params,
+                       {"id", "name", "percent_off", "amount_off", "currency", "duration",
+                        "duration_in_months", "max_redemptions", "redeem_by"},
+                       true)) {
     return UnknownParamError(*unknown);
   }
   CouponRecord coupon;
@@ -307,7 +306,8 @@ EmulatorResponse StripeEmulator::CreatePromotionCode(const Params& params) {
 }
 
 EmulatorResponse StripeEmulator::ListPromotionCodes(const Params& params) {
-  if (auto unknown = UnknownParam(params, {"code", "coupon", "customer", "limit", "starting_after"})) {
+  if (auto unknown =
+          UnknownParam(params, {"code", "coupon", "customer", "limit", "starting_after"})) {
     return UnknownParamError(*unknown);
   }
   const auto code = params.Find("code");
@@ -326,8 +326,8 @@ EmulatorResponse StripeEmulator::ListPromotionCodes(const Params& params) {
 }
 
 EmulatorResponse StripeEmulator::CreatePaymentLink(const Params& params) {
-  if (auto unknown = UnknownParam(params, {"line_items[0][price]", "line_items[0][quantity]"},
-                                  true)) {
+  if (auto unknown =
+          UnknownParam(params, {"line_items[0][price]", "line_items[0][quantity]"}, true)) {
     return UnknownParamError(*unknown);
   }
   PaymentLinkRecord link;

@@ -58,11 +58,11 @@ TEST_F(EmulatorBillingTest, PausesAndResumesCollection) {
 
 TEST_F(EmulatorBillingTest, UpcomingInvoicePreviewsProrationWithoutChangingAnything) {
   // Jenny is 2 days into a 30-day period: 28/30 of the period is left.
-  EmulatorResponse response = Call(
-      "GET",
-      "/v1/invoices/upcoming?customer=cus_DemoJennyRosen&subscription=sub_DemoJennyPro"
-      "&subscription_items%5B0%5D%5Bid%5D=si_DemoJennyPro"
-      "&subscription_items%5B0%5D%5Bprice%5D=price_DemoTeamMonthly");
+  EmulatorResponse response =
+      Call("GET",
+           "/v1/invoices/upcoming?customer=cus_DemoJennyRosen&subscription=sub_DemoJennyPro"
+           "&subscription_items%5B0%5D%5Bid%5D=si_DemoJennyPro"
+           "&subscription_items%5B0%5D%5Bprice%5D=price_DemoTeamMonthly");
   ASSERT_EQ(response.status, 200) << response.body;
   auto upcoming = stripe::DecodeInvoice(response.body);
   ASSERT_TRUE(upcoming.ok()) << upcoming.status();
@@ -95,8 +95,7 @@ TEST_F(EmulatorBillingTest, InvoicesMoveFromDraftToOpenToVoidOnly) {
   EXPECT_FALSE(open->number.empty());
   EXPECT_EQ(Call("POST", "/v1/invoices/in_DemoLaylaDraft/finalize").status, 400);
   // Charged automatically: it cannot be sent by email.
-  EXPECT_THAT(Call("POST", "/v1/invoices/in_DemoLaylaDraft/send").body,
-              HasSubstr("send_invoice"));
+  EXPECT_THAT(Call("POST", "/v1/invoices/in_DemoLaylaDraft/send").body, HasSubstr("send_invoice"));
   EXPECT_EQ(Call("POST", "/v1/invoices/in_DemoSamOpen/send").status, 200);
   auto voided = stripe::DecodeInvoice(Call("POST", "/v1/invoices/in_DemoLaylaDraft/void").body);
   ASSERT_TRUE(voided.ok());
@@ -138,9 +137,9 @@ TEST_F(EmulatorBillingTest, PaymentIntentStatesGuardCaptureAndCancel) {
   EXPECT_THAT(Call("POST", "/v1/payment_intents/pi_DemoJennyPlan/cancel").body,
               HasSubstr("payment_intent_unexpected_state"));
   // An authorization is captured once, for at most its amount.
-  EXPECT_EQ(Call("POST", "/v1/payment_intents/pi_DemoSamHold/capture", "amount_to_capture=9000")
-                .status,
-            400);
+  EXPECT_EQ(
+      Call("POST", "/v1/payment_intents/pi_DemoSamHold/capture", "amount_to_capture=9000").status,
+      400);
   auto captured = stripe::DecodePaymentIntent(
       Call("POST", "/v1/payment_intents/pi_DemoSamHold/capture", "amount_to_capture=6000").body);
   ASSERT_TRUE(captured.ok()) << captured.status();

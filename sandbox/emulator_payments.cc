@@ -177,11 +177,11 @@ EmulatorResponse StripeEmulator::UpdateCustomer(CustomerRecord& customer, const 
 }
 
 EmulatorResponse StripeEmulator::CreatePaymentIntent(const Params& params) {
-  if (auto unknown = UnknownParam(params,
-                                  {"amount", "currency", "customer", "description",
-                                   "payment_method", "confirm", "capture_method",
-                                   "payment_method_types[]", "payment_method_types[0]"},
-                                  true)) {
+  if (auto unknown = UnknownParam(
+          params,
+          {"amount", "currency", "customer", "description", "payment_method", "confirm",
+           "capture_method", "payment_method_types[]", "payment_method_types[0]"},
+          true)) {
     return UnknownParamError(*unknown);
   }
   PaymentIntentRecord intent;
@@ -227,10 +227,10 @@ EmulatorResponse StripeEmulator::ListPaymentIntents(const Params& params) {
 }
 
 EmulatorResponse StripeEmulator::SearchPaymentIntents(const Params& params) {
-  return SearchRecords(params, "payment intents",
-                       {"amount", "created", "currency", "customer", "status"}, intents_,
-                       [](const PaymentIntentRecord& i) { return FieldsOf(i); },
-                       [](const PaymentIntentRecord&) { return false; });
+  return SearchRecords(
+      params, "payment intents", {"amount", "created", "currency", "customer", "status"}, intents_,
+      [](const PaymentIntentRecord& i) { return FieldsOf(i); },
+      [](const PaymentIntentRecord&) { return false; });
 }
 
 EmulatorResponse StripeEmulator::ConfirmPaymentIntent(PaymentIntentRecord& intent,
@@ -327,9 +327,9 @@ EmulatorResponse StripeEmulator::CancelPaymentIntent(PaymentIntentRecord& intent
                          {"duplicate", "fraudulent", "requested_by_customer", "abandoned"})) {
     return *error;
   }
-  static constexpr absl::string_view kCancelable[] = {
-      "requires_payment_method", "requires_capture", "requires_confirmation", "requires_action",
-      "processing"};
+  static constexpr absl::string_view kCancelable[] = {"requires_payment_method", "requires_capture",
+                                                      "requires_confirmation", "requires_action",
+                                                      "processing"};
   if (std::find(std::begin(kCancelable), std::end(kCancelable), intent.status) ==
       std::end(kCancelable)) {
     return InvalidRequest(
@@ -354,8 +354,9 @@ EmulatorResponse StripeEmulator::CapturePaymentIntent(PaymentIntentRecord& inten
   if (intent.status != "requires_capture") {
     return InvalidRequest(
         absl::StrCat("This PaymentIntent could not be captured because it has a status of ",
-                     intent.status, ". Only a PaymentIntent with one of the following statuses "
-                                    "may be captured: requires_capture."),
+                     intent.status,
+                     ". Only a PaymentIntent with one of the following statuses "
+                     "may be captured: requires_capture."),
         "payment_intent_unexpected_state", "intent");
   }
   int64_t amount = intent.amount;
@@ -373,11 +374,12 @@ EmulatorResponse StripeEmulator::CapturePaymentIntent(PaymentIntentRecord& inten
 }
 
 EmulatorResponse StripeEmulator::SearchCharges(const Params& params) {
-  return SearchRecords(params, "charges",
-                       {"amount", "created", "currency", "customer", "status", "payment_intent",
-                        "disputed", "refunded"},
-                       charges_, [](const ChargeRecord& c) { return FieldsOf(c); },
-                       [](const ChargeRecord&) { return false; });
+  return SearchRecords(
+      params, "charges",
+      {"amount", "created", "currency", "customer", "status", "payment_intent", "disputed",
+       "refunded"},
+      charges_, [](const ChargeRecord& c) { return FieldsOf(c); },
+      [](const ChargeRecord&) { return false; });
 }
 
 EmulatorResponse StripeEmulator::CaptureCharge(ChargeRecord& charge, const Params& params) {
@@ -454,7 +456,8 @@ std::vector<std::pair<std::string, std::string>> StripeEmulator::BalanceTransact
     if (charge.status != "succeeded" || !charge.captured) continue;
     // Stripe's US card pricing: 2.9% + 30 cents (in the charge's currency
     // here, for simplicity).
-    const int64_t fee = charge.amount * 29 / 1000 + (CurrencyExponent(charge.currency) == 0 ? 0 : 30);
+    const int64_t fee =
+        charge.amount * 29 / 1000 + (CurrencyExponent(charge.currency) == 0 ? 0 : 30);
     add(charge.id, "charge", charge.amount, fee, charge.currency, charge.description,
         charge.created);
   }

@@ -90,13 +90,13 @@ EmulatorResponse StripeEmulator::SearchSubscriptions(const Params& params) {
 }
 
 EmulatorResponse StripeEmulator::ListSubscriptions(const Params& params) {
-  if (auto unknown = UnknownParam(params, {"customer", "status", "price", "limit",
-                                           "starting_after"})) {
+  if (auto unknown =
+          UnknownParam(params, {"customer", "status", "price", "limit", "starting_after"})) {
     return UnknownParamError(*unknown);
   }
   if (auto error = OneOf(params, "status",
-                         {"active", "all", "canceled", "ended", "incomplete",
-                          "incomplete_expired", "past_due", "paused", "trialing", "unpaid"})) {
+                         {"active", "all", "canceled", "ended", "incomplete", "incomplete_expired",
+                          "past_due", "paused", "trialing", "unpaid"})) {
     return *error;
   }
   const auto customer = params.Find("customer");
@@ -184,15 +184,16 @@ EmulatorResponse StripeEmulator::UpdateSubscription(SubscriptionRecord& subscrip
   if (auto unknown = UnknownParam(
           params,
           {"cancel_at_period_end", "pause_collection", "pause_collection[behavior]",
-           "pause_collection[resumes_at]", "items[0][id]", "items[0][price]",
-           "items[0][quantity]", "proration_behavior", "proration_date",
-           "cancellation_details[comment]", "cancellation_details[feedback]", "description"},
+           "pause_collection[resumes_at]", "items[0][id]", "items[0][price]", "items[0][quantity]",
+           "proration_behavior", "proration_date", "cancellation_details[comment]",
+           "cancellation_details[feedback]", "description"},
           true)) {
     return UnknownParamError(*unknown);
   }
   if (subscription.status == "canceled") {
     for (const auto& [name, value] : params.entries()) {
-      if (!absl::StartsWith(name, "metadata[") && !absl::StartsWith(name, "cancellation_details[")) {
+      if (!absl::StartsWith(name, "metadata[") &&
+          !absl::StartsWith(name, "cancellation_details[")) {
         return InvalidRequest(
             "A canceled subscription can only update its cancellation_details and metadata.",
             "subscription_canceled", name);
@@ -203,8 +204,8 @@ EmulatorResponse StripeEmulator::UpdateSubscription(SubscriptionRecord& subscrip
                          {"keep_as_draft", "mark_uncollectible", "void"})) {
     return *error;
   }
-  if (auto error = OneOf(params, "proration_behavior",
-                         {"create_prorations", "none", "always_invoice"})) {
+  if (auto error =
+          OneOf(params, "proration_behavior", {"create_prorations", "none", "always_invoice"})) {
     return *error;
   }
   if (auto unset = params.Find("pause_collection"); unset && !unset->empty()) {
@@ -236,11 +237,9 @@ EmulatorResponse StripeEmulator::UpdateSubscription(SubscriptionRecord& subscrip
     new_price = FindById(prices_, *price_id);
     if (!new_price) return NoSuch("price", *price_id, "items[0][price]");
     const PriceRecord* old_price = FindById(prices_, subscription.price);
-    if (new_price->interval.empty() ||
-        (old_price && old_price->currency != new_price->currency)) {
-      return InvalidRequest(
-          "The new price must be recurring and in the subscription's currency.", "",
-          "items[0][price]");
+    if (new_price->interval.empty() || (old_price && old_price->currency != new_price->currency)) {
+      return InvalidRequest("The new price must be recurring and in the subscription's currency.",
+                            "", "items[0][price]");
     }
   }
   int64_t quantity = subscription.quantity;
@@ -261,7 +260,8 @@ EmulatorResponse StripeEmulator::UpdateSubscription(SubscriptionRecord& subscrip
     subscription.cancellation_comment = std::string(*comment);
   }
   for (auto& [key, value] : ReadMetadata(params)) subscription.metadata[key] = value;
-  const absl::string_view proration = params.Find("proration_behavior").value_or("create_prorations");
+  const absl::string_view proration =
+      params.Find("proration_behavior").value_or("create_prorations");
   if (new_price || quantity != subscription.quantity) {
     const PriceRecord* old_price = FindById(prices_, subscription.price);
     if (!new_price) new_price = old_price;
@@ -302,15 +302,14 @@ EmulatorResponse StripeEmulator::UpdateSubscription(SubscriptionRecord& subscrip
 
 EmulatorResponse StripeEmulator::CancelSubscription(SubscriptionRecord& subscription,
                                                     const Params& params) {
-  if (auto unknown = UnknownParam(params, {"invoice_now", "prorate",
-                                           "cancellation_details[comment]",
-                                           "cancellation_details[feedback]"})) {
+  if (auto unknown =
+          UnknownParam(params, {"invoice_now", "prorate", "cancellation_details[comment]",
+                                "cancellation_details[feedback]"})) {
     return UnknownParamError(*unknown);
   }
   if (subscription.status == "canceled") {
-    return InvalidRequest(
-        absl::StrCat("Subscription ", subscription.id, " is already canceled."),
-        "subscription_canceled", "subscription");
+    return InvalidRequest(absl::StrCat("Subscription ", subscription.id, " is already canceled."),
+                          "subscription_canceled", "subscription");
   }
   if (auto comment = params.Find("cancellation_details[comment]")) {
     subscription.cancellation_comment = std::string(*comment);
@@ -323,12 +322,11 @@ EmulatorResponse StripeEmulator::CancelSubscription(SubscriptionRecord& subscrip
 }
 
 EmulatorResponse StripeEmulator::ListInvoices(const Params& params) {
-  if (auto unknown = UnknownParam(params, {"customer", "status", "subscription", "limit",
-                                           "starting_after"})) {
+  if (auto unknown =
+          UnknownParam(params, {"customer", "status", "subscription", "limit", "starting_after"})) {
     return UnknownParamError(*unknown);
   }
-  if (auto error =
-          OneOf(params, "status", {"draft", "open", "paid", "uncollectible", "void"})) {
+  if (auto error = OneOf(params, "status", {"draft", "open", "paid", "uncollectible", "void"})) {
     return *error;
   }
   const auto customer = params.Find("customer");
@@ -348,14 +346,14 @@ EmulatorResponse StripeEmulator::SearchInvoices(const Params& params) {
   return SearchRecords(
       params, "invoices",
       {"created", "currency", "customer", "number", "status", "subscription", "total"}, invoices_,
-      [](const InvoiceRecord& i) { return FieldsOf(i); }, [](const InvoiceRecord&) { return false; });
+      [](const InvoiceRecord& i) { return FieldsOf(i); },
+      [](const InvoiceRecord&) { return false; });
 }
 
 EmulatorResponse StripeEmulator::CreateInvoice(const Params& params) {
   if (auto unknown = UnknownParam(params,
-                                  {"customer", "description", "collection_method",
-                                   "days_until_due", "auto_advance", "currency",
-                                   "pending_invoice_items_behavior"},
+                                  {"customer", "description", "collection_method", "days_until_due",
+                                   "auto_advance", "currency", "pending_invoice_items_behavior"},
                                   true)) {
     return UnknownParamError(*unknown);
   }
@@ -410,10 +408,10 @@ EmulatorResponse StripeEmulator::CreateInvoice(const Params& params) {
 }
 
 EmulatorResponse StripeEmulator::CreateInvoiceItem(const Params& params) {
-  if (auto unknown = UnknownParam(params,
-                                  {"customer", "amount", "currency", "description", "invoice",
-                                   "quantity", "unit_amount"},
-                                  true)) {
+  if (auto unknown = UnknownParam(
+          params,
+          {"customer", "amount", "currency", "description", "invoice", "quantity", "unit_amount"},
+          true)) {
     return UnknownParamError(*unknown);
   }
   auto customer = params.Find("customer");
@@ -522,18 +520,16 @@ EmulatorResponse StripeEmulator::ChangeInvoice(InvoiceRecord& invoice, absl::str
     RecordEvent("invoice.voided", ToJson(invoice));
     return Json(200, ToJson(invoice));
   }
-  return Error(404, "invalid_request_error",
-               absl::StrCat("Unrecognized request URL (POST: /v1/invoices/", invoice.id, "/",
-                            action, ")."));
+  return Error(
+      404, "invalid_request_error",
+      absl::StrCat("Unrecognized request URL (POST: /v1/invoices/", invoice.id, "/", action, ")."));
 }
 
 EmulatorResponse StripeEmulator::UpcomingInvoice(const Params& params) {
-  if (auto unknown = UnknownParam(params,
-                                  {"customer", "subscription", "subscription_items[0][id]",
-                                   "subscription_items[0][price]",
-                                   "subscription_items[0][quantity]",
-                                   "subscription_proration_behavior",
-                                   "subscription_proration_date"})) {
+  if (auto unknown = UnknownParam(
+          params, {"customer", "subscription", "subscription_items[0][id]",
+                   "subscription_items[0][price]", "subscription_items[0][quantity]",
+                   "subscription_proration_behavior", "subscription_proration_date"})) {
     return UnknownParamError(*unknown);
   }
   auto customer = params.Find("customer");
@@ -578,9 +574,9 @@ EmulatorResponse StripeEmulator::UpcomingInvoice(const Params& params) {
   }
   const int64_t now = absl::ToUnixSeconds(clock_.Now());
   int64_t proration_date = now;
-  if (auto error = ParseInt(params, "subscription_proration_date",
-                            subscription->current_period_start, subscription->current_period_end,
-                            proration_date)) {
+  if (auto error =
+          ParseInt(params, "subscription_proration_date", subscription->current_period_start,
+                   subscription->current_period_end, proration_date)) {
     return *error;
   }
   InvoiceRecord upcoming;
@@ -595,20 +591,19 @@ EmulatorResponse StripeEmulator::UpcomingInvoice(const Params& params) {
     if (owner == *customer) upcoming.lines.push_back(line);
   }
   const bool changes = new_price != old_price || quantity != subscription->quantity;
-  if (changes && params.Find("subscription_proration_behavior").value_or("create_prorations") !=
-                     "none") {
+  if (changes &&
+      params.Find("subscription_proration_behavior").value_or("create_prorations") != "none") {
     for (InvoiceLineRecord& line :
          ProrationLines(*subscription, *old_price, *new_price, quantity, proration_date)) {
       upcoming.lines.push_back(std::move(line));
     }
   }
   const int64_t next_end = subscription->current_period_end + IntervalSeconds(*new_price);
-  upcoming.lines.push_back({"", new_price->unit_amount * quantity, new_price->currency,
-                            absl::StrCat(quantity, " × ", new_price->nickname.empty()
-                                                              ? new_price->id
-                                                              : new_price->nickname),
-                            quantity, new_price->id, subscription->current_period_end, next_end,
-                            false});
+  upcoming.lines.push_back(
+      {"", new_price->unit_amount * quantity, new_price->currency,
+       absl::StrCat(quantity, " × ",
+                    new_price->nickname.empty() ? new_price->id : new_price->nickname),
+       quantity, new_price->id, subscription->current_period_end, next_end, false});
   return Json(200, ToJson(upcoming));
 }
 

@@ -31,9 +31,8 @@ bool ValidUrl(absl::string_view url) {
 bool ValidEventType(absl::string_view type) {
   if (type == "*") return true;
   return !type.empty() && type.size() <= 100 && absl::StrContains(type, '.') &&
-         std::all_of(type.begin(), type.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || c == '_' || c == '.';
-         });
+         std::all_of(type.begin(), type.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || c == '_' || c == '.'; });
 }
 
 // ReadEnabledEvents reads enabled_events[] (or enabled_events[N]);
@@ -43,9 +42,9 @@ std::optional<std::vector<std::string>> ReadEnabledEvents(const FormParams& para
   std::vector<std::string> types;
   for (const auto& [name, value] : params.WithPrefix("enabled_events[")) {
     if (!ValidEventType(value)) {
-      error = InvalidRequest(absl::StrCat("Invalid enabled_events: '", value,
-                                          "' is not an event type or '*'."),
-                             "", "enabled_events");
+      error = InvalidRequest(
+          absl::StrCat("Invalid enabled_events: '", value, "' is not an event type or '*'."), "",
+          "enabled_events");
       return std::nullopt;
     }
     types.push_back(value);
@@ -100,7 +99,8 @@ std::optional<EmulatorResponse> StripeEmulator::RouteWebhooks(const std::string&
   if (method == "DELETE") {
     const std::string id = endpoint->id;
     webhook_endpoints_.erase(webhook_endpoints_.begin() + (endpoint - webhook_endpoints_.data()));
-    return Json(200, absl::StrCat(R"({"id":")", id, R"(","object":"webhook_endpoint","deleted":true})"));
+    return Json(200,
+                absl::StrCat(R"({"id":")", id, R"(","object":"webhook_endpoint","deleted":true})"));
   }
   return std::nullopt;
 }
@@ -149,7 +149,8 @@ EmulatorResponse StripeEmulator::UpdateWebhookEndpoint(WebhookEndpointRecord& en
   std::optional<std::vector<std::string>> types = ReadEnabledEvents(params, error);
   if (!types) return error;
   if (!types->empty()) endpoint.enabled_events = *std::move(types);
-  if (auto description = params.Find("description")) endpoint.description = std::string(*description);
+  if (auto description = params.Find("description"))
+    endpoint.description = std::string(*description);
   bool disabled = !endpoint.enabled;
   if (auto parse_error = ParseBool(params, "disabled", disabled)) return *parse_error;
   endpoint.enabled = !disabled;
@@ -178,7 +179,8 @@ void StripeEmulator::QueueDeliveries(const EventRecord& event) {
 std::optional<WebhookDelivery> StripeEmulator::NextDelivery(absl::Duration wait) {
   std::unique_lock<std::mutex> lock(mu_);
   delivery_ready_.wait_for(lock, absl::ToChronoNanoseconds(wait),
-                           [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return !deliveries_.empty(); });
+                           [this]()
+                               ABSL_NO_THREAD_SAFETY_ANALYSIS { return !deliveries_.empty(); });
   if (deliveries_.empty()) return std::nullopt;
   WebhookDelivery delivery = std::move(deliveries_.front());
   deliveries_.pop_front();

@@ -61,12 +61,13 @@ TEST_F(WebhookEndpointsTest, RefusesBadEndpoints) {
   EXPECT_THAT(Call("POST", "/v1/webhook_endpoints", "url=https%3A%2F%2Fx").body,
               HasSubstr("enabled_events"));
   EXPECT_THAT(
-      Call("POST", "/v1/webhook_endpoints", "url=https%3A%2F%2Fx&enabled_events[]=DROP%20TABLE").body,
+      Call("POST", "/v1/webhook_endpoints", "url=https%3A%2F%2Fx&enabled_events[]=DROP%20TABLE")
+          .body,
       HasSubstr("not an event type"));
-  EXPECT_THAT(Call("POST", "/v1/webhook_endpoints",
-                   "url=https%3A%2F%2Fx&enabled_events[]=*&colour=red")
-                  .body,
-              HasSubstr("unknown parameter: colour"));
+  EXPECT_THAT(
+      Call("POST", "/v1/webhook_endpoints", "url=https%3A%2F%2Fx&enabled_events[]=*&colour=red")
+          .body,
+      HasSubstr("unknown parameter: colour"));
 }
 
 TEST_F(WebhookEndpointsTest, QueuesWantedEventsInOrderForEnabledEndpoints) {
@@ -121,9 +122,9 @@ TEST_F(WebhookEndpointsTest, SenderDeliversSignedEventsThatPayvoxsListenerAccept
   SystemClock system_clock;
   webhooks::WebhookListener listener(sink, system_clock);
   ASSERT_TRUE(listener.Start({.port = 0}).ok());
-  auto [id, secret] = Create(
-      absl::StrCat("http%3A%2F%2F127.0.0.1%3A", listener.port(), "%2Fv1%2Fwebhooks%2Fstripe%2Facme"),
-      "enabled_events[]=charge.refunded");
+  auto [id, secret] = Create(absl::StrCat("http%3A%2F%2F127.0.0.1%3A", listener.port(),
+                                          "%2Fv1%2Fwebhooks%2Fstripe%2Facme"),
+                             "enabled_events[]=charge.refunded");
   sink.set_secret(secret);
   ASSERT_EQ(Call("POST", "/v1/refunds", "charge=ch_DemoJennyDuplicate").status, 200);
   auto delivery = emulator_.NextDelivery(absl::ZeroDuration());

@@ -42,7 +42,8 @@ TEST(CustomerSearchTest, RejectsWhatStripeRejects) {
 }
 
 TEST(SearchTest, NumericComparisons) {
-  auto search = ParseSearch("amount>=4900 AND status:\"succeeded\"", "charges", {"amount", "status"});
+  auto search =
+      ParseSearch("amount>=4900 AND status:\"succeeded\"", "charges", {"amount", "status"});
   ASSERT_TRUE(search.ok()) << search.status();
   auto charge = [](std::string amount) {
     return [amount](const SearchClause& clause) -> std::optional<std::string> {

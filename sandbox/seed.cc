@@ -51,14 +51,14 @@ void SeedBilling(StripeEmulator& emulator, int64_t now) {
                        "price_DemoProMonthly", true, now - 500 * day});
   emulator.AddProduct({"prod_DemoTeam", "Team plan", "Pro for up to 20 seats",
                        "price_DemoTeamMonthly", true, now - 500 * day});
-  emulator.AddProduct(
-      {"prod_DemoStarter", "Starter plan", "The basics", "price_DemoStarterYen", true, now - 500 * day});
-  emulator.AddPrice({"price_DemoProMonthly", "prod_DemoPro", "usd", 4900, "Pro monthly", "month",
-                     1, true, now - 500 * day});
+  emulator.AddProduct({"prod_DemoStarter", "Starter plan", "The basics", "price_DemoStarterYen",
+                       true, now - 500 * day});
+  emulator.AddPrice({"price_DemoProMonthly", "prod_DemoPro", "usd", 4900, "Pro monthly", "month", 1,
+                     true, now - 500 * day});
   emulator.AddPrice({"price_DemoProYearly", "prod_DemoPro", "usd", 49000, "Pro yearly", "year", 1,
                      true, now - 500 * day});
-  emulator.AddPrice({"price_DemoTeamMonthly", "prod_DemoTeam", "usd", 9900, "Team monthly",
-                     "month", 1, true, now - 500 * day});
+  emulator.AddPrice({"price_DemoTeamMonthly", "prod_DemoTeam", "usd", 9900, "Team monthly", "month",
+                     1, true, now - 500 * day});
   emulator.AddPrice({"price_DemoStarterYen", "prod_DemoStarter", "jpy", 5000, "Starter monthly",
                      "month", 1, true, now - 500 * day});
   emulator.AddPrice({"price_DemoSetupFee", "prod_DemoPro", "usd", 2500, "Setup fee", "", 1, true,
@@ -84,7 +84,8 @@ void SeedBilling(StripeEmulator& emulator, int64_t now) {
   november.created = now - 2 * day;
   november.period_start = now - 2 * day;
   november.period_end = now - 2 * day;
-  november.hosted_invoice_url = "https://invoice.stripe.com/i/acct_sandbox/test_in_DemoJennyNovember";
+  november.hosted_invoice_url =
+      "https://invoice.stripe.com/i/acct_sandbox/test_in_DemoJennyNovember";
   november.lines.push_back({"il_DemoJennyNovember", 4900, "usd", "1 × Pro plan (monthly)", 1,
                             "price_DemoProMonthly", now - 2 * day, now + 28 * day, false});
   november.amount_paid = 4900;

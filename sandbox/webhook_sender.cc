@@ -38,7 +38,8 @@ asio::awaitable<absl::Status> Exchange(Stream& stream, http::request<http::strin
   parser.body_limit(64 << 10);
   co_await http::async_read(stream, buffer, parser,
                             asio::redirect_error(asio::use_awaitable, error));
-  if (error) co_return absl::UnavailableError(absl::StrCat("reading the answer: ", error.message()));
+  if (error)
+    co_return absl::UnavailableError(absl::StrCat("reading the answer: ", error.message()));
   const unsigned status = parser.get().result_int();
   if (status < 200 || status > 299) {
     co_return absl::UnavailableError(absl::StrCat("the endpoint answered ", status));
@@ -47,8 +48,8 @@ asio::awaitable<absl::Status> Exchange(Stream& stream, http::request<http::strin
 }
 
 asio::awaitable<absl::Status> Post(const stripe::ParsedUrl& url,
-                                   http::request<http::string_body> request,
-                                   absl::Duration timeout, const std::string& extra_ca_file) {
+                                   http::request<http::string_body> request, absl::Duration timeout,
+                                   const std::string& extra_ca_file) {
   auto executor = co_await asio::this_coro::executor;
   tcp::resolver resolver(executor);
   beast::error_code error;
@@ -144,8 +145,8 @@ absl::Status WebhookSender::PostSigned(const WebhookDelivery& delivery) {
   request.set(http::field::user_agent, "Stripe/1.0 (+https://stripe.com/docs/webhooks)");
   request.set(http::field::content_type, "application/json; charset=utf-8");
   request.set("Stripe-Signature",
-              absl::StrCat("t=", now, ",v1=", webhooks::SignPayload(delivery.secret, now,
-                                                                    delivery.payload)));
+              absl::StrCat("t=", now,
+                           ",v1=", webhooks::SignPayload(delivery.secret, now, delivery.payload)));
   request.keep_alive(false);
   request.body() = delivery.payload;
   request.prepare_payload();

@@ -20,13 +20,12 @@
 
 namespace payvox::sandbox {
 
-
 inline EmulatorResponse Json(int status, std::string body) {
   return EmulatorResponse{status, std::move(body), {}};
 }
 
 inline EmulatorResponse Error(int status, absl::string_view type, absl::string_view message,
-                       absl::string_view code = "", absl::string_view param = "") {
+                              absl::string_view code = "", absl::string_view param = "") {
   JsonWriter json;
   json.BeginObject().Key("error").BeginObject();
   if (!code.empty()) json.Field("code", code);
@@ -37,11 +36,12 @@ inline EmulatorResponse Error(int status, absl::string_view type, absl::string_v
 }
 
 inline EmulatorResponse InvalidRequest(absl::string_view message, absl::string_view code = "",
-                                absl::string_view param = "") {
+                                       absl::string_view param = "") {
   return Error(400, "invalid_request_error", message, code, param);
 }
 
-inline EmulatorResponse NoSuch(absl::string_view object, absl::string_view id, absl::string_view param) {
+inline EmulatorResponse NoSuch(absl::string_view object, absl::string_view id,
+                               absl::string_view param) {
   return Error(404, "invalid_request_error", absl::StrCat("No such ", object, ": '", id, "'"),
                "resource_missing", param);
 }
@@ -49,8 +49,8 @@ inline EmulatorResponse NoSuch(absl::string_view object, absl::string_view id, a
 // UnknownParam names the first parameter not in `allowed` (metadata[...] and
 // expand[] are allowed where `metadata` is true / always).
 inline std::optional<std::string> UnknownParam(const FormParams& params,
-                                        std::initializer_list<absl::string_view> allowed,
-                                        bool metadata = false) {
+                                               std::initializer_list<absl::string_view> allowed,
+                                               bool metadata = false) {
   for (const auto& [name, value] : params.entries()) {
     if (name == "expand[]" || (metadata && absl::StartsWith(name, "metadata["))) continue;
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) return name;
@@ -183,10 +183,9 @@ Record* FindMutable(std::vector<Record>& records, absl::string_view id) {
 // an unknown currency.
 inline bool StripeCurrency(absl::string_view currency) {
   static constexpr absl::string_view kCurrencies[] = {
-      "aed", "aud", "bgn", "bhd", "brl", "cad", "chf", "cny", "czk", "dkk", "eur",
-      "gbp", "hkd", "huf", "idr", "ils", "inr", "jod", "jpy", "krw", "kwd", "mxn",
-      "myr", "nok", "nzd", "omr", "php", "pln", "ron", "sar", "sek", "sgd", "thb",
-      "tnd", "try", "twd", "usd", "vnd", "zar"};
+      "aed", "aud", "bgn", "bhd", "brl", "cad", "chf", "cny", "czk", "dkk", "eur", "gbp", "hkd",
+      "huf", "idr", "ils", "inr", "jod", "jpy", "krw", "kwd", "mxn", "myr", "nok", "nzd", "omr",
+      "php", "pln", "ron", "sar", "sek", "sgd", "thb", "tnd", "try", "twd", "usd", "vnd", "zar"};
   return std::find(std::begin(kCurrencies), std::end(kCurrencies), currency) !=
          std::end(kCurrencies);
 }
@@ -231,7 +230,8 @@ inline std::optional<EmulatorResponse> OneOf(const FormParams& params, absl::str
   auto text = params.Find(name);
   if (!text || std::find(values.begin(), values.end(), *text) != values.end()) return std::nullopt;
   std::string allowed;
-  for (absl::string_view value : values) absl::StrAppend(&allowed, allowed.empty() ? "" : ", ", value);
+  for (absl::string_view value : values)
+    absl::StrAppend(&allowed, allowed.empty() ? "" : ", ", value);
   return InvalidRequest(absl::StrCat("Invalid ", name, ": must be one of ", allowed), "", name);
 }
 

@@ -10,7 +10,7 @@ packages=(
   libabsl-dev libboost1.74-dev libboost-system1.74-dev
   libsimdjson-dev libssl-dev libsqlite3-dev libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  ca-certificates openssl
+  ca-certificates openssl clang-format
   prometheus
 )
 # Node.js runs the test-only npm peers (tests/node: the official Stripe SDK).

@@ -62,7 +62,8 @@ absl::Status ValidateEmail(absl::string_view email) {
 
 absl::Status ValidateFreeText(absl::string_view field, absl::string_view text, size_t max_size) {
   if (text.size() > max_size) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " must be at most ", max_size, " characters"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " must be at most ", max_size, " characters"));
   }
   return RejectCardNumbers(field, text);
 }

@@ -59,8 +59,7 @@ ActionGuard::ActionGuard(StoreExecutor& store, const Clock& clock, ActionGuardOp
       {"action", "verdict"});
   refunded_ = &options_.metrics->AddCounter(
       "payvox_refunded_amount_minor_units_total",
-      "Amount refunded through payvox, in the currency's minor units, by currency",
-      {"currency"});
+      "Amount refunded through payvox, in the currency's minor units, by currency", {"currency"});
   audit_latency_ = &options_.metrics->AddHistogram(
       "payvox_audit_append_duration_seconds",
       "Time to append audit records durably, by kind (decision, intent, completion)", {"kind"},
@@ -166,8 +165,7 @@ boost::asio::awaitable<absl::Status> ActionGuard::Finish(
                        : code);
     // Unknown answers keep the reservation until a retry or
     // reconciliation settles it, or it expires.
-    finish.settlement =
-        StripeAnswered(result.status()) ? Settlement::kRelease : Settlement::kKeep;
+    finish.settlement = StripeAnswered(result.status()) ? Settlement::kRelease : Settlement::kKeep;
   }
   finish.completion = std::move(who);
   const absl::Time appending = clock_.Now();
@@ -179,19 +177,18 @@ boost::asio::awaitable<absl::Status> ActionGuard::Finish(
 
 boost::asio::awaitable<absl::StatusOr<std::optional<std::string>>> ActionGuard::SavedAnswer(
     const std::string& idempotency_key, const google::protobuf::Message& request) {
-  PAYVOX_CO_ASSIGN_OR_RETURN(std::optional<IdempotencyRecord> record,
-                             co_await store_.Run([&](Store& store) {
-                               return store.FindIdempotencyRecord(options_.tenant_id,
-                                                                  idempotency_key, clock_.Now());
-                             }));
+  PAYVOX_CO_ASSIGN_OR_RETURN(
+      std::optional<IdempotencyRecord> record, co_await store_.Run([&](Store& store) {
+        return store.FindIdempotencyRecord(options_.tenant_id, idempotency_key, clock_.Now());
+      }));
   if (!record.has_value()) co_return std::nullopt;
   if (record->fingerprint != RequestFingerprint(request)) {
-    co_return FlowError(absl::StatusCode::kAborted,
-                        absl::StrCat("This request_id was already used for a different ",
-                                     record->action,
-                                     " request in this call; send a new request_id for a new "
-                                     "action, or the original parameters to retry it."),
-                        "request_id_reused", "I'm sorry, let me try that again.");
+    co_return FlowError(
+        absl::StatusCode::kAborted,
+        absl::StrCat("This request_id was already used for a different ", record->action,
+                     " request in this call; send a new request_id for a new "
+                     "action, or the original parameters to retry it."),
+        "request_id_reused", "I'm sorry, let me try that again.");
   }
   co_return std::move(record->response);
 }

@@ -19,10 +19,10 @@
 #ifndef PAYVOX_SERVER_ACTION_GUARD_H_
 #define PAYVOX_SERVER_ACTION_GUARD_H_
 
+#include <google/protobuf/message.h>
+
 #include <optional>
 #include <string>
-
-#include <google/protobuf/message.h>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -34,7 +34,6 @@
 #include "payvox/v1/types.pb.h"
 #include "policy/policy.h"
 #include "store/store.h"
-#include "common/metrics.h"
 #include "store/store_executor.h"
 
 namespace payvox {

@@ -38,7 +38,6 @@ grpc::ServerUnaryReactor* AdminServiceImpl::Admin(grpc::CallbackServerContext* c
   return RunAction(context, response, executor_, std::move(work));
 }
 
-
 grpc::ServerUnaryReactor* AdminServiceImpl::CreateTenant(grpc::CallbackServerContext* context,
                                                          const v1::CreateTenantRequest* request,
                                                          v1::CreateTenantResponse* response) {
@@ -54,9 +53,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RotateTenantToken(
 grpc::ServerUnaryReactor* AdminServiceImpl::ConnectStripe(grpc::CallbackServerContext* context,
                                                           const v1::ConnectStripeRequest* request,
                                                           v1::ConnectStripeResponse* response) {
-  return Admin(context, response, [&](CallBounds bounds) {
-    return DoConnectStripe(*request, std::move(bounds));
-  });
+  return Admin(context, response,
+               [&](CallBounds bounds) { return DoConnectStripe(*request, std::move(bounds)); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::DisconnectStripe(
@@ -74,9 +72,8 @@ grpc::ServerUnaryReactor* AdminServiceImpl::GetPolicy(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* AdminServiceImpl::ConfigureWebhooks(
     grpc::CallbackServerContext* context, const v1::ConfigureWebhooksRequest* request,
     v1::ConfigureWebhooksResponse* response) {
-  return Admin(context, response, [&](CallBounds bounds) {
-    return DoConfigureWebhooks(*request, std::move(bounds));
-  });
+  return Admin(context, response,
+               [&](CallBounds bounds) { return DoConfigureWebhooks(*request, std::move(bounds)); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::SetPolicy(grpc::CallbackServerContext* context,
@@ -88,35 +85,31 @@ grpc::ServerUnaryReactor* AdminServiceImpl::SetPolicy(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* AdminServiceImpl::ListApprovals(grpc::CallbackServerContext* context,
                                                           const v1::ListApprovalsRequest* request,
                                                           v1::ListApprovalsResponse* response) {
-  return Admin(context, response,
-                   [&](CallBounds) { return DoListApprovals(*request); });
+  return Admin(context, response, [&](CallBounds) { return DoListApprovals(*request); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::DecideApproval(grpc::CallbackServerContext* context,
                                                            const v1::DecideApprovalRequest* request,
                                                            v1::DecideApprovalResponse* response) {
-  return Admin(context, response, [&](CallBounds bounds) {
-    return DoDecideApproval(*request, std::move(bounds));
-  });
+  return Admin(context, response,
+               [&](CallBounds bounds) { return DoDecideApproval(*request, std::move(bounds)); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::QueryAudit(grpc::CallbackServerContext* context,
                                                        const v1::QueryAuditRequest* request,
                                                        v1::QueryAuditResponse* response) {
-  return Admin(context, response,
-                   [&](CallBounds) { return DoQueryAudit(*request); });
+  return Admin(context, response, [&](CallBounds) { return DoQueryAudit(*request); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::VerifyAuditChain(
     grpc::CallbackServerContext* context, const v1::VerifyAuditChainRequest* request,
     v1::VerifyAuditChainResponse* response) {
-  return Admin(context, response,
-                   [&](CallBounds) { return DoVerifyAuditChain(*request); });
+  return Admin(context, response, [&](CallBounds) { return DoVerifyAuditChain(*request); });
 }
 
 boost::asio::awaitable<absl::Status> AdminServiceImpl::AuditOperator(const std::string& tenant_id,
-                                                                    const std::string& action,
-                                                                    const std::string& result) {
+                                                                     const std::string& action,
+                                                                     const std::string& result) {
   v1::AuditRecord record;
   record.set_tenant_id(tenant_id);
   record.set_agent_id("operator");
@@ -132,7 +125,8 @@ AdminServiceImpl::Async<v1::CreateTenantResponse> AdminServiceImpl::DoCreateTena
     v1::CreateTenantRequest request) {
   PAYVOX_CO_ASSIGN_OR_RETURN(std::string token,
                              tenants_.CreateTenant(request.tenant_id(), request.display_name()));
-  const absl::Status audited = co_await AuditOperator(request.tenant_id(), "create_tenant", "created");
+  const absl::Status audited =
+      co_await AuditOperator(request.tenant_id(), "create_tenant", "created");
   PAYVOX_CO_RETURN_IF_ERROR(audited);
   v1::CreateTenantResponse response;
   response.set_tenant_id(request.tenant_id());
@@ -145,9 +139,8 @@ AdminServiceImpl::Async<v1::RotateTenantTokenResponse> AdminServiceImpl::DoRotat
   if (request.overlap_seconds() < 0 || request.overlap_seconds() > 7 * 86400) {
     co_return absl::InvalidArgumentError("overlap_seconds must be 0 (one hour) to 604800");
   }
-  const absl::Duration overlap = request.overlap_seconds() == 0
-                                     ? absl::Hours(1)
-                                     : absl::Seconds(request.overlap_seconds());
+  const absl::Duration overlap =
+      request.overlap_seconds() == 0 ? absl::Hours(1) : absl::Seconds(request.overlap_seconds());
   PAYVOX_CO_ASSIGN_OR_RETURN(auto rotated, tenants_.RotateToken(request.tenant_id(), overlap));
   const absl::Status audited =
       co_await AuditOperator(request.tenant_id(), "rotate_tenant_token", "rotated");
@@ -174,8 +167,8 @@ const std::vector<ProbedResource>& ProbedResources() {
       {"refunds", {}},
       {"payment_intents", {"secure_payments", "manage_payments", "view_payments"}},
       {"subscriptions",
-       {"view_subscriptions", "manage_subscriptions", "cancel_subscriptions",
-        "pause_subscriptions", "change_subscription_plans"}},
+       {"view_subscriptions", "manage_subscriptions", "cancel_subscriptions", "pause_subscriptions",
+        "change_subscription_plans"}},
       {"invoices", {"view_invoices", "manage_invoices"}},
       {"coupons", {"coupons"}},
       {"products", {"view_catalog", "manage_catalog", "change_subscription_plans"}},
@@ -235,15 +228,15 @@ AdminServiceImpl::Async<v1::ConnectStripeResponse> AdminServiceImpl::DoConnectSt
   for (const ProbedResource& resource : ProbedResources()) {
     FormParams params;
     params.Add("limit", "1");
-    absl::StatusOr<stripe::StripeResponse> listed = co_await api.Send(
-        stripe::HttpMethod::kGet, absl::StrCat("/v1/", resource.resource), std::move(params),
-        probe);
+    absl::StatusOr<stripe::StripeResponse> listed =
+        co_await api.Send(stripe::HttpMethod::kGet, absl::StrCat("/v1/", resource.resource),
+                          std::move(params), probe);
     if (listed.ok()) continue;
     if (listed.status().code() != absl::StatusCode::kPermissionDenied) {
-      co_return absl::Status(listed.status().code(),
-                             absl::StrCat("probing ", resource.resource,
-                                          " failed, so nothing was stored: ",
-                                          listed.status().message()));
+      co_return absl::Status(
+          listed.status().code(),
+          absl::StrCat("probing ", resource.resource,
+                       " failed, so nothing was stored: ", listed.status().message()));
     }
     if (Needed(resource, policy)) {
       needed_missing.push_back(resource.resource);
@@ -265,9 +258,8 @@ AdminServiceImpl::Async<v1::ConnectStripeResponse> AdminServiceImpl::DoConnectSt
         "resources payvox uses is safer");
   }
   if (response.missing_permissions_size() > 0) {
-    response.add_warnings(absl::StrCat(
-        "actions not enabled now would fail: the key cannot read ",
-        absl::StrJoin(response.missing_permissions(), ", ")));
+    response.add_warnings(absl::StrCat("actions not enabled now would fail: the key cannot read ",
+                                       absl::StrJoin(response.missing_permissions(), ", ")));
   }
   PAYVOX_CO_RETURN_IF_ERROR(tenants_.Connect(request.tenant_id(), key, std::move(client)));
   const absl::Status audited =
@@ -313,7 +305,8 @@ AdminServiceImpl::Async<v1::ConfigureWebhooksResponse> AdminServiceImpl::DoConfi
         "characters, e.g. https://payvox.example.com/v1/webhooks/stripe/<tenant_id>");
   }
   if (!parsed->tls && tenant->stripe->mode() == stripe::Mode::kLive) {
-    co_return absl::InvalidArgumentError("url: Stripe sends live-mode events to https:// URLs only");
+    co_return absl::InvalidArgumentError(
+        "url: Stripe sends live-mode events to https:// URLs only");
   }
   if (options_.keyring == nullptr) {
     co_return absl::FailedPreconditionError(
@@ -329,9 +322,10 @@ AdminServiceImpl::Async<v1::ConfigureWebhooksResponse> AdminServiceImpl::DoConfi
   params.Add("metadata[payvox_tenant]", request.tenant_id());
   // The same URL registered again within Stripe's idempotency window gets
   // the same endpoint back instead of a second one.
-  const std::string key = DeriveIdempotencyKey(
-      {.tenant_id = request.tenant_id(), .call_id = "admin", .request_id = url,
-       .action = "configure_webhooks"});
+  const std::string key = DeriveIdempotencyKey({.tenant_id = request.tenant_id(),
+                                                .call_id = "admin",
+                                                .request_id = url,
+                                                .action = "configure_webhooks"});
   stripe::StripeApi api(*tenant->stripe);
   stripe::CallOptions call{.bounds = bounds, .idempotency_key = key};
   PAYVOX_CO_ASSIGN_OR_RETURN(

@@ -65,7 +65,8 @@ std::string RefundSay(const v1::Refund& refund, const Speaking& speaking) {
   const std::string amount = refund.amount().display();
   switch (refund.status()) {
     case v1::REFUND_STATUS_SUCCEEDED:
-      return absl::StrCat("Your refund of ", amount, " was sent on ", On(refund.created(), speaking),
+      return absl::StrCat("Your refund of ", amount, " was sent on ",
+                          On(refund.created(), speaking),
                           "; it takes 5 to 10 business days to show on your statement.");
     case v1::REFUND_STATUS_PENDING:
       return absl::StrCat("Your refund of ", amount, " is on its way.");
@@ -78,9 +79,9 @@ std::string RefundSay(const v1::Refund& refund, const Speaking& speaking) {
 }
 
 std::string SubscriptionSay(const v1::Subscription& subscription) {
-  const std::string plan = absl::StrCat(
-      "Your ", subscription.plan_name(), " plan at ", subscription.price().display(), " ",
-      Every(subscription.interval(), subscription.interval_count()));
+  const std::string plan =
+      absl::StrCat("Your ", subscription.plan_name(), " plan at ", subscription.price().display(),
+                   " ", Every(subscription.interval(), subscription.interval_count()));
   if (subscription.status() == v1::SUBSCRIPTION_STATUS_CANCELED) {
     return absl::StrCat(plan, " is canceled.");
   }
@@ -98,9 +99,9 @@ std::string SubscriptionSay(const v1::Subscription& subscription) {
 }
 
 std::string InvoiceSay(const stripe::Invoice& invoice, const Speaking& speaking) {
-  const std::string what =
-      absl::StrCat(invoice.number.empty() ? "The invoice" : absl::StrCat("Invoice ", invoice.number),
-                   " for ", FormatMoney(invoice.total, invoice.currency));
+  const std::string what = absl::StrCat(
+      invoice.number.empty() ? "The invoice" : absl::StrCat("Invoice ", invoice.number), " for ",
+      FormatMoney(invoice.total, invoice.currency));
   if (invoice.status == "paid") return absl::StrCat(what, " is paid.");
   if (invoice.status == "void") return absl::StrCat(what, " was voided; nothing is owed on it.");
   if (invoice.status == "draft") return absl::StrCat(what, " is a draft and hasn't been sent yet.");
@@ -119,9 +120,10 @@ std::string InvoiceSay(const stripe::Invoice& invoice, const Speaking& speaking)
 }
 
 std::string CouponSay(const stripe::Coupon& coupon) {
-  const std::string off = coupon.percent_off > 0
-                              ? absl::StrCat(coupon.percent_off, "% off")
-                              : absl::StrCat(FormatMoney(coupon.amount_off, coupon.currency), " off");
+  const std::string off =
+      coupon.percent_off > 0
+          ? absl::StrCat(coupon.percent_off, "% off")
+          : absl::StrCat(FormatMoney(coupon.amount_off, coupon.currency), " off");
   if (coupon.duration == "forever") return absl::StrCat(off, " for as long as you subscribe");
   if (coupon.duration == "repeating") {
     return absl::StrCat(off, " for ", Plural(coupon.duration_in_months, "month"));

@@ -1,11 +1,10 @@
 #include "server/app.h"
 
-#include <atomic>
-
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <atomic>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -21,12 +20,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "client/stripe_clients.h"
+#include "common/async_wait.h"
+#include "common/log.h"
 #include "sandbox/emulator.h"
 #include "sandbox/http_server.h"
 #include "sandbox/webhook_sender.h"
 #include "server/admin_service.h"
-#include "common/async_wait.h"
-#include "common/log.h"
 #include "server/config.h"
 #include "server/grpc_metrics.h"
 #include "server/housekeeper.h"
@@ -72,8 +71,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> GrpcServerCredentials(
     absl::StatusOr<std::string> ca = ReadPem(tls.client_ca_file());
     if (!ca.ok()) return ca.status();
     options.pem_root_certs = *std::move(ca);
-    options.client_certificate_request =
-        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }
   return grpc::SslServerCredentials(options);
 }
@@ -214,9 +212,8 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
       return absl::Status(status.code(), absl::StrCat("sandbox: ", status.message()));
     }
     // Events go to the endpoints ConfigureWebhooks registers, signed.
-    parts->sandbox_webhooks =
-        std::make_unique<sandbox::WebhookSender>(*parts->emulator, clock,
-                                                 sandbox::WebhookSenderOptions{});
+    parts->sandbox_webhooks = std::make_unique<sandbox::WebhookSender>(
+        *parts->emulator, clock, sandbox::WebhookSenderOptions{});
     parts->sandbox_webhooks->Start();
     if (!options.keyring.has_value()) options.keyring.emplace(MasterKey::Generate());
     client_options = StripeClientOptionsFrom(config.stripe(), "sk_test_payvox_sandbox");
@@ -247,8 +244,9 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   absl::LoadTimeZone(config.time_zone(), &zone);
   // Tenants' Stripe clients share the config's client options but for the
   // key (and, with --sandbox, point at the sandbox).
-  auto connect = [clients = parts->stripe_clients.get(), client_options](std::string api_key)
-      -> absl::StatusOr<std::shared_ptr<stripe::ResilientStripeClient>> {
+  auto connect =
+      [clients = parts->stripe_clients.get(), client_options](
+          std::string api_key) -> absl::StatusOr<std::shared_ptr<stripe::ResilientStripeClient>> {
     stripe::StripeClientOptions options = client_options;
     options.pool.api_key = std::move(api_key);
     options.rate_limits.reset();
@@ -279,9 +277,10 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
                         absl::StrCat("tenants: ", unconnected.status().message()));
   }
   for (const std::string& problem : *unconnected) {
-    parts->log->Error("a tenant's Stripe key cannot be opened; its calls fail until it is "
-                      "connected again",
-                      {{"tenant", problem}});
+    parts->log->Error(
+        "a tenant's Stripe key cannot be opened; its calls fail until it is "
+        "connected again",
+        {{"tenant", problem}});
   }
   parts->action_service =
       std::make_unique<ActionServiceImpl>(*parts->tenants, parts->io.get_executor());
@@ -293,7 +292,8 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
       [hub = parts->hub.get()] { return static_cast<double>(hub->subscribers()); }, parts.get());
   parts->event_service = std::make_unique<EventServiceImpl>(
       *parts->store, *parts->hub, *parts->tenants,
-      EventStreamOptions{.queue_capacity = static_cast<size_t>(webhooks_config.subscriber_queue())});
+      EventStreamOptions{.queue_capacity =
+                             static_cast<size_t>(webhooks_config.subscriber_queue())});
   parts->admin_service = std::make_unique<AdminServiceImpl>(
       *parts->tenants, *parts->store_executor, clock,
       AdminServiceImpl::Options{
@@ -330,12 +330,12 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
         } else if (report->settled_done + report->settled_not_sent + report->left_open +
                        report->orphans_released >
                    0) {
-          log->Warning("reconciled open audit intents",
-                       {{"done_at_stripe", absl::StrCat(report->settled_done)},
-                        {"never_sent", absl::StrCat(report->settled_not_sent)},
-                        {"left_open", absl::StrCat(report->left_open)},
-                        {"orphaned_reservations_released",
-                         absl::StrCat(report->orphans_released)}});
+          log->Warning(
+              "reconciled open audit intents",
+              {{"done_at_stripe", absl::StrCat(report->settled_done)},
+               {"never_sent", absl::StrCat(report->settled_not_sent)},
+               {"left_open", absl::StrCat(report->left_open)},
+               {"orphaned_reservations_released", absl::StrCat(report->orphans_released)}});
         }
       });
 
@@ -353,8 +353,7 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
             }
           }});
   boost::asio::co_spawn(boost::asio::make_strand(parts->io),
-                        parts->housekeeper->Run(parts->stop_housekeeping),
-                        boost::asio::detached);
+                        parts->housekeeper->Run(parts->stop_housekeeping), boost::asio::detached);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -399,10 +398,9 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
             .configured = std::move(configured),
             .keyring = parts->keyring ? &*parts->keyring : nullptr,
             .serving = [serving = &parts->serving] { return serving->load(); },
-            .on_stored = [hub = parts->hub.get()](const std::string& tenant,
-                                                  const v1::PaymentEvent& event) {
-              hub->Publish(tenant, event);
-            },
+            .on_stored = [hub = parts->hub.get()](
+                             const std::string& tenant,
+                             const v1::PaymentEvent& event) { hub->Publish(tenant, event); },
             .metrics = &parts->metrics});
     parts->webhook_listener = std::make_unique<webhooks::WebhookListener>(*parts->ingestor, clock);
     const auto [host, webhook_port] = SplitHostPort(webhooks_config.listen_address());
@@ -436,15 +434,13 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   }
   parts->log->Info("payvoxd started",
                    {{"grpc_port", absl::StrCat(parts->port)},
-                    {"webhook_port", absl::StrCat(parts->webhook_listener
-                                                      ? parts->webhook_listener->port()
-                                                      : 0)},
-                    {"metrics_port", absl::StrCat(parts->metrics_listener
-                                                      ? parts->metrics_listener->port()
-                                                      : 0)},
+                    {"webhook_port",
+                     absl::StrCat(parts->webhook_listener ? parts->webhook_listener->port() : 0)},
+                    {"metrics_port",
+                     absl::StrCat(parts->metrics_listener ? parts->metrics_listener->port() : 0)},
                     {"tenant", config.tenant_id()},
                     {"sandbox", options.sandbox ? "true" : "false"},
-                    {"grpc_tls", config.grpc_tls().cert_file().empty()            ? "off"
+                    {"grpc_tls", config.grpc_tls().cert_file().empty()        ? "off"
                                  : config.grpc_tls().client_ca_file().empty() ? "server"
                                                                               : "mutual"},
                     {"master_key", parts->keyring ? parts->keyring->current().id() : "none"}});

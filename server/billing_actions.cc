@@ -115,18 +115,17 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateCouponResponse>> VoiceActions::C
   PAYVOX_CO_ASSIGN_OR_RETURN(std::optional<v1::CreateCouponResponse> saved,
                              co_await guard_.Replay<v1::CreateCouponResponse>(key, request));
   if (saved.has_value()) co_return *std::move(saved);
-  WriteFacts facts{.action = "create_coupon",
-                   .capability = "coupons",
-                   .customer = request.customer_id(),
-                   .target = request.customer_id(),
-                   .amount = percent ? 0 : request.amount_off().amount_minor(),
-                   .currency = percent ? "" : request.amount_off().currency(),
-                   .coupon = policy::CouponFacts{
-                       .percent_off = request.percent_off(),
-                       .amount_off = percent ? 0 : request.amount_off().amount_minor(),
-                       .currency = percent ? "" : request.amount_off().currency()}};
-  WriteBody<v1::CreateCouponResponse> body =
-      [&](const std::string& idempotency_key)
+  WriteFacts facts{
+      .action = "create_coupon",
+      .capability = "coupons",
+      .customer = request.customer_id(),
+      .target = request.customer_id(),
+      .amount = percent ? 0 : request.amount_off().amount_minor(),
+      .currency = percent ? "" : request.amount_off().currency(),
+      .coupon = policy::CouponFacts{.percent_off = request.percent_off(),
+                                    .amount_off = percent ? 0 : request.amount_off().amount_minor(),
+                                    .currency = percent ? "" : request.amount_off().currency()}};
+  WriteBody<v1::CreateCouponResponse> body = [&](const std::string& idempotency_key)
       -> boost::asio::awaitable<absl::StatusOr<v1::CreateCouponResponse>> {
     FormParams params;
     if (percent) {
@@ -145,10 +144,10 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateCouponResponse>> VoiceActions::C
     if (request.redeem_by() > 0) params.Add("redeem_by", absl::StrCat(request.redeem_by()));
     params.Add("metadata[payvox_call_id]", request.context().call_id());
     const stripe::CallOptions write{.bounds = bounds, .idempotency_key = idempotency_key};
-    PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Coupon coupon,
-                               co_await stripe_.Call(HttpMethod::kPost, "/v1/coupons",
-                                                     std::move(params), write,
-                                                     stripe::DecodeCoupon));
+    PAYVOX_CO_ASSIGN_OR_RETURN(
+        const stripe::Coupon coupon,
+        co_await stripe_.Call(HttpMethod::kPost, "/v1/coupons", std::move(params), write,
+                              stripe::DecodeCoupon));
     v1::CreateCouponResponse response;
     *response.mutable_coupon() = ToProto(coupon);
     if (request.customer_id().empty()) {
@@ -163,21 +162,21 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateCouponResponse>> VoiceActions::C
     promotion.Add("max_redemptions", "1");
     const stripe::CallOptions second{.bounds = bounds,
                                      .idempotency_key = absl::StrCat(idempotency_key, "_promo")};
-    PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::PromotionCode code,
-                               co_await stripe_.Call(HttpMethod::kPost, "/v1/promotion_codes",
-                                                     std::move(promotion), second,
-                                                     stripe::DecodePromotionCode));
+    PAYVOX_CO_ASSIGN_OR_RETURN(
+        const stripe::PromotionCode code,
+        co_await stripe_.Call(HttpMethod::kPost, "/v1/promotion_codes", std::move(promotion),
+                              second, stripe::DecodePromotionCode));
     response.mutable_coupon()->set_promotion_code_id(code.id);
     response.mutable_coupon()->set_code(code.code);
     response.mutable_coupon()->set_code_spoken(SpellOut(code.code));
-    response.set_say(absl::StrCat("Done: ", CouponSay(coupon), ". Your code is ",
-                                  SpellOut(code.code), "."));
+    response.set_say(
+        absl::StrCat("Done: ", CouponSay(coupon), ". Your code is ", SpellOut(code.code), "."));
     co_return response;
   };
   std::function<std::string(const v1::CreateCouponResponse&)> result_id =
       [](const v1::CreateCouponResponse& response) { return response.coupon().id(); };
   co_return co_await Guarded<v1::CreateCouponResponse>(request.context(), std::move(facts), request,
-                                  std::move(body), std::move(result_id));
+                                                       std::move(body), std::move(result_id));
 }
 
 // --- Subscriptions ---
@@ -193,10 +192,10 @@ VoiceActions::ListSubscriptions(v1::ListSubscriptionsRequest request, CallBounds
   params.Add("customer", request.customer_id());
   params.Add("limit", "20");
   const stripe::CallOptions read{.bounds = bounds};
-  PAYVOX_CO_ASSIGN_OR_RETURN(const auto list,
-                             co_await stripe_.Call(HttpMethod::kGet, "/v1/subscriptions",
-                                                   std::move(params), read,
-                                                   stripe::DecodeSubscriptionList));
+  PAYVOX_CO_ASSIGN_OR_RETURN(
+      const auto list,
+      co_await stripe_.Call(HttpMethod::kGet, "/v1/subscriptions", std::move(params), read,
+                            stripe::DecodeSubscriptionList));
   v1::ListSubscriptionsResponse response;
   for (const stripe::Subscription& subscription : list.data) {
     *response.add_subscriptions() = ToProto(subscription, clock_.Now(), options_.time_zone);
@@ -206,8 +205,9 @@ VoiceActions::ListSubscriptions(v1::ListSubscriptionsRequest request, CallBounds
   } else if (list.data.size() == 1) {
     response.set_say(SubscriptionSay(response.subscriptions(0)));
   } else {
-    response.set_say(absl::StrCat("You have ", Plural(response.subscriptions_size(), "subscription"),
-                                  ". ", SubscriptionSay(response.subscriptions(0))));
+    response.set_say(absl::StrCat("You have ",
+                                  Plural(response.subscriptions_size(), "subscription"), ". ",
+                                  SubscriptionSay(response.subscriptions(0))));
   }
   co_return response;
 }
@@ -240,15 +240,14 @@ VoiceActions::CancelSubscription(v1::CancelSubscriptionRequest request, CallBoun
     co_return StateError("This subscription is already canceled; nothing to do.",
                          "subscription_already_canceled", "That subscription is already canceled.");
   }
-  WriteFacts facts{.action = "cancel_subscription",
-                   .capability = "cancel_subscriptions",
-                   .action_class = policy::ActionClass::kDestructive,
-                   .customer = current.customer,
-                   .target = current.id,
-                   .subscription = policy::SubscriptionFacts{
-                       .cancel_immediately = request.immediately()}};
-  WriteBody<v1::CancelSubscriptionResponse> body =
-      [&](const std::string& idempotency_key)
+  WriteFacts facts{
+      .action = "cancel_subscription",
+      .capability = "cancel_subscriptions",
+      .action_class = policy::ActionClass::kDestructive,
+      .customer = current.customer,
+      .target = current.id,
+      .subscription = policy::SubscriptionFacts{.cancel_immediately = request.immediately()}};
+  WriteBody<v1::CancelSubscriptionResponse> body = [&](const std::string& idempotency_key)
       -> boost::asio::awaitable<absl::StatusOr<v1::CancelSubscriptionResponse>> {
     FormParams params;
     if (!request.reason().empty()) params.Add("cancellation_details[comment]", request.reason());
@@ -272,8 +271,8 @@ VoiceActions::CancelSubscription(v1::CancelSubscriptionRequest request, CallBoun
   };
   std::function<std::string(const v1::CancelSubscriptionResponse&)> result_id =
       [](const v1::CancelSubscriptionResponse& response) { return response.subscription().id(); };
-  co_return co_await Guarded<v1::CancelSubscriptionResponse>(request.context(), std::move(facts), request,
-                                  std::move(body), std::move(result_id));
+  co_return co_await Guarded<v1::CancelSubscriptionResponse>(
+      request.context(), std::move(facts), request, std::move(body), std::move(result_id));
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::PauseSubscriptionResponse>>
@@ -301,8 +300,7 @@ VoiceActions::PauseSubscription(v1::PauseSubscriptionRequest request, CallBounds
                    .capability = "pause_subscriptions",
                    .customer = current.customer,
                    .target = current.id};
-  WriteBody<v1::PauseSubscriptionResponse> body =
-      [&](const std::string& idempotency_key)
+  WriteBody<v1::PauseSubscriptionResponse> body = [&](const std::string& idempotency_key)
       -> boost::asio::awaitable<absl::StatusOr<v1::PauseSubscriptionResponse>> {
     FormParams params;
     params.Add("pause_collection[behavior]", "void");
@@ -328,8 +326,8 @@ VoiceActions::PauseSubscription(v1::PauseSubscriptionRequest request, CallBounds
   };
   std::function<std::string(const v1::PauseSubscriptionResponse&)> result_id =
       [](const v1::PauseSubscriptionResponse& response) { return response.subscription().id(); };
-  co_return co_await Guarded<v1::PauseSubscriptionResponse>(request.context(), std::move(facts), request,
-                                  std::move(body), std::move(result_id));
+  co_return co_await Guarded<v1::PauseSubscriptionResponse>(
+      request.context(), std::move(facts), request, std::move(body), std::move(result_id));
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::ResumeSubscriptionResponse>>
@@ -355,8 +353,7 @@ VoiceActions::ResumeSubscription(v1::ResumeSubscriptionRequest request, CallBoun
                    .capability = "pause_subscriptions",
                    .customer = current.customer,
                    .target = current.id};
-  WriteBody<v1::ResumeSubscriptionResponse> body =
-      [&](const std::string& idempotency_key)
+  WriteBody<v1::ResumeSubscriptionResponse> body = [&](const std::string& idempotency_key)
       -> boost::asio::awaitable<absl::StatusOr<v1::ResumeSubscriptionResponse>> {
     // A subscription whose status is paused (a trial that ended without a
     // card) resumes through /resume; paused collection is unset.
@@ -378,13 +375,12 @@ VoiceActions::ResumeSubscription(v1::ResumeSubscriptionRequest request, CallBoun
   };
   std::function<std::string(const v1::ResumeSubscriptionResponse&)> result_id =
       [](const v1::ResumeSubscriptionResponse& response) { return response.subscription().id(); };
-  co_return co_await Guarded<v1::ResumeSubscriptionResponse>(request.context(), std::move(facts), request,
-                                  std::move(body), std::move(result_id));
+  co_return co_await Guarded<v1::ResumeSubscriptionResponse>(
+      request.context(), std::move(facts), request, std::move(body), std::move(result_id));
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::ChangeSubscriptionPlanResponse>>
-VoiceActions::ChangeSubscriptionPlan(v1::ChangeSubscriptionPlanRequest request,
-                                     CallBounds bounds) {
+VoiceActions::ChangeSubscriptionPlan(v1::ChangeSubscriptionPlanRequest request, CallBounds bounds) {
   const bool apply = request.context().confirmed();
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), apply));
   PAYVOX_CO_RETURN_IF_ERROR(ValidateSubscriptionId(request.subscription_id()));
@@ -404,7 +400,8 @@ VoiceActions::ChangeSubscriptionPlan(v1::ChangeSubscriptionPlanRequest request,
                          "That subscription is canceled, so I can't change its plan.");
   }
   if (current.items.empty()) {
-    co_return absl::FailedPreconditionError("This subscription has no item whose price can change.");
+    co_return absl::FailedPreconditionError(
+        "This subscription has no item whose price can change.");
   }
   const stripe::SubscriptionItem& item = current.items.front();
   if (item.price.id == request.new_price_id()) {
@@ -424,24 +421,24 @@ VoiceActions::ChangeSubscriptionPlan(v1::ChangeSubscriptionPlanRequest request,
   preview.Add("subscription_proration_behavior", proration_behavior);
   preview.Add("subscription_proration_date", proration_date);
   const stripe::CallOptions read{.bounds = bounds};
-  PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Invoice upcoming,
-                             co_await stripe_.Call(HttpMethod::kGet, "/v1/invoices/upcoming",
-                                                   std::move(preview), read,
-                                                   stripe::DecodeInvoice));
+  PAYVOX_CO_ASSIGN_OR_RETURN(
+      const stripe::Invoice upcoming,
+      co_await stripe_.Call(HttpMethod::kGet, "/v1/invoices/upcoming", std::move(preview), read,
+                            stripe::DecodeInvoice));
   const int64_t proration = ProrationOf(upcoming);
-  const std::string next = FormatMoney(
-      upcoming.lines.empty() ? 0 : upcoming.lines.back().amount, upcoming.currency);
+  const std::string next =
+      FormatMoney(upcoming.lines.empty() ? 0 : upcoming.lines.back().amount, upcoming.currency);
   const std::string now_part =
-      proration >= 0 ? absl::StrCat("costs ", FormatMoney(proration, upcoming.currency),
-                                    " for the rest of this billing period")
-                     : absl::StrCat("gives you a credit of ",
-                                    FormatMoney(-proration, upcoming.currency),
-                                    " for the rest of this billing period");
+      proration >= 0
+          ? absl::StrCat("costs ", FormatMoney(proration, upcoming.currency),
+                         " for the rest of this billing period")
+          : absl::StrCat("gives you a credit of ", FormatMoney(-proration, upcoming.currency),
+                         " for the rest of this billing period");
   if (!apply) {
     // A preview changes nothing, but it still needs the capability.
     if (!policy::IsEnabled(policy, "change_subscription_plan", "change_subscription_plans")) {
-      co_return policy::Decide(policy, {.action = "change_subscription_plan",
-                                        .capability = "change_subscription_plans"})
+      co_return policy::Decide(
+          policy, {.action = "change_subscription_plan", .capability = "change_subscription_plans"})
           .ToStatus();
     }
     v1::ChangeSubscriptionPlanResponse response;
@@ -452,16 +449,15 @@ VoiceActions::ChangeSubscriptionPlan(v1::ChangeSubscriptionPlanRequest request,
                                   " each period. Shall I go ahead?"));
     co_return response;
   }
-  WriteFacts facts{.action = "change_subscription_plan",
-                   .capability = "change_subscription_plans",
-                   .customer = current.customer,
-                   .target = current.id,
-                   .amount = proration,
-                   .currency = upcoming.currency,
-                   .subscription = policy::SubscriptionFacts{.proration_behavior =
-                                                                 proration_behavior}};
-  WriteBody<v1::ChangeSubscriptionPlanResponse> body =
-      [&](const std::string& idempotency_key)
+  WriteFacts facts{
+      .action = "change_subscription_plan",
+      .capability = "change_subscription_plans",
+      .customer = current.customer,
+      .target = current.id,
+      .amount = proration,
+      .currency = upcoming.currency,
+      .subscription = policy::SubscriptionFacts{.proration_behavior = proration_behavior}};
+  WriteBody<v1::ChangeSubscriptionPlanResponse> body = [&](const std::string& idempotency_key)
       -> boost::asio::awaitable<absl::StatusOr<v1::ChangeSubscriptionPlanResponse>> {
     FormParams params;
     params.Add("items[0][id]", item.id);
@@ -482,9 +478,11 @@ VoiceActions::ChangeSubscriptionPlan(v1::ChangeSubscriptionPlanRequest request,
     co_return response;
   };
   std::function<std::string(const v1::ChangeSubscriptionPlanResponse&)> result_id =
-      [](const v1::ChangeSubscriptionPlanResponse& response) { return response.subscription().id(); };
-  co_return co_await Guarded<v1::ChangeSubscriptionPlanResponse>(request.context(), std::move(facts), request,
-                                  std::move(body), std::move(result_id));
+      [](const v1::ChangeSubscriptionPlanResponse& response) {
+        return response.subscription().id();
+      };
+  co_return co_await Guarded<v1::ChangeSubscriptionPlanResponse>(
+      request.context(), std::move(facts), request, std::move(body), std::move(result_id));
 }
 
 // --- Invoices ---
@@ -497,8 +495,8 @@ boost::asio::awaitable<absl::StatusOr<v1::ListInvoicesResponse>> VoiceActions::L
   PAYVOX_CO_RETURN_IF_ERROR(
       stripe::ValidateStripeId("customer_id", request.customer_id(), {"cus_"}));
   PAYVOX_CO_RETURN_IF_ERROR(ValidateLimit(request.limit()));
-  static constexpr std::array<absl::string_view, 6> kStatuses = {
-      "", "draft", "open", "paid", "uncollectible", "void"};
+  static constexpr std::array<absl::string_view, 6> kStatuses = {"",     "draft",         "open",
+                                                                 "paid", "uncollectible", "void"};
   if (std::find(kStatuses.begin(), kStatuses.end(), request.status()) == kStatuses.end()) {
     co_return absl::InvalidArgumentError(
         "status must be draft, open, paid, uncollectible or void (or empty for all)");
@@ -508,18 +506,17 @@ boost::asio::awaitable<absl::StatusOr<v1::ListInvoicesResponse>> VoiceActions::L
   if (!request.status().empty()) params.Add("status", request.status());
   params.Add("limit", absl::StrCat(request.limit() == 0 ? 10 : request.limit()));
   const stripe::CallOptions read{.bounds = bounds};
-  PAYVOX_CO_ASSIGN_OR_RETURN(const auto list,
-                             co_await stripe_.Call(HttpMethod::kGet, "/v1/invoices",
-                                                   std::move(params), read,
-                                                   stripe::DecodeInvoiceList));
+  PAYVOX_CO_ASSIGN_OR_RETURN(
+      const auto list, co_await stripe_.Call(HttpMethod::kGet, "/v1/invoices", std::move(params),
+                                             read, stripe::DecodeInvoiceList));
   v1::ListInvoicesResponse response;
   for (const stripe::Invoice& invoice : list.data) *response.add_invoices() = ToProto(invoice);
   if (list.data.empty()) {
     response.set_say("I don't see any invoices on this account.");
   } else {
-    response.set_say(absl::StrCat("I see ", Plural(response.invoices_size(), "invoice"),
-                                  ". The latest: ",
-                                  InvoiceSay(list.data.front(), {clock_.Now(), options_.time_zone})));
+    response.set_say(absl::StrCat(
+        "I see ", Plural(response.invoices_size(), "invoice"),
+        ". The latest: ", InvoiceSay(list.data.front(), {clock_.Now(), options_.time_zone})));
   }
   co_return response;
 }
@@ -563,11 +560,9 @@ VoiceActions::GetUpcomingInvoice(v1::GetUpcomingInvoiceRequest request, CallBoun
   *response.mutable_invoice() = ToProto(*upcoming);
   const int64_t when =
       upcoming->next_payment_attempt > 0 ? upcoming->next_payment_attempt : upcoming->period_end;
-  response.set_say(absl::StrCat("Your next bill is ",
-                                FormatMoney(upcoming->amount_due, upcoming->currency), " on ",
-                                DatePhrase(absl::FromUnixSeconds(when), clock_.Now(),
-                                           options_.time_zone),
-                                "."));
+  response.set_say(absl::StrCat(
+      "Your next bill is ", FormatMoney(upcoming->amount_due, upcoming->currency), " on ",
+      DatePhrase(absl::FromUnixSeconds(when), clock_.Now(), options_.time_zone), "."));
   co_return response;
 }
 
@@ -584,11 +579,11 @@ boost::asio::awaitable<absl::StatusOr<Response>> VoiceActions::ChangeInvoice(
   PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Invoice current,
                              co_await LoadInvoice(request.invoice_id(), bounds));
   if (std::find(change.from.begin(), change.from.end(), current.status) == change.from.end()) {
-    co_return StateError(absl::StrCat("Only ", change.from.front(), " invoices can be ",
-                                      change.done, "; this one is ", current.status, "."),
-                         change.refused_reason,
-                         absl::StrCat("That invoice can't be ", change.done,
-                                      " in its current state."));
+    co_return StateError(
+        absl::StrCat("Only ", change.from.front(), " invoices can be ", change.done,
+                     "; this one is ", current.status, "."),
+        change.refused_reason,
+        absl::StrCat("That invoice can't be ", change.done, " in its current state."));
   }
   WriteFacts facts{.action = change.action,
                    .capability = "manage_invoices",
@@ -610,10 +605,11 @@ boost::asio::awaitable<absl::StatusOr<Response>> VoiceActions::ChangeInvoice(
     response.set_say(say(changed));
     co_return response;
   };
-  std::function<std::string(const Response&)> result_id =
-      [](const Response& response) { return response.invoice().id(); };
+  std::function<std::string(const Response&)> result_id = [](const Response& response) {
+    return response.invoice().id();
+  };
   co_return co_await Guarded<Response>(request.context(), std::move(facts), request,
-                                  std::move(body), std::move(result_id));
+                                       std::move(body), std::move(result_id));
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::SendInvoiceResponse>> VoiceActions::SendInvoice(
@@ -705,8 +701,7 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateInvoiceResponse>> VoiceActions::
                    .target = request.customer_id(),
                    .amount = total,
                    .currency = currency};
-  WriteBody<v1::CreateInvoiceResponse> body =
-      [&](const std::string& idempotency_key)
+  WriteBody<v1::CreateInvoiceResponse> body = [&](const std::string& idempotency_key)
       -> boost::asio::awaitable<absl::StatusOr<v1::CreateInvoiceResponse>> {
     FormParams params;
     params.Add("customer", request.customer_id());
@@ -718,10 +713,10 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateInvoiceResponse>> VoiceActions::
     if (!request.description().empty()) params.Add("description", request.description());
     params.Add("metadata[payvox_call_id]", request.context().call_id());
     const stripe::CallOptions write{.bounds = bounds, .idempotency_key = idempotency_key};
-    PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Invoice draft,
-                               co_await stripe_.Call(HttpMethod::kPost, "/v1/invoices",
-                                                     std::move(params), write,
-                                                     stripe::DecodeInvoice));
+    PAYVOX_CO_ASSIGN_OR_RETURN(
+        const stripe::Invoice draft,
+        co_await stripe_.Call(HttpMethod::kPost, "/v1/invoices", std::move(params), write,
+                              stripe::DecodeInvoice));
     // Each line is an invoice item on the draft, with a key of its own.
     for (int i = 0; i < request.lines_size(); ++i) {
       const v1::InvoiceLine& line = request.lines(i);
@@ -734,11 +729,12 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateInvoiceResponse>> VoiceActions::
       item.Add("description", line.description());
       const stripe::CallOptions item_write{
           .bounds = bounds, .idempotency_key = absl::StrCat(idempotency_key, "_line", i)};
-      absl::StatusOr<stripe::StripeResponse> added = co_await stripe_.Send(
-          HttpMethod::kPost, "/v1/invoiceitems", std::move(item), item_write);
+      absl::StatusOr<stripe::StripeResponse> added =
+          co_await stripe_.Send(HttpMethod::kPost, "/v1/invoiceitems", std::move(item), item_write);
       PAYVOX_CO_RETURN_IF_ERROR(added.status());
     }
-    PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Invoice filled, co_await LoadInvoice(draft.id, bounds));
+    PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Invoice filled,
+                               co_await LoadInvoice(draft.id, bounds));
     v1::CreateInvoiceResponse response;
     *response.mutable_invoice() = ToProto(filled);
     response.set_say(absl::StrCat("I've drafted an invoice for ",
@@ -748,8 +744,8 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateInvoiceResponse>> VoiceActions::
   };
   std::function<std::string(const v1::CreateInvoiceResponse&)> result_id =
       [](const v1::CreateInvoiceResponse& response) { return response.invoice().id(); };
-  co_return co_await Guarded<v1::CreateInvoiceResponse>(request.context(), std::move(facts), request,
-                                  std::move(body), std::move(result_id));
+  co_return co_await Guarded<v1::CreateInvoiceResponse>(
+      request.context(), std::move(facts), request, std::move(body), std::move(result_id));
 }
 
 }  // namespace payvox

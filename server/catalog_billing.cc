@@ -16,7 +16,8 @@ constexpr std::array kEntries = {
         .name = "create_coupon",
         .description =
             "Create a discount the caller was promised: percent_off or amount_off, for once, some "
-            "months (repeating) or forever. With customer_id it also makes a one-time code for that "
+            "months (repeating) or forever. With customer_id it also makes a one-time code for "
+            "that "
             "customer that is easy to read aloud.",
         .parameters = R"json({
   "type": "object",
@@ -35,11 +36,9 @@ constexpr std::array kEntries = {
         .stripe_path = "/v1/coupons",
         .action_class = ActionClass::kWrite,
         .capabilities = {"coupons"}},
-    ActionSpec{
-        .name = "list_coupons",
-        .description =
-            "The coupons this business has, newest first.",
-        .parameters = R"json({
+    ActionSpec{.name = "list_coupons",
+               .description = "The coupons this business has, newest first.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
@@ -47,18 +46,16 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/coupons",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"coupons"},
-        .runner = Runner::kStripe,
-        .object = "coupon",
-        .list = true},
-    ActionSpec{
-        .name = "get_coupon",
-        .description =
-            "One coupon by id: its discount and how long it lasts.",
-        .parameters = R"json({
+               .stripe_method = "GET",
+               .stripe_path = "/v1/coupons",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"coupons"},
+               .runner = Runner::kStripe,
+               .object = "coupon",
+               .list = true},
+    ActionSpec{.name = "get_coupon",
+               .description = "One coupon by id: its discount and how long it lasts.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "coupon_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The coupon id."}
@@ -66,12 +63,12 @@ constexpr std::array kEntries = {
   "required": ["coupon_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/coupons/{coupon_id:}",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"coupons"},
-        .runner = Runner::kStripe,
-        .object = "coupon"},
+               .stripe_method = "GET",
+               .stripe_path = "/v1/coupons/{coupon_id:}",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"coupons"},
+               .runner = Runner::kStripe,
+               .object = "coupon"},
     ActionSpec{
         .name = "list_promotion_codes",
         .description =
@@ -93,11 +90,9 @@ constexpr std::array kEntries = {
         .runner = Runner::kStripe,
         .object = "promotion_code",
         .list = true},
-    ActionSpec{
-        .name = "get_promotion_code",
-        .description =
-            "One promotion code by id, with its discount.",
-        .parameters = R"json({
+    ActionSpec{.name = "get_promotion_code",
+               .description = "One promotion code by id, with its discount.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "promotion_code_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The promotion code, promo_..."}
@@ -105,12 +100,12 @@ constexpr std::array kEntries = {
   "required": ["promotion_code_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/promotion_codes/{promotion_code_id:promo_}",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"coupons"},
-        .runner = Runner::kStripe,
-        .object = "promotion_code"},
+               .stripe_method = "GET",
+               .stripe_path = "/v1/promotion_codes/{promotion_code_id:promo_}",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"coupons"},
+               .runner = Runner::kStripe,
+               .object = "promotion_code"},
     ActionSpec{
         .name = "list_subscriptions",
         .description =
@@ -128,11 +123,9 @@ constexpr std::array kEntries = {
         .stripe_path = "/v1/subscriptions",
         .action_class = ActionClass::kRead,
         .capabilities = {"view_subscriptions"}},
-    ActionSpec{
-        .name = "get_subscription",
-        .description =
-            "One subscription by id: plan, price, status and renewal date.",
-        .parameters = R"json({
+    ActionSpec{.name = "get_subscription",
+               .description = "One subscription by id: plan, price, status and renewal date.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."}
@@ -140,14 +133,15 @@ constexpr std::array kEntries = {
   "required": ["subscription_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/subscriptions/{id}",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_subscriptions"}},
+               .stripe_method = "GET",
+               .stripe_path = "/v1/subscriptions/{id}",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_subscriptions"}},
     ActionSpec{
         .name = "cancel_subscription",
         .description =
-            "Cancel a subscription at the end of the paid period (default) or at once (immediately, "
+            "Cancel a subscription at the end of the paid period (default) or at once "
+            "(immediately, "
             "if the business allows). Cannot be undone: confirm first. Needs the caller verified.",
         .parameters = R"json({
   "type": "object",
@@ -163,12 +157,11 @@ constexpr std::array kEntries = {
         .stripe_path = "/v1/subscriptions/{id}",
         .action_class = ActionClass::kDestructive,
         .capabilities = {"cancel_subscriptions"}},
-    ActionSpec{
-        .name = "pause_subscription",
-        .description =
-            "Pause billing on a subscription, until a date or until resumed. A canceled subscription "
-            "cannot be paused.",
-        .parameters = R"json({
+    ActionSpec{.name = "pause_subscription",
+               .description = "Pause billing on a subscription, until a date or until resumed. A "
+                              "canceled subscription "
+                              "cannot be paused.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."},
@@ -177,15 +170,13 @@ constexpr std::array kEntries = {
   "required": ["subscription_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/subscriptions/{id}",
-        .action_class = ActionClass::kWrite,
-        .capabilities = {"pause_subscriptions"}},
-    ActionSpec{
-        .name = "resume_subscription",
-        .description =
-            "Resume billing on a paused subscription.",
-        .parameters = R"json({
+               .stripe_method = "POST",
+               .stripe_path = "/v1/subscriptions/{id}",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"pause_subscriptions"}},
+    ActionSpec{.name = "resume_subscription",
+               .description = "Resume billing on a paused subscription.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."}
@@ -193,10 +184,10 @@ constexpr std::array kEntries = {
   "required": ["subscription_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/subscriptions/{id}",
-        .action_class = ActionClass::kWrite,
-        .capabilities = {"pause_subscriptions"}},
+               .stripe_method = "POST",
+               .stripe_path = "/v1/subscriptions/{id}",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"pause_subscriptions"}},
     ActionSpec{
         .name = "change_subscription_plan",
         .description =
@@ -215,12 +206,11 @@ constexpr std::array kEntries = {
         .stripe_path = "/v1/subscriptions/{id}",
         .action_class = ActionClass::kWrite,
         .capabilities = {"change_subscription_plans"}},
-    ActionSpec{
-        .name = "search_subscriptions",
-        .description =
-            "Search subscriptions with Stripe Search by customer, status or start date. Results can "
-            "lag new subscriptions by a minute.",
-        .parameters = R"json({
+    ActionSpec{.name = "search_subscriptions",
+               .description = "Search subscriptions with Stripe Search by customer, status or "
+                              "start date. Results can "
+                              "lag new subscriptions by a minute.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
@@ -232,19 +222,18 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/subscriptions/search",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_subscriptions"},
-        .runner = Runner::kStripe,
-        .object = "subscription",
-        .list = true},
-    ActionSpec{
-        .name = "create_subscription",
-        .description =
-            "Start a subscription for a customer on recurring prices; the first period is billed at "
-            "once.",
-        .parameters = R"json({
+               .stripe_method = "GET",
+               .stripe_path = "/v1/subscriptions/search",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_subscriptions"},
+               .runner = Runner::kStripe,
+               .object = "subscription",
+               .list = true},
+    ActionSpec{.name = "create_subscription",
+               .description = "Start a subscription for a customer on recurring prices; the first "
+                              "period is billed at "
+                              "once.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
@@ -254,20 +243,19 @@ constexpr std::array kEntries = {
   "required": ["customer", "items"],
   "additionalProperties": false
 })json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/subscriptions",
-        .action_class = ActionClass::kWrite,
-        .capabilities = {"manage_subscriptions"},
-        .runner = Runner::kStripe,
-        .object = "subscription",
-        .owner = Owner::kArgument,
-        .say_done = "Your subscription has started."},
-    ActionSpec{
-        .name = "update_subscription",
-        .description =
-            "Change a subscription's notes (metadata) or description. Use change_subscription_plan, "
-            "pause_subscription or cancel_subscription for those changes.",
-        .parameters = R"json({
+               .stripe_method = "POST",
+               .stripe_path = "/v1/subscriptions",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"manage_subscriptions"},
+               .runner = Runner::kStripe,
+               .object = "subscription",
+               .owner = Owner::kArgument,
+               .say_done = "Your subscription has started."},
+    ActionSpec{.name = "update_subscription",
+               .description = "Change a subscription's notes (metadata) or description. Use "
+                              "change_subscription_plan, "
+                              "pause_subscription or cancel_subscription for those changes.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."},
@@ -277,19 +265,17 @@ constexpr std::array kEntries = {
   "required": ["subscription_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/subscriptions/{subscription_id:sub_}",
-        .action_class = ActionClass::kWrite,
-        .capabilities = {"manage_subscriptions"},
-        .runner = Runner::kStripe,
-        .object = "subscription",
-        .owner = Owner::kLoaded,
-        .say_done = "I've updated your subscription."},
-    ActionSpec{
-        .name = "list_invoices",
-        .description =
-            "The customer's invoices, newest first, optionally by status.",
-        .parameters = R"json({
+               .stripe_method = "POST",
+               .stripe_path = "/v1/subscriptions/{subscription_id:sub_}",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"manage_subscriptions"},
+               .runner = Runner::kStripe,
+               .object = "subscription",
+               .owner = Owner::kLoaded,
+               .say_done = "I've updated your subscription."},
+    ActionSpec{.name = "list_invoices",
+               .description = "The customer's invoices, newest first, optionally by status.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
@@ -299,15 +285,13 @@ constexpr std::array kEntries = {
   "required": ["customer_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/invoices",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_invoices"}},
-    ActionSpec{
-        .name = "get_invoice",
-        .description =
-            "One invoice by id: amount, status, due date, lines.",
-        .parameters = R"json({
+               .stripe_method = "GET",
+               .stripe_path = "/v1/invoices",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_invoices"}},
+    ActionSpec{.name = "get_invoice",
+               .description = "One invoice by id: amount, status, due date, lines.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "invoice_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The invoice, in_..."}
@@ -315,15 +299,13 @@ constexpr std::array kEntries = {
   "required": ["invoice_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/invoices/{id}",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_invoices"}},
-    ActionSpec{
-        .name = "get_upcoming_invoice",
-        .description =
-            "What the customer will be billed next, and when.",
-        .parameters = R"json({
+               .stripe_method = "GET",
+               .stripe_path = "/v1/invoices/{id}",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_invoices"}},
+    ActionSpec{.name = "get_upcoming_invoice",
+               .description = "What the customer will be billed next, and when.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
@@ -332,15 +314,14 @@ constexpr std::array kEntries = {
   "required": ["customer_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/invoices/upcoming",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_invoices"}},
-    ActionSpec{
-        .name = "search_invoices",
-        .description =
-            "Search invoices with Stripe Search by customer, status, number, subscription or total.",
-        .parameters = R"json({
+               .stripe_method = "GET",
+               .stripe_path = "/v1/invoices/upcoming",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_invoices"}},
+    ActionSpec{.name = "search_invoices",
+               .description = "Search invoices with Stripe Search by customer, status, number, "
+                              "subscription or total.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
@@ -353,18 +334,16 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/invoices/search",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_invoices"},
-        .runner = Runner::kStripe,
-        .object = "invoice",
-        .list = true},
-    ActionSpec{
-        .name = "send_invoice",
-        .description =
-            "Email an open invoice to the address on the customer's account.",
-        .parameters = R"json({
+               .stripe_method = "GET",
+               .stripe_path = "/v1/invoices/search",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_invoices"},
+               .runner = Runner::kStripe,
+               .object = "invoice",
+               .list = true},
+    ActionSpec{.name = "send_invoice",
+               .description = "Email an open invoice to the address on the customer's account.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "invoice_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The invoice, in_..."}
@@ -372,10 +351,10 @@ constexpr std::array kEntries = {
   "required": ["invoice_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/invoices/{id}/send",
-        .action_class = ActionClass::kWrite,
-        .capabilities = {"manage_invoices"}},
+               .stripe_method = "POST",
+               .stripe_path = "/v1/invoices/{id}/send",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"manage_invoices"}},
     ActionSpec{
         .name = "void_invoice",
         .description =
@@ -412,11 +391,9 @@ constexpr std::array kEntries = {
         .stripe_path = "/v1/invoices",
         .action_class = ActionClass::kWrite,
         .capabilities = {"manage_invoices"}},
-    ActionSpec{
-        .name = "finalize_invoice",
-        .description =
-            "Finalize a draft invoice so it can be paid.",
-        .parameters = R"json({
+    ActionSpec{.name = "finalize_invoice",
+               .description = "Finalize a draft invoice so it can be paid.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "invoice_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The invoice, in_..."}
@@ -424,15 +401,13 @@ constexpr std::array kEntries = {
   "required": ["invoice_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/invoices/{id}/finalize",
-        .action_class = ActionClass::kWrite,
-        .capabilities = {"manage_invoices"}},
-    ActionSpec{
-        .name = "list_products",
-        .description =
-            "The products this business sells, optionally only active ones.",
-        .parameters = R"json({
+               .stripe_method = "POST",
+               .stripe_path = "/v1/invoices/{id}/finalize",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"manage_invoices"}},
+    ActionSpec{.name = "list_products",
+               .description = "The products this business sells, optionally only active ones.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "active": {"type": "boolean", "description": "Only active (or only archived) products."},
@@ -441,18 +416,16 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/products",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_catalog"},
-        .runner = Runner::kStripe,
-        .object = "product",
-        .list = true},
-    ActionSpec{
-        .name = "get_product",
-        .description =
-            "One product by id: its name and whether it is still sold.",
-        .parameters = R"json({
+               .stripe_method = "GET",
+               .stripe_path = "/v1/products",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_catalog"},
+               .runner = Runner::kStripe,
+               .object = "product",
+               .list = true},
+    ActionSpec{.name = "get_product",
+               .description = "One product by id: its name and whether it is still sold.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "product_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The product, prod_..."}
@@ -460,17 +433,15 @@ constexpr std::array kEntries = {
   "required": ["product_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/products/{product_id:prod_}",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_catalog"},
-        .runner = Runner::kStripe,
-        .object = "product"},
-    ActionSpec{
-        .name = "list_prices",
-        .description =
-            "Prices, optionally of one product or of one type.",
-        .parameters = R"json({
+               .stripe_method = "GET",
+               .stripe_path = "/v1/products/{product_id:prod_}",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_catalog"},
+               .runner = Runner::kStripe,
+               .object = "product"},
+    ActionSpec{.name = "list_prices",
+               .description = "Prices, optionally of one product or of one type.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "product": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The product, prod_..."},
@@ -480,18 +451,16 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/prices",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_catalog"},
-        .runner = Runner::kStripe,
-        .object = "price",
-        .list = true},
-    ActionSpec{
-        .name = "get_price",
-        .description =
-            "One price by id: amount, currency and billing interval.",
-        .parameters = R"json({
+               .stripe_method = "GET",
+               .stripe_path = "/v1/prices",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_catalog"},
+               .runner = Runner::kStripe,
+               .object = "price",
+               .list = true},
+    ActionSpec{.name = "get_price",
+               .description = "One price by id: amount, currency and billing interval.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "price_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The price, price_..."}
@@ -499,17 +468,15 @@ constexpr std::array kEntries = {
   "required": ["price_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/prices/{price_id:price_}",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_catalog"},
-        .runner = Runner::kStripe,
-        .object = "price"},
-    ActionSpec{
-        .name = "create_price",
-        .description =
-            "Create a price for a product, one-time or recurring.",
-        .parameters = R"json({
+               .stripe_method = "GET",
+               .stripe_path = "/v1/prices/{price_id:price_}",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_catalog"},
+               .runner = Runner::kStripe,
+               .object = "price"},
+    ActionSpec{.name = "create_price",
+               .description = "Create a price for a product, one-time or recurring.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "product": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The product, prod_..."},
@@ -521,13 +488,13 @@ constexpr std::array kEntries = {
   "required": ["product", "currency", "unit_amount"],
   "additionalProperties": false
 })json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/prices",
-        .action_class = ActionClass::kWrite,
-        .capabilities = {"manage_catalog"},
-        .runner = Runner::kStripe,
-        .object = "price",
-        .say_done = "I've created that price."},
+               .stripe_method = "POST",
+               .stripe_path = "/v1/prices",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"manage_catalog"},
+               .runner = Runner::kStripe,
+               .object = "price",
+               .say_done = "I've created that price."},
 };
 
 }  // namespace

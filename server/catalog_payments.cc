@@ -34,7 +34,8 @@ constexpr std::array kEntries = {
     ActionSpec{
         .name = "verify_identity",
         .description =
-            "Verify the caller before anything that changes their account: they say the last 4 digits "
+            "Verify the caller before anything that changes their account: they say the last 4 "
+            "digits "
             "of a card on file. A wrong answer returns verified=false with the attempts left; once "
             "none are left, do not ask again, offer a secure link or a person.",
         .parameters = R"json({
@@ -54,7 +55,8 @@ constexpr std::array kEntries = {
         .name = "search_customers",
         .description =
             "Search customers by name, email or phone with Stripe Search (results can lag new "
-            "customers by a minute; use find_customer for an exact email or phone). Give at least one "
+            "customers by a minute; use find_customer for an exact email or phone). Give at least "
+            "one "
             "filter.",
         .parameters = R"json({
   "type": "object",
@@ -75,11 +77,9 @@ constexpr std::array kEntries = {
         .runner = Runner::kStripe,
         .object = "customer",
         .list = true},
-    ActionSpec{
-        .name = "create_customer",
-        .description =
-            "Create a Stripe customer for a new caller.",
-        .parameters = R"json({
+    ActionSpec{.name = "create_customer",
+               .description = "Create a Stripe customer for a new caller.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "name": {"type": "string", "maxLength": 200, "description": "Full name."},
@@ -90,13 +90,13 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/customers",
-        .action_class = ActionClass::kWrite,
-        .capabilities = {"update_customers"},
-        .runner = Runner::kStripe,
-        .object = "customer",
-        .say_done = "I've set up your account."},
+               .stripe_method = "POST",
+               .stripe_path = "/v1/customers",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"update_customers"},
+               .runner = Runner::kStripe,
+               .object = "customer",
+               .say_done = "I've set up your account."},
     ActionSpec{
         .name = "update_customer",
         .description =
@@ -148,7 +148,8 @@ constexpr std::array kEntries = {
         .name = "list_charges",
         .description =
             "The customer's recent charges, newest first, with amount, status, card, refundable "
-            "amount and failure reason in plain words. Use it for 'did my payment go through?' and to "
+            "amount and failure reason in plain words. Use it for 'did my payment go through?' and "
+            "to "
             "find the charge to refund.",
         .parameters = R"json({
   "type": "object",
@@ -181,12 +182,11 @@ constexpr std::array kEntries = {
         .stripe_path = "/v1/charges/{id}",
         .action_class = ActionClass::kRead,
         .capabilities = {"view_payments"}},
-    ActionSpec{
-        .name = "find_duplicate_charges",
-        .description =
-            "Find charges of the same customer with the same amount close together in time, and say "
-            "which one to refund.",
-        .parameters = R"json({
+    ActionSpec{.name = "find_duplicate_charges",
+               .description = "Find charges of the same customer with the same amount close "
+                              "together in time, and say "
+                              "which one to refund.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
@@ -195,16 +195,15 @@ constexpr std::array kEntries = {
   "required": ["customer_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/charges",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_payments"}},
-    ActionSpec{
-        .name = "search_charges",
-        .description =
-            "Search charges with Stripe Search by customer, status, currency, amount or date. Results "
-            "can lag new charges by a minute.",
-        .parameters = R"json({
+               .stripe_method = "GET",
+               .stripe_path = "/v1/charges",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_payments"}},
+    ActionSpec{.name = "search_charges",
+               .description = "Search charges with Stripe Search by customer, status, currency, "
+                              "amount or date. Results "
+                              "can lag new charges by a minute.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
@@ -218,13 +217,13 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/charges/search",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_payments"},
-        .runner = Runner::kStripe,
-        .object = "charge",
-        .list = true},
+               .stripe_method = "GET",
+               .stripe_path = "/v1/charges/search",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_payments"},
+               .runner = Runner::kStripe,
+               .object = "charge",
+               .list = true},
     ActionSpec{
         .name = "capture_charge",
         .description =
@@ -246,11 +245,10 @@ constexpr std::array kEntries = {
         .object = "charge",
         .owner = Owner::kLoaded,
         .say_done = "I've collected that payment."},
-    ActionSpec{
-        .name = "list_payment_intents",
-        .description =
-            "The customer's payments (payment intents), newest first, with their status.",
-        .parameters = R"json({
+    ActionSpec{.name = "list_payment_intents",
+               .description =
+                   "The customer's payments (payment intents), newest first, with their status.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
@@ -259,17 +257,16 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/payment_intents",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_payments"},
-        .runner = Runner::kStripe,
-        .object = "payment_intent",
-        .list = true},
+               .stripe_method = "GET",
+               .stripe_path = "/v1/payment_intents",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_payments"},
+               .runner = Runner::kStripe,
+               .object = "payment_intent",
+               .list = true},
     ActionSpec{
         .name = "get_payment_intent",
-        .description =
-            "One payment intent by id, with its status and last failure in plain words.",
+        .description = "One payment intent by id, with its status and last failure in plain words.",
         .parameters = R"json({
   "type": "object",
   "properties": {
@@ -284,11 +281,10 @@ constexpr std::array kEntries = {
         .capabilities = {"view_payments"},
         .runner = Runner::kStripe,
         .object = "payment_intent"},
-    ActionSpec{
-        .name = "search_payment_intents",
-        .description =
-            "Search payment intents with Stripe Search by customer, status, currency, amount or date.",
-        .parameters = R"json({
+    ActionSpec{.name = "search_payment_intents",
+               .description = "Search payment intents with Stripe Search by customer, status, "
+                              "currency, amount or date.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
@@ -303,13 +299,13 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/payment_intents/search",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_payments"},
-        .runner = Runner::kStripe,
-        .object = "payment_intent",
-        .list = true},
+               .stripe_method = "GET",
+               .stripe_path = "/v1/payment_intents/search",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_payments"},
+               .runner = Runner::kStripe,
+               .object = "payment_intent",
+               .list = true},
     ActionSpec{
         .name = "create_payment_intent",
         .description =
@@ -379,13 +375,13 @@ constexpr std::array kEntries = {
         .object = "payment_intent",
         .owner = Owner::kLoaded,
         .say_done = "I've collected that payment."},
-    ActionSpec{
-        .name = "start_secure_payment",
-        .description =
-            "Take a card payment during the call without hearing the card: payvox creates the payment "
-            "and hands the caller to a secure keypad line; the result arrives on the event stream for "
-            "this call.",
-        .parameters = R"json({
+    ActionSpec{.name = "start_secure_payment",
+               .description = "Take a card payment during the call without hearing the card: "
+                              "payvox creates the payment "
+                              "and hands the caller to a secure keypad line; the result arrives on "
+                              "the event stream for "
+                              "this call.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
@@ -395,14 +391,15 @@ constexpr std::array kEntries = {
   "required": ["customer_id", "amount"],
   "additionalProperties": false
 })json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/payment_intents",
-        .action_class = ActionClass::kWrite,
-        .capabilities = {"secure_payments"}},
+               .stripe_method = "POST",
+               .stripe_path = "/v1/payment_intents",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"secure_payments"}},
     ActionSpec{
         .name = "create_refund",
         .description =
-            "Refund a charge in full (amount_minor 0) or in part. Needs the caller verified in this "
+            "Refund a charge in full (amount_minor 0) or in part. Needs the caller verified in "
+            "this "
             "call. Retrying with the same request_id never refunds twice. May answer with an "
             "approval_id instead of a refund: then tell the caller it was sent for approval.",
         .parameters = R"json({
@@ -420,11 +417,10 @@ constexpr std::array kEntries = {
         .stripe_path = "/v1/refunds",
         .action_class = ActionClass::kWrite,
         .capabilities = {"full_refunds", "partial_refunds"}},
-    ActionSpec{
-        .name = "get_refund",
-        .description =
-            "One refund by id: its amount, and whether it is on its way, done or failed.",
-        .parameters = R"json({
+    ActionSpec{.name = "get_refund",
+               .description =
+                   "One refund by id: its amount, and whether it is on its way, done or failed.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "refund_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The refund, re_..."}
@@ -432,10 +428,10 @@ constexpr std::array kEntries = {
   "required": ["refund_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/refunds/{id}",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_refunds"}},
+               .stripe_method = "GET",
+               .stripe_path = "/v1/refunds/{id}",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_refunds"}},
     ActionSpec{
         .name = "list_refunds",
         .description =
@@ -454,11 +450,9 @@ constexpr std::array kEntries = {
         .stripe_path = "/v1/refunds",
         .action_class = ActionClass::kRead,
         .capabilities = {"view_refunds"}},
-    ActionSpec{
-        .name = "list_payment_methods",
-        .description =
-            "The cards a customer has on file (brand and last 4 only).",
-        .parameters = R"json({
+    ActionSpec{.name = "list_payment_methods",
+               .description = "The cards a customer has on file (brand and last 4 only).",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
@@ -468,18 +462,16 @@ constexpr std::array kEntries = {
   "required": ["customer_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/customers/{customer_id:cus_}/payment_methods",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_payments"},
-        .runner = Runner::kStripe,
-        .object = "payment_method",
-        .list = true},
-    ActionSpec{
-        .name = "get_payment_method",
-        .description =
-            "One saved payment method by id (brand and last 4 only).",
-        .parameters = R"json({
+               .stripe_method = "GET",
+               .stripe_path = "/v1/customers/{customer_id:cus_}/payment_methods",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_payments"},
+               .runner = Runner::kStripe,
+               .object = "payment_method",
+               .list = true},
+    ActionSpec{.name = "get_payment_method",
+               .description = "One saved payment method by id (brand and last 4 only).",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "payment_method_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The payment method, pm_..."}
@@ -487,18 +479,17 @@ constexpr std::array kEntries = {
   "required": ["payment_method_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/payment_methods/{payment_method_id:pm_,card_}",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_payments"},
-        .runner = Runner::kStripe,
-        .object = "payment_method"},
-    ActionSpec{
-        .name = "detach_payment_method",
-        .description =
-            "Remove a saved card from the customer's account. Cannot be undone: confirm first. Needs "
-            "the caller verified.",
-        .parameters = R"json({
+               .stripe_method = "GET",
+               .stripe_path = "/v1/payment_methods/{payment_method_id:pm_,card_}",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_payments"},
+               .runner = Runner::kStripe,
+               .object = "payment_method"},
+    ActionSpec{.name = "detach_payment_method",
+               .description = "Remove a saved card from the customer's account. Cannot be undone: "
+                              "confirm first. Needs "
+                              "the caller verified.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "payment_method_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The payment method, pm_..."}
@@ -506,18 +497,17 @@ constexpr std::array kEntries = {
   "required": ["payment_method_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/payment_methods/{payment_method_id:pm_,card_}/detach",
-        .action_class = ActionClass::kDestructive,
-        .capabilities = {"update_customers"},
-        .runner = Runner::kStripe,
-        .object = "payment_method",
-        .owner = Owner::kLoaded,
-        .say_done = "I've removed that card from your account."},
+               .stripe_method = "POST",
+               .stripe_path = "/v1/payment_methods/{payment_method_id:pm_,card_}/detach",
+               .action_class = ActionClass::kDestructive,
+               .capabilities = {"update_customers"},
+               .runner = Runner::kStripe,
+               .object = "payment_method",
+               .owner = Owner::kLoaded,
+               .say_done = "I've removed that card from your account."},
     ActionSpec{
         .name = "get_balance",
-        .description =
-            "This business's Stripe balance: available and pending, per currency.",
+        .description = "This business's Stripe balance: available and pending, per currency.",
         .parameters = R"json({
   "type": "object",
   "properties": {},
@@ -531,8 +521,7 @@ constexpr std::array kEntries = {
         .object = "balance"},
     ActionSpec{
         .name = "list_balance_transactions",
-        .description =
-            "Movements of the Stripe balance (charges, refunds, payouts), newest first.",
+        .description = "Movements of the Stripe balance (charges, refunds, payouts), newest first.",
         .parameters = R"json({
   "type": "object",
   "properties": {
@@ -549,11 +538,9 @@ constexpr std::array kEntries = {
         .runner = Runner::kStripe,
         .object = "balance_transaction",
         .list = true},
-    ActionSpec{
-        .name = "get_balance_transaction",
-        .description =
-            "One balance transaction by id: amount, fee, net.",
-        .parameters = R"json({
+    ActionSpec{.name = "get_balance_transaction",
+               .description = "One balance transaction by id: amount, fee, net.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "balance_transaction_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The balance transaction, txn_..."}
@@ -561,18 +548,17 @@ constexpr std::array kEntries = {
   "required": ["balance_transaction_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/balance_transactions/{balance_transaction_id:txn_}",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_balance"},
-        .runner = Runner::kStripe,
-        .object = "balance_transaction"},
-    ActionSpec{
-        .name = "list_events",
-        .description =
-            "Recent Stripe events, newest first, optionally of one type (charge.refunded) or family "
-            "(charge.*).",
-        .parameters = R"json({
+               .stripe_method = "GET",
+               .stripe_path = "/v1/balance_transactions/{balance_transaction_id:txn_}",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_balance"},
+               .runner = Runner::kStripe,
+               .object = "balance_transaction"},
+    ActionSpec{.name = "list_events",
+               .description = "Recent Stripe events, newest first, optionally of one type "
+                              "(charge.refunded) or family "
+                              "(charge.*).",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "type": {"type": "string", "maxLength": 100, "description": "Event type, or a family ending in .*"},
@@ -581,18 +567,16 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/events",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_events"},
-        .runner = Runner::kStripe,
-        .object = "event",
-        .list = true},
-    ActionSpec{
-        .name = "get_event",
-        .description =
-            "One Stripe event by id: its type, time and the object it concerns.",
-        .parameters = R"json({
+               .stripe_method = "GET",
+               .stripe_path = "/v1/events",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_events"},
+               .runner = Runner::kStripe,
+               .object = "event",
+               .list = true},
+    ActionSpec{.name = "get_event",
+               .description = "One Stripe event by id: its type, time and the object it concerns.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "event_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The event, evt_..."}
@@ -600,17 +584,16 @@ constexpr std::array kEntries = {
   "required": ["event_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/events/{event_id:evt_}",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_events"},
-        .runner = Runner::kStripe,
-        .object = "event"},
-    ActionSpec{
-        .name = "create_payment_link",
-        .description =
-            "A payment link for a price that the agent can send by text message or email.",
-        .parameters = R"json({
+               .stripe_method = "GET",
+               .stripe_path = "/v1/events/{event_id:evt_}",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_events"},
+               .runner = Runner::kStripe,
+               .object = "event"},
+    ActionSpec{.name = "create_payment_link",
+               .description =
+                   "A payment link for a price that the agent can send by text message or email.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "price_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The price to sell, price_..."},
@@ -619,15 +602,13 @@ constexpr std::array kEntries = {
   "required": ["price_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/payment_links",
-        .action_class = ActionClass::kWrite,
-        .capabilities = {"payment_links"}},
-    ActionSpec{
-        .name = "list_payment_links",
-        .description =
-            "Payment links already made, newest first.",
-        .parameters = R"json({
+               .stripe_method = "POST",
+               .stripe_path = "/v1/payment_links",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"payment_links"}},
+    ActionSpec{.name = "list_payment_links",
+               .description = "Payment links already made, newest first.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
@@ -635,19 +616,18 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/payment_links",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"payment_links"},
-        .runner = Runner::kStripe,
-        .object = "payment_link",
-        .list = true},
-    ActionSpec{
-        .name = "create_portal_session",
-        .description =
-            "A billing portal link where the caller updates cards and manages plans themselves. Needs "
-            "the caller verified.",
-        .parameters = R"json({
+               .stripe_method = "GET",
+               .stripe_path = "/v1/payment_links",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"payment_links"},
+               .runner = Runner::kStripe,
+               .object = "payment_link",
+               .list = true},
+    ActionSpec{.name = "create_portal_session",
+               .description = "A billing portal link where the caller updates cards and manages "
+                              "plans themselves. Needs "
+                              "the caller verified.",
+               .parameters = R"json({
   "type": "object",
   "properties": {
     "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
@@ -656,10 +636,10 @@ constexpr std::array kEntries = {
   "required": ["customer_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/billing_portal/sessions",
-        .action_class = ActionClass::kWrite,
-        .capabilities = {"portal_links"}},
+               .stripe_method = "POST",
+               .stripe_path = "/v1/billing_portal/sessions",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"portal_links"}},
 };
 
 }  // namespace

@@ -34,8 +34,8 @@ const google::protobuf::Descriptor* RequestOf(std::string_view action) {
     message.push_back(upper ? absl::ascii_toupper(static_cast<unsigned char>(c)) : c);
     upper = false;
   }
-  return google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
-      message + "Request");
+  return google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(message +
+                                                                                   "Request");
 }
 
 std::string SampleValue(simdjson::dom::object property);
@@ -46,8 +46,8 @@ std::string SampleObject(simdjson::dom::object schema, std::string_view leave_ou
   simdjson::dom::object properties = schema["properties"].get_object().value();
   for (const auto field : properties) {
     if (field.key == leave_out) continue;
-    all.push_back(absl::StrCat("\"", Sv(field.key), "\": ",
-                               SampleValue(field.value.get_object().value())));
+    all.push_back(
+        absl::StrCat("\"", Sv(field.key), "\": ", SampleValue(field.value.get_object().value())));
   }
   return absl::StrCat("{", absl::StrJoin(all, ", "), "}");
 }
@@ -205,15 +205,37 @@ TEST(CatalogTest, StripeEntriesNameTheirPathIdsAsRequiredArguments) {
     }
   }
   // The long tail of api.md is reachable by name.
-  for (const char* name :
-       {"search_customers", "create_customer", "update_customer", "delete_customer",
-        "list_payment_intents", "get_payment_intent", "create_payment_intent",
-        "search_payment_intents", "cancel_payment_intent", "capture_payment_intent",
-        "search_charges", "capture_charge", "search_invoices", "create_subscription",
-        "update_subscription", "list_products", "get_product", "list_prices", "get_price",
-        "create_price", "list_payment_methods", "get_payment_method", "detach_payment_method",
-        "get_balance", "list_balance_transactions", "get_balance_transaction", "list_events",
-        "get_event", "list_coupons", "list_promotion_codes", "list_payment_links"}) {
+  for (const char* name : {"search_customers",
+                           "create_customer",
+                           "update_customer",
+                           "delete_customer",
+                           "list_payment_intents",
+                           "get_payment_intent",
+                           "create_payment_intent",
+                           "search_payment_intents",
+                           "cancel_payment_intent",
+                           "capture_payment_intent",
+                           "search_charges",
+                           "capture_charge",
+                           "search_invoices",
+                           "create_subscription",
+                           "update_subscription",
+                           "list_products",
+                           "get_product",
+                           "list_prices",
+                           "get_price",
+                           "create_price",
+                           "list_payment_methods",
+                           "get_payment_method",
+                           "detach_payment_method",
+                           "get_balance",
+                           "list_balance_transactions",
+                           "get_balance_transaction",
+                           "list_events",
+                           "get_event",
+                           "list_coupons",
+                           "list_promotion_codes",
+                           "list_payment_links"}) {
     EXPECT_NE(FindAction(name), nullptr) << name;
   }
 }

@@ -135,8 +135,7 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
       !s.ok()) {
     return s;
   }
-  if (absl::Status s =
-          CheckRange("webhooks.max_connections", webhooks.max_connections(), 1, 10000);
+  if (absl::Status s = CheckRange("webhooks.max_connections", webhooks.max_connections(), 1, 10000);
       !s.ok()) {
     return s;
   }
@@ -192,9 +191,9 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
   if (!config.auth().tenant_token_env().empty() && !config.auth().tenant_token_file().empty()) {
     return Bad("auth.tenant_token_env", "set tenant_token_env or tenant_token_file, not both");
   }
-  if (!config.auth().operator_token_env().empty() &&
-      !config.auth().operator_token_file().empty()) {
-    return Bad("auth.operator_token_env", "set operator_token_env or operator_token_file, not both");
+  if (!config.auth().operator_token_env().empty() && !config.auth().operator_token_file().empty()) {
+    return Bad("auth.operator_token_env",
+               "set operator_token_env or operator_token_file, not both");
   }
   const v1::SecretsConfig& secrets = config.secrets();
   if (!secrets.master_key_env().empty() && !secrets.master_key_file().empty()) {
@@ -326,7 +325,8 @@ absl::StatusOr<std::string> ReadSecretSource(const std::string& env, const std::
 
 // FirstLine is the text's first line without surrounding whitespace.
 std::string FirstLine(const std::string& text) {
-  return std::string(absl::StripAsciiWhitespace(absl::string_view(text).substr(0, text.find('\n'))));
+  return std::string(
+      absl::StripAsciiWhitespace(absl::string_view(text).substr(0, text.find('\n'))));
 }
 
 }  // namespace
@@ -385,9 +385,9 @@ absl::StatusOr<std::optional<Keyring>> ReadMasterKeys(const v1::SecretsConfig& s
     if (file.empty() && text->empty()) return std::optional<MasterKey>();
     absl::StatusOr<MasterKey> key = MasterKey::Parse(*text);
     if (!key.ok()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          file.empty() ? absl::StrCat("the environment variable ", env) : file, ": ",
-          key.status().message()));
+      return absl::FailedPreconditionError(
+          absl::StrCat(file.empty() ? absl::StrCat("the environment variable ", env) : file, ": ",
+                       key.status().message()));
     }
     return std::optional<MasterKey>(*std::move(key));
   };
@@ -431,9 +431,10 @@ absl::StatusOr<AuthTokens> ReadAuthTokens(const v1::ServerConfig& config) {
         ") must read \"", tenant_prefix, "\" followed by at least 32 random characters"));
   }
   if (!op->empty() && (!absl::StartsWith(*op, "pvxo_") || op->size() < 5 + 32)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the operator token (auth.operator_token_", auth.operator_token_file().empty() ? "env" : "file",
-        ") must read \"pvxo_\" followed by at least 32 random characters"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the operator token (auth.operator_token_",
+                     auth.operator_token_file().empty() ? "env" : "file",
+                     ") must read \"pvxo_\" followed by at least 32 random characters"));
   }
   tokens.tenant = *std::move(tenant);
   tokens.operator_token = *std::move(op);

@@ -25,9 +25,11 @@ absl::Status ValidateSubscribe(const v1::SubscribeRequest& request) {
   return ValidateToken("call_id", request.call_id(), false);
 }
 
-grpc::ServerWriteReactor<v1::PaymentEvent>* EventStream::Start(
-    grpc::CallbackServerContext* context, const v1::SubscribeRequest& request, std::string tenant,
-    Store& store, webhooks::EventHub& hub, EventStreamOptions options) {
+grpc::ServerWriteReactor<v1::PaymentEvent>* EventStream::Start(grpc::CallbackServerContext* context,
+                                                               const v1::SubscribeRequest& request,
+                                                               std::string tenant, Store& store,
+                                                               webhooks::EventHub& hub,
+                                                               EventStreamOptions options) {
   auto stream =
       std::make_shared<EventStream>(context, request, std::move(tenant), store, hub, options);
   stream->self_ = stream;
@@ -47,8 +49,9 @@ grpc::ServerWriteReactor<v1::PaymentEvent>* EventStream::Start(
   } else {
     absl::StatusOr<int64_t> last = store.LastEventSequence(stream->tenant_);
     if (!last.ok()) {
-      stream->FinishOnce(lock, ToGrpcStatus(absl::UnavailableError(
-                                   "the event store cannot be read; subscribe again")));
+      stream->FinishOnce(
+          lock,
+          ToGrpcStatus(absl::UnavailableError("the event store cannot be read; subscribe again")));
       return stream.get();
     }
     stream->last_sequence_ = *last;
@@ -69,9 +72,8 @@ EventStream::EventStream(grpc::CallbackServerContext* context, const v1::Subscri
       options_(options) {}
 
 bool EventStream::Wanted(const v1::PaymentEvent& event) const {
-  if (!request_.types().empty() &&
-      std::find(request_.types().begin(), request_.types().end(), event.type()) ==
-          request_.types().end()) {
+  if (!request_.types().empty() && std::find(request_.types().begin(), request_.types().end(),
+                                             event.type()) == request_.types().end()) {
     return false;
   }
   if (!request_.customer_id().empty() && event.customer_id() != request_.customer_id()) {

@@ -13,20 +13,20 @@ namespace {
 
 template <typename Request, typename Response>
 using TypedAction = boost::asio::awaitable<absl::StatusOr<Response>> (VoiceActions::*)(Request,
-                                                                                     CallBounds);
+                                                                                       CallBounds);
 
 // Typed wraps a typed action as a catalog handler: JSON arguments in, JSON
 // result and `say` out.
 template <typename Request, typename Response>
 auto Typed(VoiceActions& actions, TypedAction<Request, Response> method) {
-  return [&actions, method](v1::CallContext context, std::string arguments,
-                            CallBounds bounds) -> boost::asio::awaitable<
-                                                   absl::StatusOr<v1::ExecuteResponse>> {
+  return [&actions, method](
+             v1::CallContext context, std::string arguments,
+             CallBounds bounds) -> boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> {
     Request request;
     google::protobuf::util::JsonParseOptions parse;
     parse.ignore_unknown_fields = false;
-    if (!google::protobuf::util::JsonStringToMessage(arguments.empty() ? "{}" : arguments,
-                                                     &request, parse)
+    if (!google::protobuf::util::JsonStringToMessage(arguments.empty() ? "{}" : arguments, &request,
+                                                     parse)
              .ok()) {
       co_return absl::InvalidArgumentError(
           "the arguments do not fit the action's parameters; see its schema in ListActions");
@@ -78,9 +78,9 @@ ActionExecutor::ActionExecutor(VoiceActions& actions) : actions_(actions) {
   for (const ActionSpec& spec : Catalog()) {
     if (spec.runner != Runner::kStripe) continue;
     handlers_[std::string(spec.name)] =
-        [&actions, &spec](v1::CallContext context, std::string arguments,
-                          CallBounds bounds) -> boost::asio::awaitable<
-                                                 absl::StatusOr<v1::ExecuteResponse>> {
+        [&actions, &spec](
+            v1::CallContext context, std::string arguments,
+            CallBounds bounds) -> boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> {
       v1::ExecuteRequest request;
       request.set_action(std::string(spec.name));
       request.set_arguments_json(std::move(arguments));
@@ -112,8 +112,7 @@ boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> ActionExecutor::Exec
   const absl::string_view schema(spec->parameters.data(), spec->parameters.size());
   const absl::Status valid = ValidateArguments(schema, request.arguments_json());
   if (!valid.ok()) {
-    co_return absl::InvalidArgumentError(
-        absl::StrCat(request.action(), ": ", valid.message()));
+    co_return absl::InvalidArgumentError(absl::StrCat(request.action(), ": ", valid.message()));
   }
   co_return co_await handler->second(std::move(*request.mutable_context()),
                                      std::move(*request.mutable_arguments_json()),

@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "absl/time/time.h"
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 
 namespace payvox {
 namespace {

@@ -7,9 +7,9 @@ namespace payvox {
 boost::asio::awaitable<absl::StatusOr<HousekeepingReport>> Housekeeper::SweepOnce() {
   const absl::Time now = clock_.Now();
   HousekeepingReport report;
-  PAYVOX_CO_ASSIGN_OR_RETURN(
-      report.reservations_expired,
-      co_await store_.Run([&](Store& store) { return store.ExpireReservations(now); }));
+  PAYVOX_CO_ASSIGN_OR_RETURN(report.reservations_expired, co_await store_.Run([&](Store& store) {
+    return store.ExpireReservations(now);
+  }));
   PAYVOX_CO_ASSIGN_OR_RETURN(
       report.idempotency_records_expired,
       co_await store_.Run([&](Store& store) { return store.ExpireIdempotencyRecords(now); }));

@@ -40,14 +40,15 @@ boost::asio::awaitable<absl::StatusOr<v1::GetPaymentResponse>> VoiceActions::Get
   if (id.starts_with("pi_")) {
     PAYVOX_CO_ASSIGN_OR_RETURN(
         const stripe::PaymentIntent intent,
-        co_await stripe_.Call(HttpMethod::kGet, absl::StrCat("/v1/payment_intents/", id), {},
-                              read, stripe::DecodePaymentIntent));
+        co_await stripe_.Call(HttpMethod::kGet, absl::StrCat("/v1/payment_intents/", id), {}, read,
+                              stripe::DecodePaymentIntent));
     *response.mutable_payment_intent() = ToProto(intent);
     response.set_say(IntentSay(intent, speaking));
     charge_id = intent.latest_charge;
     if (charge_id.empty()) co_return response;
   }
-  PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Charge charge, co_await stripe_.GetCharge(charge_id, read));
+  PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Charge charge,
+                             co_await stripe_.GetCharge(charge_id, read));
   *response.mutable_charge() = ToProto(charge);
   if (!response.has_payment_intent()) response.set_say(PaymentSay(response.charge(), speaking));
   if (!charge.invoice.empty()) {
@@ -111,8 +112,7 @@ VoiceActions::FindDuplicateCharges(v1::FindDuplicateChargesRequest request, Call
   } else if (response.groups_size() == 1) {
     const v1::DuplicateGroup& group = response.groups(0);
     response.set_say(absl::StrCat(
-        "I see ", group.charges_size(), " charges of ", group.charges(0).amount().display(),
-        " on ",
+        "I see ", group.charges_size(), " charges of ", group.charges(0).amount().display(), " on ",
         DatePhrase(absl::FromUnixSeconds(group.charges(0).created()), speaking.now, speaking.zone),
         ". I can refund the extra one."));
   } else {
@@ -132,8 +132,8 @@ boost::asio::awaitable<absl::StatusOr<v1::GetRefundResponse>> VoiceActions::GetR
   const stripe::CallOptions read{.bounds = bounds};
   PAYVOX_CO_ASSIGN_OR_RETURN(
       const stripe::Refund refund,
-      co_await stripe_.Call(HttpMethod::kGet, absl::StrCat("/v1/refunds/", request.refund_id()),
-                            {}, read, stripe::DecodeRefund));
+      co_await stripe_.Call(HttpMethod::kGet, absl::StrCat("/v1/refunds/", request.refund_id()), {},
+                            read, stripe::DecodeRefund));
   v1::GetRefundResponse response;
   *response.mutable_refund() = ToProto(refund);
   response.set_say(RefundSay(response.refund(), {clock_.Now(), options_.time_zone}));
@@ -176,8 +176,8 @@ boost::asio::awaitable<absl::StatusOr<v1::ListRefundsResponse>> VoiceActions::Li
     response.set_say("I don't see any refunds.");
   } else {
     response.set_say(absl::StrCat(
-        "I see ", Plural(response.refunds_size(), "refund"), ". The latest: ",
-        RefundSay(response.refunds(0), {clock_.Now(), options_.time_zone})));
+        "I see ", Plural(response.refunds_size(), "refund"),
+        ". The latest: ", RefundSay(response.refunds(0), {clock_.Now(), options_.time_zone})));
   }
   co_return response;
 }
@@ -190,24 +190,21 @@ VoiceActions::CreatePaymentLink(v1::CreatePaymentLinkRequest request, CallBounds
     co_return absl::InvalidArgumentError("quantity must be 1 to 10000 (0 means 1)");
   }
   const std::string key = WriteKey(request.context(), "create_payment_link");
-  PAYVOX_CO_ASSIGN_OR_RETURN(
-      std::optional<v1::CreatePaymentLinkResponse> saved,
-      co_await guard_.Replay<v1::CreatePaymentLinkResponse>(key, request));
+  PAYVOX_CO_ASSIGN_OR_RETURN(std::optional<v1::CreatePaymentLinkResponse> saved,
+                             co_await guard_.Replay<v1::CreatePaymentLinkResponse>(key, request));
   if (saved.has_value()) co_return *std::move(saved);
-  WriteFacts facts{.action = "create_payment_link",
-                   .capability = "payment_links",
-                   .target = request.price_id()};
-  WriteBody<v1::CreatePaymentLinkResponse> body =
-      [&](const std::string& idempotency_key)
+  WriteFacts facts{
+      .action = "create_payment_link", .capability = "payment_links", .target = request.price_id()};
+  WriteBody<v1::CreatePaymentLinkResponse> body = [&](const std::string& idempotency_key)
       -> boost::asio::awaitable<absl::StatusOr<v1::CreatePaymentLinkResponse>> {
     FormParams params;
     params.Add("line_items[0][price]", request.price_id());
     params.Add("line_items[0][quantity]", absl::StrCat(std::max<int64_t>(1, request.quantity())));
     const stripe::CallOptions write{.bounds = bounds, .idempotency_key = idempotency_key};
-    PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::PaymentLink link,
-                               co_await stripe_.Call(HttpMethod::kPost, "/v1/payment_links",
-                                                     std::move(params), write,
-                                                     stripe::DecodePaymentLink));
+    PAYVOX_CO_ASSIGN_OR_RETURN(
+        const stripe::PaymentLink link,
+        co_await stripe_.Call(HttpMethod::kPost, "/v1/payment_links", std::move(params), write,
+                              stripe::DecodePaymentLink));
     v1::CreatePaymentLinkResponse response;
     response.set_payment_link_id(link.id);
     response.set_url(link.url);
@@ -217,8 +214,8 @@ VoiceActions::CreatePaymentLink(v1::CreatePaymentLinkRequest request, CallBounds
   };
   std::function<std::string(const v1::CreatePaymentLinkResponse&)> result_id =
       [](const v1::CreatePaymentLinkResponse& response) { return response.payment_link_id(); };
-  co_return co_await Guarded<v1::CreatePaymentLinkResponse>(request.context(), std::move(facts), request,
-                                  std::move(body), std::move(result_id));
+  co_return co_await Guarded<v1::CreatePaymentLinkResponse>(
+      request.context(), std::move(facts), request, std::move(body), std::move(result_id));
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::CreatePortalSessionResponse>>
@@ -228,9 +225,8 @@ VoiceActions::CreatePortalSession(v1::CreatePortalSessionRequest request, CallBo
       stripe::ValidateStripeId("customer_id", request.customer_id(), {"cus_"}));
   PAYVOX_CO_RETURN_IF_ERROR(ValidateUrl("return_url", request.return_url()));
   const std::string key = WriteKey(request.context(), "create_portal_session");
-  PAYVOX_CO_ASSIGN_OR_RETURN(
-      std::optional<v1::CreatePortalSessionResponse> saved,
-      co_await guard_.Replay<v1::CreatePortalSessionResponse>(key, request));
+  PAYVOX_CO_ASSIGN_OR_RETURN(std::optional<v1::CreatePortalSessionResponse> saved,
+                             co_await guard_.Replay<v1::CreatePortalSessionResponse>(key, request));
   if (saved.has_value()) co_return *std::move(saved);
   // The portal manages the customer's cards and plans: it needs the
   // customer's verified identity.
@@ -238,8 +234,7 @@ VoiceActions::CreatePortalSession(v1::CreatePortalSessionRequest request, CallBo
                    .capability = "portal_links",
                    .customer = request.customer_id(),
                    .target = request.customer_id()};
-  WriteBody<v1::CreatePortalSessionResponse> body =
-      [&](const std::string& idempotency_key)
+  WriteBody<v1::CreatePortalSessionResponse> body = [&](const std::string& idempotency_key)
       -> boost::asio::awaitable<absl::StatusOr<v1::CreatePortalSessionResponse>> {
     FormParams params;
     params.Add("customer", request.customer_id());
@@ -258,8 +253,8 @@ VoiceActions::CreatePortalSession(v1::CreatePortalSessionRequest request, CallBo
   };
   std::function<std::string(const v1::CreatePortalSessionResponse&)> result_id =
       [](const v1::CreatePortalSessionResponse& response) { return response.url(); };
-  co_return co_await Guarded<v1::CreatePortalSessionResponse>(request.context(), std::move(facts), request,
-                                  std::move(body), std::move(result_id));
+  co_return co_await Guarded<v1::CreatePortalSessionResponse>(
+      request.context(), std::move(facts), request, std::move(body), std::move(result_id));
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::StartSecurePaymentResponse>>
@@ -270,9 +265,8 @@ VoiceActions::StartSecurePayment(v1::StartSecurePaymentRequest request, CallBoun
   PAYVOX_CO_RETURN_IF_ERROR(ValidateMoney("amount", request.amount()));
   PAYVOX_CO_RETURN_IF_ERROR(ValidateFreeText("description", request.description(), 500));
   const std::string key = WriteKey(request.context(), "start_secure_payment");
-  PAYVOX_CO_ASSIGN_OR_RETURN(
-      std::optional<v1::StartSecurePaymentResponse> saved,
-      co_await guard_.Replay<v1::StartSecurePaymentResponse>(key, request));
+  PAYVOX_CO_ASSIGN_OR_RETURN(std::optional<v1::StartSecurePaymentResponse> saved,
+                             co_await guard_.Replay<v1::StartSecurePaymentResponse>(key, request));
   if (saved.has_value()) co_return *std::move(saved);
   const std::string session_id = absl::StrCat("hos_", key.substr(4, 24));
   WriteFacts facts{.action = "start_secure_payment",
@@ -281,8 +275,7 @@ VoiceActions::StartSecurePayment(v1::StartSecurePaymentRequest request, CallBoun
                    .target = session_id,
                    .amount = request.amount().amount_minor(),
                    .currency = request.amount().currency()};
-  WriteBody<v1::StartSecurePaymentResponse> body =
-      [&](const std::string& idempotency_key)
+  WriteBody<v1::StartSecurePaymentResponse> body = [&](const std::string& idempotency_key)
       -> boost::asio::awaitable<absl::StatusOr<v1::StartSecurePaymentResponse>> {
     FormParams params;
     params.Add("amount", absl::StrCat(request.amount().amount_minor()));
@@ -293,10 +286,10 @@ VoiceActions::StartSecurePayment(v1::StartSecurePaymentRequest request, CallBoun
     params.Add("metadata[payvox_call_id]", request.context().call_id());
     params.Add("metadata[payvox_handoff_session]", session_id);
     const stripe::CallOptions write{.bounds = bounds, .idempotency_key = idempotency_key};
-    PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::PaymentIntent intent,
-                               co_await stripe_.Call(HttpMethod::kPost, "/v1/payment_intents",
-                                                     std::move(params), write,
-                                                     stripe::DecodePaymentIntent));
+    PAYVOX_CO_ASSIGN_OR_RETURN(
+        const stripe::PaymentIntent intent,
+        co_await stripe_.Call(HttpMethod::kPost, "/v1/payment_intents", std::move(params), write,
+                              stripe::DecodePaymentIntent));
     const HandoffSession session{.tenant_id = options_.tenant_id,
                                  .session_id = session_id,
                                  .call_id = request.context().call_id(),
@@ -320,8 +313,8 @@ VoiceActions::StartSecurePayment(v1::StartSecurePaymentRequest request, CallBoun
   };
   std::function<std::string(const v1::StartSecurePaymentResponse&)> result_id =
       [](const v1::StartSecurePaymentResponse& response) { return response.payment_intent_id(); };
-  co_return co_await Guarded<v1::StartSecurePaymentResponse>(request.context(), std::move(facts), request,
-                                  std::move(body), std::move(result_id));
+  co_return co_await Guarded<v1::StartSecurePaymentResponse>(
+      request.context(), std::move(facts), request, std::move(body), std::move(result_id));
 }
 
 }  // namespace payvox

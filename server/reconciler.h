@@ -9,8 +9,8 @@
 // the completion records "not_sent" and the reservation is released. An
 // intent Stripe cannot be asked about now (unreachable, or its tenant has
 // no Stripe connection now) stays open for the next run. Each intent is
-// looked up in its own tenant's Stripe account. Then reservations made before this process started that no
-// intent names (the request died before writing its intent) are released.
+// looked up in its own tenant's Stripe account. Then reservations made before this process started
+// that no intent names (the request died before writing its intent) are released.
 #ifndef PAYVOX_SERVER_RECONCILER_H_
 #define PAYVOX_SERVER_RECONCILER_H_
 

@@ -32,10 +32,11 @@ class ReconcilerTest : public ::testing::Test {
   ReconcilerTest()
       : store_(*SqliteStore::Open({}, clock_)),
         store_executor_(*store_, {.threads = 1}),
-        reconciler_([this](const std::string& tenant) -> stripe::StripeClient* {
-                      return tenant == "acme" ? &stripe_ : nullptr;
-                    },
-                    store_executor_) {}
+        reconciler_(
+            [this](const std::string& tenant) -> stripe::StripeClient* {
+              return tenant == "acme" ? &stripe_ : nullptr;
+            },
+            store_executor_) {}
 
   void Reserve(const std::string& request_id) {
     ASSERT_TRUE(store_

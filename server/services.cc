@@ -7,8 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "server/grpc_status.h"
 #include "server/event_stream.h"
+#include "server/grpc_status.h"
 #include "server/run_action.h"
 
 namespace payvox {

@@ -33,16 +33,16 @@ namespace payvox {
 // PAYVOX_ACTION_RPC declares a unary callback handler that runs the
 // calling tenant's VoiceActions::Rpc as a coroutine on the executor
 // (server/run_action.h).
-#define PAYVOX_ACTION_RPC(Rpc)                                                             \
-  grpc::ServerUnaryReactor* Rpc(grpc::CallbackServerContext* context,                      \
+#define PAYVOX_ACTION_RPC(Rpc)                                                                \
+  grpc::ServerUnaryReactor* Rpc(grpc::CallbackServerContext* context,                         \
                                 const v1::Rpc##Request* request, v1::Rpc##Response* response) \
-      override {                                                                           \
-    absl::StatusOr<std::shared_ptr<TenantRuntime>> tenant = tenants_.Connected(*context);   \
-    if (!tenant.ok()) return Refuse(context, tenant.status());                             \
-    return RunAction(context, response, executor_,                                         \
-                     [actions = (*tenant)->actions.get(), request](CallBounds bounds) {    \
-                       return actions->Rpc(*request, std::move(bounds));                   \
-                     });                                                                   \
+      override {                                                                              \
+    absl::StatusOr<std::shared_ptr<TenantRuntime>> tenant = tenants_.Connected(*context);     \
+    if (!tenant.ok()) return Refuse(context, tenant.status());                                \
+    return RunAction(context, response, executor_,                                            \
+                     [actions = (*tenant)->actions.get(), request](CallBounds bounds) {       \
+                       return actions->Rpc(*request, std::move(bounds));                      \
+                     });                                                                      \
   }
 
 // Unimplemented finishes a unary call with UNIMPLEMENTED naming `rpc`.

@@ -112,8 +112,8 @@ absl::Status AddClause(stripe::SearchQuery& query, std::string_view name, dom::e
   } else if (name.ends_with("_under")) {
     query.Below(Sv(name.substr(0, name.size() - 6)), number);
   } else {
-    return absl::InternalError(absl::StrCat("the catalog's search argument ", Sv(name),
-                                            " has no clause"));
+    return absl::InternalError(
+        absl::StrCat("the catalog's search argument ", Sv(name), " has no clause"));
   }
   return absl::OkStatus();
 }
@@ -166,7 +166,8 @@ absl::StatusOr<StripeCall> BuildCall(const ActionSpec& spec, const std::string& 
   if (arguments["customer"].get_string().get(customer) == simdjson::SUCCESS) {
     call.customer_argument = std::string(customer);
   }
-  if (spec.owner == Owner::kPath) call.customer_argument = call.path.substr(call.path.rfind('/') + 1);
+  if (spec.owner == Owner::kPath)
+    call.customer_argument = call.path.substr(call.path.rfind('/') + 1);
 
   if (absl::EndsWith(call.path, "/search")) {
     stripe::SearchQuery query;
@@ -235,8 +236,8 @@ absl::StatusOr<std::string> ListSay(absl::StatusOr<stripe::List<T>> list, absl::
   if (!list.ok()) return list.status();
   if (list->data.empty()) return absl::StrCat("I didn't find any ", noun, "s.");
   return absl::StrCat("I found ", Plural(static_cast<int64_t>(list->data.size()), noun),
-                      list->has_more ? " (there are more)" : "", ". The first: ",
-                      describe(list->data.front()));
+                      list->has_more ? " (there are more)" : "",
+                      ". The first: ", describe(list->data.front()));
 }
 
 template <typename T, typename Describe>
@@ -437,19 +438,17 @@ boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> VoiceActions::RunStr
                    .action_class = spec.action_class,
                    .customer = owner,
                    .target = call.path};
-  WriteBody<v1::ExecuteResponse> body =
-      [&](const std::string& idempotency_key)
+  WriteBody<v1::ExecuteResponse> body = [&](const std::string& idempotency_key)
       -> boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> {
     const stripe::CallOptions write{.bounds = bounds, .idempotency_key = idempotency_key};
-    PAYVOX_CO_ASSIGN_OR_RETURN(
-        const stripe::StripeResponse answer,
-        co_await stripe_.Send(call.method, call.path, call.params, write));
+    PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::StripeResponse answer,
+                               co_await stripe_.Send(call.method, call.path, call.params, write));
     co_return Answer(spec, answer.body, speaking);
   };
   std::function<std::string(const v1::ExecuteResponse&)> result_id =
       [](const v1::ExecuteResponse& response) { return IdOf(response.result_json()); };
   co_return co_await Guarded<v1::ExecuteResponse>(request.context(), std::move(facts), request,
-                                  std::move(body), std::move(result_id));
+                                                  std::move(body), std::move(result_id));
 }
 
 boost::asio::awaitable<absl::Status> VoiceActions::ReadAllowed(std::string_view action) {

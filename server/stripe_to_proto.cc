@@ -161,7 +161,8 @@ v1::Coupon ToProto(const stripe::Coupon& coupon) {
   v1::Coupon out;
   out.set_id(coupon.id);
   out.set_percent_off(coupon.percent_off);
-  if (coupon.amount_off > 0) *out.mutable_amount_off() = ToMoney(coupon.amount_off, coupon.currency);
+  if (coupon.amount_off > 0)
+    *out.mutable_amount_off() = ToMoney(coupon.amount_off, coupon.currency);
   out.set_duration(coupon.duration);
   out.set_duration_in_months(static_cast<int32_t>(coupon.duration_in_months));
   return out;

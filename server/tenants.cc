@@ -100,8 +100,8 @@ absl::StatusOr<std::vector<std::string>> TenantDirectory::Load(
     if (tenant.tenant_id == options_.config_tenant) continue;
     std::shared_ptr<stripe::ResilientStripeClient> client;
     if (!tenant.stripe_key_sealed.empty() && options_.keyring != nullptr) {
-      absl::StatusOr<std::string> key = options_.keyring->Open(
-          tenant.stripe_key_sealed, StripeKeyContext(tenant.tenant_id));
+      absl::StatusOr<std::string> key =
+          options_.keyring->Open(tenant.stripe_key_sealed, StripeKeyContext(tenant.tenant_id));
       absl::StatusOr<std::shared_ptr<stripe::ResilientStripeClient>> made =
           key.ok() ? options_.connect(*std::move(key))
                    : absl::StatusOr<std::shared_ptr<stripe::ResilientStripeClient>>(key.status());
@@ -220,9 +220,10 @@ absl::Status TenantDirectory::Connect(const std::string& tenant_id, const std::s
                                       std::shared_ptr<stripe::ResilientStripeClient> client) {
   PAYVOX_RETURN_IF_ERROR(Find(tenant_id).status());
   if (tenant_id == options_.config_tenant) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "tenant ", tenant_id, "'s Stripe key comes from payvoxd's configuration (stripe.api_key_env "
-        "or _file)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("tenant ", tenant_id,
+                     "'s Stripe key comes from payvoxd's configuration (stripe.api_key_env "
+                     "or _file)"));
   }
   if (options_.keyring == nullptr) {
     return absl::FailedPreconditionError(

@@ -113,8 +113,8 @@ class TenantDirectory {
   const Keyring* keyring() const { return options_.keyring; }
 
  private:
-  std::shared_ptr<TenantRuntime> MakeRuntime(
-      const std::string& tenant_id, std::shared_ptr<stripe::ResilientStripeClient> client);
+  std::shared_ptr<TenantRuntime> MakeRuntime(const std::string& tenant_id,
+                                             std::shared_ptr<stripe::ResilientStripeClient> client);
   absl::Status ReloadTokens();
 
   Store& store_;

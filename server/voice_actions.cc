@@ -332,17 +332,17 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::C
                                     customer_limit, bounds);
 }
 
-std::string VoiceActions::WriteKey(const v1::CallContext& context,
-                                   absl::string_view action) const {
-  return DeriveIdempotencyKey({options_.tenant_id, context.call_id(), context.request_id(), action});
+std::string VoiceActions::WriteKey(const v1::CallContext& context, absl::string_view action) const {
+  return DeriveIdempotencyKey(
+      {options_.tenant_id, context.call_id(), context.request_id(), action});
 }
 
 boost::asio::awaitable<absl::StatusOr<bool>> VoiceActions::Verified(
     const v1::CallContext& context, const std::string& customer_id) {
   const VerificationKey key{options_.tenant_id, context.call_id(), customer_id};
-  PAYVOX_CO_ASSIGN_OR_RETURN(
-      const VerificationState state,
-      co_await store_.Run([&](Store& store) { return store.GetVerification(key); }));
+  PAYVOX_CO_ASSIGN_OR_RETURN(const VerificationState state, co_await store_.Run([&](Store& store) {
+    return store.GetVerification(key);
+  }));
   co_return state.verified_until > clock_.Now();
 }
 
@@ -388,17 +388,16 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::R
     v1::AuditRecord who, std::optional<int64_t> tenant_limit, std::optional<int64_t> customer_limit,
     CallBounds bounds) {
   const std::string idempotency_key = RefundKey(request.context());
-  const std::optional<ReservationRequest> reservation = ReservationRequest{
-      .key = {options_.tenant_id, "refund", charge.currency, guard_.Today()},
-      .idempotency_key = idempotency_key,
-      .customer_id = charge.customer,
-      .amount = amount,
-      .tenant_limit = tenant_limit,
-      .customer_limit = customer_limit,
-      .expires_at = clock_.Now() + options_.reservation_ttl};
+  const std::optional<ReservationRequest> reservation =
+      ReservationRequest{.key = {options_.tenant_id, "refund", charge.currency, guard_.Today()},
+                         .idempotency_key = idempotency_key,
+                         .customer_id = charge.customer,
+                         .amount = amount,
+                         .tenant_limit = tenant_limit,
+                         .customer_limit = customer_limit,
+                         .expires_at = clock_.Now() + options_.reservation_ttl};
   // Reservation and intent are written together, before Stripe is called.
-  absl::StatusOr<StartedAction> started =
-      co_await guard_.Start(who, idempotency_key, reservation);
+  absl::StatusOr<StartedAction> started = co_await guard_.Start(who, idempotency_key, reservation);
   if (started.status().code() == absl::StatusCode::kResourceExhausted) {
     // Concurrent refunds took the room the policy check saw.
     const policy::Decision over_limit{

@@ -25,11 +25,11 @@
 #include "absl/time/time.h"
 #include "client/stripe_api.h"
 #include "common/clock.h"
+#include "common/status_macros.h"
 #include "payvox/v1/actions.pb.h"
 #include "policy/policy.h"
 #include "server/action_guard.h"
 #include "store/store.h"
-#include "common/status_macros.h"
 #include "store/store_executor.h"
 
 namespace payvox {
@@ -123,8 +123,8 @@ class VoiceActions {
   // ChangeSubscriptionPlan previews the proration (GET /v1/invoices/upcoming)
   // unless context.confirmed, then applies it with the same proration date
   // the caller heard.
-  boost::asio::awaitable<absl::StatusOr<v1::ChangeSubscriptionPlanResponse>>
-  ChangeSubscriptionPlan(v1::ChangeSubscriptionPlanRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::ChangeSubscriptionPlanResponse>> ChangeSubscriptionPlan(
+      v1::ChangeSubscriptionPlanRequest request, CallBounds bounds);
   boost::asio::awaitable<absl::StatusOr<v1::ListInvoicesResponse>> ListInvoices(
       v1::ListInvoicesRequest request, CallBounds bounds);
   boost::asio::awaitable<absl::StatusOr<v1::GetInvoiceResponse>> GetInvoice(
@@ -216,11 +216,11 @@ class VoiceActions {
       std::function<std::string(const stripe::Invoice&)> say);
   // Verified: the caller verified `customer_id` in this call.
   boost::asio::awaitable<absl::StatusOr<bool>> Verified(const v1::CallContext& context,
-                                                       const std::string& customer_id);
+                                                        const std::string& customer_id);
   boost::asio::awaitable<absl::StatusOr<stripe::Subscription>> LoadSubscription(
       const std::string& subscription_id, CallBounds bounds);
-  boost::asio::awaitable<absl::StatusOr<stripe::Invoice>> LoadInvoice(
-      const std::string& invoice_id, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<stripe::Invoice>> LoadInvoice(const std::string& invoice_id,
+                                                                      CallBounds bounds);
 
   // RefundKey is the refund's Idempotency-Key, also its idempotency record's.
   std::string RefundKey(const v1::CallContext& context) const;
@@ -281,14 +281,14 @@ boost::asio::awaitable<absl::StatusOr<Response>> VoiceActions::Guarded(
                                    .coupon = facts.coupon,
                                    .subscription = facts.subscription,
                                    .usage = usage};
-  v1::AuditRecord who = guard_.Who(context, facts.action, facts.customer, facts.target,
-                                   facts.amount, facts.currency);
+  v1::AuditRecord who =
+      guard_.Who(context, facts.action, facts.customer, facts.target, facts.amount, facts.currency);
   const policy::Decision decision = policy::Decide(policy, action_facts);
   if (!decision.allowed()) {
     absl::Status refused = co_await guard_.Refuse(std::move(who), decision);
     if (refused.ok()) {  // kNeedsApproval: operators approve refunds only.
-      refused = absl::PermissionDeniedError(
-          absl::StrCat(facts.action, " needs an operator; payvox files approvals for refunds only"));
+      refused = absl::PermissionDeniedError(absl::StrCat(
+          facts.action, " needs an operator; payvox files approvals for refunds only"));
     }
     co_return refused;
   }
@@ -302,9 +302,9 @@ boost::asio::awaitable<absl::StatusOr<Response>> VoiceActions::Guarded(
   }
   PAYVOX_CO_RETURN_IF_ERROR(started.status());
   absl::StatusOr<Response> response = co_await body(key);
-  const absl::StatusOr<std::string> result =
-      response.ok() ? absl::StatusOr<std::string>(result_id(*response))
-                    : absl::StatusOr<std::string>(response.status());
+  const absl::StatusOr<std::string> result = response.ok()
+                                                 ? absl::StatusOr<std::string>(result_id(*response))
+                                                 : absl::StatusOr<std::string>(response.status());
   const absl::Status finished = co_await guard_.Finish(std::move(who), *started, result, request,
                                                        response.ok() ? &*response : nullptr);
   PAYVOX_CO_RETURN_IF_ERROR(finished);

@@ -1,9 +1,8 @@
 #include "store/sqlite_store.h"
 
-#include <algorithm>
-
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
 
 #include "absl/strings/str_cat.h"
@@ -497,13 +496,14 @@ absl::Status SqliteStore::SaveIdempotencyRecord(const IdempotencyRecord& record)
 
 absl::Status SqliteStore::SaveRecordLocked(const IdempotencyRecord& record) {
   // An expired record of another request gives its key up.
-  Statement upsert(db_,
-                   "INSERT INTO idempotency (tenant, key, action, fingerprint, response, expires) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-                   "ON CONFLICT (tenant, key) DO UPDATE SET action = excluded.action, "
-                   "fingerprint = excluded.fingerprint, response = excluded.response, "
-                   "expires = excluded.expires "
-                   "WHERE idempotency.fingerprint = excluded.fingerprint OR idempotency.expires <= ?7");
+  Statement upsert(
+      db_,
+      "INSERT INTO idempotency (tenant, key, action, fingerprint, response, expires) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+      "ON CONFLICT (tenant, key) DO UPDATE SET action = excluded.action, "
+      "fingerprint = excluded.fingerprint, response = excluded.response, "
+      "expires = excluded.expires "
+      "WHERE idempotency.fingerprint = excluded.fingerprint OR idempotency.expires <= ?7");
   upsert.Bind(1, record.tenant_id);
   upsert.Bind(2, record.key);
   upsert.Bind(3, record.action);
@@ -558,23 +558,24 @@ absl::StatusOr<std::optional<HandoffSession>> SqliteStore::FindHandoffSession(
   select.Bind(2, payment_intent_id);
   PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
   if (!row) return std::optional<HandoffSession>();
-  return std::optional<HandoffSession>(HandoffSession{.tenant_id = tenant_id,
-                                                      .session_id = select.Text(0),
-                                                      .call_id = select.Text(1),
-                                                      .customer_id = select.Text(2),
-                                                      .payment_intent_id = payment_intent_id,
-                                                      .amount = select.Int(3),
-                                                      .currency = select.Text(4),
-                                                      .state = select.Text(5),
-                                                      .created = absl::FromUnixMicros(select.Int(6))});
+  return std::optional<HandoffSession>(
+      HandoffSession{.tenant_id = tenant_id,
+                     .session_id = select.Text(0),
+                     .call_id = select.Text(1),
+                     .customer_id = select.Text(2),
+                     .payment_intent_id = payment_intent_id,
+                     .amount = select.Int(3),
+                     .currency = select.Text(4),
+                     .state = select.Text(5),
+                     .created = absl::FromUnixMicros(select.Int(6))});
 }
 
 absl::Status SqliteStore::UpdateHandoffState(const std::string& tenant_id,
                                              const std::string& payment_intent_id,
                                              const std::string& state) {
   std::lock_guard<std::mutex> lock(mu_);
-  Statement select(db_,
-                   "SELECT state FROM handoff_sessions WHERE tenant = ?1 AND payment_intent_id = ?2");
+  Statement select(
+      db_, "SELECT state FROM handoff_sessions WHERE tenant = ?1 AND payment_intent_id = ?2");
   select.Bind(1, tenant_id);
   select.Bind(2, payment_intent_id);
   PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
@@ -600,8 +601,7 @@ absl::Status SqliteStore::UpdateHandoffState(const std::string& tenant_id,
 
 absl::StatusOr<AppendedEvent> SqliteStore::AppendEvent(const StoredEvent& stored) {
   std::lock_guard<std::mutex> lock(mu_);
-  Statement existing(db_,
-                     "SELECT sequence FROM events WHERE tenant = ?1 AND stripe_event_id = ?2");
+  Statement existing(db_, "SELECT sequence FROM events WHERE tenant = ?1 AND stripe_event_id = ?2");
   existing.Bind(1, stored.tenant_id);
   existing.Bind(2, stored.event.stripe_event_id());
   PAYVOX_ASSIGN_OR_RETURN(const bool seen, existing.Step());

@@ -127,11 +127,12 @@ TEST(SqliteStoreTest, MigratesADatabaseOfTheFirstSchema) {
     ASSERT_TRUE(store->ReserveUsage({.key = refunds, .amount = 50}).ok());
     // Back to the first schema, reservations and all.
     ASSERT_TRUE(store
-                    ->ExecForTesting("DROP TABLE idempotency; DROP TRIGGER usage_on_reserve; "
-                                     "DROP TRIGGER usage_on_release; DROP TABLE usage_totals; "
-                                     "DROP TABLE handoff_sessions; DROP TABLE events; DROP TABLE tenant_tokens; "
-                                     "DROP TABLE tenants; DROP TABLE webhook_endpoints; "
-                                     "PRAGMA user_version = 1")
+                    ->ExecForTesting(
+                        "DROP TABLE idempotency; DROP TRIGGER usage_on_reserve; "
+                        "DROP TRIGGER usage_on_release; DROP TABLE usage_totals; "
+                        "DROP TABLE handoff_sessions; DROP TABLE events; DROP TABLE tenant_tokens; "
+                        "DROP TABLE tenants; DROP TABLE webhook_endpoints; "
+                        "PRAGMA user_version = 1")
                     .ok());
   }
   auto store = OpenStore(clock, path);
@@ -141,15 +142,16 @@ TEST(SqliteStoreTest, MigratesADatabaseOfTheFirstSchema) {
   EXPECT_EQ(store->GetUsage(refunds, "cus_1")->tenant_count, 3);
   EXPECT_EQ(store->GetUsage(refunds, "cus_1")->customer_total, 300);
   EXPECT_EQ(store->GetUsage(refunds, "")->customer_total, 50);
-  const int64_t id =
-      *store->ReserveUsage({.key = refunds, .customer_id = "cus_1", .amount = 25});
+  const int64_t id = *store->ReserveUsage({.key = refunds, .customer_id = "cus_1", .amount = 25});
   EXPECT_EQ(store->GetUsage(refunds, "cus_1")->customer_total, 325);
   ASSERT_TRUE(store->ReleaseReservation(id).ok());
   EXPECT_EQ(store->GetUsage(refunds, "cus_1")->customer_total, 300);
   EXPECT_EQ(store->GetUsage(refunds, "cus_2")->tenant_total, 550);
-  EXPECT_TRUE(store->SaveIdempotencyRecord({.tenant_id = "acme", .key = "k", .action = "a",
-                                            .fingerprint = "f", .response = "r"})
-                  .ok());
+  EXPECT_TRUE(
+      store
+          ->SaveIdempotencyRecord(
+              {.tenant_id = "acme", .key = "k", .action = "a", .fingerprint = "f", .response = "r"})
+          .ok());
 }
 
 IdempotencyRecord RefundAnswer(absl::Time expires_at, std::string fingerprint = "fp-1",
@@ -212,10 +214,8 @@ TEST(SqliteStoreTest, AnActionStartsAndFinishesInOneCommitEach) {
   testing::FakeClock clock;
   auto owned = OpenStore(clock);
   Store& store = *owned;
-  const ReservationRequest reservation{.key = RefundsToday(),
-                                       .idempotency_key = "pvx_a",
-                                       .amount = 700,
-                                       .tenant_limit = 1000};
+  const ReservationRequest reservation{
+      .key = RefundsToday(), .idempotency_key = "pvx_a", .amount = 700, .tenant_limit = 1000};
   absl::StatusOr<StartedAction> started =
       store.StartAction({.reservation = reservation, .intent = RefundRecord("intent")});
   ASSERT_TRUE(started.ok()) << started.status();
@@ -441,8 +441,9 @@ TEST(SqliteStoreTest, EventsAreNumberedPerTenantAndStoredOncePerStripeId) {
   EXPECT_EQ(*store->LastEventSequence("acme"), 2);
   EXPECT_EQ(*store->LastEventSequence("nobody"), 0);
 
-  ASSERT_TRUE(store->CreateHandoffSession({.tenant_id = "acme", .session_id = "hos_1",
-                                           .payment_intent_id = "pi_1"})
+  ASSERT_TRUE(store
+                  ->CreateHandoffSession(
+                      {.tenant_id = "acme", .session_id = "hos_1", .payment_intent_id = "pi_1"})
                   .ok());
   EXPECT_TRUE(store->UpdateHandoffState("acme", "pi_1", "succeeded").ok());
   EXPECT_EQ((*store->FindHandoffSession("acme", "pi_1"))->state, "succeeded");

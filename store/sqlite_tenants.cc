@@ -28,11 +28,10 @@ absl::Time ReadExpiry(const Statement& statement, int column) {
 }
 
 absl::Status CapExpiry(sqlite3* db, absl::string_view table, absl::string_view tenant_id,
-                       absl::string_view keep_column, absl::string_view keep_value,
-                       absl::Time at) {
-  Statement cap(db, absl::StrCat("UPDATE ", table,
-                                 " SET expires_at = ?1 WHERE tenant = ?2 AND ", keep_column,
-                                 " != ?3 AND (expires_at IS NULL OR expires_at > ?1)"));
+                       absl::string_view keep_column, absl::string_view keep_value, absl::Time at) {
+  Statement cap(
+      db, absl::StrCat("UPDATE ", table, " SET expires_at = ?1 WHERE tenant = ?2 AND ", keep_column,
+                       " != ?3 AND (expires_at IS NULL OR expires_at > ?1)"));
   cap.Bind(1, absl::ToUnixMicros(at));
   cap.Bind(2, tenant_id);
   cap.Bind(3, keep_value);
@@ -66,8 +65,7 @@ absl::Status SqliteStore::CreateTenant(const Tenant& tenant, const TenantToken& 
   if (exists) {
     return absl::AlreadyExistsError(absl::StrCat("tenant ", tenant.tenant_id, " already exists"));
   }
-  Statement insert(db_,
-                   "INSERT INTO tenants (tenant, display_name, created) VALUES (?1, ?2, ?3)");
+  Statement insert(db_, "INSERT INTO tenants (tenant, display_name, created) VALUES (?1, ?2, ?3)");
   insert.Bind(1, tenant.tenant_id);
   insert.Bind(2, tenant.display_name);
   insert.Bind(3, absl::ToUnixMicros(tenant.created));
@@ -94,8 +92,8 @@ absl::StatusOr<std::vector<Tenant>> SqliteStore::ListTenants() {
   return tenants;
 }
 
-absl::Status SqliteStore::SetStripeKey(const std::string& tenant_id,
-                                       const std::string& sealed_key, const std::string& mode) {
+absl::Status SqliteStore::SetStripeKey(const std::string& tenant_id, const std::string& sealed_key,
+                                       const std::string& mode) {
   std::lock_guard<std::mutex> lock(mu_);
   Statement update(db_,
                    "UPDATE tenants SET stripe_key_sealed = ?2, stripe_mode = ?3 WHERE tenant = ?1");
@@ -194,7 +192,8 @@ absl::StatusOr<int> SqliteStore::ResealSecrets(const Resealer& reseal) {
   };
   std::vector<Row> keys;
   {
-    Statement select(db_, "SELECT tenant, stripe_key_sealed FROM tenants WHERE stripe_key_sealed != ''");
+    Statement select(db_,
+                     "SELECT tenant, stripe_key_sealed FROM tenants WHERE stripe_key_sealed != ''");
     for (;;) {
       PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
       if (!row) break;

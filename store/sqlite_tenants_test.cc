@@ -26,13 +26,15 @@ class TenantStoreTest : public ::testing::Test {
 };
 
 TEST_F(TenantStoreTest, CreatesTenantsOnceWithTheirFirstToken) {
-  ASSERT_TRUE(store_->CreateTenant({.tenant_id = "acme", .display_name = "Acme",
-                                    .created = clock_.Now()},
-                                   Token("acme", "h1"))
-                  .ok());
-  EXPECT_EQ(store_->CreateTenant({.tenant_id = "acme", .created = clock_.Now()}, Token("acme", "h2"))
-                .code(),
-            absl::StatusCode::kAlreadyExists);
+  ASSERT_TRUE(
+      store_
+          ->CreateTenant({.tenant_id = "acme", .display_name = "Acme", .created = clock_.Now()},
+                         Token("acme", "h1"))
+          .ok());
+  EXPECT_EQ(
+      store_->CreateTenant({.tenant_id = "acme", .created = clock_.Now()}, Token("acme", "h2"))
+          .code(),
+      absl::StatusCode::kAlreadyExists);
   auto tenants = store_->ListTenants();
   ASSERT_TRUE(tenants.ok());
   EXPECT_THAT(*tenants, ElementsAre(Field(&Tenant::display_name, "Acme")));
@@ -42,14 +44,15 @@ TEST_F(TenantStoreTest, CreatesTenantsOnceWithTheirFirstToken) {
 }
 
 TEST_F(TenantStoreTest, ARotatedTokenWorksUntilTheOverlapEnds) {
-  ASSERT_TRUE(store_->CreateTenant({.tenant_id = "acme", .created = clock_.Now()},
-                                   Token("acme", "old"))
-                  .ok());
+  ASSERT_TRUE(
+      store_->CreateTenant({.tenant_id = "acme", .created = clock_.Now()}, Token("acme", "old"))
+          .ok());
   const absl::Time overlap_end = clock_.Now() + absl::Hours(1);
   ASSERT_TRUE(store_->AddTenantToken(Token("acme", "new"), overlap_end).ok());
   auto during = store_->TenantTokens(clock_.Now());
   ASSERT_TRUE(during.ok());
-  EXPECT_THAT(*during, UnorderedElementsAre(Field(&TenantToken::expires_at, overlap_end),
+  EXPECT_THAT(*during,
+              UnorderedElementsAre(Field(&TenantToken::expires_at, overlap_end),
                                    Field(&TenantToken::expires_at, absl::InfiniteFuture())));
   auto after = store_->TenantTokens(overlap_end);
   ASSERT_TRUE(after.ok());
@@ -59,31 +62,35 @@ TEST_F(TenantStoreTest, ARotatedTokenWorksUntilTheOverlapEnds) {
 }
 
 TEST_F(TenantStoreTest, StripeKeysAndWebhookSecretsAreResealedAllOrNothing) {
-  ASSERT_TRUE(store_->CreateTenant({.tenant_id = "acme", .created = clock_.Now()},
-                                   Token("acme", "h"))
-                  .ok());
+  ASSERT_TRUE(
+      store_->CreateTenant({.tenant_id = "acme", .created = clock_.Now()}, Token("acme", "h"))
+          .ok());
   ASSERT_TRUE(store_->SetStripeKey("acme", "sealed-key", "test").ok());
   EXPECT_EQ(store_->SetStripeKey("nobody", "k", "test").code(), absl::StatusCode::kNotFound);
-  ASSERT_TRUE(store_->AddWebhookEndpoint({.tenant_id = "acme", .endpoint_id = "we_1",
-                                          .url = "https://x", .secret_sealed = "sealed-secret",
-                                          .created = clock_.Now()},
-                                         clock_.Now())
+  ASSERT_TRUE(store_
+                  ->AddWebhookEndpoint({.tenant_id = "acme",
+                                        .endpoint_id = "we_1",
+                                        .url = "https://x",
+                                        .secret_sealed = "sealed-secret",
+                                        .created = clock_.Now()},
+                                       clock_.Now())
                   .ok());
   std::vector<std::string> contexts;
-  auto rewritten = store_->ResealSecrets([&](const std::string& sealed, const std::string& context) {
-    contexts.push_back(context);
-    return absl::StatusOr<std::string>("re-" + sealed);
-  });
+  auto rewritten =
+      store_->ResealSecrets([&](const std::string& sealed, const std::string& context) {
+        contexts.push_back(context);
+        return absl::StatusOr<std::string>("re-" + sealed);
+      });
   ASSERT_TRUE(rewritten.ok()) << rewritten.status();
   EXPECT_EQ(*rewritten, 2);
   EXPECT_THAT(contexts, ElementsAre("stripe_key:acme", "webhook_secret:acme:we_1"));
 
   // A failure part way leaves every value as it was.
-  auto failed = store_->ResealSecrets([](const std::string& sealed, const std::string& context)
-                                          -> absl::StatusOr<std::string> {
-    if (context.starts_with("webhook")) return absl::DataLossError("cannot open");
-    return "again-" + sealed;
-  });
+  auto failed = store_->ResealSecrets(
+      [](const std::string& sealed, const std::string& context) -> absl::StatusOr<std::string> {
+        if (context.starts_with("webhook")) return absl::DataLossError("cannot open");
+        return "again-" + sealed;
+      });
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kDataLoss);
   auto tenants = store_->ListTenants();
   ASSERT_TRUE(tenants.ok());
@@ -93,16 +100,23 @@ TEST_F(TenantStoreTest, StripeKeysAndWebhookSecretsAreResealedAllOrNothing) {
 
 TEST_F(TenantStoreTest, ANewWebhookEndpointLetsThePreviousSecretVerifyUntilItExpires) {
   const absl::Time t0 = clock_.Now();
-  ASSERT_TRUE(store_->AddWebhookEndpoint({.tenant_id = "acme", .endpoint_id = "we_1",
-                                          .url = "u", .secret_sealed = "s1", .created = t0},
-                                         t0)
+  ASSERT_TRUE(store_
+                  ->AddWebhookEndpoint({.tenant_id = "acme",
+                                        .endpoint_id = "we_1",
+                                        .url = "u",
+                                        .secret_sealed = "s1",
+                                        .created = t0},
+                                       t0)
                   .ok());
   clock_.Advance(absl::Seconds(1));
   const absl::Time overlap_end = clock_.Now() + absl::Hours(24);
-  ASSERT_TRUE(store_->AddWebhookEndpoint({.tenant_id = "acme", .endpoint_id = "we_2",
-                                          .url = "u", .secret_sealed = "s2",
-                                          .created = clock_.Now()},
-                                         overlap_end)
+  ASSERT_TRUE(store_
+                  ->AddWebhookEndpoint({.tenant_id = "acme",
+                                        .endpoint_id = "we_2",
+                                        .url = "u",
+                                        .secret_sealed = "s2",
+                                        .created = clock_.Now()},
+                                       overlap_end)
                   .ok());
   auto both = store_->WebhookEndpoints("acme", clock_.Now());
   ASSERT_TRUE(both.ok());

@@ -20,8 +20,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "payvox/v1/admin.pb.h"
-#include "payvox/v1/events.pb.h"
 #include "payvox/v1/config.pb.h"
+#include "payvox/v1/events.pb.h"
 
 namespace payvox {
 
@@ -334,8 +334,8 @@ class Store {
   // ResealSecrets passes every sealed value with its context to `reseal`
   // and writes back what it returns, in one transaction (all or nothing).
   // Returns how many values were rewritten.
-  using Resealer =
-      std::function<absl::StatusOr<std::string>(const std::string& sealed, const std::string& context)>;
+  using Resealer = std::function<absl::StatusOr<std::string>(const std::string& sealed,
+                                                             const std::string& context)>;
   virtual absl::StatusOr<int> ResealSecrets(const Resealer& reseal) = 0;
 
   // --- Approvals ---

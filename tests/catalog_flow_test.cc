@@ -83,8 +83,8 @@ TEST_F(CatalogFlowTest, ExecuteRunsTheTypedActions) {
 
 TEST_F(CatalogFlowTest, ExecuteAndTheTypedRpcAreOneRefund) {
   v1::ExecuteResponse verified;
-  ASSERT_TRUE(Execute("verify_identity", R"({"customer_id": "cus_DemoJennyRosen", "last4": "4242"})",
-                      &verified)
+  ASSERT_TRUE(Execute("verify_identity",
+                      R"({"customer_id": "cus_DemoJennyRosen", "last4": "4242"})", &verified)
                   .ok());
   EXPECT_THAT(verified.result_json(), HasSubstr("\"verified\":true"));
 

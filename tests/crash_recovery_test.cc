@@ -24,9 +24,9 @@
 #include "client/stripe_api.h"
 #include "common/testing/run_coroutine.h"
 #include "gtest/gtest.h"
-#include "tools/auth_channel.h"
 #include "payvox/v1/actions.grpc.pb.h"
 #include "payvox/v1/admin.grpc.pb.h"
+#include "tools/auth_channel.h"
 
 namespace payvox {
 namespace {
@@ -110,9 +110,9 @@ class CrashRecoveryTest : public ::testing::Test {
         payvoxd_, "--config=" + dir_ + "/payvoxd.json", "--port_file=" + port_file});
     int port = 0;
     ASSERT_TRUE(WaitForPortFile(port_file, &port)) << "payvoxd did not start";
-    auto channel = CreateAuthChannel(absl::StrCat("127.0.0.1:", port),
-                                     grpc::InsecureChannelCredentials(),
-                                     {.tenant = kTenantToken, .operator_token = kOperatorToken});
+    auto channel =
+        CreateAuthChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials(),
+                          {.tenant = kTenantToken, .operator_token = kOperatorToken});
     actions_ = v1::ActionService::NewStub(channel);
     admin_ = v1::AdminService::NewStub(channel);
   }

@@ -1,12 +1,12 @@
 // EventService.Subscribe end to end: signed webhooks into payvoxd's
 // listener, events out of gRPC streams, with replay, the replay/live seam,
 // reconnects, filters, a slow reader, heartbeats and shutdown.
+#include <thread>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -33,23 +33,23 @@ class EventStreamTest : public PayvoxdTest {
     PayvoxdTest::SetUp();
     events_ = v1::EventService::NewStub(channel_);
     socket_ = std::make_unique<boost::asio::ip::tcp::socket>(io_);
-    socket_->connect({boost::asio::ip::make_address("127.0.0.1"),
-                      static_cast<uint16_t>(app_->webhook_port())});
+    socket_->connect(
+        {boost::asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(app_->webhook_port())});
   }
 
   // Deliver posts event number n (customer cus_<n % 3>) on a kept-alive
   // connection, signed as Stripe signs it.
   void Deliver(int n, const std::string& type = "charge.succeeded") {
-    const std::string body = absl::StrCat(
-        R"({"id":"evt_n)", n, R"(","object":"event","created":)", 1700000000 + n,
-        R"(,"data":{"object":{"id":"ch_)", n, R"(","object":"charge","amount":)", 100 + n,
-        R"(,"currency":"usd","customer":"cus_)", n % 3, R"(","status":"succeeded"}},"type":")",
-        type, R"("})");
+    const std::string body =
+        absl::StrCat(R"({"id":"evt_n)", n, R"(","object":"event","created":)", 1700000000 + n,
+                     R"(,"data":{"object":{"id":"ch_)", n, R"(","object":"charge","amount":)",
+                     100 + n, R"(,"currency":"usd","customer":"cus_)", n % 3,
+                     R"(","status":"succeeded"}},"type":")", type, R"("})");
     const int64_t now = absl::ToUnixSeconds(absl::Now());
     http::request<http::string_body> request{http::verb::post, "/v1/webhooks/stripe/acme", 11};
-    request.set("Stripe-Signature", absl::StrCat("t=", now, ",v1=",
-                                                 webhooks::SignPayload("whsec_payvox_sandbox",
-                                                                       now, body)));
+    request.set(
+        "Stripe-Signature",
+        absl::StrCat("t=", now, ",v1=", webhooks::SignPayload("whsec_payvox_sandbox", now, body)));
     request.body() = body;
     request.prepare_payload();
     http::write(*socket_, request);
@@ -159,10 +159,10 @@ TEST_F(EventStreamTest, FiltersHeartbeatsAndACleanEndOnShutdown) {
   request.set_customer_id("cus_1");
   request.add_types("charge.refunded");
   auto filtered = Subscribe(request);
-  Deliver(1, "charge.refunded");  // cus_1
-  Deliver(2, "charge.refunded");  // cus_2
+  Deliver(1, "charge.refunded");   // cus_1
+  Deliver(2, "charge.refunded");   // cus_2
   Deliver(4, "charge.succeeded");  // cus_1, another type
-  Deliver(7, "charge.refunded");  // cus_1
+  Deliver(7, "charge.refunded");   // cus_1
   EXPECT_EQ(Next(*filtered).stripe_event_id(), "evt_n1");
   EXPECT_EQ(Next(*filtered).stripe_event_id(), "evt_n7");
 

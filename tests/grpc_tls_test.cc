@@ -88,7 +88,8 @@ TEST_F(MutualTlsTest, RequiresAClientCertificateFromTheConfiguredCa) {
 TEST(GrpcTlsConfigTest, RefusesHalfConfiguredTls) {
   EXPECT_FALSE(ParseConfig(R"({"grpc_tls": {"cert_file": "/etc/hostname"}})").ok());
   EXPECT_FALSE(ParseConfig(R"({"grpc_tls": {"client_ca_file": "/etc/hostname"}})").ok());
-  EXPECT_FALSE(ParseConfig(R"({"grpc_tls": {"cert_file": "/nonexistent", "key_file": "/x"}})").ok());
+  EXPECT_FALSE(
+      ParseConfig(R"({"grpc_tls": {"cert_file": "/nonexistent", "key_file": "/x"}})").ok());
 }
 
 }  // namespace

@@ -97,10 +97,11 @@ class MetricsTest : public PayvoxdTest {
     EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
     // A forged webhook.
     const int64_t now = absl::ToUnixSeconds(absl::Now());
-    EXPECT_EQ(HttpExchange(app_->webhook_port(), http::verb::post, "/v1/webhooks/stripe/default",
-                           "{}", {{"Stripe-Signature", absl::StrCat("t=", now, ",v1=", std::string(64, '0'))}})
-                  .result(),
-              http::status::bad_request);
+    EXPECT_EQ(
+        HttpExchange(app_->webhook_port(), http::verb::post, "/v1/webhooks/stripe/default", "{}",
+                     {{"Stripe-Signature", absl::StrCat("t=", now, ",v1=", std::string(64, '0'))}})
+            .result(),
+        http::status::bad_request);
   }
 };
 
@@ -119,16 +120,27 @@ TEST_F(MetricsTest, CountsWhatHappenedWithoutCustomerOrSecretValues) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   const std::string text = Scrape(app_->metrics_port());
-  EXPECT_THAT(text, HasSubstr(R"(payvox_grpc_requests_total{method="/payvox.v1.ActionService/CreateRefund",code="OK",outcome="ok"} 1)"));
-  EXPECT_THAT(text, HasSubstr(R"(payvox_grpc_requests_total{method="/payvox.v1.ActionService/GetPayment",code="NOT_FOUND",outcome="error"} 1)"));
+  EXPECT_THAT(
+      text,
+      HasSubstr(
+          R"(payvox_grpc_requests_total{method="/payvox.v1.ActionService/CreateRefund",code="OK",outcome="ok"} 1)"));
+  EXPECT_THAT(
+      text,
+      HasSubstr(
+          R"(payvox_grpc_requests_total{method="/payvox.v1.ActionService/GetPayment",code="NOT_FOUND",outcome="error"} 1)"));
   EXPECT_THAT(text, HasSubstr(expired));
-  EXPECT_THAT(text, HasSubstr(R"(payvox_grpc_request_duration_seconds_count{method="/payvox.v1.ActionService/CreateRefund"} 1)"));
+  EXPECT_THAT(
+      text,
+      HasSubstr(
+          R"(payvox_grpc_request_duration_seconds_count{method="/payvox.v1.ActionService/CreateRefund"} 1)"));
   EXPECT_THAT(text, HasSubstr(R"(payvox_stripe_requests_total{family="refunds",status="200"} 1)"));
   EXPECT_THAT(text, HasSubstr(R"(payvox_stripe_requests_total{family="charges",status="404"})"));
   EXPECT_THAT(text, HasSubstr("payvox_stripe_request_duration_seconds_bucket{family=\"refunds\""));
   EXPECT_THAT(text, HasSubstr("payvox_stripe_breakers_open 0"));
   EXPECT_THAT(text, HasSubstr("payvox_stripe_pool_connections_open "));
-  EXPECT_THAT(text, HasSubstr(R"(payvox_policy_decisions_total{action="create_refund",verdict="allow"} 1)"));
+  EXPECT_THAT(
+      text,
+      HasSubstr(R"(payvox_policy_decisions_total{action="create_refund",verdict="allow"} 1)"));
   EXPECT_THAT(text, HasSubstr(R"(payvox_refunded_amount_minor_units_total{currency="usd"} 4900)"));
   EXPECT_THAT(text, HasSubstr(R"(payvox_audit_append_duration_seconds_count{kind="intent"} 1)"));
   EXPECT_THAT(text, HasSubstr(R"(payvox_webhook_requests_total{result="bad_signature"} 1)"));
@@ -165,8 +177,7 @@ TEST_F(MetricsTest, CountsWhatHappenedWithoutCustomerOrSecretValues) {
 // FreePort asks the kernel for a port nobody listens on.
 int FreePort() {
   boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor acceptor(
-      io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
   return acceptor.local_endpoint().port();
 }
 
@@ -177,7 +188,8 @@ TEST_F(MetricsTest, ARealPrometheusScrapesPayvoxdAndAnswersAQuery) {
   std::ofstream(dir + "/prometheus.yml") << absl::StrCat(
       "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
       "scrape_configs:\n  - job_name: payvoxd\n    static_configs:\n"
-      "      - targets: ['127.0.0.1:", app_->metrics_port(), "']\n");
+      "      - targets: ['127.0.0.1:",
+      app_->metrics_port(), "']\n");
   const int port = FreePort();
   const std::string config = dir + "/prometheus.yml";
   std::string storage = absl::StrCat("--storage.tsdb.path=", dir, "/data");

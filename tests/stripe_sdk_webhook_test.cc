@@ -45,10 +45,11 @@ std::string Sdk(const std::string& mode, const std::string& secret, const std::s
 }
 
 std::string Event(const std::string& id) {
-  return absl::StrCat(R"({"id":")", id, R"(","object":"event","created":)", kNow,
-                      R"(,"type":"charge.failed","data":{"object":{"id":"ch_1","object":"charge",)",
-                      R"("amount":1250,"currency":"usd","customer":"cus_1",)",
-                      R"("description":"Caf\u00e9 \u2615 order","failure_code":"card_declined"}}})");
+  return absl::StrCat(
+      R"({"id":")", id, R"(","object":"event","created":)", kNow,
+      R"(,"type":"charge.failed","data":{"object":{"id":"ch_1","object":"charge",)",
+      R"("amount":1250,"currency":"usd","customer":"cus_1",)",
+      R"("description":"Caf\u00e9 \u2615 order","failure_code":"card_declined"}}})");
 }
 
 TEST(StripeSdkWebhookTest, HeadersTheSdkMakesPassPayvoxsVerification) {
@@ -70,15 +71,15 @@ TEST(StripeSdkWebhookTest, HeadersTheSdkMakesPassPayvoxsVerification) {
   // Signed 301 s before now: stale.
   const std::string old = Sdk("sign", kSecret, absl::StrCat(kNow - 301), Event("evt_old"));
   const std::string secrets[] = {kSecret};
-  EXPECT_THAT(VerifySignature(old, Event("evt_old"), secrets, absl::FromUnixSeconds(kNow)).message(),
-              HasSubstr("old"));
+  EXPECT_THAT(
+      VerifySignature(old, Event("evt_old"), secrets, absl::FromUnixSeconds(kNow)).message(),
+      HasSubstr("old"));
 }
 
 TEST(StripeSdkWebhookTest, HeadersPayvoxMakesPassTheSdksConstructEvent) {
   const std::string payload = Event("evt_payvox_1");
   const int64_t now = absl::ToUnixSeconds(absl::Now());
-  const std::string header =
-      absl::StrCat("t=", now, ",v1=", SignPayload(kSecret, now, payload));
+  const std::string header = absl::StrCat("t=", now, ",v1=", SignPayload(kSecret, now, payload));
   EXPECT_EQ(Sdk("verify", kSecret, header, payload), "ok");
   EXPECT_THAT(Sdk("verify", "whsec_someone_else", header, payload), HasSubstr("refused"));
   EXPECT_THAT(Sdk("verify", kSecret, header, payload + "x"), HasSubstr("refused"));

@@ -9,10 +9,10 @@
 #include "client/resilient_stripe_client.h"
 #include "common/testing/run_coroutine.h"
 #include "common/testing/status_matchers.h"
+#include "common/testing/test_certificate.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "sandbox/emulator.h"
-#include "common/testing/test_certificate.h"
 #include "sandbox/http_server.h"
 
 namespace payvox {

@@ -4,13 +4,12 @@
 // stored when the probe fails), token rotation with an overlap, every
 // ActionService RPC walked with another tenant's token and ids (nothing
 // crosses), and the Stripe keys absent from everything payvoxd wrote.
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
 #include <grpcpp/grpcpp.h>
 
 #include <sstream>
 #include <thread>
-
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/message.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -199,22 +198,34 @@ void Fill(google::protobuf::Message& message) {
   const google::protobuf::Descriptor* descriptor = message.GetDescriptor();
   const google::protobuf::Reflection* reflection = message.GetReflection();
   static const std::map<std::string, std::string> kAcme = {
-      {"customer_id", "cus_DemoJennyRosen"},    {"charge_id", "ch_DemoJennyDuplicate"},
-      {"payment_id", "ch_DemoJennyDuplicate"},  {"refund_charge_id", "ch_DemoJennyDuplicate"},
-      {"subscription_id", "sub_DemoJennyPro"},  {"invoice_id", "in_DemoJennyNovember"},
-      {"email", "jenny.rosen@example.com"},     {"last4", "4242"},
-      {"payment_intent_id", "pi_DemoSamHold"},  {"refund_id", "re_DemoNone"},
-      {"new_price_id", "price_DemoTeamMonthly"}, {"price_id", "price_DemoProMonthly"},
-      {"currency", "usd"},                      {"description", "cross-tenant walk"},
-      {"action", "get_customer"},               {"arguments_json", R"({"customer_id":"cus_DemoJennyRosen"})"}};
+      {"customer_id", "cus_DemoJennyRosen"},
+      {"charge_id", "ch_DemoJennyDuplicate"},
+      {"payment_id", "ch_DemoJennyDuplicate"},
+      {"refund_charge_id", "ch_DemoJennyDuplicate"},
+      {"subscription_id", "sub_DemoJennyPro"},
+      {"invoice_id", "in_DemoJennyNovember"},
+      {"email", "jenny.rosen@example.com"},
+      {"last4", "4242"},
+      {"payment_intent_id", "pi_DemoSamHold"},
+      {"refund_id", "re_DemoNone"},
+      {"new_price_id", "price_DemoTeamMonthly"},
+      {"price_id", "price_DemoProMonthly"},
+      {"currency", "usd"},
+      {"description", "cross-tenant walk"},
+      {"action", "get_customer"},
+      {"arguments_json", R"({"customer_id":"cus_DemoJennyRosen"})"}};
   for (int i = 0; i < descriptor->field_count(); ++i) {
     const google::protobuf::FieldDescriptor* field = descriptor->field(i);
     if (field->is_repeated()) continue;
     if (field->name() == "context") {
       auto* context = reflection->MutableMessage(&message, field);
-      context->GetReflection()->SetString(context, context->GetDescriptor()->FindFieldByName("call_id"), "call-walk");
-      context->GetReflection()->SetString(context, context->GetDescriptor()->FindFieldByName("request_id"), absl::StrCat("walk-", descriptor->name()));
-      context->GetReflection()->SetBool(context, context->GetDescriptor()->FindFieldByName("confirmed"), true);
+      context->GetReflection()->SetString(
+          context, context->GetDescriptor()->FindFieldByName("call_id"), "call-walk");
+      context->GetReflection()->SetString(context,
+                                          context->GetDescriptor()->FindFieldByName("request_id"),
+                                          absl::StrCat("walk-", descriptor->name()));
+      context->GetReflection()->SetBool(
+          context, context->GetDescriptor()->FindFieldByName("confirmed"), true);
     } else if (field->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
       if (auto it = kAcme.find(field->name()); it != kAcme.end()) {
         reflection->SetString(&message, field, it->second);
@@ -225,8 +236,10 @@ void Fill(google::protobuf::Message& message) {
     } else if (field->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE &&
                field->message_type()->name() == "Money") {
       auto* money = reflection->MutableMessage(&message, field);
-      money->GetReflection()->SetInt64(money, money->GetDescriptor()->FindFieldByName("amount_minor"), 500);
-      money->GetReflection()->SetString(money, money->GetDescriptor()->FindFieldByName("currency"), "usd");
+      money->GetReflection()->SetInt64(
+          money, money->GetDescriptor()->FindFieldByName("amount_minor"), 500);
+      money->GetReflection()->SetString(money, money->GetDescriptor()->FindFieldByName("currency"),
+                                        "usd");
     }
   }
 }
@@ -235,28 +248,43 @@ TEST_F(TenantsTest, EveryActionWithAnotherTenantsTokenSeesNothingOfTheFirst) {
   const std::string globex = CreateGlobex();
   auto stub = v1::ActionService::NewStub(Channel(globex));
   using Call = std::function<std::pair<grpc::Status, std::string>()>;
-#define PAYVOX_WALK(Rpc)                                                   \
-  {#Rpc, [&] {                                                             \
+#define PAYVOX_WALK(Rpc)                                                  \
+  {                                                                       \
+#Rpc, [&] {                                                             \
      v1::Rpc##Request request;                                             \
      Fill(request);                                                        \
      v1::Rpc##Response response;                                           \
      grpc::Status status = stub->Rpc(Deadline().get(), request, &response); \
      return std::make_pair(status, response.DebugString());                \
-   }}
+   } \
+  }
   const std::vector<std::pair<std::string, Call>> calls = {
-      PAYVOX_WALK(FindCustomer),        PAYVOX_WALK(VerifyIdentity),
-      PAYVOX_WALK(ListCharges),         PAYVOX_WALK(GetPayment),
-      PAYVOX_WALK(FindDuplicateCharges), PAYVOX_WALK(CreateRefund),
-      PAYVOX_WALK(GetRefund),           PAYVOX_WALK(ListRefunds),
-      PAYVOX_WALK(CreateCoupon),        PAYVOX_WALK(ListSubscriptions),
-      PAYVOX_WALK(GetSubscription),     PAYVOX_WALK(CancelSubscription),
-      PAYVOX_WALK(PauseSubscription),   PAYVOX_WALK(ResumeSubscription),
-      PAYVOX_WALK(ChangeSubscriptionPlan), PAYVOX_WALK(ListInvoices),
-      PAYVOX_WALK(GetInvoice),          PAYVOX_WALK(GetUpcomingInvoice),
-      PAYVOX_WALK(SendInvoice),         PAYVOX_WALK(VoidInvoice),
-      PAYVOX_WALK(CreateInvoice),       PAYVOX_WALK(FinalizeInvoice),
-      PAYVOX_WALK(CreatePaymentLink),   PAYVOX_WALK(CreatePortalSession),
-      PAYVOX_WALK(StartSecurePayment),  PAYVOX_WALK(Execute),
+      PAYVOX_WALK(FindCustomer),
+      PAYVOX_WALK(VerifyIdentity),
+      PAYVOX_WALK(ListCharges),
+      PAYVOX_WALK(GetPayment),
+      PAYVOX_WALK(FindDuplicateCharges),
+      PAYVOX_WALK(CreateRefund),
+      PAYVOX_WALK(GetRefund),
+      PAYVOX_WALK(ListRefunds),
+      PAYVOX_WALK(CreateCoupon),
+      PAYVOX_WALK(ListSubscriptions),
+      PAYVOX_WALK(GetSubscription),
+      PAYVOX_WALK(CancelSubscription),
+      PAYVOX_WALK(PauseSubscription),
+      PAYVOX_WALK(ResumeSubscription),
+      PAYVOX_WALK(ChangeSubscriptionPlan),
+      PAYVOX_WALK(ListInvoices),
+      PAYVOX_WALK(GetInvoice),
+      PAYVOX_WALK(GetUpcomingInvoice),
+      PAYVOX_WALK(SendInvoice),
+      PAYVOX_WALK(VoidInvoice),
+      PAYVOX_WALK(CreateInvoice),
+      PAYVOX_WALK(FinalizeInvoice),
+      PAYVOX_WALK(CreatePaymentLink),
+      PAYVOX_WALK(CreatePortalSession),
+      PAYVOX_WALK(StartSecurePayment),
+      PAYVOX_WALK(Execute),
   };
 #undef PAYVOX_WALK
   ASSERT_EQ(calls.size(), 26u);

@@ -8,8 +8,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "gmock/gmock.h"
 #include "common/testing/http_exchange.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "payvox/v1/events.grpc.pb.h"
 #include "tests/payvoxd_fixture.h"
@@ -54,8 +54,8 @@ class WebhookFlowTest : public PayvoxdTest {
   // Stripe's side: the newest event of `type` at the sandbox.
   std::string LatestEvent(const std::string& type) {
     const std::string list =
-        Http(SandboxPort(), http::verb::get, absl::StrCat("/v1/events?limit=1&type=", type), "",
-             "", "Bearer sk_test_x")
+        Http(SandboxPort(), http::verb::get, absl::StrCat("/v1/events?limit=1&type=", type), "", "",
+             "Bearer sk_test_x")
             .body();
     const size_t at = list.find("\"id\":\"evt_");
     EXPECT_NE(at, std::string::npos) << list;
@@ -87,9 +87,10 @@ TEST_F(WebhookFlowTest, AHandOffCompletesThroughASignedWebhook) {
   ASSERT_TRUE(Invoke(&v1::ActionService::Stub::StartSecurePayment, start, &started).ok());
 
   // The DTMF provider confirms the intent with the card it captured.
-  auto confirmed = Http(SandboxPort(), http::verb::post,
-                        absl::StrCat("/v1/payment_intents/", started.payment_intent_id(), "/confirm"),
-                        "payment_method=pm_card_visa", "", "Bearer sk_test_provider");
+  auto confirmed =
+      Http(SandboxPort(), http::verb::post,
+           absl::StrCat("/v1/payment_intents/", started.payment_intent_id(), "/confirm"),
+           "payment_method=pm_card_visa", "", "Bearer sk_test_provider");
   ASSERT_EQ(confirmed.result(), http::status::ok) << confirmed.body();
 
   const std::string event = LatestEvent("payment_intent.succeeded");
@@ -101,9 +102,9 @@ TEST_F(WebhookFlowTest, AHandOffCompletesThroughASignedWebhook) {
   EXPECT_EQ(Deliver(event).result(), http::status::ok);
   // Not signed by the tenant's secret: refused.
   EXPECT_EQ(Deliver(event, "whsec_not_ours").result(), http::status::bad_request);
-  EXPECT_EQ(Http(app_->webhook_port(), http::verb::post, "/v1/webhooks/stripe/globex", event)
-                .result(),
-            http::status::not_found);
+  EXPECT_EQ(
+      Http(app_->webhook_port(), http::verb::post, "/v1/webhooks/stripe/globex", event).result(),
+      http::status::not_found);
 
   // Once payvoxd stops, the listener is closed too.
   const int port = app_->webhook_port();
@@ -111,8 +112,7 @@ TEST_F(WebhookFlowTest, AHandOffCompletesThroughASignedWebhook) {
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket socket(io);
   boost::system::error_code error;
-  socket.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)},
-                 error);
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)}, error);
   EXPECT_TRUE(error);
 }
 
@@ -129,9 +129,9 @@ TEST_F(WebhookFlowTest, ConfigureWebhooksClosesTheLoopARefundAtStripeReachesSubs
   EXPECT_THAT(configured.enabled_events(), ::testing::Contains("charge.refunded"));
   EXPECT_THAT(configured.enabled_events(), ::testing::Contains("payment_intent.payment_failed"));
   // Stripe holds the endpoint with the URL payvox gave it.
-  const std::string endpoints = Http(SandboxPort(), http::verb::get, "/v1/webhook_endpoints", "",
-                                     "", "Bearer sk_test_x")
-                                    .body();
+  const std::string endpoints =
+      Http(SandboxPort(), http::verb::get, "/v1/webhook_endpoints", "", "", "Bearer sk_test_x")
+          .body();
   EXPECT_THAT(endpoints, HasSubstr(configured.endpoint_id()));
   EXPECT_THAT(endpoints, HasSubstr(configure.url()));
 
@@ -164,7 +164,8 @@ TEST_F(WebhookFlowTest, ConfigureWebhooksRefusesBadRequests) {
   request.set_tenant_id("acme");
   for (const char* url : {"", "ftp://payvox.example/hook", "https://", "https://a b.example/"}) {
     request.set_url(url);
-    const grpc::Status status = Admin(&v1::AdminService::Stub::ConfigureWebhooks, request, &response);
+    const grpc::Status status =
+        Admin(&v1::AdminService::Stub::ConfigureWebhooks, request, &response);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << url;
     EXPECT_THAT(status.error_message(), HasSubstr("url")) << url;
   }

@@ -1,4 +1,3 @@
-#include "tools/auth_channel.h"
 #include "tools/actions_bench.h"
 
 #include <grpcpp/grpcpp.h>
@@ -12,6 +11,7 @@
 #include "payvox/v1/actions.grpc.pb.h"
 #include "server/app.h"
 #include "server/config.h"
+#include "tools/auth_channel.h"
 
 namespace payvox::bench {
 namespace {
@@ -24,8 +24,7 @@ SenderFactory Unary(const std::string& target,
                     grpc::Status (Stub::*rpc)(grpc::ClientContext*, const Request&, Response*),
                     std::function<void(Request&, int)> fill) {
   return [target, rpc, fill](int) -> Sender {
-    std::shared_ptr<Stub> stub =
-        v1::ActionService::NewStub(CreateBenchChannel(target));
+    std::shared_ptr<Stub> stub = v1::ActionService::NewStub(CreateBenchChannel(target));
     return [stub, rpc, fill](int i) {
       Request request;
       request.mutable_context()->set_call_id("bench-call");
@@ -63,14 +62,13 @@ int RunActionsBench(const LoadOptions& options, absl::Duration max_time) {
        Unary<v1::FindCustomerRequest, v1::FindCustomerResponse>(
            target, &Stub::FindCustomer,
            [](v1::FindCustomerRequest& r, int) { r.set_email("jenny.rosen@example.com"); })},
-      {"VerifyIdentity",
-       Unary<v1::VerifyIdentityRequest, v1::VerifyIdentityResponse>(
-           target, &Stub::VerifyIdentity,
-           [](v1::VerifyIdentityRequest& r, int i) {
-             r.mutable_context()->set_call_id(absl::StrCat("bench-verify-", i));
-             r.set_customer_id("cus_DemoJennyRosen");
-             r.set_last4("4242");
-           })},
+      {"VerifyIdentity", Unary<v1::VerifyIdentityRequest, v1::VerifyIdentityResponse>(
+                             target, &Stub::VerifyIdentity,
+                             [](v1::VerifyIdentityRequest& r, int i) {
+                               r.mutable_context()->set_call_id(absl::StrCat("bench-verify-", i));
+                               r.set_customer_id("cus_DemoJennyRosen");
+                               r.set_last4("4242");
+                             })},
       {"ListCharges",
        Unary<v1::ListChargesRequest, v1::ListChargesResponse>(
            target, &Stub::ListCharges,

@@ -202,8 +202,9 @@ absl::Status Tenants(Stub& stub, const std::vector<std::string>& args, const Adm
         !s.ok()) {
       return s;
     }
-    out << "new token (shown once):\n" << response.token() << "\nthe previous token works until "
-        << response.previous_expires_at() << " (unix seconds)\n";
+    out << "new token (shown once):\n"
+        << response.token() << "\nthe previous token works until " << response.previous_expires_at()
+        << " (unix seconds)\n";
     return absl::OkStatus();
   }
   return Usage("payvoxctl tenants create [--name=NAME] | tenants rotate-token [--overlap=SECONDS]");

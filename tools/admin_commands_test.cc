@@ -91,8 +91,9 @@ TEST_F(AdminCommandsTest, WebhooksConfigureRegistersTheEndpoint) {
   ASSERT_TRUE(
       Run({"webhooks", "configure"}, {.url = "https://payvox.example/v1/webhooks/stripe/default"})
           .ok());
-  EXPECT_THAT(output_.str(), ::testing::MatchesRegex("registered we_[A-Za-z0-9]+ for 15 event "
-                                                     "types; its signing secret is stored sealed\n"));
+  EXPECT_THAT(output_.str(),
+              ::testing::MatchesRegex("registered we_[A-Za-z0-9]+ for 15 event "
+                                      "types; its signing secret is stored sealed\n"));
   EXPECT_EQ(Run({"webhooks", "configure"}, {.url = "not a url"}).code(),
             absl::StatusCode::kInvalidArgument);
 }

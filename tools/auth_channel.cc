@@ -34,9 +34,8 @@ class BearerInterceptorFactory final
   grpc::experimental::Interceptor* CreateClientInterceptor(
       grpc::experimental::ClientRpcInfo* info) override {
     const std::string method = info->method();
-    const std::string& token = method.rfind("/payvox.v1.AdminService/", 0) == 0
-                                   ? tokens_.operator_token
-                                   : tokens_.tenant;
+    const std::string& token =
+        method.rfind("/payvox.v1.AdminService/", 0) == 0 ? tokens_.operator_token : tokens_.tenant;
     return new BearerInterceptor(token.empty() ? "" : "Bearer " + token);
   }
 
@@ -51,8 +50,8 @@ std::shared_ptr<grpc::Channel> CreateAuthChannel(
     ChannelTokens tokens, const grpc::ChannelArguments& arguments) {
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> creators;
   creators.push_back(std::make_unique<BearerInterceptorFactory>(std::move(tokens)));
-  return grpc::experimental::CreateCustomChannelWithInterceptors(
-      target, credentials, arguments, std::move(creators));
+  return grpc::experimental::CreateCustomChannelWithInterceptors(target, credentials, arguments,
+                                                                 std::move(creators));
 }
 
 std::shared_ptr<grpc::Channel> CreateBenchChannel(const std::string& target,

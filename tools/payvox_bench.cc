@@ -36,8 +36,8 @@
 #include "payvox/v1/actions.grpc.pb.h"
 #include "server/app.h"
 #include "server/config.h"
-#include "tools/auth_channel.h"
 #include "tools/actions_bench.h"
+#include "tools/auth_channel.h"
 #include "tools/load.h"
 #include "tools/pool_bench.h"
 #include "tools/refund_bench.h"
@@ -48,7 +48,8 @@ ABSL_FLAG(int, requests, 5000, "measured requests (after warm-up)");
 ABSL_FLAG(int, warmup, 200, "requests sent first and not measured");
 ABSL_FLAG(int, concurrency, 1, "client threads, each with its own channel");
 ABSL_FLAG(int, max_seconds, 120, "stop after this long whatever the count");
-ABSL_FLAG(std::string, mode, "find_customer", "find_customer (through payvoxd), actions, refund, webhooks or pool");
+ABSL_FLAG(std::string, mode, "find_customer",
+          "find_customer (through payvoxd), actions, refund, webhooks or pool");
 
 namespace {
 
@@ -109,8 +110,8 @@ int main(int argc, char** argv) {
   }
 
   const payvox::bench::LoadResult result = payvox::bench::RunLoad(load, [&](int thread) {
-    std::shared_ptr<payvox::v1::ActionService::Stub> stub = payvox::v1::ActionService::NewStub(
-        payvox::CreateBenchChannel(target));
+    std::shared_ptr<payvox::v1::ActionService::Stub> stub =
+        payvox::v1::ActionService::NewStub(payvox::CreateBenchChannel(target));
     payvox::v1::FindCustomerRequest request;
     request.mutable_context()->set_call_id(absl::StrCat("bench-", thread));
     request.set_email("jenny.rosen@example.com");

@@ -19,8 +19,8 @@
 #include "common/sandbox_tokens.h"
 #include "tools/admin_commands.h"
 #include "tools/auth_channel.h"
-#include "tools/secrets_command.h"
 #include "tools/demo_call.h"
+#include "tools/secrets_command.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "payvoxd's gRPC address");
 ABSL_FLAG(std::string, token, "",
@@ -135,7 +135,8 @@ int main(int argc, char** argv) {
   // Flags, then the environment, then the tokens --sandbox accepts.
   auto pick = [](std::string flag, const char* env, std::string sandbox) {
     if (!flag.empty()) return flag;
-    if (const char* value = std::getenv(env); value != nullptr && *value != '\0') return std::string(value);
+    if (const char* value = std::getenv(env); value != nullptr && *value != '\0')
+      return std::string(value);
     return sandbox;
   };
   const payvox::ChannelTokens tokens{

@@ -1,4 +1,3 @@
-#include "tools/auth_channel.h"
 #include "tools/refund_bench.h"
 
 #include <grpcpp/grpcpp.h>
@@ -26,6 +25,7 @@
 #include "sandbox/http_server.h"
 #include "server/app.h"
 #include "server/config.h"
+#include "tools/auth_channel.h"
 
 namespace payvox::bench {
 namespace {
@@ -64,8 +64,8 @@ absl::StatusOr<LoadResult> PolicyAndAuditOn(const LoadOptions& options, const st
       v1::ServerConfig config,
       ParseConfig(absl::StrCat(
           R"({"grpc_listen_address": "127.0.0.1:0", "io_threads": 2, "tenant_id": "bench",)",
-          R"("store_path": ")", store_path, R"(",)",
-          R"("stripe": {"api_base_url": ")", base_url, R"(", "read_per_second": 10000,)",
+          R"("store_path": ")", store_path, R"(",)", R"("stripe": {"api_base_url": ")", base_url,
+          R"(", "read_per_second": 10000,)",
           R"("write_per_second": 10000, "search_per_second": 10000},)",
           R"("policy": {"refunds": {)",
           R"("max_auto_refund": [{"currency": "usd", "amount_minor": 50000}],)",
@@ -75,8 +75,8 @@ absl::StatusOr<LoadResult> PolicyAndAuditOn(const LoadOptions& options, const st
                           PayvoxApp::Start({.config = config, .stripe_api_key = kKey}, clock));
   const std::string target = absl::StrCat("127.0.0.1:", app->grpc_port());
   LoadResult result = RunLoad(options, [&](int thread) -> Sender {
-    std::shared_ptr<v1::ActionService::Stub> stub = v1::ActionService::NewStub(
-        CreateBenchChannel(target, "bench"));
+    std::shared_ptr<v1::ActionService::Stub> stub =
+        v1::ActionService::NewStub(CreateBenchChannel(target, "bench"));
     v1::CallContext call;
     call.set_call_id(absl::StrCat("bench-call-", thread));
     call.set_agent_id("payvox-bench");
@@ -120,9 +120,9 @@ absl::StatusOr<LoadResult> PolicyAndAuditOff(const LoadOptions& options,
   client_options.pool = {.base_url = base_url, .api_key = kKey};
   client_options.rate_limits =
       stripe::RateLimits{.read_per_second = 1e5, .write_per_second = 1e5, .search_per_second = 1e5};
-  PAYVOX_ASSIGN_OR_RETURN(std::unique_ptr<stripe::ResilientStripeClient> client,
-                          stripe::ResilientStripeClient::Create(io.get_executor(), clock,
-                                                                client_options));
+  PAYVOX_ASSIGN_OR_RETURN(
+      std::unique_ptr<stripe::ResilientStripeClient> client,
+      stripe::ResilientStripeClient::Create(io.get_executor(), clock, client_options));
   stripe::StripeApi api(*client);
   auto work = asio::make_work_guard(io);
   std::vector<std::thread> io_threads;

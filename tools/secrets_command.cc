@@ -17,7 +17,8 @@ absl::StatusOr<MasterKey> ReadKey(const std::string& path) {
   std::ostringstream text;
   text << file.rdbuf();
   absl::StatusOr<MasterKey> key = MasterKey::Parse(text.str());
-  if (!key.ok()) return absl::FailedPreconditionError(absl::StrCat(path, ": ", key.status().message()));
+  if (!key.ok())
+    return absl::FailedPreconditionError(absl::StrCat(path, ": ", key.status().message()));
   return key;
 }
 
@@ -41,16 +42,17 @@ absl::StatusOr<int> ReencryptSecrets(const std::vector<std::string>& args,
   }
   const Keyring keys(*std::move(current), std::move(previous));
   SystemClock clock;
-  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open({.path = options.store}, clock);
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store =
+      SqliteStore::Open({.path = options.store}, clock);
   if (!store.ok()) return store.status();
   return (*store)->ResealSecrets(
       [&](const std::string& sealed, const std::string& context) -> absl::StatusOr<std::string> {
         if (!keys.NeedsReseal(sealed)) return sealed;
         absl::StatusOr<std::string> plain = keys.Open(sealed, context);
         if (!plain.ok()) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "a secret (", context.substr(0, context.find(':')), ") does not open: ",
-              plain.status().message(), "; nothing was changed"));
+          return absl::FailedPreconditionError(
+              absl::StrCat("a secret (", context.substr(0, context.find(':')),
+                           ") does not open: ", plain.status().message(), "; nothing was changed"));
         }
         return keys.Seal(*plain, context);
       });

@@ -3,9 +3,9 @@
 #include <fstream>
 
 #include "absl/strings/match.h"
+#include "common/secret_box.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "common/secret_box.h"
 #include "store/sqlite_store.h"
 
 namespace payvox {
@@ -17,26 +17,31 @@ class ReencryptTest : public ::testing::Test {
     dir_ = ::testing::TempDir();
     db_ = dir_ + "/payvox_reencrypt.db";
     std::remove(db_.c_str());
-    old_file_ = Write("old.key", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
-    new_file_ = Write("new.key", "1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100");
+    old_file_ =
+        Write("old.key", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+    new_file_ =
+        Write("new.key", "1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100");
     auto store = SqliteStore::Open({.path = db_}, clock_);
     ASSERT_TRUE(store.ok());
-    const MasterKey old_key = *MasterKey::Parse(
-        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+    const MasterKey old_key =
+        *MasterKey::Parse("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+    ASSERT_TRUE(
+        (*store)
+            ->CreateTenant({.tenant_id = "acme", .created = clock_.Now()},
+                           {.tenant_id = "acme", .token_hash = "h", .created = clock_.Now()})
+            .ok());
+    ASSERT_TRUE(
+        (*store)
+            ->SetStripeKey("acme", old_key.Seal("sk_test_acme", StripeKeyContext("acme")), "test")
+            .ok());
     ASSERT_TRUE((*store)
-                    ->CreateTenant({.tenant_id = "acme", .created = clock_.Now()},
-                                   {.tenant_id = "acme", .token_hash = "h", .created = clock_.Now()})
-                    .ok());
-    ASSERT_TRUE((*store)
-                    ->SetStripeKey("acme", old_key.Seal("sk_test_acme", StripeKeyContext("acme")),
-                                   "test")
-                    .ok());
-    ASSERT_TRUE((*store)
-                    ->AddWebhookEndpoint(
-                        {.tenant_id = "acme", .endpoint_id = "we_1", .url = "https://x",
-                         .secret_sealed = old_key.Seal("whsec_1", WebhookSecretContext("acme", "we_1")),
-                         .created = clock_.Now()},
-                        clock_.Now())
+                    ->AddWebhookEndpoint({.tenant_id = "acme",
+                                          .endpoint_id = "we_1",
+                                          .url = "https://x",
+                                          .secret_sealed = old_key.Seal(
+                                              "whsec_1", WebhookSecretContext("acme", "we_1")),
+                                          .created = clock_.Now()},
+                                         clock_.Now())
                     .ok());
   }
   std::string Write(const std::string& name, const std::string& text) {
@@ -69,15 +74,16 @@ TEST_F(ReencryptTest, ResealsEverythingUnderTheNewKeyOnlyWhenAllOpen) {
   ASSERT_TRUE(store.ok());
   auto tenants = (*store)->ListTenants();
   ASSERT_TRUE(tenants.ok());
-  EXPECT_EQ(*new_key.Open((*tenants)[0].stripe_key_sealed, StripeKeyContext("acme")), "sk_test_acme");
+  EXPECT_EQ(*new_key.Open((*tenants)[0].stripe_key_sealed, StripeKeyContext("acme")),
+            "sk_test_acme");
   auto endpoints = (*store)->WebhookEndpoints("acme", clock_.Now());
   ASSERT_TRUE(endpoints.ok());
   EXPECT_EQ(*new_key.Open((*endpoints)[0].secret_sealed, WebhookSecretContext("acme", "we_1")),
             "whsec_1");
   // Run again: nothing left to reseal.
-  EXPECT_EQ(*ReencryptSecrets({"secrets", "re-encrypt"},
-                              {.store = db_, .master_key_file = new_file_}),
-            0);
+  EXPECT_EQ(
+      *ReencryptSecrets({"secrets", "re-encrypt"}, {.store = db_, .master_key_file = new_file_}),
+      0);
   EXPECT_EQ(ReencryptSecrets({"secrets", "frobnicate"}, {.store = db_}).status().code(),
             absl::StatusCode::kInvalidArgument);
 }

@@ -1,11 +1,9 @@
-#include "tools/auth_channel.h"
 #include "tools/webhook_bench.h"
 
 #include <grpcpp/grpcpp.h>
-
-#include <atomic>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -28,6 +26,7 @@
 #include "payvox/v1/events.grpc.pb.h"
 #include "server/app.h"
 #include "server/config.h"
+#include "tools/auth_channel.h"
 #include "tools/latency.h"
 #include "webhooks/signature.h"
 
@@ -79,8 +78,7 @@ Run Measure(PayvoxApp& app, int requests, int subscribers, absl::Duration max_ti
   for (int s = 0; s < subscribers; ++s) {
     contexts[static_cast<size_t>(s)] = std::make_unique<grpc::ClientContext>();
     readers.emplace_back([&, s] {
-      auto stub = v1::EventService::NewStub(
-          CreateBenchChannel(target));
+      auto stub = v1::EventService::NewStub(CreateBenchChannel(target));
       grpc::ClientContext& context = *contexts[static_cast<size_t>(s)];
       context.set_deadline(absl::ToChronoTime(deadline));
       v1::SubscribeRequest request;
@@ -113,17 +111,16 @@ Run Measure(PayvoxApp& app, int requests, int subscribers, absl::Duration max_ti
     senders.emplace_back([&] {
       boost::asio::io_context io;
       boost::asio::ip::tcp::socket socket(io);
-      socket.connect({boost::asio::ip::make_address("127.0.0.1"),
-                      static_cast<uint16_t>(app.webhook_port())});
+      socket.connect(
+          {boost::asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(app.webhook_port())});
       boost::beast::flat_buffer buffer;
       for (int n = next.fetch_add(1); n <= requests && absl::Now() < deadline;
            n = next.fetch_add(1)) {
         const std::string body = EventBody(n);
         const int64_t now = absl::ToUnixSeconds(absl::Now());
-        http::request<http::string_body> request{http::verb::post, "/v1/webhooks/stripe/bench",
-                                                 11};
-        request.set("Stripe-Signature", absl::StrCat("t=", now, ",v1=",
-                                                     webhooks::SignPayload(kSecret, now, body)));
+        http::request<http::string_body> request{http::verb::post, "/v1/webhooks/stripe/bench", 11};
+        request.set("Stripe-Signature",
+                    absl::StrCat("t=", now, ",v1=", webhooks::SignPayload(kSecret, now, body)));
         request.body() = body;
         request.prepare_payload();
         sent[static_cast<size_t>(n)] = absl::Now();
@@ -184,8 +181,7 @@ int RunWebhookBench(int requests, absl::Duration max_time) {
   const std::string store = absl::StrCat("/tmp/payvox-webhook-bench-", ::getpid(), ".db");
   absl::StatusOr<std::unique_ptr<PayvoxApp>> app = StartApp(clock, store);
   if (!app.ok()) return 1;
-  auto stub =
-      v1::EventService::NewStub(
+  auto stub = v1::EventService::NewStub(
       CreateBenchChannel(absl::StrCat("127.0.0.1:", (*app)->grpc_port()), "bench"));
   constexpr int kIdle = 1000;
   const int64_t before = ResidentKib();

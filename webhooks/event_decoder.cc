@@ -3,8 +3,8 @@
 #include <simdjson.h>
 
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "client/stripe_decoders.h"
 #include "common/money.h"
 #include "common/speech.h"
@@ -77,8 +77,7 @@ absl::Status FromDispute(const std::string& json, DecodedEvent& out) {
   const std::string code(currency);
   out.event.set_object_id(std::string(id));
   *out.event.mutable_amount() = Money(amount, code);
-  out.event.set_say(
-      absl::StrCat("The bank opened a dispute for ", FormatMoney(amount, code), "."));
+  out.event.set_say(absl::StrCat("The bank opened a dispute for ", FormatMoney(amount, code), "."));
   return absl::OkStatus();
 }
 
@@ -94,8 +93,8 @@ absl::Status FromIntent(const std::string& type, const std::string& json, Decode
   if (type == "payment_intent.payment_failed") {
     event.set_failure_reason(std::string(DeclinePhrase(
         intent.last_decline_code.empty() ? intent.last_error_code : intent.last_decline_code)));
-    event.set_say(
-        absl::StrCat("The payment of ", amount, " didn't go through: ", event.failure_reason(), "."));
+    event.set_say(absl::StrCat("The payment of ", amount,
+                               " didn't go through: ", event.failure_reason(), "."));
   } else if (type == "payment_intent.canceled") {
     event.set_say(absl::StrCat("The payment of ", amount, " was canceled."));
   } else {
@@ -122,8 +121,7 @@ absl::Status FromInvoice(const std::string& type, const std::string& json, Decod
   return absl::OkStatus();
 }
 
-absl::Status FromSubscription(const std::string& type, const std::string& json,
-                              DecodedEvent& out) {
+absl::Status FromSubscription(const std::string& type, const std::string& json, DecodedEvent& out) {
   PAYVOX_ASSIGN_OR_RETURN(const stripe::Subscription subscription,
                           stripe::DecodeSubscription(json));
   v1::PaymentEvent& event = out.event;

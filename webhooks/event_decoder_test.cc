@@ -62,9 +62,10 @@ TEST_F(EventDecoderTest, RefundsAndFailedHandOffsBecomeTypedEvents) {
 }
 
 TEST_F(EventDecoderTest, SubscriptionAndInvoiceEvents) {
-  ASSERT_EQ(Call("POST", "/v1/subscriptions/sub_DemoJennyPro", "pause_collection%5Bbehavior%5D=void")
-                .status,
-            200);
+  ASSERT_EQ(
+      Call("POST", "/v1/subscriptions/sub_DemoJennyPro", "pause_collection%5Bbehavior%5D=void")
+          .status,
+      200);
   absl::StatusOr<DecodedEvent> paused = DecodeEvent(LatestEvent("customer.subscription.paused"));
   ASSERT_TRUE(paused.ok()) << paused.status();
   EXPECT_EQ(paused->event.say(), "The Pro monthly subscription was paused.");

@@ -25,8 +25,7 @@ using ::testing::HasSubstr;
 
 constexpr int64_t kNow = 1700000000;
 
-std::string EventBody(const std::string& id, const std::string& type,
-                      const std::string& object) {
+std::string EventBody(const std::string& id, const std::string& type, const std::string& object) {
   return absl::StrCat(R"({"id":")", id, R"(","object":"event","created":)", kNow,
                       R"(,"data":{"object":)", object, R"(},"type":")", type, R"("})");
 }
@@ -44,14 +43,18 @@ class WebhookListenerTest : public ::testing::Test {
     auto store = SqliteStore::Open({.path = ":memory:"}, clock_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
-    ingestor_ = std::make_unique<EventIngestor>(*store_, clock_, EventIngestor::Options{
-        .configured = {{"acme", {"whsec_old", "whsec_new"}}},
-        .keyring = &keyring_,
-        .serving = [this] { return serving_.load(); },
-        .on_stored = [this](const std::string& tenant, const v1::PaymentEvent& event) {
-          std::lock_guard<std::mutex> lock(mu_);
-          delivered_.push_back(absl::StrCat(tenant, ":", event.sequence(), ":", event.type()));
-        }});
+    ingestor_ = std::make_unique<EventIngestor>(
+        *store_, clock_,
+        EventIngestor::Options{
+            .configured = {{"acme", {"whsec_old", "whsec_new"}}},
+            .keyring = &keyring_,
+            .serving = [this] { return serving_.load(); },
+            .on_stored =
+                [this](const std::string& tenant, const v1::PaymentEvent& event) {
+                  std::lock_guard<std::mutex> lock(mu_);
+                  delivered_.push_back(
+                      absl::StrCat(tenant, ":", event.sequence(), ":", event.type()));
+                }});
     listener_ = std::make_unique<WebhookListener>(*ingestor_, clock_);
     ASSERT_TRUE(listener_->Start({.max_body_bytes = 4096, .max_connections = 8}).ok());
   }
@@ -92,8 +95,10 @@ TEST_F(WebhookListenerTest, SignedEventsAreStoredOnceAndDeliveredInOrder) {
       EventBody("evt_1", "payment_intent.payment_failed",
                 FailedIntent(R"({"payvox_call_id":"call-9","payvox_handoff_session":"hos_1"})"));
   ASSERT_TRUE(store_
-                  ->CreateHandoffSession({.tenant_id = "acme", .session_id = "hos_1",
-                                          .call_id = "call-9", .payment_intent_id = "pi_1"})
+                  ->CreateHandoffSession({.tenant_id = "acme",
+                                          .session_id = "hos_1",
+                                          .call_id = "call-9",
+                                          .payment_intent_id = "pi_1"})
                   .ok());
   auto first = Post(failed, "whsec_old");
   EXPECT_EQ(first.result(), http::status::ok) << first.body();
@@ -115,15 +120,17 @@ TEST_F(WebhookListenerTest, SignedEventsAreStoredOnceAndDeliveredInOrder) {
 
 TEST_F(WebhookListenerTest, OutOfOrderDeliveriesAreStoredOnceAndNeverUndoAFinalOutcome) {
   ASSERT_TRUE(store_
-                  ->CreateHandoffSession({.tenant_id = "acme", .session_id = "hos_1",
-                                          .call_id = "call-9", .payment_intent_id = "pi_1"})
+                  ->CreateHandoffSession({.tenant_id = "acme",
+                                          .session_id = "hos_1",
+                                          .call_id = "call-9",
+                                          .payment_intent_id = "pi_1"})
                   .ok());
   const std::string metadata = R"({"payvox_call_id":"call-9","payvox_handoff_session":"hos_1"})";
   // The first attempt failed (evt_a), the second succeeded (evt_b), but
   // Stripe delivers the success first and the failure, and a redelivery of
   // the success, after it.
-  const std::string failed = EventBody("evt_a", "payment_intent.payment_failed",
-                                       FailedIntent(metadata));
+  const std::string failed =
+      EventBody("evt_a", "payment_intent.payment_failed", FailedIntent(metadata));
   const std::string succeeded = EventBody(
       "evt_b", "payment_intent.succeeded",
       absl::StrCat(R"({"id":"pi_1","object":"payment_intent","amount":2000,"currency":"usd",)",
@@ -143,8 +150,8 @@ TEST_F(WebhookListenerTest, OutOfOrderDeliveriesAreStoredOnceAndNeverUndoAFinalO
 }
 
 TEST_F(WebhookListenerTest, ForgedStaleOrBrokenRequestsAreRefusedAndNeverStored) {
-  const std::string body =
-      EventBody("evt_9", "charge.failed", R"({"id":"ch_1","object":"charge","amount":100,"currency":"usd"})");
+  const std::string body = EventBody(
+      "evt_9", "charge.failed", R"({"id":"ch_1","object":"charge","amount":100,"currency":"usd"})");
   EXPECT_EQ(Post(body, "whsec_someone_else").result(), http::status::bad_request);
   EXPECT_EQ(Post(body, "whsec_old", kNow - 301).result(), http::status::bad_request);
   EXPECT_EQ(Post(body, "whsec_old", kNow + 3600).result(), http::status::bad_request);
@@ -168,17 +175,18 @@ TEST_F(WebhookListenerTest, SecretsStoredByConfigureWebhooksVerifyUntilTheyExpir
   // globex has no configured secret: only what ConfigureWebhooks stored.
   auto add = [&](const std::string& id, const std::string& secret, absl::Time others_expire) {
     ASSERT_TRUE(store_
-                    ->AddWebhookEndpoint({.tenant_id = "globex",
-                                          .endpoint_id = id,
-                                          .url = "https://payvox.example/v1/webhooks/stripe/globex",
-                                          .secret_sealed = keyring_.Seal(
-                                              secret, WebhookSecretContext("globex", id)),
-                                          .created = clock_.Now()},
-                                         others_expire)
+                    ->AddWebhookEndpoint(
+                        {.tenant_id = "globex",
+                         .endpoint_id = id,
+                         .url = "https://payvox.example/v1/webhooks/stripe/globex",
+                         .secret_sealed = keyring_.Seal(secret, WebhookSecretContext("globex", id)),
+                         .created = clock_.Now()},
+                        others_expire)
                     .ok());
   };
   const std::string body =
-      EventBody("evt_g1", "charge.failed", R"({"id":"ch_1","object":"charge","amount":100,"currency":"usd"})");
+      EventBody("evt_g1", "charge.failed",
+                R"({"id":"ch_1","object":"charge","amount":100,"currency":"usd"})");
   EXPECT_EQ(Post(body, "whsec_g1", kNow, "globex").result(), http::status::not_found);
   add("we_1", "whsec_g1", clock_.Now());
   auto accepted = Post(body, "whsec_g1", kNow, "globex");
@@ -186,12 +194,14 @@ TEST_F(WebhookListenerTest, SecretsStoredByConfigureWebhooksVerifyUntilTheyExpir
   // A second endpoint: the first secret keeps working for the overlap.
   add("we_2", "whsec_g2", clock_.Now() + absl::Seconds(60));
   const std::string second =
-      EventBody("evt_g2", "charge.failed", R"({"id":"ch_2","object":"charge","amount":100,"currency":"usd"})");
+      EventBody("evt_g2", "charge.failed",
+                R"({"id":"ch_2","object":"charge","amount":100,"currency":"usd"})");
   EXPECT_EQ(Post(second, "whsec_g1", kNow, "globex").result(), http::status::ok);
   clock_.Advance(absl::Seconds(61));
   const int64_t later = kNow + 61;
   const std::string third =
-      EventBody("evt_g3", "charge.failed", R"({"id":"ch_3","object":"charge","amount":100,"currency":"usd"})");
+      EventBody("evt_g3", "charge.failed",
+                R"({"id":"ch_3","object":"charge","amount":100,"currency":"usd"})");
   EXPECT_EQ(Post(third, "whsec_g1", later, "globex").result(), http::status::bad_request);
   EXPECT_EQ(Post(third, "whsec_g2", later, "globex").result(), http::status::ok);
   // A sealed secret moved to another tenant's row does not open there.
@@ -219,13 +229,12 @@ TEST_F(WebhookListenerTest, HealthAndReadiness) {
 TEST_F(WebhookListenerTest, KeepsConnectionsAlive) {
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket socket(io);
-  socket.connect({boost::asio::ip::make_address("127.0.0.1"),
-                  static_cast<uint16_t>(listener_->port())});
+  socket.connect(
+      {boost::asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(listener_->port())});
   boost::beast::flat_buffer buffer;
   for (int i = 0; i < 3; ++i) {
-    const std::string body =
-        EventBody(absl::StrCat("evt_k", i), "customer.created",
-                  R"({"id":"cus_1","object":"customer"})");
+    const std::string body = EventBody(absl::StrCat("evt_k", i), "customer.created",
+                                       R"({"id":"cus_1","object":"customer"})");
     http::request<http::string_body> request{http::verb::post, "/v1/webhooks/stripe/acme", 11};
     request.set("Stripe-Signature",
                 absl::StrCat("t=", kNow, ",v1=", SignPayload("whsec_new", kNow, body)));

@@ -80,20 +80,21 @@ Answer Webhook(absl::string_view path, const http::request<http::string_body>& r
   if (request.method() != http::verb::post) {
     return refused(http::status::method_not_allowed, "webhooks are POSTed", "method_not_allowed");
   }
-  if (!ValidTenant(tenant)) return refused(http::status::not_found, "unknown tenant", "unknown_tenant");
+  if (!ValidTenant(tenant))
+    return refused(http::status::not_found, "unknown tenant", "unknown_tenant");
   const absl::StatusOr<std::vector<std::string>> secrets = sink.SigningSecrets(tenant);
   if (secrets.status().code() == absl::StatusCode::kNotFound) {
     return refused(http::status::not_found, "unknown tenant", "unknown_tenant");
   }
   if (!secrets.ok()) {
-    return refused(http::status::internal_server_error,
-                   "the signing secrets cannot be read; retry", "store_error");
+    return refused(http::status::internal_server_error, "the signing secrets cannot be read; retry",
+                   "store_error");
   }
   const std::string header(request["Stripe-Signature"]);
-  const absl::Status verified = VerifySignature(header, request.body(), *secrets, clock.Now(),
-                                                runtime.options.verify);
+  const absl::Status verified =
+      VerifySignature(header, request.body(), *secrets, clock.Now(), runtime.options.verify);
   if (!verified.ok()) {
-    const char* reason = header.empty() ? "missing"
+    const char* reason = header.empty()                                          ? "missing"
                          : verified.code() == absl::StatusCode::kInvalidArgument ? "malformed"
                                                                                  : "invalid";
     if (runtime.signature_failures) runtime.signature_failures->With({reason}).Increment();
@@ -112,8 +113,8 @@ Answer Webhook(absl::string_view path, const http::request<http::string_body>& r
   return accepted;
 }
 
-Answer Route(const http::request<http::string_body>& request, WebhookSink& sink,
-             const Clock& clock, WebhookListener::Runtime& runtime) {
+Answer Route(const http::request<http::string_body>& request, WebhookSink& sink, const Clock& clock,
+             WebhookListener::Runtime& runtime) {
   const std::string target(request.target());
   const absl::string_view path = absl::string_view(target).substr(0, target.find('?'));
   if (path == "/healthz") return Json(http::status::ok, "status", "ok");
@@ -137,7 +138,8 @@ asio::awaitable<void> Serve(Stream& stream, WebhookListener::Runtime& runtime, W
   beast::error_code error;
   const ListenerOptions& options = runtime.options;
   auto count = [&](const char* result) {
-    if (runtime.requests != nullptr && *result != '\0') runtime.requests->With({result}).Increment();
+    if (runtime.requests != nullptr && *result != '\0')
+      runtime.requests->With({result}).Increment();
   };
   for (;;) {
     beast::get_lowest_layer(stream).expires_after(ToSteadyDuration(options.read_timeout));
@@ -182,8 +184,7 @@ asio::awaitable<void> ServeConnection(tcp::socket socket, WebhookListener::Runti
     co_await Serve(stream, runtime, sink, clock);
   } else {
     beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *runtime.tls);
-    beast::get_lowest_layer(stream).expires_after(
-        ToSteadyDuration(runtime.options.read_timeout));
+    beast::get_lowest_layer(stream).expires_after(ToSteadyDuration(runtime.options.read_timeout));
     beast::error_code error;
     co_await stream.async_handshake(ssl::stream_base::server,
                                     asio::redirect_error(asio::use_awaitable, error));

@@ -39,9 +39,8 @@ absl::StatusOr<SignatureHeader> ParseSignatureHeader(absl::string_view header) {
       }
       has_timestamp = true;
       if (!absl::SimpleAtoi(value, &parsed.timestamp) || parsed.timestamp <= 0 ||
-          !std::all_of(value.begin(), value.end(), [](char c) {
-            return absl::ascii_isdigit(static_cast<unsigned char>(c));
-          })) {
+          !std::all_of(value.begin(), value.end(),
+                       [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); })) {
         return absl::InvalidArgumentError(
             "the Stripe-Signature header's t= is not a positive number of seconds");
       }
@@ -105,9 +104,9 @@ absl::Status VerifySignature(absl::string_view header, absl::string_view payload
                      absl::FormatDuration(options.tolerance)));
   }
   if (signed_at - now > options.max_future) {
-    return absl::UnauthenticatedError(absl::StrCat(
-        "the signature's timestamp is more than ", absl::FormatDuration(options.max_future),
-        " in the future"));
+    return absl::UnauthenticatedError(absl::StrCat("the signature's timestamp is more than ",
+                                                   absl::FormatDuration(options.max_future),
+                                                   " in the future"));
   }
   return absl::OkStatus();
 }

@@ -18,10 +18,10 @@ using HttpResponse = boost::beast::http::response<boost::beast::http::string_bod
 
 // HttpExchange sends `method target` with `headers` and `body` to
 // 127.0.0.1:`port`.
-inline HttpResponse HttpExchange(int port, boost::beast::http::verb method,
-                                 const std::string& target, const std::string& body = "",
-                                 const std::vector<std::pair<std::string, std::string>>& headers =
-                                     {}) {
+inline HttpResponse HttpExchange(
+    int port, boost::beast::http::verb method, const std::string& target,
+    const std::string& body = "",
+    const std::vector<std::pair<std::string, std::string>>& headers = {}) {
   namespace http = boost::beast::http;
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket socket(io);
