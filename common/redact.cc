@@ -24,6 +24,37 @@ bool LuhnValid(const std::vector<int>& digits, size_t begin, size_t length) {
   return sum % 10 == 0;
 }
 
+// IssuedByANetwork: `digits` start with the issuer range of a card network
+// that issues numbers of this length (Visa, Mastercard, American Express,
+// Discover, JCB, Diners Club, UnionPay, Maestro, Mir, RuPay). Timestamps in
+// milliseconds or nanoseconds (1...) and E.164 phone numbers of up to 15
+// digits fall outside them, so ids and phone numbers that happen to pass the
+// Luhn check are not taken for cards.
+bool IssuedByANetwork(const std::vector<int>& digits) {
+  const size_t n = digits.size();
+  const int p2 = digits[0] * 10 + digits[1];
+  const int p3 = p2 * 10 + digits[2];
+  const int p4 = p3 * 10 + digits[3];
+  const bool long_number = n >= 16 && n <= 19;
+  switch (digits[0]) {
+    case 2:  // Mir, Mastercard's 2-series
+      return (p4 >= 2200 && p4 <= 2204 && long_number) || (p4 >= 2221 && p4 <= 2720 && n == 16);
+    case 3:  // American Express, JCB, Diners Club
+      return ((p2 == 34 || p2 == 37) && n == 15) || (p4 >= 3528 && p4 <= 3589 && long_number) ||
+             ((p2 == 36 || p2 == 38 || p2 == 39 || (p3 >= 300 && p3 <= 305)) && n >= 14);
+    case 4:  // Visa
+      return n == 16 || n == 19;
+    case 5:  // Mastercard, Maestro, RuPay
+      return (p2 >= 51 && p2 <= 55) ? n == 16 : long_number;
+    case 6:  // Discover, UnionPay, Maestro, RuPay
+      return long_number;
+    case 8:  // RuPay
+      return (p2 == 81 || p2 == 82) && n == 16;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 std::string MaskEmail(absl::string_view email) {
@@ -145,7 +176,10 @@ bool ContainsCardNumber(absl::string_view text) {
         (c == ' ' || c == '-') && !run.empty() && i + 1 < text.size() &&
         absl::ascii_isdigit(static_cast<unsigned char>(text[i + 1]));
     if (separator_inside_number) continue;
-    if (run.size() >= 13 && run.size() <= 19 && LuhnValid(run, 0, run.size())) return true;
+    if (run.size() >= 13 && run.size() <= 19 && IssuedByANetwork(run) &&
+        LuhnValid(run, 0, run.size())) {
+      return true;
+    }
     run.clear();
   }
   return false;

@@ -31,7 +31,9 @@ std::string MaskSecret(absl::string_view secret);
 std::string RedactText(absl::string_view text);
 
 // ContainsCardNumber is true when `text` holds 13 to 19 digits in a row
-// (single spaces or dashes between digits allowed) that pass the Luhn check.
+// (single spaces or dashes between digits allowed) that pass the Luhn check
+// and start with a card network's issuer range for that length (so a
+// timestamp in an id or an E.164 phone number is not taken for a card).
 bool ContainsCardNumber(absl::string_view text);
 
 // RejectCardNumbers returns INVALID_ARGUMENT naming `field` when `text`

@@ -31,6 +31,11 @@ TEST(RedactTest, FindsLuhnValidCardNumbersInAnyCommonLayout) {
   EXPECT_TRUE(ContainsCardNumber("5555-5555-5555-4444"));
   EXPECT_TRUE(ContainsCardNumber("378282246310005"));  // 15-digit amex
   EXPECT_TRUE(ContainsCardNumber("card:4000056655665556."));
+  // Stripe's test cards of the other networks.
+  for (const char* card : {"6011111111111117", "3056930009020004", "36227206271667",
+                           "3566002020360505", "6200000000000005", "2223003122003222"}) {
+    EXPECT_TRUE(ContainsCardNumber(card)) << card;
+  }
 }
 
 TEST(RedactTest, IgnoresNumbersThatAreNotCards) {
@@ -39,6 +44,12 @@ TEST(RedactTest, IgnoresNumbersThatAreNotCards) {
   EXPECT_FALSE(ContainsCardNumber("call +1 415 555 0101 about invoice 2024"));
   EXPECT_FALSE(ContainsCardNumber("42424242424242424242"));  // 20 digits
   EXPECT_FALSE(ContainsCardNumber(""));
+  // Luhn-valid, but no card network issues them: timestamps in ids (ms, ns)
+  // and phone numbers.
+  EXPECT_FALSE(ContainsCardNumber("call-1733097944123"));
+  EXPECT_FALSE(ContainsCardNumber("demo-1764567890123456781"));
+  EXPECT_FALSE(ContainsCardNumber("+4915112345678"));
+  EXPECT_FALSE(ContainsCardNumber("+6281234567899"));
 }
 
 TEST(RedactTest, RejectCardNumbersNamesTheField) {

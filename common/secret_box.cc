@@ -1,7 +1,6 @@
 #include "common/secret_box.h"
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include <memory>
@@ -10,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/secure_random.h"
 
 namespace payvox {
 namespace {
@@ -72,29 +72,34 @@ absl::StatusOr<MasterKey> MasterKey::Parse(absl::string_view text) {
   return MasterKey(std::move(key));
 }
 
-MasterKey MasterKey::Generate() {
-  std::string key(kKeyBytes, '\0');
-  RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size()));
-  return MasterKey(std::move(key));
+absl::StatusOr<MasterKey> MasterKey::Generate() {
+  absl::StatusOr<std::string> key = SecureRandomBytes(kKeyBytes);
+  if (!key.ok()) return key.status();
+  return MasterKey(*std::move(key));
 }
 
-std::string MasterKey::Seal(absl::string_view plaintext, absl::string_view context) const {
-  std::string nonce(kNonceBytes, '\0');
-  RAND_bytes(reinterpret_cast<unsigned char*>(nonce.data()), static_cast<int>(nonce.size()));
+absl::StatusOr<std::string> MasterKey::Seal(absl::string_view plaintext,
+                                            absl::string_view context) const {
+  absl::StatusOr<std::string> nonce = SecureRandomBytes(kNonceBytes);
+  if (!nonce.ok()) return nonce.status();
   CipherContext cipher(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
-  std::string out = nonce;
+  std::string out = *nonce;
   out.resize(kNonceBytes + plaintext.size() + kTagBytes);
   auto* ciphertext = reinterpret_cast<unsigned char*>(out.data() + kNonceBytes);
   int written = 0;
   int final_bytes = 0;
-  EVP_EncryptInit_ex(cipher.get(), EVP_aes_256_gcm(), nullptr, Bytes(key_), Bytes(nonce));
-  EVP_EncryptUpdate(cipher.get(), nullptr, &written, Bytes(context),
-                    static_cast<int>(context.size()));
-  EVP_EncryptUpdate(cipher.get(), ciphertext, &written, Bytes(plaintext),
-                    static_cast<int>(plaintext.size()));
-  EVP_EncryptFinal_ex(cipher.get(), ciphertext + written, &final_bytes);
-  EVP_CIPHER_CTX_ctrl(cipher.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagBytes),
-                      out.data() + kNonceBytes + plaintext.size());
+  const bool sealed =
+      cipher != nullptr &&
+      EVP_EncryptInit_ex(cipher.get(), EVP_aes_256_gcm(), nullptr, Bytes(key_), Bytes(*nonce)) ==
+          1 &&
+      EVP_EncryptUpdate(cipher.get(), nullptr, &written, Bytes(context),
+                        static_cast<int>(context.size())) == 1 &&
+      EVP_EncryptUpdate(cipher.get(), ciphertext, &written, Bytes(plaintext),
+                        static_cast<int>(plaintext.size())) == 1 &&
+      EVP_EncryptFinal_ex(cipher.get(), ciphertext + written, &final_bytes) == 1 &&
+      EVP_CIPHER_CTX_ctrl(cipher.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagBytes),
+                          out.data() + kNonceBytes + plaintext.size()) == 1;
+  if (!sealed) return absl::UnavailableError("AES-256-GCM failed; nothing was sealed");
   return absl::StrCat(kVersion, ".", id_, ".", absl::WebSafeBase64Escape(out));
 }
 

@@ -4,7 +4,7 @@
 //
 //   PAYVOX_ASSIGN_OR_RETURN(MasterKey key, MasterKey::Parse(file_contents));
 //   Keyring keys(std::move(key));
-//   std::string sealed = keys.Seal(api_key, "stripe_key:acme");
+//   PAYVOX_ASSIGN_OR_RETURN(std::string sealed, keys.Seal(api_key, "stripe_key:acme"));
 //   PAYVOX_ASSIGN_OR_RETURN(std::string api_key, keys.Open(sealed, "stripe_key:acme"));
 //
 // A sealed value reads "pvx1.<key id>.<base64url(nonce | ciphertext | tag)>":
@@ -31,12 +31,13 @@ class MasterKey {
   // surrounding whitespace is ignored. INVALID_ARGUMENT otherwise.
   static absl::StatusOr<MasterKey> Parse(absl::string_view text);
   // Generate makes a random key (for --sandbox, whose store lives in
-  // memory).
-  static MasterKey Generate();
+  // memory); UNAVAILABLE when the random generator fails.
+  static absl::StatusOr<MasterKey> Generate();
 
   const std::string& id() const { return id_; }
-  // Seal never fails for a valid key; a fresh random nonce each time.
-  std::string Seal(absl::string_view plaintext, absl::string_view context) const;
+  // Seal encrypts with a fresh random nonce each time; UNAVAILABLE when the
+  // random generator or the cipher fails (nothing is sealed then).
+  absl::StatusOr<std::string> Seal(absl::string_view plaintext, absl::string_view context) const;
   // Open: INVALID_ARGUMENT for a value that is not sealed by payvox,
   // FAILED_PRECONDITION for another key's value, DATA_LOSS when it does not
   // authenticate (tampered, or sealed for another context).
@@ -55,7 +56,7 @@ class Keyring {
   explicit Keyring(MasterKey current, std::vector<MasterKey> previous = {});
 
   const MasterKey& current() const { return keys_.front(); }
-  std::string Seal(absl::string_view plaintext, absl::string_view context) const {
+  absl::StatusOr<std::string> Seal(absl::string_view plaintext, absl::string_view context) const {
     return current().Seal(plaintext, context);
   }
   // Open: FAILED_PRECONDITION naming the key id when no loaded key has it.

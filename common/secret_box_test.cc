@@ -18,7 +18,7 @@ MasterKey Key(absl::string_view text = kHexKey) {
 
 TEST(SecretBoxTest, SealsAndOpensWithTheSameContext) {
   const MasterKey key = Key();
-  const std::string sealed = key.Seal(kSecret, "stripe_key:acme");
+  const std::string sealed = *key.Seal(kSecret, "stripe_key:acme");
   EXPECT_FALSE(absl::StrContains(sealed, "sk_test")) << sealed;
   EXPECT_TRUE(absl::StartsWith(sealed, "pvx1." + key.id() + "."));
   absl::StatusOr<std::string> opened = key.Open(sealed, "stripe_key:acme");
@@ -28,12 +28,12 @@ TEST(SecretBoxTest, SealsAndOpensWithTheSameContext) {
 
 TEST(SecretBoxTest, EverySealUsesAFreshNonce) {
   const MasterKey key = Key();
-  EXPECT_NE(key.Seal(kSecret, "c"), key.Seal(kSecret, "c"));
+  EXPECT_NE(*key.Seal(kSecret, "c"), *key.Seal(kSecret, "c"));
 }
 
 TEST(SecretBoxTest, AnotherContextOrATamperedValueDoesNotOpen) {
   const MasterKey key = Key();
-  const std::string sealed = key.Seal(kSecret, "stripe_key:acme");
+  const std::string sealed = *key.Seal(kSecret, "stripe_key:acme");
   EXPECT_EQ(key.Open(sealed, "stripe_key:globex").status().code(), absl::StatusCode::kDataLoss);
   std::string tampered = sealed;
   tampered[tampered.size() - 3] = tampered[tampered.size() - 3] == 'A' ? 'B' : 'A';
@@ -59,14 +59,14 @@ TEST(SecretBoxTest, ParsesHexAndBase64AndRefusesOtherKeys) {
 
 TEST(SecretBoxTest, KeyringOpensValuesOfPreviousKeysAndSaysWhichNeedResealing) {
   const MasterKey old_key = Key();
-  const MasterKey new_key = MasterKey::Generate();
+  const MasterKey new_key = *MasterKey::Generate();
   ASSERT_NE(old_key.id(), new_key.id());
-  const std::string old_sealed = old_key.Seal(kSecret, "ctx");
+  const std::string old_sealed = *old_key.Seal(kSecret, "ctx");
 
   const Keyring rotated(new_key, {old_key});
   EXPECT_TRUE(rotated.NeedsReseal(old_sealed));
   ASSERT_EQ(*rotated.Open(old_sealed, "ctx"), kSecret);
-  const std::string resealed = rotated.Seal(kSecret, "ctx");
+  const std::string resealed = *rotated.Seal(kSecret, "ctx");
   EXPECT_FALSE(rotated.NeedsReseal(resealed));
   EXPECT_EQ(SealedKeyId(resealed), new_key.id());
 

@@ -120,6 +120,7 @@ EmulatorResponse SandboxAccounts::Handle(const EmulatorRequest& request) {
 }
 
 EmulatorResponse StripeEmulator::Handle(const EmulatorRequest& request) {
+  requests_handled_.fetch_add(1);
   const std::string key = ApiKeyOf(request.authorization);
   if (key.empty()) {
     return Error(401, "invalid_request_error",

@@ -28,6 +28,7 @@
 #ifndef PAYVOX_SANDBOX_EMULATOR_H_
 #define PAYVOX_SANDBOX_EMULATOR_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -86,6 +87,9 @@ class StripeEmulator {
   StripeEmulator(const Clock& clock, EmulatorOptions options);
 
   EmulatorResponse Handle(const EmulatorRequest& request);
+  // RequestsHandled counts the requests Handle answered, whatever their
+  // outcome (tests count the Stripe requests an action made).
+  int64_t RequestsHandled() const { return requests_handled_.load(); }
 
   // Seeding, for demo data and tests. Records keep the ids they are given.
   void AddCustomer(CustomerRecord customer);
@@ -201,6 +205,7 @@ class StripeEmulator {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const Clock& clock_;
+  std::atomic<int64_t> requests_handled_{0};
   std::mutex mu_;
   std::mt19937_64 ids_ ABSL_GUARDED_BY(mu_);
   // Objects in creation order; lists answer newest first.

@@ -9,9 +9,8 @@
 #include <iostream>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "common/clock.h"
+#include "common/program_flags.h"
 #include "common/termination_signals.h"
 #include "sandbox/emulator.h"
 #include "sandbox/http_server.h"
@@ -28,8 +27,9 @@ ABSL_FLAG(std::string, webhook_ca_file, "",
           "PEM file trusted for https:// webhook endpoints besides the system's CAs");
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("Stripe API emulator for payvox development and tests.");
-  absl::ParseCommandLine(argc, argv);
+  payvox::ParseProgramFlags(
+      argc, argv, "payvox-sandbox",
+      "payvox-sandbox: a Stripe API emulator for payvox development and tests.");
 
   payvox::TerminationSignals signals;
 

@@ -49,8 +49,9 @@ bool StripeAnswered(const absl::Status& status) {
   }
 }
 
-ActionGuard::ActionGuard(StoreExecutor& store, const Clock& clock, ActionGuardOptions options)
-    : store_(store), clock_(clock), options_(std::move(options)) {
+ActionGuard::ActionGuard(StoreExecutor& store, const Clock& clock, const Keyring& keyring,
+                         ActionGuardOptions options)
+    : store_(store), clock_(clock), keyring_(keyring), options_(std::move(options)) {
   if (options_.metrics == nullptr) return;
   decisions_ = &options_.metrics->AddCounter(
       "payvox_policy_decisions_total",
@@ -150,12 +151,19 @@ boost::asio::awaitable<absl::Status> ActionGuard::Finish(
           .Increment(static_cast<double>(who.amount().amount_minor()));
     }
     if (response != nullptr) {
-      finish.answer = IdempotencyRecord{.tenant_id = options_.tenant_id,
-                                        .key = started.intent.idempotency_key(),
-                                        .action = started.intent.action(),
-                                        .fingerprint = RequestFingerprint(request),
-                                        .response = response->SerializeAsString(),
-                                        .expires_at = clock_.Now() + options_.idempotency_ttl};
+      const std::string& key = started.intent.idempotency_key();
+      absl::StatusOr<std::string> sealed =
+          keyring_.Seal(response->SerializeAsString(), AnswerContext(key));
+      // Without a sealed answer a retry still finds Stripe's idempotent
+      // replay under the same key; the outcome is recorded either way.
+      if (sealed.ok()) {
+        finish.answer = IdempotencyRecord{.tenant_id = options_.tenant_id,
+                                          .key = key,
+                                          .action = started.intent.action(),
+                                          .fingerprint = RequestFingerprint(request),
+                                          .response = *std::move(sealed),
+                                          .expires_at = clock_.Now() + options_.idempotency_ttl};
+      }
     }
   } else {
     const std::optional<v1::ErrorDetail> detail = GetErrorDetail(result.status());
@@ -190,7 +198,21 @@ boost::asio::awaitable<absl::StatusOr<std::optional<std::string>>> ActionGuard::
                      "action, or the original parameters to retry it."),
         "request_id_reused", "I'm sorry, let me try that again.");
   }
-  co_return std::move(record->response);
+  // Answers saved before they were sealed (an upgraded store) expire
+  // within idempotency_ttl; they are read as they are meanwhile.
+  if (SealedKeyId(record->response).empty()) co_return std::move(record->response);
+  absl::StatusOr<std::string> opened =
+      keyring_.Open(record->response, AnswerContext(idempotency_key));
+  if (!opened.ok()) {
+    co_return absl::FailedPreconditionError(absl::StrCat(
+        "payvox's saved answer to this request does not open (", opened.status().message(),
+        "); give payvoxd the master key it was sealed under (secrets.previous_master_key_files)"));
+  }
+  co_return *std::move(opened);
+}
+
+std::string ActionGuard::AnswerContext(const std::string& idempotency_key) const {
+  return SavedAnswerContext(options_.tenant_id, idempotency_key);
 }
 
 std::string ActionGuard::Today() const {

@@ -1,7 +1,7 @@
 // action_guard.h: the policy, limit and audit steps every action passes
 // through, in one place so each action states only its facts.
 //
-//   ActionGuard guard(store_executor, clock, {.tenant_id = "acme", .default_policy = p});
+//   ActionGuard guard(store_executor, clock, keyring, {.tenant_id = "acme", .default_policy = p});
 //   v1::AuditRecord who = guard.Who(context, "create_refund", customer, charge, amount, "usd");
 //   policy::Decision decision = policy::Decide(*co_await guard.Policy(), facts);
 //   if (!decision.allowed()) co_return co_await guard.Refuse(who, decision);  // audited
@@ -15,7 +15,9 @@
 // Store calls run on the StoreExecutor's threads.
 //
 // Audit records hold ids, amounts and decisions; never a secret, card data
-// or an email.
+// or an email. Saved answers can hold both (a customer's email, a
+// PaymentIntent's client_secret), so they are sealed under the master key
+// (common/secret_box.h) before they are stored.
 #ifndef PAYVOX_SERVER_ACTION_GUARD_H_
 #define PAYVOX_SERVER_ACTION_GUARD_H_
 
@@ -29,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "common/metrics.h"
+#include "common/secret_box.h"
 #include "common/status_macros.h"
 #include "payvox/v1/admin.pb.h"
 #include "payvox/v1/types.pb.h"
@@ -61,7 +64,10 @@ bool StripeAnswered(const absl::Status& status);
 
 class ActionGuard {
  public:
-  ActionGuard(StoreExecutor& store, const Clock& clock, ActionGuardOptions options);
+  // `keyring` seals the answers saved for retries; `store`, `clock` and
+  // `keyring` must outlive the guard.
+  ActionGuard(StoreExecutor& store, const Clock& clock, const Keyring& keyring,
+              ActionGuardOptions options);
 
   const std::string& tenant_id() const { return options_.tenant_id; }
 
@@ -94,7 +100,8 @@ class ActionGuard {
 
   // Replay returns the answer saved when this request ran before under
   // `idempotency_key`, nullopt when it did not; ABORTED when the key's
-  // request_id was used for a different request.
+  // request_id was used for a different request; FAILED_PRECONDITION when
+  // the answer was sealed under a master key payvoxd does not hold.
   template <typename Response>
   boost::asio::awaitable<absl::StatusOr<std::optional<Response>>> Replay(
       const std::string& idempotency_key, const google::protobuf::Message& request) {
@@ -119,8 +126,12 @@ class ActionGuard {
   void Decided(const std::string& action, absl::string_view verdict);
   void Appended(const char* kind, absl::Time started);
 
+  // AnswerContext binds a sealed answer to its tenant and key.
+  std::string AnswerContext(const std::string& idempotency_key) const;
+
   StoreExecutor& store_;
   const Clock& clock_;
+  const Keyring& keyring_;
   const ActionGuardOptions options_;
   metrics::Family<metrics::Counter>* decisions_ = nullptr;
   metrics::Family<metrics::Counter>* refunded_ = nullptr;

@@ -31,80 +31,84 @@ absl::Status AdminServiceImpl::CheckTenant(const std::string& tenant_id) const {
 
 template <typename Response, typename Work>
 grpc::ServerUnaryReactor* AdminServiceImpl::Admin(grpc::CallbackServerContext* context,
+                                                  const google::protobuf::Message& request,
                                                   Response* response, Work work) {
   if (absl::Status allowed = tenants_.AuthenticateOperator(*context); !allowed.ok()) {
     return Refuse(context, allowed);
   }
-  return RunAction(context, response, executor_, std::move(work));
+  return RunAction(context, request, response, executor_, std::move(work));
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::CreateTenant(grpc::CallbackServerContext* context,
                                                          const v1::CreateTenantRequest* request,
                                                          v1::CreateTenantResponse* response) {
-  return Admin(context, response, [&](CallBounds) { return DoCreateTenant(*request); });
+  return Admin(context, *request, response, [&](CallBounds) { return DoCreateTenant(*request); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::RotateTenantToken(
     grpc::CallbackServerContext* context, const v1::RotateTenantTokenRequest* request,
     v1::RotateTenantTokenResponse* response) {
-  return Admin(context, response, [&](CallBounds) { return DoRotateTenantToken(*request); });
+  return Admin(context, *request, response,
+               [&](CallBounds) { return DoRotateTenantToken(*request); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::ConnectStripe(grpc::CallbackServerContext* context,
                                                           const v1::ConnectStripeRequest* request,
                                                           v1::ConnectStripeResponse* response) {
-  return Admin(context, response,
+  return Admin(context, *request, response,
                [&](CallBounds bounds) { return DoConnectStripe(*request, std::move(bounds)); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::DisconnectStripe(
     grpc::CallbackServerContext* context, const v1::DisconnectStripeRequest* request,
     v1::DisconnectStripeResponse* response) {
-  return Admin(context, response, [&](CallBounds) { return DoDisconnectStripe(*request); });
+  return Admin(context, *request, response,
+               [&](CallBounds) { return DoDisconnectStripe(*request); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::GetPolicy(grpc::CallbackServerContext* context,
                                                       const v1::GetPolicyRequest* request,
                                                       v1::GetPolicyResponse* response) {
-  return Admin(context, response, [&](CallBounds) { return DoGetPolicy(*request); });
+  return Admin(context, *request, response, [&](CallBounds) { return DoGetPolicy(*request); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::ConfigureWebhooks(
     grpc::CallbackServerContext* context, const v1::ConfigureWebhooksRequest* request,
     v1::ConfigureWebhooksResponse* response) {
-  return Admin(context, response,
+  return Admin(context, *request, response,
                [&](CallBounds bounds) { return DoConfigureWebhooks(*request, std::move(bounds)); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::SetPolicy(grpc::CallbackServerContext* context,
                                                       const v1::SetPolicyRequest* request,
                                                       v1::SetPolicyResponse* response) {
-  return Admin(context, response, [&](CallBounds) { return DoSetPolicy(*request); });
+  return Admin(context, *request, response, [&](CallBounds) { return DoSetPolicy(*request); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::ListApprovals(grpc::CallbackServerContext* context,
                                                           const v1::ListApprovalsRequest* request,
                                                           v1::ListApprovalsResponse* response) {
-  return Admin(context, response, [&](CallBounds) { return DoListApprovals(*request); });
+  return Admin(context, *request, response, [&](CallBounds) { return DoListApprovals(*request); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::DecideApproval(grpc::CallbackServerContext* context,
                                                            const v1::DecideApprovalRequest* request,
                                                            v1::DecideApprovalResponse* response) {
-  return Admin(context, response,
+  return Admin(context, *request, response,
                [&](CallBounds bounds) { return DoDecideApproval(*request, std::move(bounds)); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::QueryAudit(grpc::CallbackServerContext* context,
                                                        const v1::QueryAuditRequest* request,
                                                        v1::QueryAuditResponse* response) {
-  return Admin(context, response, [&](CallBounds) { return DoQueryAudit(*request); });
+  return Admin(context, *request, response, [&](CallBounds) { return DoQueryAudit(*request); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::VerifyAuditChain(
     grpc::CallbackServerContext* context, const v1::VerifyAuditChainRequest* request,
     v1::VerifyAuditChainResponse* response) {
-  return Admin(context, response, [&](CallBounds) { return DoVerifyAuditChain(*request); });
+  return Admin(context, *request, response,
+               [&](CallBounds) { return DoVerifyAuditChain(*request); });
 }
 
 boost::asio::awaitable<absl::Status> AdminServiceImpl::AuditOperator(const std::string& tenant_id,
@@ -339,13 +343,15 @@ AdminServiceImpl::Async<v1::ConfigureWebhooksResponse> AdminServiceImpl::DoConfi
         "Stripe dashboard and try again");
   }
   const absl::Time now = clock_.Now();
-  const WebhookEndpoint stored{
-      .tenant_id = request.tenant_id(),
-      .endpoint_id = endpoint.id,
-      .url = url,
-      .secret_sealed = options_.keyring->Seal(
-          endpoint.secret, WebhookSecretContext(request.tenant_id(), endpoint.id)),
-      .created = now};
+  PAYVOX_CO_ASSIGN_OR_RETURN(
+      std::string sealed,
+      options_.keyring->Seal(endpoint.secret,
+                             WebhookSecretContext(request.tenant_id(), endpoint.id)));
+  const WebhookEndpoint stored{.tenant_id = request.tenant_id(),
+                               .endpoint_id = endpoint.id,
+                               .url = url,
+                               .secret_sealed = std::move(sealed),
+                               .created = now};
   const absl::Time others_expire_at = now + options_.secret_overlap;
   const absl::Status saved = co_await store_.Run(
       [&](Store& store) { return store.AddWebhookEndpoint(stored, others_expire_at); });

@@ -91,9 +91,11 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
   using Async = boost::asio::awaitable<absl::StatusOr<T>>;
 
   absl::Status CheckTenant(const std::string& tenant_id) const;
-  // Admin runs `work` after checking the operator token.
+  // Admin runs `work` after checking the operator token and `request`
+  // (server/run_action.h).
   template <typename Response, typename Work>
-  grpc::ServerUnaryReactor* Admin(grpc::CallbackServerContext* context, Response* response,
+  grpc::ServerUnaryReactor* Admin(grpc::CallbackServerContext* context,
+                                  const google::protobuf::Message& request, Response* response,
                                   Work work);
   Async<v1::ConnectStripeResponse> DoConnectStripe(v1::ConnectStripeRequest request,
                                                    CallBounds bounds);

@@ -215,12 +215,23 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
     parts->sandbox_webhooks = std::make_unique<sandbox::WebhookSender>(
         *parts->emulator, clock, sandbox::WebhookSenderOptions{});
     parts->sandbox_webhooks->Start();
-    if (!options.keyring.has_value()) options.keyring.emplace(MasterKey::Generate());
+    if (!options.keyring.has_value()) {
+      absl::StatusOr<MasterKey> generated = MasterKey::Generate();
+      if (!generated.ok()) return generated.status();
+      options.keyring.emplace(*std::move(generated));
+    }
     client_options = StripeClientOptionsFrom(config.stripe(), "sk_test_payvox_sandbox");
     client_options.pool.base_url = parts->sandbox->base_url();
     client_options.pool.extra_ca_file.clear();
   }
 
+  if (!options.keyring.has_value()) {
+    return absl::FailedPreconditionError(
+        "secrets: no master key. payvoxd seals what it keeps at rest with it (the answers it "
+        "saves for retries, which can hold customer emails and payment secrets; tenants' Stripe "
+        "keys; webhook secrets): set secrets.master_key_file or secrets.master_key_env (default "
+        "PAYVOX_MASTER_KEY) to 32 random bytes, e.g. `openssl rand -hex 32`");
+  }
   parts->keyring = std::move(options.keyring);
   client_options.metrics = &parts->metrics;
   parts->stripe_clients = std::make_unique<stripe::StripeClients>(parts->io.get_executor(), clock);
@@ -364,6 +375,9 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
     parts->Stop();
     return credentials.status();
   }
+  // gRPC sets SO_REUSEPORT by default, so a second payvoxd on a port in use
+  // would bind it too and the two would split the calls between them.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(config.grpc_listen_address(), *credentials, &parts->port);
   builder.RegisterService(parts->action_service.get());
   builder.RegisterService(parts->event_service.get());
@@ -373,7 +387,9 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
     parts->server.reset();
     parts->Stop();
     return absl::UnavailableError(
-        absl::StrCat("gRPC: cannot listen on ", config.grpc_listen_address()));
+        absl::StrCat("gRPC: cannot listen on ", config.grpc_listen_address(),
+                     ": the port is in use (another payvoxd?) or the address is not this "
+                     "machine's; choose another grpc_listen_address or --grpc_port"));
   }
   grpc::HealthCheckServiceInterface* health = parts->server->GetHealthCheckService();
   for (const char* service :

@@ -81,7 +81,7 @@ boost::asio::awaitable<absl::StatusOr<stripe::Invoice>> VoiceActions::LoadInvoic
 
 // --- Coupons ---
 
-boost::asio::awaitable<absl::StatusOr<v1::CreateCouponResponse>> VoiceActions::CreateCoupon(
+boost::asio::awaitable<absl::StatusOr<v1::CreateCouponResponse>> VoiceActions::RunCreateCoupon(
     v1::CreateCouponRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), true));
   const bool percent = request.percent_off() != 0;
@@ -226,7 +226,7 @@ boost::asio::awaitable<absl::StatusOr<v1::GetSubscriptionResponse>> VoiceActions
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::CancelSubscriptionResponse>>
-VoiceActions::CancelSubscription(v1::CancelSubscriptionRequest request, CallBounds bounds) {
+VoiceActions::RunCancelSubscription(v1::CancelSubscriptionRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), true));
   PAYVOX_CO_RETURN_IF_ERROR(ValidateSubscriptionId(request.subscription_id()));
   PAYVOX_CO_RETURN_IF_ERROR(ValidateFreeText("reason", request.reason(), 500));
@@ -276,7 +276,7 @@ VoiceActions::CancelSubscription(v1::CancelSubscriptionRequest request, CallBoun
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::PauseSubscriptionResponse>>
-VoiceActions::PauseSubscription(v1::PauseSubscriptionRequest request, CallBounds bounds) {
+VoiceActions::RunPauseSubscription(v1::PauseSubscriptionRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), true));
   PAYVOX_CO_RETURN_IF_ERROR(ValidateSubscriptionId(request.subscription_id()));
   if (request.resumes_at() != 0 && request.resumes_at() <= absl::ToUnixSeconds(clock_.Now())) {
@@ -331,7 +331,7 @@ VoiceActions::PauseSubscription(v1::PauseSubscriptionRequest request, CallBounds
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::ResumeSubscriptionResponse>>
-VoiceActions::ResumeSubscription(v1::ResumeSubscriptionRequest request, CallBounds bounds) {
+VoiceActions::RunResumeSubscription(v1::ResumeSubscriptionRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), true));
   PAYVOX_CO_RETURN_IF_ERROR(ValidateSubscriptionId(request.subscription_id()));
   const std::string key = WriteKey(request.context(), "resume_subscription");
@@ -380,7 +380,8 @@ VoiceActions::ResumeSubscription(v1::ResumeSubscriptionRequest request, CallBoun
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::ChangeSubscriptionPlanResponse>>
-VoiceActions::ChangeSubscriptionPlan(v1::ChangeSubscriptionPlanRequest request, CallBounds bounds) {
+VoiceActions::RunChangeSubscriptionPlan(v1::ChangeSubscriptionPlanRequest request,
+                                        CallBounds bounds) {
   const bool apply = request.context().confirmed();
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), apply));
   PAYVOX_CO_RETURN_IF_ERROR(ValidateSubscriptionId(request.subscription_id()));
@@ -612,7 +613,7 @@ boost::asio::awaitable<absl::StatusOr<Response>> VoiceActions::ChangeInvoice(
                                        std::move(body), std::move(result_id));
 }
 
-boost::asio::awaitable<absl::StatusOr<v1::SendInvoiceResponse>> VoiceActions::SendInvoice(
+boost::asio::awaitable<absl::StatusOr<v1::SendInvoiceResponse>> VoiceActions::RunSendInvoice(
     v1::SendInvoiceRequest request, CallBounds bounds) {
   // Stripe sends invoices collected by email only; it refuses the others.
   InvoiceChange change{.action = "send_invoice",
@@ -627,7 +628,7 @@ boost::asio::awaitable<absl::StatusOr<v1::SendInvoiceResponse>> VoiceActions::Se
       std::move(request), std::move(bounds), std::move(change), std::move(say));
 }
 
-boost::asio::awaitable<absl::StatusOr<v1::VoidInvoiceResponse>> VoiceActions::VoidInvoice(
+boost::asio::awaitable<absl::StatusOr<v1::VoidInvoiceResponse>> VoiceActions::RunVoidInvoice(
     v1::VoidInvoiceRequest request, CallBounds bounds) {
   InvoiceChange change{.action = "void_invoice",
                        .verb = "void",
@@ -643,8 +644,8 @@ boost::asio::awaitable<absl::StatusOr<v1::VoidInvoiceResponse>> VoiceActions::Vo
       std::move(request), std::move(bounds), std::move(change), std::move(say));
 }
 
-boost::asio::awaitable<absl::StatusOr<v1::FinalizeInvoiceResponse>> VoiceActions::FinalizeInvoice(
-    v1::FinalizeInvoiceRequest request, CallBounds bounds) {
+boost::asio::awaitable<absl::StatusOr<v1::FinalizeInvoiceResponse>>
+VoiceActions::RunFinalizeInvoice(v1::FinalizeInvoiceRequest request, CallBounds bounds) {
   const Speaking speaking{clock_.Now(), options_.time_zone};
   InvoiceChange change{.action = "finalize_invoice",
                        .verb = "finalize",
@@ -657,7 +658,7 @@ boost::asio::awaitable<absl::StatusOr<v1::FinalizeInvoiceResponse>> VoiceActions
       std::move(request), std::move(bounds), std::move(change), std::move(say));
 }
 
-boost::asio::awaitable<absl::StatusOr<v1::CreateInvoiceResponse>> VoiceActions::CreateInvoice(
+boost::asio::awaitable<absl::StatusOr<v1::CreateInvoiceResponse>> VoiceActions::RunCreateInvoice(
     v1::CreateInvoiceRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), true));
   PAYVOX_CO_RETURN_IF_ERROR(

@@ -12,11 +12,10 @@
 #include <iostream>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/program_flags.h"
 #include "common/termination_signals.h"
 #include "server/app.h"
 #include "server/config.h"
@@ -41,8 +40,10 @@ int Fail(absl::string_view what) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("payvox gRPC server: Stripe actions for voice agents.");
-  absl::ParseCommandLine(argc, argv);
+  payvox::ParseProgramFlags(argc, argv, "payvoxd",
+                            "payvoxd: the payvox gRPC server, Stripe actions for voice agents.\n"
+                            "  payvoxd --config=/etc/payvox/payvoxd.json\n"
+                            "  payvoxd --sandbox   (against the built-in Stripe sandbox)");
 
   // Before any thread starts, so only this one receives SIGINT/SIGTERM.
   payvox::TerminationSignals signals;

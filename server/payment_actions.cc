@@ -183,7 +183,7 @@ boost::asio::awaitable<absl::StatusOr<v1::ListRefundsResponse>> VoiceActions::Li
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::CreatePaymentLinkResponse>>
-VoiceActions::CreatePaymentLink(v1::CreatePaymentLinkRequest request, CallBounds bounds) {
+VoiceActions::RunCreatePaymentLink(v1::CreatePaymentLinkRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), true));
   PAYVOX_CO_RETURN_IF_ERROR(stripe::ValidateStripeId("price_id", request.price_id(), {"price_"}));
   if (request.quantity() < 0 || request.quantity() > 10'000) {
@@ -219,7 +219,7 @@ VoiceActions::CreatePaymentLink(v1::CreatePaymentLinkRequest request, CallBounds
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::CreatePortalSessionResponse>>
-VoiceActions::CreatePortalSession(v1::CreatePortalSessionRequest request, CallBounds bounds) {
+VoiceActions::RunCreatePortalSession(v1::CreatePortalSessionRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), true));
   PAYVOX_CO_RETURN_IF_ERROR(
       stripe::ValidateStripeId("customer_id", request.customer_id(), {"cus_"}));
@@ -258,7 +258,7 @@ VoiceActions::CreatePortalSession(v1::CreatePortalSessionRequest request, CallBo
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::StartSecurePaymentResponse>>
-VoiceActions::StartSecurePayment(v1::StartSecurePaymentRequest request, CallBounds bounds) {
+VoiceActions::RunStartSecurePayment(v1::StartSecurePaymentRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), true));
   PAYVOX_CO_RETURN_IF_ERROR(
       stripe::ValidateStripeId("customer_id", request.customer_id(), {"cus_"}));

@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/cancellation.h"
+#include "common/card_guard.h"
 #include "server/grpc_status.h"
 
 namespace payvox {
@@ -54,14 +55,21 @@ inline CallBounds CallBoundsOf(const grpc::CallbackServerContext& context,
 }
 
 // RunAction starts the coroutine `make_task(bounds)` on its own strand of
-// `executor` and completes the call's reactor with its result. The reactor
-// is owned by gRPC until OnDone; `response` stays valid until Finish, which
-// is called exactly once.
+// `executor` and completes the call's reactor with its result. `request`
+// first passes the card-number guard (common/card_guard.h): a card number in
+// any of its fields is INVALID_ARGUMENT and nothing runs. The reactor is
+// owned by gRPC until OnDone; `request` and `response` stay valid until
+// Finish, which is called exactly once.
 template <typename Response, typename MakeTask>
-grpc::ServerUnaryReactor* RunAction(grpc::CallbackServerContext* context, Response* response,
+grpc::ServerUnaryReactor* RunAction(grpc::CallbackServerContext* context,
+                                    const google::protobuf::Message& request, Response* response,
                                     const boost::asio::any_io_executor& executor,
                                     MakeTask make_task) {
   auto* reactor = new ActionReactor();
+  if (absl::Status guarded = RejectCardNumbersIn(request); !guarded.ok()) {
+    reactor->Finish(ToGrpcStatus(guarded));
+    return reactor;
+  }
   boost::asio::co_spawn(
       boost::asio::make_strand(executor), make_task(CallBoundsOf(*context, *reactor)),
       [reactor, response](std::exception_ptr error, absl::StatusOr<Response> result) {

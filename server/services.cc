@@ -40,7 +40,7 @@ grpc::ServerUnaryReactor* ActionServiceImpl::ListActions(grpc::CallbackServerCon
                                                          v1::ListActionsResponse* response) {
   absl::StatusOr<std::shared_ptr<TenantRuntime>> tenant = tenants_.Connected(*context);
   if (!tenant.ok()) return Refuse(context, tenant.status());
-  return RunAction(context, response, executor_,
+  return RunAction(context, *request, response, executor_,
                    [catalog = (*tenant)->catalog.get(), request](CallBounds bounds) {
                      return catalog->ListActions(*request, std::move(bounds));
                    });
@@ -51,7 +51,7 @@ grpc::ServerUnaryReactor* ActionServiceImpl::Execute(grpc::CallbackServerContext
                                                      v1::ExecuteResponse* response) {
   absl::StatusOr<std::shared_ptr<TenantRuntime>> tenant = tenants_.Connected(*context);
   if (!tenant.ok()) return Refuse(context, tenant.status());
-  return RunAction(context, response, executor_,
+  return RunAction(context, *request, response, executor_,
                    [catalog = (*tenant)->catalog.get(), request](CallBounds bounds) {
                      return catalog->Execute(*request, std::move(bounds));
                    });

@@ -39,7 +39,7 @@ namespace payvox {
       override {                                                                              \
     absl::StatusOr<std::shared_ptr<TenantRuntime>> tenant = tenants_.Connected(*context);     \
     if (!tenant.ok()) return Refuse(context, tenant.status());                                \
-    return RunAction(context, response, executor_,                                            \
+    return RunAction(context, *request, response, executor_,                                  \
                      [actions = (*tenant)->actions.get(), request](CallBounds bounds) {       \
                        return actions->Rpc(*request, std::move(bounds));                      \
                      });                                                                      \

@@ -398,7 +398,7 @@ std::string IdOf(const std::string& result_json) {
 
 }  // namespace
 
-boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> VoiceActions::RunStripeAction(
+boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> VoiceActions::SendStripeAction(
     const ActionSpec& spec, v1::ExecuteRequest request, CallBounds bounds) {
   const bool read = spec.action_class == policy::ActionClass::kRead;
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), !read));

@@ -1,6 +1,5 @@
 #include "server/tenants.h"
 
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include "absl/strings/escaping.h"
@@ -8,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/constant_time.h"
+#include "common/secure_random.h"
 #include "common/status_macros.h"
 
 namespace payvox {
@@ -40,9 +40,8 @@ std::string HashToken(absl::string_view token) {
       absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
 }
 
-std::string NewTenantToken(absl::string_view tenant_id) {
-  std::string random(32, '\0');
-  RAND_bytes(reinterpret_cast<unsigned char*>(random.data()), static_cast<int>(random.size()));
+absl::StatusOr<std::string> NewTenantToken(absl::string_view tenant_id) {
+  PAYVOX_ASSIGN_OR_RETURN(const std::string random, SecureRandomBytes(32));
   return absl::StrCat(kTenantTokenPrefix, tenant_id, ".", absl::WebSafeBase64Escape(random));
 }
 
@@ -64,13 +63,13 @@ std::shared_ptr<TenantRuntime> TenantDirectory::MakeRuntime(
     const std::string& tenant_id, std::shared_ptr<stripe::ResilientStripeClient> client) {
   auto runtime = std::make_shared<TenantRuntime>();
   runtime->tenant_id = tenant_id;
-  if (client != nullptr) {
+  if (client != nullptr && options_.keyring != nullptr) {
     runtime->mode = client->mode() == stripe::Mode::kLive ? "live" : "test";
     runtime->stripe = std::move(client);
     VoiceActionsOptions actions = options_.actions;
     actions.tenant_id = tenant_id;
-    runtime->actions =
-        std::make_unique<VoiceActions>(*runtime->stripe, executor_, clock_, std::move(actions));
+    runtime->actions = std::make_unique<VoiceActions>(*runtime->stripe, executor_, clock_,
+                                                      *options_.keyring, std::move(actions));
     runtime->catalog = std::make_unique<ActionExecutor>(*runtime->actions);
   }
   return runtime;
@@ -186,7 +185,7 @@ absl::StatusOr<std::string> TenantDirectory::CreateTenant(const std::string& ten
   if (Find(tenant_id).ok()) {
     return absl::AlreadyExistsError(absl::StrCat("tenant ", tenant_id, " already exists"));
   }
-  const std::string token = NewTenantToken(tenant_id);
+  PAYVOX_ASSIGN_OR_RETURN(const std::string token, NewTenantToken(tenant_id));
   PAYVOX_RETURN_IF_ERROR(store_.CreateTenant(
       {.tenant_id = tenant_id, .display_name = display_name, .created = clock_.Now()},
       {.tenant_id = tenant_id, .token_hash = HashToken(token), .created = clock_.Now()}));
@@ -207,7 +206,7 @@ absl::StatusOr<std::pair<std::string, absl::Time>> TenantDirectory::RotateToken(
         "'s token comes from payvoxd's configuration (auth.tenant_token_env or _file); rotate "
         "it there"));
   }
-  const std::string token = NewTenantToken(tenant_id);
+  PAYVOX_ASSIGN_OR_RETURN(const std::string token, NewTenantToken(tenant_id));
   const absl::Time previous_expires_at = clock_.Now() + overlap;
   PAYVOX_RETURN_IF_ERROR(store_.AddTenantToken(
       {.tenant_id = tenant_id, .token_hash = HashToken(token), .created = clock_.Now()},
@@ -231,8 +230,9 @@ absl::Status TenantDirectory::Connect(const std::string& tenant_id, const std::s
         "PAYVOX_MASTER_KEY");
   }
   const std::string mode = client->mode() == stripe::Mode::kLive ? "live" : "test";
-  PAYVOX_RETURN_IF_ERROR(store_.SetStripeKey(
-      tenant_id, options_.keyring->Seal(api_key, StripeKeyContext(tenant_id)), mode));
+  PAYVOX_ASSIGN_OR_RETURN(const std::string sealed,
+                          options_.keyring->Seal(api_key, StripeKeyContext(tenant_id)));
+  PAYVOX_RETURN_IF_ERROR(store_.SetStripeKey(tenant_id, sealed, mode));
   std::shared_ptr<TenantRuntime> runtime = MakeRuntime(tenant_id, std::move(client));
   std::lock_guard<std::mutex> lock(mu_);
   retired_.push_back(std::move(runtimes_[tenant_id]));

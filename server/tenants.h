@@ -50,7 +50,7 @@ struct TenantRuntime {
 std::string HashToken(absl::string_view token);
 
 // NewTenantToken makes "pvxt_<tenant>.<43 random base64url characters>".
-std::string NewTenantToken(absl::string_view tenant_id);
+absl::StatusOr<std::string> NewTenantToken(absl::string_view tenant_id);
 
 // ValidTenantId: 3 to 63 lower-case letters, digits or '-'.
 bool ValidTenantId(absl::string_view tenant_id);
@@ -66,7 +66,8 @@ class TenantDirectory {
     // The operator token for AdminService; empty: AdminService refuses
     // every call.
     std::string operator_token;
-    // Opens stored Stripe keys; null: tenants from the store are not served.
+    // Opens stored Stripe keys and seals saved answers; required to serve
+    // actions (PayvoxApp refuses to start without one).
     const Keyring* keyring = nullptr;
     // Makes a Stripe client for a key.
     std::function<absl::StatusOr<std::shared_ptr<stripe::ResilientStripeClient>>(std::string)>

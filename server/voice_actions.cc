@@ -41,12 +41,12 @@ const std::vector<std::string>& VoiceActionNames() {
 }
 
 VoiceActions::VoiceActions(stripe::StripeClient& stripe, StoreExecutor& store, const Clock& clock,
-                           VoiceActionsOptions options)
+                           const Keyring& keyring, VoiceActionsOptions options)
     : stripe_(stripe),
       store_(store),
       clock_(clock),
       options_(std::move(options)),
-      guard_(store, clock,
+      guard_(store, clock, keyring,
              {.tenant_id = options_.tenant_id,
               .default_policy = options_.default_policy,
               .metrics = options_.metrics}) {}
@@ -255,7 +255,7 @@ boost::asio::awaitable<absl::StatusOr<stripe::Charge>> VoiceActions::LoadCharge(
   co_return std::move(charges.data.front());
 }
 
-boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::CreateRefund(
+boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::RunCreateRefund(
     v1::CreateRefundRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), true));
   PAYVOX_CO_RETURN_IF_ERROR(
@@ -465,6 +465,46 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::E
   // An operator approved it: no limit stops it, but it counts toward them.
   co_return co_await RefundOnStripe(std::move(request), charge, amount, std::move(who),
                                     std::nullopt, std::nullopt, bounds);
+}
+
+// The writes: each runs its body once for concurrent calls of one request
+// (VoiceActions::Once).
+#define PAYVOX_WRITE_ONCE(Rpc, action)                                                             \
+  boost::asio::awaitable<absl::StatusOr<v1::Rpc##Response>> VoiceActions::Rpc(                     \
+      v1::Rpc##Request request, CallBounds bounds) {                                               \
+    std::string key = WriteKey(request.context(), action);                                         \
+    auto run = [this, &request, &bounds] { return Run##Rpc(std::move(request), bounds); };         \
+    co_return co_await Once<v1::Rpc##Response>(std::move(key), request, request.context(), bounds, \
+                                               std::move(run));                                    \
+  }
+
+PAYVOX_WRITE_ONCE(CreateRefund, "create_refund")
+PAYVOX_WRITE_ONCE(CreateCoupon, "create_coupon")
+PAYVOX_WRITE_ONCE(CancelSubscription, "cancel_subscription")
+PAYVOX_WRITE_ONCE(PauseSubscription, "pause_subscription")
+PAYVOX_WRITE_ONCE(ResumeSubscription, "resume_subscription")
+PAYVOX_WRITE_ONCE(ChangeSubscriptionPlan, "change_subscription_plan")
+PAYVOX_WRITE_ONCE(SendInvoice, "send_invoice")
+PAYVOX_WRITE_ONCE(VoidInvoice, "void_invoice")
+PAYVOX_WRITE_ONCE(CreateInvoice, "create_invoice")
+PAYVOX_WRITE_ONCE(FinalizeInvoice, "finalize_invoice")
+PAYVOX_WRITE_ONCE(CreatePaymentLink, "create_payment_link")
+PAYVOX_WRITE_ONCE(CreatePortalSession, "create_portal_session")
+PAYVOX_WRITE_ONCE(StartSecurePayment, "start_secure_payment")
+
+#undef PAYVOX_WRITE_ONCE
+
+boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> VoiceActions::RunStripeAction(
+    const ActionSpec& spec, v1::ExecuteRequest request, CallBounds bounds) {
+  if (spec.action_class == policy::ActionClass::kRead) {
+    co_return co_await SendStripeAction(spec, std::move(request), std::move(bounds));
+  }
+  std::string key = WriteKey(request.context(), std::string(spec.name));
+  auto run = [this, &spec, &request, &bounds] {
+    return SendStripeAction(spec, std::move(request), bounds);
+  };
+  co_return co_await Once<v1::ExecuteResponse>(std::move(key), request, request.context(), bounds,
+                                               std::move(run));
 }
 
 }  // namespace payvox

@@ -9,8 +9,8 @@
 //   VoiceActions actions(stripe_client, store, clock, {.tenant_id = "acme"});
 //   co_await actions.FindCustomer(request, CallBounds(deadline, cancel_signal));
 //
-// Thread-safe: it holds no mutable state of its own. `stripe`, `store` and
-// `clock` must outlive it, and every coroutine it returned.
+// Thread-safe: it holds no mutable state of its own. `stripe`, `store`,
+// `clock` and `keyring` must outlive it, and every coroutine it returned.
 #ifndef PAYVOX_SERVER_VOICE_ACTIONS_H_
 #define PAYVOX_SERVER_VOICE_ACTIONS_H_
 
@@ -29,6 +29,7 @@
 #include "payvox/v1/actions.pb.h"
 #include "policy/policy.h"
 #include "server/action_guard.h"
+#include "server/single_flight.h"
 #include "store/store.h"
 #include "store/store_executor.h"
 
@@ -59,8 +60,9 @@ const std::vector<std::string>& VoiceActionNames();
 
 class VoiceActions {
  public:
+  // `keyring` seals the answers kept for retries (server/action_guard.h).
   VoiceActions(stripe::StripeClient& stripe, StoreExecutor& store, const Clock& clock,
-               VoiceActionsOptions options);
+               const Keyring& keyring, VoiceActionsOptions options);
 
   // FindCustomer: by email (exact), phone (E.164, Stripe Search) or id. No
   // match is NOT_FOUND saying what was searched (email masked) and what to
@@ -154,6 +156,11 @@ class VoiceActions {
 
   // RunStripeAction runs a kStripe catalog entry (server/stripe_actions.cc)
   // with Execute's arguments, already checked against its schema.
+  //
+  // Every write above (and RunStripeAction's writes) runs once for
+  // concurrent calls of the same request (same call, request_id and
+  // action): the first runs, the others wait for it and return its answer
+  // (server/single_flight.h).
   boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> RunStripeAction(
       const ActionSpec& spec, v1::ExecuteRequest request, CallBounds bounds);
 
@@ -188,6 +195,45 @@ class VoiceActions {
   // WriteKey is the Idempotency-Key of a write: (tenant, call, request_id,
   // action), so a retry of the same request reaches Stripe with the same key.
   std::string WriteKey(const v1::CallContext& context, absl::string_view action) const;
+  // Once runs `run` (the write's body) for the first of the concurrent calls
+  // of one request and gives the others its answer. The flight is the
+  // write's key and whether it is confirmed (a preview and its confirmed
+  // change are two requests); a request without request_id is refused by
+  // the body, so it runs as it is.
+  template <typename Response, typename Run>
+  boost::asio::awaitable<absl::StatusOr<Response>> Once(std::string key,
+                                                        const google::protobuf::Message& request,
+                                                        const v1::CallContext& context,
+                                                        const CallBounds& bounds, Run run);
+  // The bodies of the writes, run by Once.
+  boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> RunCreateRefund(
+      v1::CreateRefundRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::CreateCouponResponse>> RunCreateCoupon(
+      v1::CreateCouponRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::CancelSubscriptionResponse>> RunCancelSubscription(
+      v1::CancelSubscriptionRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::PauseSubscriptionResponse>> RunPauseSubscription(
+      v1::PauseSubscriptionRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::ResumeSubscriptionResponse>> RunResumeSubscription(
+      v1::ResumeSubscriptionRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::ChangeSubscriptionPlanResponse>>
+  RunChangeSubscriptionPlan(v1::ChangeSubscriptionPlanRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::SendInvoiceResponse>> RunSendInvoice(
+      v1::SendInvoiceRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::VoidInvoiceResponse>> RunVoidInvoice(
+      v1::VoidInvoiceRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::CreateInvoiceResponse>> RunCreateInvoice(
+      v1::CreateInvoiceRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::FinalizeInvoiceResponse>> RunFinalizeInvoice(
+      v1::FinalizeInvoiceRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::CreatePaymentLinkResponse>> RunCreatePaymentLink(
+      v1::CreatePaymentLinkRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::CreatePortalSessionResponse>> RunCreatePortalSession(
+      v1::CreatePortalSessionRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::StartSecurePaymentResponse>> RunStartSecurePayment(
+      v1::StartSecurePaymentRequest request, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> SendStripeAction(
+      const ActionSpec& spec, v1::ExecuteRequest request, CallBounds bounds);
   // Guarded runs `body` under the policy and the audit trail: verification
   // of `facts.customer` in this call, the decision (audited when it stops
   // the write), the audit intent, Stripe, then the outcome and the answer
@@ -239,7 +285,32 @@ class VoiceActions {
   const Clock& clock_;
   const VoiceActionsOptions options_;
   ActionGuard guard_;
+  SingleFlight flights_;
 };
+
+template <typename Response, typename Run>
+boost::asio::awaitable<absl::StatusOr<Response>> VoiceActions::Once(
+    std::string key, const google::protobuf::Message& request, const v1::CallContext& context,
+    const CallBounds& bounds, Run run) {
+  if (context.request_id().empty()) co_return co_await run();
+  if (context.confirmed()) key += ":confirmed";
+  SingleFlight::Ticket ticket = flights_.Join(key, RequestFingerprint(request));
+  if (!ticket.leader()) {
+    PAYVOX_CO_ASSIGN_OR_RETURN(const std::string answer, co_await ticket.Wait(bounds, clock_));
+    Response response;
+    if (!response.ParseFromString(answer)) {
+      co_return absl::InternalError("payvox could not read the answer of this request's first run");
+    }
+    co_return response;
+  }
+  absl::StatusOr<Response> result = co_await run();
+  if (result.ok()) {
+    ticket.Publish(result->SerializeAsString());
+  } else {
+    ticket.Publish(result.status());
+  }
+  co_return result;
+}
 
 template <typename Response>
 boost::asio::awaitable<absl::StatusOr<Response>> VoiceActions::Guarded(

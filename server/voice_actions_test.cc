@@ -2,6 +2,13 @@
 // same flows run end to end against the sandbox in tests/voice_flow_test.cc.
 #include "server/voice_actions.h"
 
+#include <future>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
 #include "client/testing/fake_stripe_client.h"
 #include "common/error_detail.h"
 #include "common/testing/fake_clock.h"
@@ -32,7 +39,7 @@ class VoiceActionsTest : public ::testing::Test {
   VoiceActionsTest()
       : store_(*SqliteStore::Open({}, clock_)),
         store_executor_(*store_, {.threads = 1}),
-        actions_(stripe_, store_executor_, clock_, {.tenant_id = "acme"}) {
+        actions_(stripe_, store_executor_, clock_, keyring_, {.tenant_id = "acme"}) {
     stripe_.Answer("GET /v1/customers/cus_1/payment_methods", 200, kJennyCards);
     stripe_.Answer("GET /v1/charges", 200, kJennyCharges);
     stripe_.Answer(
@@ -71,6 +78,7 @@ class VoiceActionsTest : public ::testing::Test {
   stripe::testing::FakeStripeClient stripe_;
   std::unique_ptr<SqliteStore> store_;
   StoreExecutor store_executor_;
+  Keyring keyring_{*MasterKey::Parse(std::string(64, '7'))};
   VoiceActions actions_;
 };
 
@@ -273,6 +281,81 @@ TEST_F(VoiceActionsTest, ListChargesSpeaksTheLatestCharge) {
   request.set_customer_id("");
   EXPECT_THAT(RunCoroutine(actions_.ListCharges(request, absl::InfiniteFuture())),
               StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// Three identical CreateRefund calls in flight at once (a retry racing its
+// original) are one request: one POST, one audit intent and completion,
+// the same answer for all three.
+TEST_F(VoiceActionsTest, ConcurrentDuplicatesOfAWriteAreOneRequest) {
+  ASSERT_TRUE(Verify("4242")->verified());
+  boost::asio::io_context io;
+  std::vector<std::future<absl::StatusOr<v1::CreateRefundResponse>>> answers;
+  for (int i = 0; i < 3; ++i) {
+    v1::CreateRefundRequest request;
+    *request.mutable_context() = Context("r-dup");
+    request.set_charge_id("ch_2");
+    answers.push_back(
+        boost::asio::co_spawn(io, actions_.CreateRefund(std::move(request), absl::InfiniteFuture()),
+                              boost::asio::use_future));
+  }
+  io.run();
+  std::vector<std::string> serialized;
+  for (auto& answer : answers) {
+    absl::StatusOr<v1::CreateRefundResponse> refund = answer.get();
+    ASSERT_TRUE(refund.ok()) << refund.status();
+    serialized.push_back(refund->SerializeAsString());
+  }
+  EXPECT_EQ(serialized[1], serialized[0]);
+  EXPECT_EQ(serialized[2], serialized[0]);
+  int posts = 0;
+  for (const stripe::StripeRequest& request : stripe_.requests()) {
+    if (request.method == stripe::HttpMethod::kPost) ++posts;
+  }
+  EXPECT_EQ(posts, 1);
+  v1::QueryAuditRequest query;
+  query.set_tenant_id("acme");
+  query.set_limit(100);
+  absl::StatusOr<std::vector<v1::AuditRecord>> trail = store_->QueryAudit(query);
+  ASSERT_TRUE(trail.ok()) << trail.status();
+  int intents = 0;
+  int completions = 0;
+  for (const v1::AuditRecord& record : *trail) {
+    if (record.action() != "create_refund") continue;
+    intents += record.kind() == "intent";
+    completions += record.kind() == "completion";
+  }
+  EXPECT_EQ(intents, 1);
+  EXPECT_EQ(completions, 1);
+}
+
+// A request_id reused for other parameters while its first request runs is
+// refused, not joined; a failed first run's error reaches its duplicates.
+TEST_F(VoiceActionsTest, ConcurrentDuplicatesShareFailuresAndRefuseOtherParameters) {
+  ASSERT_TRUE(Verify("4242")->verified());
+  stripe_.Answer("POST /v1/refunds", 400,
+                 R"({"error":{"type":"invalid_request_error","code":"charge_already_refunded",
+                     "message":"Charge ch_2 has already been refunded."}})");
+  boost::asio::io_context io;
+  std::vector<std::future<absl::StatusOr<v1::CreateRefundResponse>>> answers;
+  for (const int64_t amount : {100, 100, 200}) {
+    v1::CreateRefundRequest request;
+    *request.mutable_context() = Context("r-fail");
+    request.set_charge_id("ch_2");
+    request.set_amount_minor(amount);
+    answers.push_back(
+        boost::asio::co_spawn(io, actions_.CreateRefund(std::move(request), absl::InfiniteFuture()),
+                              boost::asio::use_future));
+  }
+  io.run();
+  const absl::Status first = answers[0].get().status();
+  EXPECT_EQ(first.code(), absl::StatusCode::kFailedPrecondition) << first;
+  EXPECT_EQ(answers[1].get().status(), first);
+  EXPECT_THAT(answers[2].get(), StatusIs(absl::StatusCode::kAborted, HasSubstr("request_id")));
+  int posts = 0;
+  for (const stripe::StripeRequest& request : stripe_.requests()) {
+    if (request.method == stripe::HttpMethod::kPost) ++posts;
+  }
+  EXPECT_EQ(posts, 1);
 }
 
 }  // namespace

@@ -187,7 +187,7 @@ absl::StatusOr<int> SqliteStore::ResealSecrets(const Resealer& reseal) {
   int rewritten = 0;
   struct Row {
     std::string tenant_id;
-    std::string endpoint_id;
+    std::string id;  // the endpoint's, or the saved answer's key
     std::string sealed;
   };
   std::vector<Row> keys;
@@ -220,15 +220,38 @@ absl::StatusOr<int> SqliteStore::ResealSecrets(const Resealer& reseal) {
     }
   }
   for (const Row& row : secrets) {
-    PAYVOX_ASSIGN_OR_RETURN(
-        std::string resealed,
-        reseal(row.sealed, WebhookSecretContext(row.tenant_id, row.endpoint_id)));
+    PAYVOX_ASSIGN_OR_RETURN(std::string resealed,
+                            reseal(row.sealed, WebhookSecretContext(row.tenant_id, row.id)));
     if (resealed == row.sealed) continue;
     Statement update(db_,
                      "UPDATE webhook_endpoints SET secret_sealed = ?3 "
                      "WHERE tenant = ?1 AND endpoint_id = ?2");
     update.Bind(1, row.tenant_id);
-    update.Bind(2, row.endpoint_id);
+    update.Bind(2, row.id);
+    update.Bind(3, resealed);
+    PAYVOX_RETURN_IF_ERROR(update.Run());
+    ++rewritten;
+  }
+  std::vector<Row> answers;
+  {
+    // Only sealed answers ("pvx1." values); ones saved before sealing
+    // expire within a day.
+    Statement select(db_,
+                     "SELECT tenant, key, response FROM idempotency WHERE "
+                     "CAST(substr(response, 1, 5) AS TEXT) = 'pvx1.'");
+    for (;;) {
+      PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+      if (!row) break;
+      answers.push_back({select.Text(0), select.Text(1), select.Text(2)});
+    }
+  }
+  for (const Row& row : answers) {
+    PAYVOX_ASSIGN_OR_RETURN(std::string resealed,
+                            reseal(row.sealed, SavedAnswerContext(row.tenant_id, row.id)));
+    if (resealed == row.sealed) continue;
+    Statement update(db_, "UPDATE idempotency SET response = ?3 WHERE tenant = ?1 AND key = ?2");
+    update.Bind(1, row.tenant_id);
+    update.Bind(2, row.id);
     update.Bind(3, resealed);
     PAYVOX_RETURN_IF_ERROR(update.Run());
     ++rewritten;

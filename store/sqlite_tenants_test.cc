@@ -75,6 +75,23 @@ TEST_F(TenantStoreTest, StripeKeysAndWebhookSecretsAreResealedAllOrNothing) {
                                         .created = clock_.Now()},
                                        clock_.Now())
                   .ok());
+  // Saved answers are sealed too; one saved before sealing is left alone.
+  ASSERT_TRUE(store_
+                  ->SaveIdempotencyRecord({.tenant_id = "acme",
+                                           .key = "k-1",
+                                           .action = "create_refund",
+                                           .fingerprint = "f",
+                                           .response = "pvx1.0123456789abcdef.answer",
+                                           .expires_at = clock_.Now() + absl::Hours(1)})
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->SaveIdempotencyRecord({.tenant_id = "acme",
+                                           .key = "k-0",
+                                           .action = "create_refund",
+                                           .fingerprint = "f",
+                                           .response = "plain",
+                                           .expires_at = clock_.Now() + absl::Hours(1)})
+                  .ok());
   std::vector<std::string> contexts;
   auto rewritten =
       store_->ResealSecrets([&](const std::string& sealed, const std::string& context) {
@@ -82,8 +99,12 @@ TEST_F(TenantStoreTest, StripeKeysAndWebhookSecretsAreResealedAllOrNothing) {
         return absl::StatusOr<std::string>("re-" + sealed);
       });
   ASSERT_TRUE(rewritten.ok()) << rewritten.status();
-  EXPECT_EQ(*rewritten, 2);
-  EXPECT_THAT(contexts, ElementsAre("stripe_key:acme", "webhook_secret:acme:we_1"));
+  EXPECT_EQ(*rewritten, 3);
+  EXPECT_THAT(contexts,
+              ElementsAre("stripe_key:acme", "webhook_secret:acme:we_1", "answer:acme:k-1"));
+  auto answer = store_->FindIdempotencyRecord("acme", "k-1", clock_.Now());
+  ASSERT_TRUE(answer.ok() && answer->has_value());
+  EXPECT_EQ((*answer)->response, "re-pvx1.0123456789abcdef.answer");
 
   // A failure part way leaves every value as it was.
   auto failed = store_->ResealSecrets(

@@ -89,7 +89,8 @@ struct IdempotencyRecord {
   std::string action;
   // Hex SHA-256 of the request's parameters: a retry must match it.
   std::string fingerprint;
-  // The serialized response message.
+  // The serialized response message, sealed under the master key
+  // (SavedAnswerContext).
   std::string response;
   absl::Time expires_at = absl::InfiniteFuture();
 };
@@ -170,6 +171,12 @@ inline std::string StripeKeyContext(const std::string& tenant_id) {
 inline std::string WebhookSecretContext(const std::string& tenant_id,
                                         const std::string& endpoint_id) {
   return "webhook_secret:" + tenant_id + ":" + endpoint_id;
+}
+// A saved answer (IdempotencyRecord::response) is sealed too: it can hold a
+// customer's email or a PaymentIntent's client_secret.
+inline std::string SavedAnswerContext(const std::string& tenant_id,
+                                      const std::string& idempotency_key) {
+  return "answer:" + tenant_id + ":" + idempotency_key;
 }
 
 // HandoffSession is a secure card capture handed to a DTMF provider: the

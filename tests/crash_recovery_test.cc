@@ -94,6 +94,7 @@ class CrashRecoveryTest : public ::testing::Test {
     setenv("PAYVOX_CRASH_KEY", "sk_test_crash", 1);
     setenv("PAYVOX_TENANT_TOKEN", kTenantToken, 1);
     setenv("PAYVOX_OPERATOR_TOKEN", kOperatorToken, 1);
+    setenv("PAYVOX_MASTER_KEY", std::string(64, 'c').c_str(), 1);
     std::ofstream(dir_ + "/payvoxd.json") << absl::StrCat(
         R"({"grpc_listen_address": "127.0.0.1:0", "tenant_id": "acme", "shutdown_grace_seconds": 1,)",
         R"("store_path": ")", dir_, R"(/payvox.db",)",

@@ -4,6 +4,12 @@
 // typed RPC where they have one, with the policy, verification,
 // confirmation and state rules each depends on; bad input of every kind is
 // answered with the gRPC code that tells the orchestrator what to do next.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/payvoxd_fixture.h"
@@ -623,6 +629,63 @@ TEST_F(EveryActionTest, BadInputGetsTheCodeThatSaysWhatToDoNext) {
     EXPECT_EQ(status.error_code(), cases[i].code) << status.error_message();
     EXPECT_THAT(status.error_message(), HasSubstr(cases[i].message));
   }
+}
+
+// Saved answers (the replies kept for retries) are sealed at rest: the
+// store's file holds no client_secret, email or key that a write's answer
+// carried.
+class SavedAnswersAtRestTest : public PayvoxdTest {
+ protected:
+  std::string ConfigJson() const override {
+    return absl::StrCat(R"({"grpc_listen_address": "127.0.0.1:0", "shutdown_grace_seconds": 2,
+      "tenant_id": "acme", "policy": {"enabled_actions": ["all"]}, "store_path": ")",
+                        StorePath(), R"("})");
+  }
+  static std::string StorePath() {
+    return absl::StrCat(::testing::TempDir(), "/payvox-answers-", ::getpid(), ".db");
+  }
+  static std::string FileBytes(const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(file), {});
+  }
+  void TearDown() override {
+    PayvoxdTest::TearDown();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((StorePath() + suffix).c_str());
+  }
+};
+
+TEST_F(SavedAnswersAtRestTest, TheStoreHoldsNoSecretOrEmailInClear) {
+  v1::VerifyIdentityResponse verified;
+  ASSERT_TRUE(Verify("cus_DemoJennyRosen", "4242", &verified).ok());
+  v1::StartSecurePaymentRequest secure;
+  *secure.mutable_context() = Context("pay-1");
+  secure.set_customer_id("cus_DemoJennyRosen");
+  secure.mutable_amount()->set_amount_minor(2000);
+  secure.mutable_amount()->set_currency("usd");
+  v1::StartSecurePaymentResponse started;
+  ASSERT_TRUE(Invoke(&Stub::StartSecurePayment, secure, &started).ok());
+  ASSERT_FALSE(started.client_secret().empty());
+
+  v1::ExecuteRequest create;
+  *create.mutable_context() = Context("customer-1");
+  create.set_action("create_customer");
+  create.set_arguments_json(
+      R"({"name": "Ana Silva", "email": "ana.at.rest@example.com",
+          "description": "pasted sk_test_typedintoanote123"})");
+  v1::ExecuteResponse created;
+  ASSERT_TRUE(Invoke(&Stub::Execute, create, &created).ok());
+  ASSERT_THAT(created.result_json(), HasSubstr("ana.at.rest@example.com"));
+
+  // A retry is still answered from the saved answer.
+  v1::StartSecurePaymentResponse retry;
+  ASSERT_TRUE(Invoke(&Stub::StartSecurePayment, secure, &retry).ok());
+  EXPECT_EQ(retry.client_secret(), started.client_secret());
+
+  const std::string at_rest = FileBytes(StorePath()) + FileBytes(StorePath() + "-wal");
+  ASSERT_THAT(at_rest, HasSubstr(started.payment_intent_id())) << "the file was read";
+  EXPECT_THAT(at_rest, Not(HasSubstr(started.client_secret())));
+  EXPECT_THAT(at_rest, Not(HasSubstr("ana.at.rest@example.com")));
+  EXPECT_THAT(at_rest, Not(HasSubstr("sk_test_typedintoanote123")));
 }
 
 }  // namespace

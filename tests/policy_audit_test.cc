@@ -6,12 +6,14 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "sandbox/emulator.h"
 #include "tests/payvoxd_fixture.h"
 
 namespace payvox::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using AdminStub = v1::AdminService::Stub;
 
 class PolicyAuditTest : public PayvoxdTest {
@@ -188,6 +190,62 @@ TEST_F(PolicyAuditTest, PoliciesAreValidatedAndTenantsChecked) {
   v1::DecideApprovalResponse decided;
   EXPECT_EQ(Admin(&AdminStub::DecideApproval, decide, &decided).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+// One card-number guard covers every entry point: a typed RPC's fields and
+// its CallContext, Execute, and the admin calls. Nothing reaches Stripe or
+// the store.
+TEST_F(PolicyAuditTest, CardNumbersAreRefusedInEveryFieldBeforeStripeOrTheStore) {
+  constexpr char kCard[] = "4242424242424242";
+  const int64_t stripe_before = app_->sandbox_emulator()->RequestsHandled();
+  const size_t audit_before = Audit().size();
+
+  v1::FindCustomerRequest find;
+  *find.mutable_context() = Context();
+  find.set_email(absl::StrCat(kCard, "@example.com"));
+  v1::FindCustomerResponse found;
+  grpc::Status status = Invoke(&v1::ActionService::Stub::FindCustomer, find, &found);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("email looks like it contains a card number"));
+  EXPECT_THAT(status.error_message(), Not(HasSubstr(kCard)));
+
+  v1::CreateRefundResponse refunded;
+  status = Refund("r-card", "ch_DemoJennyPlan", 100, &refunded, kCard);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("context.call_id"));
+
+  v1::ExecuteRequest execute;
+  *execute.mutable_context() = Context("x-1");
+  execute.set_action("find_customer");
+  execute.set_arguments_json(absl::StrCat(R"({"email": ")", kCard, R"(@example.com"})"));
+  v1::ExecuteResponse executed;
+  EXPECT_EQ(Invoke(&v1::ActionService::Stub::Execute, execute, &executed).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  v1::CreateTenantRequest tenant;
+  tenant.set_tenant_id("card-shop");
+  tenant.set_display_name(absl::StrCat("Shop ", kCard));
+  v1::CreateTenantResponse created;
+  status = Admin(&AdminStub::CreateTenant, tenant, &created);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("display_name"));
+  v1::GetPolicyRequest get;
+  get.set_tenant_id("card-shop");
+  v1::GetPolicyResponse policy;
+  EXPECT_EQ(Admin(&AdminStub::GetPolicy, get, &policy).error_code(), grpc::StatusCode::NOT_FOUND)
+      << "the tenant was not stored";
+
+  v1::SetPolicyRequest set;
+  set.set_tenant_id("acme");
+  set.mutable_policy()->add_enabled_actions(kCard);
+  v1::SetPolicyResponse set_response;
+  status = Admin(&AdminStub::SetPolicy, set, &set_response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("policy.enabled_actions[0] looks like it contains a card number"));
+
+  EXPECT_EQ(app_->sandbox_emulator()->RequestsHandled(), stripe_before);
+  EXPECT_EQ(Audit().size(), audit_before);
 }
 
 }  // namespace

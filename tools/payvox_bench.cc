@@ -27,12 +27,12 @@
 #include <memory>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "common/clock.h"
+#include "common/program_flags.h"
 #include "payvox/v1/actions.grpc.pb.h"
 #include "server/app.h"
 #include "server/config.h"
@@ -61,7 +61,8 @@ bool IsLoopback(absl::string_view target) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  payvox::ParseProgramFlags(argc, argv, "payvox-bench",
+                            "payvox-bench: payvox's service benchmarks (docs/benchmarks.md).");
   const int requests = absl::GetFlag(FLAGS_requests);
   const int concurrency = std::clamp(absl::GetFlag(FLAGS_concurrency), 1, 64);
   const int warmup = std::max(0, absl::GetFlag(FLAGS_warmup));

@@ -12,10 +12,9 @@
 #include <sstream>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/program_flags.h"
 #include "common/sandbox_tokens.h"
 #include "tools/admin_commands.h"
 #include "tools/auth_channel.h"
@@ -96,8 +95,7 @@ int DemoCall(const std::shared_ptr<grpc::Channel>& channel) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(kUsage);
-  std::vector<char*> parsed = absl::ParseCommandLine(argc, argv);
+  std::vector<char*> parsed = payvox::ParseProgramFlags(argc, argv, "payvoxctl", kUsage);
   const std::vector<std::string> args(parsed.begin() + 1, parsed.end());
   if (args.empty()) {
     std::cerr << kUsage;

@@ -19,6 +19,7 @@
 #include "client/resilient_stripe_client.h"
 #include "client/stripe_api.h"
 #include "common/idempotency_key.h"
+#include "common/sandbox_tokens.h"
 #include "common/status_macros.h"
 #include "payvox/v1/actions.grpc.pb.h"
 #include "sandbox/emulator.h"
@@ -72,7 +73,12 @@ absl::StatusOr<LoadResult> PolicyAndAuditOn(const LoadOptions& options, const st
           R"("daily_limit": [{"currency": "usd", "amount_minor": 10000000}],)",
           R"("daily_limit_per_customer": [{"currency": "usd", "amount_minor": 10000000}]}}})")));
   PAYVOX_ASSIGN_OR_RETURN(std::unique_ptr<PayvoxApp> app,
-                          PayvoxApp::Start({.config = config, .stripe_api_key = kKey}, clock));
+                          PayvoxApp::Start({.config = config,
+                                            .stripe_api_key = kKey,
+                                            .keyring = Keyring(*MasterKey::Generate()),
+                                            .tenant_token = SandboxTenantToken("bench"),
+                                            .operator_token = ""},
+                                           clock));
   const std::string target = absl::StrCat("127.0.0.1:", app->grpc_port());
   LoadResult result = RunLoad(options, [&](int thread) -> Sender {
     std::shared_ptr<v1::ActionService::Stub> stub =

@@ -32,13 +32,13 @@ class ReencryptTest : public ::testing::Test {
             .ok());
     ASSERT_TRUE(
         (*store)
-            ->SetStripeKey("acme", old_key.Seal("sk_test_acme", StripeKeyContext("acme")), "test")
+            ->SetStripeKey("acme", *old_key.Seal("sk_test_acme", StripeKeyContext("acme")), "test")
             .ok());
     ASSERT_TRUE((*store)
                     ->AddWebhookEndpoint({.tenant_id = "acme",
                                           .endpoint_id = "we_1",
                                           .url = "https://x",
-                                          .secret_sealed = old_key.Seal(
+                                          .secret_sealed = *old_key.Seal(
                                               "whsec_1", WebhookSecretContext("acme", "we_1")),
                                           .created = clock_.Now()},
                                          clock_.Now())

@@ -78,7 +78,7 @@ Run Measure(PayvoxApp& app, int requests, int subscribers, absl::Duration max_ti
   for (int s = 0; s < subscribers; ++s) {
     contexts[static_cast<size_t>(s)] = std::make_unique<grpc::ClientContext>();
     readers.emplace_back([&, s] {
-      auto stub = v1::EventService::NewStub(CreateBenchChannel(target));
+      auto stub = v1::EventService::NewStub(CreateBenchChannel(target, "bench"));
       grpc::ClientContext& context = *contexts[static_cast<size_t>(s)];
       context.set_deadline(absl::ToChronoTime(deadline));
       v1::SubscribeRequest request;

@@ -81,7 +81,7 @@ class WebhookListenerTest : public ::testing::Test {
   }
 
   testing::FakeClock clock_{absl::FromUnixSeconds(kNow)};
-  Keyring keyring_{MasterKey::Generate()};
+  Keyring keyring_{*MasterKey::Generate()};
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<EventIngestor> ingestor_;
   std::unique_ptr<WebhookListener> listener_;
@@ -175,13 +175,13 @@ TEST_F(WebhookListenerTest, SecretsStoredByConfigureWebhooksVerifyUntilTheyExpir
   // globex has no configured secret: only what ConfigureWebhooks stored.
   auto add = [&](const std::string& id, const std::string& secret, absl::Time others_expire) {
     ASSERT_TRUE(store_
-                    ->AddWebhookEndpoint(
-                        {.tenant_id = "globex",
-                         .endpoint_id = id,
-                         .url = "https://payvox.example/v1/webhooks/stripe/globex",
-                         .secret_sealed = keyring_.Seal(secret, WebhookSecretContext("globex", id)),
-                         .created = clock_.Now()},
-                        others_expire)
+                    ->AddWebhookEndpoint({.tenant_id = "globex",
+                                          .endpoint_id = id,
+                                          .url = "https://payvox.example/v1/webhooks/stripe/globex",
+                                          .secret_sealed = *keyring_.Seal(
+                                              secret, WebhookSecretContext("globex", id)),
+                                          .created = clock_.Now()},
+                                         others_expire)
                     .ok());
   };
   const std::string body =
@@ -209,7 +209,7 @@ TEST_F(WebhookListenerTest, SecretsStoredByConfigureWebhooksVerifyUntilTheyExpir
                   ->AddWebhookEndpoint({.tenant_id = "initech",
                                         .endpoint_id = "we_1",
                                         .url = "https://x",
-                                        .secret_sealed = keyring_.Seal(
+                                        .secret_sealed = *keyring_.Seal(
                                             "whsec_g2", WebhookSecretContext("globex", "we_2")),
                                         .created = clock_.Now()},
                                        clock_.Now())
