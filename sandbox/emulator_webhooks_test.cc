@@ -95,16 +95,17 @@ TEST_F(WebhookEndpointsTest, QueuesWantedEventsInOrderForEnabledEndpoints) {
 class RecordingSink final : public webhooks::WebhookSink {
  public:
   explicit RecordingSink(std::string secret) : secret_(std::move(secret)) {}
-  absl::StatusOr<std::vector<std::string>> SigningSecrets(const std::string& tenant) override {
-    if (tenant != "acme") return absl::NotFoundError("no tenant");
-    return std::vector<std::string>{secret_};
+  boost::asio::awaitable<absl::StatusOr<std::vector<std::string>>> SigningSecrets(
+      std::string tenant) override {
+    if (tenant != "acme") co_return absl::NotFoundError("no tenant");
+    co_return std::vector<std::string>{secret_};
   }
-  absl::Status Ingest(const std::string&, const std::string& body) override {
+  boost::asio::awaitable<absl::Status> Ingest(std::string, std::string body) override {
     std::lock_guard<std::mutex> lock(mu_);
-    bodies_.push_back(body);
-    return absl::OkStatus();
+    bodies_.push_back(std::move(body));
+    co_return absl::OkStatus();
   }
-  bool Ready() override { return true; }
+  boost::asio::awaitable<bool> Ready() override { co_return true; }
   std::vector<std::string> bodies() {
     std::lock_guard<std::mutex> lock(mu_);
     return bodies_;

@@ -78,10 +78,29 @@ void ActionGuard::Appended(const char* kind, absl::Time started) {
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::TenantPolicy>> ActionGuard::Policy() {
+  uint64_t generation = 0;
+  {
+    std::lock_guard<std::mutex> lock(policy_mu_);
+    if (policy_.has_value() && clock_.Now() < policy_fresh_until_) co_return *policy_;
+    generation = policy_generation_;
+  }
   PAYVOX_CO_ASSIGN_OR_RETURN(
       std::optional<v1::TenantPolicy> stored,
       co_await store_.Run([&](Store& store) { return store.GetPolicy(options_.tenant_id); }));
-  co_return stored.has_value() ? *std::move(stored) : options_.default_policy;
+  v1::TenantPolicy policy = stored.has_value() ? *std::move(stored) : options_.default_policy;
+  std::lock_guard<std::mutex> lock(policy_mu_);
+  if (generation == policy_generation_) {
+    policy_ = policy;
+    policy_fresh_until_ = clock_.Now() + options_.policy_cache_ttl;
+  }
+  co_return policy;
+}
+
+void ActionGuard::PolicyChanged(v1::TenantPolicy policy) {
+  std::lock_guard<std::mutex> lock(policy_mu_);
+  ++policy_generation_;
+  policy_ = std::move(policy);
+  policy_fresh_until_ = clock_.Now() + options_.policy_cache_ttl;
 }
 
 v1::AuditRecord ActionGuard::Who(const v1::CallContext& context, absl::string_view action,

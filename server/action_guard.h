@@ -23,6 +23,8 @@
 
 #include <google/protobuf/message.h>
 
+#include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -48,6 +50,10 @@ struct ActionGuardOptions {
   // How long a write's answer is kept for its retries (Stripe keeps
   // idempotency keys 24 hours).
   absl::Duration idempotency_ttl = absl::Hours(24);
+  // How long the tenant's policy is served from memory before it is read
+  // again (a change by SetPolicy here is seen at once, PolicyChanged; one
+  // made elsewhere, by another payvoxd on the same store, within this).
+  absl::Duration policy_cache_ttl = absl::Seconds(5);
   // Policy decisions, refunded amounts and audit latency (payvox_policy_*,
   // payvox_refunded_*, payvox_audit_*); null: not counted.
   metrics::Registry* metrics = nullptr;
@@ -71,8 +77,12 @@ class ActionGuard {
 
   const std::string& tenant_id() const { return options_.tenant_id; }
 
-  // Policy is the tenant's stored policy, else the default one.
+  // Policy is the tenant's stored policy, else the default one, from memory
+  // while it is fresh (policy_cache_ttl).
   boost::asio::awaitable<absl::StatusOr<v1::TenantPolicy>> Policy();
+  // PolicyChanged serves `policy` from now on (AdminService.SetPolicy stored
+  // it).
+  void PolicyChanged(v1::TenantPolicy policy);
 
   // Who starts an audit record: the call, the action and its target.
   v1::AuditRecord Who(const v1::CallContext& context, absl::string_view action,
@@ -133,6 +143,12 @@ class ActionGuard {
   const Clock& clock_;
   const Keyring& keyring_;
   const ActionGuardOptions options_;
+  std::mutex policy_mu_;
+  std::optional<v1::TenantPolicy> policy_ ABSL_GUARDED_BY(policy_mu_);
+  absl::Time policy_fresh_until_ ABSL_GUARDED_BY(policy_mu_);
+  // Bumped by PolicyChanged, so a read that started before a change does
+  // not put the older policy back.
+  uint64_t policy_generation_ ABSL_GUARDED_BY(policy_mu_) = 0;
   metrics::Family<metrics::Counter>* decisions_ = nullptr;
   metrics::Family<metrics::Counter>* refunded_ = nullptr;
   metrics::Family<metrics::Histogram>* audit_latency_ = nullptr;

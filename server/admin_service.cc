@@ -127,8 +127,8 @@ boost::asio::awaitable<absl::Status> AdminServiceImpl::AuditOperator(const std::
 
 AdminServiceImpl::Async<v1::CreateTenantResponse> AdminServiceImpl::DoCreateTenant(
     v1::CreateTenantRequest request) {
-  PAYVOX_CO_ASSIGN_OR_RETURN(std::string token,
-                             tenants_.CreateTenant(request.tenant_id(), request.display_name()));
+  PAYVOX_CO_ASSIGN_OR_RETURN(std::string token, co_await tenants_.CreateTenant(
+                                                    request.tenant_id(), request.display_name()));
   const absl::Status audited =
       co_await AuditOperator(request.tenant_id(), "create_tenant", "created");
   PAYVOX_CO_RETURN_IF_ERROR(audited);
@@ -145,7 +145,8 @@ AdminServiceImpl::Async<v1::RotateTenantTokenResponse> AdminServiceImpl::DoRotat
   }
   const absl::Duration overlap =
       request.overlap_seconds() == 0 ? absl::Hours(1) : absl::Seconds(request.overlap_seconds());
-  PAYVOX_CO_ASSIGN_OR_RETURN(auto rotated, tenants_.RotateToken(request.tenant_id(), overlap));
+  PAYVOX_CO_ASSIGN_OR_RETURN(auto rotated,
+                             co_await tenants_.RotateToken(request.tenant_id(), overlap));
   const absl::Status audited =
       co_await AuditOperator(request.tenant_id(), "rotate_tenant_token", "rotated");
   PAYVOX_CO_RETURN_IF_ERROR(audited);
@@ -265,7 +266,9 @@ AdminServiceImpl::Async<v1::ConnectStripeResponse> AdminServiceImpl::DoConnectSt
     response.add_warnings(absl::StrCat("actions not enabled now would fail: the key cannot read ",
                                        absl::StrJoin(response.missing_permissions(), ", ")));
   }
-  PAYVOX_CO_RETURN_IF_ERROR(tenants_.Connect(request.tenant_id(), key, std::move(client)));
+  const absl::Status connected =
+      co_await tenants_.Connect(request.tenant_id(), key, std::move(client));
+  PAYVOX_CO_RETURN_IF_ERROR(connected);
   const absl::Status audited =
       co_await AuditOperator(request.tenant_id(), "connect_stripe", response.mode());
   PAYVOX_CO_RETURN_IF_ERROR(audited);
@@ -274,7 +277,8 @@ AdminServiceImpl::Async<v1::ConnectStripeResponse> AdminServiceImpl::DoConnectSt
 
 AdminServiceImpl::Async<v1::DisconnectStripeResponse> AdminServiceImpl::DoDisconnectStripe(
     v1::DisconnectStripeRequest request) {
-  PAYVOX_CO_RETURN_IF_ERROR(tenants_.Disconnect(request.tenant_id()));
+  const absl::Status disconnected = co_await tenants_.Disconnect(request.tenant_id());
+  PAYVOX_CO_RETURN_IF_ERROR(disconnected);
   const absl::Status audited =
       co_await AuditOperator(request.tenant_id(), "disconnect_stripe", "disconnected");
   PAYVOX_CO_RETURN_IF_ERROR(audited);
@@ -381,6 +385,11 @@ AdminServiceImpl::Async<v1::SetPolicyResponse> AdminServiceImpl::DoSetPolicy(
   const absl::Status stored = co_await store_.Run(
       [&](Store& store) { return store.SetPolicy(request.tenant_id(), request.policy()); });
   PAYVOX_CO_RETURN_IF_ERROR(stored);
+  // The tenant's actions serve their policy from memory.
+  if (absl::StatusOr<std::shared_ptr<TenantRuntime>> runtime = tenants_.Find(request.tenant_id());
+      runtime.ok() && (*runtime)->actions != nullptr) {
+    (*runtime)->actions->PolicyChanged(request.policy());
+  }
   v1::SetPolicyResponse response;
   *response.mutable_policy() = request.policy();
   co_return response;

@@ -81,13 +81,14 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> GrpcServerCredentials(
 class MetricsOnlySink final : public webhooks::WebhookSink {
  public:
   explicit MetricsOnlySink(const std::atomic<bool>& serving) : serving_(serving) {}
-  absl::StatusOr<std::vector<std::string>> SigningSecrets(const std::string&) override {
-    return absl::NotFoundError("webhooks are served on the webhook listener");
+  boost::asio::awaitable<absl::StatusOr<std::vector<std::string>>> SigningSecrets(
+      std::string) override {
+    co_return absl::NotFoundError("webhooks are served on the webhook listener");
   }
-  absl::Status Ingest(const std::string&, const std::string&) override {
-    return absl::NotFoundError("webhooks are served on the webhook listener");
+  boost::asio::awaitable<absl::Status> Ingest(std::string, std::string) override {
+    co_return absl::NotFoundError("webhooks are served on the webhook listener");
   }
-  bool Ready() override { return serving_.load(); }
+  boost::asio::awaitable<bool> Ready() override { co_return serving_.load(); }
 
  private:
   const std::atomic<bool>& serving_;
@@ -302,7 +303,7 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
       "payvox_event_stream_subscribers", "Open EventService.Subscribe streams",
       [hub = parts->hub.get()] { return static_cast<double>(hub->subscribers()); }, parts.get());
   parts->event_service = std::make_unique<EventServiceImpl>(
-      *parts->store, *parts->hub, *parts->tenants,
+      *parts->store_executor, *parts->hub, *parts->tenants,
       EventStreamOptions{.queue_capacity =
                              static_cast<size_t>(webhooks_config.subscriber_queue())});
   parts->admin_service = std::make_unique<AdminServiceImpl>(
@@ -409,7 +410,7 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
     std::vector<webhooks::TenantSecrets> configured;
     if (!secrets.empty()) configured.push_back({config.tenant_id(), std::move(secrets)});
     parts->ingestor = std::make_unique<webhooks::EventIngestor>(
-        *parts->store, clock,
+        *parts->store_executor, clock,
         webhooks::EventIngestor::Options{
             .configured = std::move(configured),
             .keyring = parts->keyring ? &*parts->keyring : nullptr,

@@ -25,11 +25,9 @@ absl::Status ValidateSubscribe(const v1::SubscribeRequest& request) {
   return ValidateToken("call_id", request.call_id(), false);
 }
 
-grpc::ServerWriteReactor<v1::PaymentEvent>* EventStream::Start(grpc::CallbackServerContext* context,
-                                                               const v1::SubscribeRequest& request,
-                                                               std::string tenant, Store& store,
-                                                               webhooks::EventHub& hub,
-                                                               EventStreamOptions options) {
+grpc::ServerWriteReactor<v1::PaymentEvent>* EventStream::Start(
+    grpc::CallbackServerContext* context, const v1::SubscribeRequest& request, std::string tenant,
+    StoreExecutor& store, webhooks::EventHub& hub, EventStreamOptions options) {
   auto stream =
       std::make_shared<EventStream>(context, request, std::move(tenant), store, hub, options);
   stream->self_ = stream;
@@ -46,23 +44,50 @@ grpc::ServerWriteReactor<v1::PaymentEvent>* EventStream::Start(grpc::CallbackSer
   }
   if (request.resume_after() > 0) {
     stream->last_sequence_ = request.resume_after();
-  } else {
-    absl::StatusOr<int64_t> last = store.LastEventSequence(stream->tenant_);
-    if (!last.ok()) {
-      stream->FinishOnce(
-          lock,
-          ToGrpcStatus(absl::UnavailableError("the event store cannot be read; subscribe again")));
-      return stream.get();
-    }
-    stream->last_sequence_ = *last;
+    lock.unlock();
+    stream->Pump();
+    return stream.get();
   }
+  // Only events stored from now on: the starting point is the last stored.
+  stream->reading_ = true;
   lock.unlock();
-  stream->Pump();
+  store.Post([tenant = stream->tenant_](Store& s) { return s.LastEventSequence(tenant); },
+             [stream](absl::StatusOr<int64_t> last) { stream->Started(std::move(last)); });
   return stream.get();
 }
 
+void EventStream::Started(absl::StatusOr<int64_t> last) {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    reading_ = false;
+    if (!last.ok()) {
+      FinishOnce(
+          lock,
+          ToGrpcStatus(absl::UnavailableError("the event store cannot be read; subscribe again")));
+      return;
+    }
+    last_sequence_ = *last;
+  }
+  Pump();
+}
+
+void EventStream::Read(absl::StatusOr<std::vector<v1::PaymentEvent>> page) {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    reading_ = false;
+    if (!page.ok()) {
+      FinishOnce(lock, ToGrpcStatus(absl::UnavailableError(
+                           "the event store cannot be read; subscribe again with resume_after")));
+      return;
+    }
+    if (page->empty()) catch_up_ = false;
+    for (v1::PaymentEvent& event : *page) replay_.push_back(std::move(event));
+  }
+  Pump();
+}
+
 EventStream::EventStream(grpc::CallbackServerContext* context, const v1::SubscribeRequest& request,
-                         std::string tenant, Store& store, webhooks::EventHub& hub,
+                         std::string tenant, StoreExecutor& store, webhooks::EventHub& hub,
                          EventStreamOptions options)
     : context_(context),
       request_(request),
@@ -133,26 +158,23 @@ void EventStream::Pump() {
     return;
   }
   pumping_ = true;
-  while (!finished_ && !writing_) {
+  while (!finished_ && !writing_ && !reading_) {
     again_ = false;
     if (closing_) {
       FinishOnce(lock, grpc::Status::OK);
       break;
     }
     if (replay_.empty() && catch_up_) {
+      reading_ = true;
       const int64_t after = last_sequence_;
       lock.unlock();
-      absl::StatusOr<std::vector<v1::PaymentEvent>> page =
-          store_.ReadEvents(tenant_, after, options_.page_size);
+      store_.Post([tenant = tenant_, after, page_size = options_.page_size](
+                      Store& s) { return s.ReadEvents(tenant, after, page_size); },
+                  [keep](absl::StatusOr<std::vector<v1::PaymentEvent>> page) {
+                    keep->Read(std::move(page));
+                  });
       lock.lock();
-      if (!page.ok()) {
-        FinishOnce(lock, ToGrpcStatus(absl::UnavailableError(
-                             "the event store cannot be read; subscribe again with resume_after")));
-        break;
-      }
-      if (page->empty()) catch_up_ = false;
-      for (v1::PaymentEvent& event : *page) replay_.push_back(std::move(event));
-      continue;
+      break;
     }
     v1::PaymentEvent next;
     bool heartbeat = false;

@@ -11,7 +11,8 @@
 // the filters leave out advance the sequence silently. Idle streams get
 // heartbeats (type "heartbeat", the last sequence). When payvoxd stops, the
 // stream ends OK after its current write, with trailing metadata
-// `payvox-last-sequence`.
+// `payvox-last-sequence`. Store reads (the starting point, catch-up pages)
+// run on the StoreExecutor's threads, never on a gRPC reaction.
 #ifndef PAYVOX_SERVER_EVENT_STREAM_H_
 #define PAYVOX_SERVER_EVENT_STREAM_H_
 
@@ -25,6 +26,7 @@
 #include "absl/status/status.h"
 #include "payvox/v1/events.pb.h"
 #include "store/store.h"
+#include "store/store_executor.h"
 #include "webhooks/event_hub.h"
 
 namespace payvox {
@@ -45,12 +47,12 @@ class EventStream final : public grpc::ServerWriteReactor<v1::PaymentEvent>,
   // Start returns the reactor for gRPC; it keeps itself alive until OnDone.
   static grpc::ServerWriteReactor<v1::PaymentEvent>* Start(grpc::CallbackServerContext* context,
                                                            const v1::SubscribeRequest& request,
-                                                           std::string tenant, Store& store,
+                                                           std::string tenant, StoreExecutor& store,
                                                            webhooks::EventHub& hub,
                                                            EventStreamOptions options);
 
   EventStream(grpc::CallbackServerContext* context, const v1::SubscribeRequest& request,
-              std::string tenant, Store& store, webhooks::EventHub& hub,
+              std::string tenant, StoreExecutor& store, webhooks::EventHub& hub,
               EventStreamOptions options);
 
   // webhooks::Subscriber
@@ -66,6 +68,10 @@ class EventStream final : public grpc::ServerWriteReactor<v1::PaymentEvent>,
  private:
   // Pump sends what is next, one write at a time; any thread may call it.
   void Pump();
+  // Started sets the starting point read from the store, then pumps.
+  void Started(absl::StatusOr<int64_t> last);
+  // Read takes a page of stored events read for catching up, then pumps.
+  void Read(absl::StatusOr<std::vector<v1::PaymentEvent>> page);
   bool Wanted(const v1::PaymentEvent& event) const;
   // FinishOnce ends the call with `status` the first time (mu_ held on
   // entry and exit; released around Finish).
@@ -74,7 +80,7 @@ class EventStream final : public grpc::ServerWriteReactor<v1::PaymentEvent>,
   grpc::CallbackServerContext* const context_;
   const v1::SubscribeRequest request_;
   const std::string tenant_;
-  Store& store_;
+  StoreExecutor& store_;
   webhooks::EventHub& hub_;
   const EventStreamOptions options_;
   // Alive until OnDone: the hub and Pump hold it only through weak and
@@ -90,6 +96,8 @@ class EventStream final : public grpc::ServerWriteReactor<v1::PaymentEvent>,
   bool sent_since_tick_ = false;
   bool closing_ = false;
   bool writing_ = false;
+  // A store read is under way (the starting point, or a catch-up page).
+  bool reading_ = false;
   bool pumping_ = false;
   bool again_ = false;
   bool finished_ = false;

@@ -101,7 +101,7 @@ class ActionServiceImpl final : public v1::ActionService::CallbackService {
 class EventServiceImpl final : public v1::EventService::CallbackService {
  public:
   // `store`, `hub` and `tenants` must outlive the service and every stream.
-  EventServiceImpl(Store& store, webhooks::EventHub& hub, const TenantDirectory& tenants,
+  EventServiceImpl(StoreExecutor& store, webhooks::EventHub& hub, const TenantDirectory& tenants,
                    EventStreamOptions options)
       : store_(store), hub_(hub), tenants_(tenants), options_(options) {}
 
@@ -109,7 +109,7 @@ class EventServiceImpl final : public v1::EventService::CallbackService {
       grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
 
  private:
-  Store& store_;
+  StoreExecutor& store_;
   webhooks::EventHub& hub_;
   const TenantDirectory& tenants_;
   const EventStreamOptions options_;

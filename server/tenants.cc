@@ -75,8 +75,16 @@ std::shared_ptr<TenantRuntime> TenantDirectory::MakeRuntime(
   return runtime;
 }
 
-absl::Status TenantDirectory::ReloadTokens() {
-  PAYVOX_ASSIGN_OR_RETURN(std::vector<TenantToken> stored, store_.TenantTokens(clock_.Now()));
+boost::asio::awaitable<absl::Status> TenantDirectory::ReloadTokens() {
+  const absl::Time now = clock_.Now();
+  PAYVOX_CO_ASSIGN_OR_RETURN(
+      std::vector<TenantToken> stored,
+      co_await executor_.Run([now](Store& store) { return store.TenantTokens(now); }));
+  InstallTokens(std::move(stored));
+  co_return absl::OkStatus();
+}
+
+void TenantDirectory::InstallTokens(std::vector<TenantToken> stored) {
   absl::flat_hash_map<std::string, std::vector<TenantToken>> tokens;
   for (TenantToken& token : stored) tokens[token.tenant_id].push_back(std::move(token));
   if (!options_.config_tenant_token.empty()) {
@@ -86,7 +94,6 @@ absl::Status TenantDirectory::ReloadTokens() {
   }
   std::lock_guard<std::mutex> lock(mu_);
   tokens_ = std::move(tokens);
-  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<std::string>> TenantDirectory::Load(
@@ -116,7 +123,9 @@ absl::StatusOr<std::vector<std::string>> TenantDirectory::Load(
     std::lock_guard<std::mutex> lock(mu_);
     runtimes_ = std::move(runtimes);
   }
-  PAYVOX_RETURN_IF_ERROR(ReloadTokens());
+  // At start, before any call: the store is read on this thread.
+  PAYVOX_ASSIGN_OR_RETURN(std::vector<TenantToken> stored, store_.TenantTokens(clock_.Now()));
+  InstallTokens(std::move(stored));
   return unconnected;
 }
 
@@ -173,84 +182,97 @@ absl::StatusOr<std::shared_ptr<TenantRuntime>> TenantDirectory::Find(
   return it->second;
 }
 
-absl::StatusOr<std::string> TenantDirectory::CreateTenant(const std::string& tenant_id,
-                                                          const std::string& display_name) {
+boost::asio::awaitable<absl::StatusOr<std::string>> TenantDirectory::CreateTenant(
+    std::string tenant_id, std::string display_name) {
   if (!ValidTenantId(tenant_id)) {
-    return absl::InvalidArgumentError(
+    co_return absl::InvalidArgumentError(
         "tenant_id must be 3 to 63 lower-case letters, digits or '-'");
   }
   if (display_name.size() > 200) {
-    return absl::InvalidArgumentError("display_name must be at most 200 characters");
+    co_return absl::InvalidArgumentError("display_name must be at most 200 characters");
   }
   if (Find(tenant_id).ok()) {
-    return absl::AlreadyExistsError(absl::StrCat("tenant ", tenant_id, " already exists"));
+    co_return absl::AlreadyExistsError(absl::StrCat("tenant ", tenant_id, " already exists"));
   }
-  PAYVOX_ASSIGN_OR_RETURN(const std::string token, NewTenantToken(tenant_id));
-  PAYVOX_RETURN_IF_ERROR(store_.CreateTenant(
-      {.tenant_id = tenant_id, .display_name = display_name, .created = clock_.Now()},
-      {.tenant_id = tenant_id, .token_hash = HashToken(token), .created = clock_.Now()}));
+  PAYVOX_CO_ASSIGN_OR_RETURN(const std::string token, NewTenantToken(tenant_id));
+  const Tenant tenant{
+      .tenant_id = tenant_id, .display_name = display_name, .created = clock_.Now()};
+  const TenantToken first{
+      .tenant_id = tenant_id, .token_hash = HashToken(token), .created = clock_.Now()};
+  const absl::Status created =
+      co_await executor_.Run([&](Store& store) { return store.CreateTenant(tenant, first); });
+  PAYVOX_CO_RETURN_IF_ERROR(created);
   {
     std::lock_guard<std::mutex> lock(mu_);
     runtimes_[tenant_id] = MakeRuntime(tenant_id, nullptr);
   }
-  PAYVOX_RETURN_IF_ERROR(ReloadTokens());
-  return token;
+  const absl::Status reloaded = co_await ReloadTokens();
+  PAYVOX_CO_RETURN_IF_ERROR(reloaded);
+  co_return token;
 }
 
-absl::StatusOr<std::pair<std::string, absl::Time>> TenantDirectory::RotateToken(
-    const std::string& tenant_id, absl::Duration overlap) {
-  PAYVOX_RETURN_IF_ERROR(Find(tenant_id).status());
+boost::asio::awaitable<absl::StatusOr<std::pair<std::string, absl::Time>>>
+TenantDirectory::RotateToken(std::string tenant_id, absl::Duration overlap) {
+  PAYVOX_CO_RETURN_IF_ERROR(Find(tenant_id).status());
   if (tenant_id == options_.config_tenant) {
-    return absl::FailedPreconditionError(absl::StrCat(
+    co_return absl::FailedPreconditionError(absl::StrCat(
         "tenant ", tenant_id,
         "'s token comes from payvoxd's configuration (auth.tenant_token_env or _file); rotate "
         "it there"));
   }
-  PAYVOX_ASSIGN_OR_RETURN(const std::string token, NewTenantToken(tenant_id));
+  PAYVOX_CO_ASSIGN_OR_RETURN(const std::string token, NewTenantToken(tenant_id));
   const absl::Time previous_expires_at = clock_.Now() + overlap;
-  PAYVOX_RETURN_IF_ERROR(store_.AddTenantToken(
-      {.tenant_id = tenant_id, .token_hash = HashToken(token), .created = clock_.Now()},
-      previous_expires_at));
-  PAYVOX_RETURN_IF_ERROR(ReloadTokens());
-  return std::make_pair(token, previous_expires_at);
+  const TenantToken added{
+      .tenant_id = tenant_id, .token_hash = HashToken(token), .created = clock_.Now()};
+  const absl::Status stored = co_await executor_.Run(
+      [&](Store& store) { return store.AddTenantToken(added, previous_expires_at); });
+  PAYVOX_CO_RETURN_IF_ERROR(stored);
+  const absl::Status reloaded = co_await ReloadTokens();
+  PAYVOX_CO_RETURN_IF_ERROR(reloaded);
+  co_return std::make_pair(token, previous_expires_at);
 }
 
-absl::Status TenantDirectory::Connect(const std::string& tenant_id, const std::string& api_key,
-                                      std::shared_ptr<stripe::ResilientStripeClient> client) {
-  PAYVOX_RETURN_IF_ERROR(Find(tenant_id).status());
+boost::asio::awaitable<absl::Status> TenantDirectory::Connect(
+    std::string tenant_id, std::string api_key,
+    std::shared_ptr<stripe::ResilientStripeClient> client) {
+  PAYVOX_CO_RETURN_IF_ERROR(Find(tenant_id).status());
   if (tenant_id == options_.config_tenant) {
-    return absl::FailedPreconditionError(
+    co_return absl::FailedPreconditionError(
         absl::StrCat("tenant ", tenant_id,
                      "'s Stripe key comes from payvoxd's configuration (stripe.api_key_env "
                      "or _file)"));
   }
   if (options_.keyring == nullptr) {
-    return absl::FailedPreconditionError(
+    co_return absl::FailedPreconditionError(
         "payvoxd has no master key to seal the Stripe key: set secrets.master_key_file or "
         "PAYVOX_MASTER_KEY");
   }
   const std::string mode = client->mode() == stripe::Mode::kLive ? "live" : "test";
-  PAYVOX_ASSIGN_OR_RETURN(const std::string sealed,
-                          options_.keyring->Seal(api_key, StripeKeyContext(tenant_id)));
-  PAYVOX_RETURN_IF_ERROR(store_.SetStripeKey(tenant_id, sealed, mode));
+  PAYVOX_CO_ASSIGN_OR_RETURN(const std::string sealed,
+                             options_.keyring->Seal(api_key, StripeKeyContext(tenant_id)));
+  const absl::Status stored = co_await executor_.Run(
+      [&](Store& store) { return store.SetStripeKey(tenant_id, sealed, mode); });
+  PAYVOX_CO_RETURN_IF_ERROR(stored);
   std::shared_ptr<TenantRuntime> runtime = MakeRuntime(tenant_id, std::move(client));
   std::lock_guard<std::mutex> lock(mu_);
   retired_.push_back(std::move(runtimes_[tenant_id]));
   runtimes_[tenant_id] = std::move(runtime);
-  return absl::OkStatus();
+  co_return absl::OkStatus();
 }
 
-absl::Status TenantDirectory::Disconnect(const std::string& tenant_id) {
-  PAYVOX_RETURN_IF_ERROR(Find(tenant_id).status());
+boost::asio::awaitable<absl::Status> TenantDirectory::Disconnect(std::string tenant_id) {
+  PAYVOX_CO_RETURN_IF_ERROR(Find(tenant_id).status());
   if (tenant_id == options_.config_tenant) {
-    return absl::FailedPreconditionError(
+    co_return absl::FailedPreconditionError(
         absl::StrCat("tenant ", tenant_id, "'s Stripe key comes from payvoxd's configuration"));
   }
-  PAYVOX_RETURN_IF_ERROR(store_.SetStripeKey(tenant_id, "", ""));
+  const absl::Status stored =
+      co_await executor_.Run([&](Store& store) { return store.SetStripeKey(tenant_id, "", ""); });
+  PAYVOX_CO_RETURN_IF_ERROR(stored);
   std::lock_guard<std::mutex> lock(mu_);
   retired_.push_back(std::move(runtimes_[tenant_id]));
   runtimes_[tenant_id] = MakeRuntime(tenant_id, nullptr);
-  return absl::OkStatus();
+  co_return absl::OkStatus();
 }
 
 }  // namespace payvox

@@ -98,25 +98,30 @@ class TenantDirectory {
   // Find: NOT_FOUND naming the id when payvoxd serves no such tenant.
   absl::StatusOr<std::shared_ptr<TenantRuntime>> Find(const std::string& tenant_id) const;
 
+  // The changes below write the store on the StoreExecutor's threads.
+  //
   // CreateTenant stores a tenant and returns its first token (shown once).
-  absl::StatusOr<std::string> CreateTenant(const std::string& tenant_id,
-                                           const std::string& display_name);
+  boost::asio::awaitable<absl::StatusOr<std::string>> CreateTenant(std::string tenant_id,
+                                                                   std::string display_name);
   // RotateToken returns a new token; the others work until `overlap` from
   // now. Returns the token and when the previous ones stop.
-  absl::StatusOr<std::pair<std::string, absl::Time>> RotateToken(const std::string& tenant_id,
-                                                                 absl::Duration overlap);
+  boost::asio::awaitable<absl::StatusOr<std::pair<std::string, absl::Time>>> RotateToken(
+      std::string tenant_id, absl::Duration overlap);
   // Connect stores the key sealed and serves the tenant with `client`
   // (already probed).
-  absl::Status Connect(const std::string& tenant_id, const std::string& api_key,
-                       std::shared_ptr<stripe::ResilientStripeClient> client);
-  absl::Status Disconnect(const std::string& tenant_id);
+  boost::asio::awaitable<absl::Status> Connect(
+      std::string tenant_id, std::string api_key,
+      std::shared_ptr<stripe::ResilientStripeClient> client);
+  boost::asio::awaitable<absl::Status> Disconnect(std::string tenant_id);
 
   const Keyring* keyring() const { return options_.keyring; }
 
  private:
   std::shared_ptr<TenantRuntime> MakeRuntime(const std::string& tenant_id,
                                              std::shared_ptr<stripe::ResilientStripeClient> client);
-  absl::Status ReloadTokens();
+  // ReloadTokens reads the live tokens again; InstallTokens serves them.
+  boost::asio::awaitable<absl::Status> ReloadTokens();
+  void InstallTokens(std::vector<TenantToken> stored);
 
   Store& store_;
   StoreExecutor& executor_;

@@ -283,11 +283,20 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::R
   // The charge tells whose identity this refund needs.
   PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Charge charge,
                              co_await LoadCharge(request.charge_id(), CallOptionsFor(bounds)));
+  // The caller's verification and today's refunds, in one store call; the
+  // policy comes from memory.
   const VerificationKey verification_key{options_.tenant_id, request.context().call_id(),
                                          charge.customer};
+  const UsageKey usage_key{options_.tenant_id, "refund", charge.currency, guard_.Today()};
+  using Facts = std::pair<VerificationState, Usage>;
   PAYVOX_CO_ASSIGN_OR_RETURN(
-      const VerificationState verification,
-      co_await store_.Run([&](Store& store) { return store.GetVerification(verification_key); }));
+      const Facts facts_read, co_await store_.Run([&](Store& store) -> absl::StatusOr<Facts> {
+        PAYVOX_ASSIGN_OR_RETURN(VerificationState verification,
+                                store.GetVerification(verification_key));
+        PAYVOX_ASSIGN_OR_RETURN(Usage usage, store.GetUsage(usage_key, charge.customer));
+        return Facts{verification, usage};
+      }));
+  const auto& [verification, usage] = facts_read;
   const bool verified = !charge.customer.empty() && verification.verified_until > clock_.Now();
   const int64_t refundable = charge.amount - charge.amount_refunded;
   // Zero asks Stripe for everything refundable; that amount is what counts
@@ -296,10 +305,6 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::R
   const int64_t amount = request.amount_minor() == 0 ? refundable : request.amount_minor();
 
   PAYVOX_CO_ASSIGN_OR_RETURN(const v1::TenantPolicy policy, co_await guard_.Policy());
-  const UsageKey usage_key{options_.tenant_id, "refund", charge.currency, guard_.Today()};
-  PAYVOX_CO_ASSIGN_OR_RETURN(const Usage usage, co_await store_.Run([&](Store& store) {
-    return store.GetUsage(usage_key, charge.customer);
-  }));
   policy::ActionFacts facts{.action = "create_refund",
                             .capability = amount < refundable ? "partial_refunds" : "full_refunds",
                             .action_class = policy::ActionClass::kWrite,

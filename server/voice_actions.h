@@ -166,6 +166,8 @@ class VoiceActions {
 
   // Policy is the tenant's current policy (stored, else the default).
   boost::asio::awaitable<absl::StatusOr<v1::TenantPolicy>> Policy() { return guard_.Policy(); }
+  // PolicyChanged: AdminService.SetPolicy stored `policy` for this tenant.
+  void PolicyChanged(v1::TenantPolicy policy) { guard_.PolicyChanged(std::move(policy)); }
 
   // ExecuteApproved runs an approved refund once, with its original
   // Idempotency-Key (AdminService.DecideApproval).

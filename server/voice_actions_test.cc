@@ -148,6 +148,7 @@ TEST_F(VoiceActionsTest, TheTenantsPolicyNarrowsAttemptsAndLifetime) {
   policy.set_max_verification_attempts(1);
   policy.set_verification_ttl_seconds(120);
   ASSERT_TRUE(store_->SetPolicy("acme", policy).ok());
+  actions_.PolicyChanged(policy);  // as AdminService.SetPolicy does
   auto wrong = Verify("0000");
   ASSERT_TRUE(wrong.ok());
   EXPECT_EQ(wrong->attempts_remaining(), 0);
@@ -160,6 +161,7 @@ TEST_F(VoiceActionsTest, TheTenantsPolicyNarrowsAttemptsAndLifetime) {
   other_call.set_last4("4242");
   policy.set_max_verification_attempts(0);
   ASSERT_TRUE(store_->SetPolicy("acme", policy).ok());
+  actions_.PolicyChanged(policy);  // as AdminService.SetPolicy does
   auto verified = RunCoroutine(actions_.VerifyIdentity(other_call, absl::InfiniteFuture()));
   ASSERT_TRUE(verified.ok()) << verified.status();
   EXPECT_EQ(verified->verified_until(), absl::ToUnixSeconds(clock_.Now() + absl::Minutes(2)));
@@ -356,6 +358,18 @@ TEST_F(VoiceActionsTest, ConcurrentDuplicatesShareFailuresAndRefuseOtherParamete
     if (request.method == stripe::HttpMethod::kPost) ++posts;
   }
   EXPECT_EQ(posts, 1);
+}
+
+// The policy is served from memory; a change stored by another process is
+// read again once the cached one is older than policy_cache_ttl (5 s).
+TEST_F(VoiceActionsTest, APolicyStoredElsewhereIsSeenWithinTheCacheLifetime) {
+  ASSERT_TRUE(Verify("4242")->verified());  // reads (and caches) the default policy
+  v1::TenantPolicy policy;
+  policy.add_enabled_actions("view_payments");  // refunds off
+  ASSERT_TRUE(store_->SetPolicy("acme", policy).ok());
+  ASSERT_TRUE(Refund("r-cached").ok()) << "the cached policy still allows refunds";
+  clock_.Advance(absl::Seconds(6));
+  EXPECT_THAT(Refund("r-fresh"), StatusIs(absl::StatusCode::kPermissionDenied));
 }
 
 }  // namespace

@@ -8,6 +8,12 @@
 //   absl::StatusOr<Usage> usage =
 //       co_await executor.Run([&](Store& store) { return store.GetUsage(key, customer); });
 //
+// Code that is not a coroutine (a gRPC reactor) posts the call and gets the
+// result on one of the store's threads:
+//
+//   executor.Post([=](Store& store) { return store.ReadEvents(tenant, after, 200); },
+//                 [stream](absl::StatusOr<std::vector<v1::PaymentEvent>> page) { ... });
+//
 // Bounded: at most `max_pending` calls wait or run; beyond that Run answers
 // UNAVAILABLE at once instead of queueing without limit.
 #ifndef PAYVOX_STORE_STORE_EXECUTOR_H_
@@ -18,6 +24,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -53,6 +60,23 @@ class StoreExecutor {
     Pending done{pending_};
     co_return co_await boost::asio::co_spawn(
         pool_.get_executor(), Invoke<Result>(store_, std::move(call)), boost::asio::use_awaitable);
+  }
+
+  // Post runs `call(store)` on the store's threads and hands its result to
+  // `done` there; `done` gets UNAVAILABLE without `call` running when the
+  // executor is overloaded. `call` and `done` must own what they use.
+  template <typename Call, typename Done>
+  void Post(Call call, Done done) {
+    using Result = std::invoke_result_t<Call&, Store&>;
+    if (pending_.fetch_add(1) >= max_pending_) {
+      pending_.fetch_sub(1);
+      done(Result(absl::UnavailableError("payvox's store is overloaded right now; retry")));
+      return;
+    }
+    boost::asio::post(pool_, [this, call = std::move(call), done = std::move(done)]() mutable {
+      Pending finished{pending_};
+      done(call(store_));
+    });
   }
 
   Store& store() { return store_; }

@@ -1,6 +1,8 @@
 #include "store/store_executor.h"
 
+#include <future>
 #include <thread>
+#include <utility>
 
 #include <boost/asio/io_context.hpp>
 
@@ -39,6 +41,33 @@ TEST(StoreExecutor, RefusesBeyondItsBound) {
   absl::StatusOr<std::optional<v1::TenantPolicy>> policy =
       testing::RunCoroutine(executor.Run([](Store& s) { return s.GetPolicy("acme"); }));
   EXPECT_EQ(policy.status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST(StoreExecutor, PostRunsTheCallOnItsThreadsAndHandsOverTheResult) {
+  testing::FakeClock clock;
+  auto store = *SqliteStore::Open({}, clock);
+  StoreExecutor executor(*store, {.threads = 1});
+  std::promise<std::pair<bool, std::thread::id>> done;
+  executor.Post([](Store& s) { return s.SetPolicy("acme", v1::TenantPolicy()); },
+                [&](absl::Status status) {
+                  done.set_value({status.ok(), std::this_thread::get_id()});
+                });
+  const auto [ok, thread] = done.get_future().get();
+  EXPECT_TRUE(ok);
+  EXPECT_NE(thread, std::this_thread::get_id());
+  EXPECT_TRUE(store->GetPolicy("acme")->has_value());
+
+  StoreExecutor full(*store, {.threads = 1, .max_pending = 0});
+  bool ran = false;
+  absl::Status refused;
+  full.Post(
+      [&](Store& s) {
+        ran = true;
+        return s.SetPolicy("acme", v1::TenantPolicy());
+      },
+      [&](absl::Status status) { refused = status; });
+  EXPECT_FALSE(ran);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable);
 }
 
 }  // namespace

@@ -89,7 +89,8 @@ TEST(StripeSdkWebhookTest, TheListenerStoresAnEventTheSdkSigned) {
   testing::FakeClock clock(absl::FromUnixSeconds(kNow));
   auto store = SqliteStore::Open({.path = ":memory:"}, clock);
   ASSERT_TRUE(store.ok()) << store.status();
-  EventIngestor ingestor(**store, clock, {.configured = {{"acme", {kSecret}}}});
+  StoreExecutor executor(**store, {.threads = 1});
+  EventIngestor ingestor(executor, clock, {.configured = {{"acme", {kSecret}}}});
   WebhookListener listener(ingestor, clock);
   ASSERT_TRUE(listener.Start({.port = 0}).ok());
 

@@ -11,9 +11,13 @@
 namespace payvox::bench {
 
 std::string LoadResult::ToString() const {
-  return absl::StrFormat("%s  | %.0f req/s, %d of %d failed%s", latency_us.ToString(), per_second,
-                         failures, latency_us.count,
-                         first_failure.empty() ? "" : absl::StrCat(" (", first_failure, ")"));
+  if (failures > 0) {
+    // Failed requests are fast: their latencies and rate measure nothing.
+    return absl::StrFormat("FAILED: %d of %d requests failed, no figures (first: %s)", failures,
+                           latency_us.count, first_failure);
+  }
+  return absl::StrFormat("%s  | %.0f req/s, 0 of %d failed", latency_us.ToString(), per_second,
+                         latency_us.count);
 }
 
 LoadResult RunLoad(const LoadOptions& options, const SenderFactory& make_sender) {

@@ -31,7 +31,9 @@ struct LoadResult {
   std::string first_failure;
   double per_second = 0;
 
-  // One line of figures, e.g. "p50 250  p90 ...  | 3,900 req/s, 0 failed".
+  // One line of figures, e.g. "p50 250  p90 ...  | 3900 req/s, 0 of 5000
+  // failed"; "FAILED: ..." without figures when any request failed (the
+  // caller then exits non-zero).
   std::string ToString() const;
 };
 

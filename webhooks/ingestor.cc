@@ -5,7 +5,7 @@
 
 namespace payvox::webhooks {
 
-EventIngestor::EventIngestor(Store& store, const Clock& clock, Options options)
+EventIngestor::EventIngestor(StoreExecutor& store, const Clock& clock, Options options)
     : store_(store),
       clock_(clock),
       keyring_(options.keyring),
@@ -23,12 +23,15 @@ EventIngestor::EventIngestor(Store& store, const Clock& clock, Options options)
   }
 }
 
-absl::StatusOr<std::vector<std::string>> EventIngestor::SigningSecrets(const std::string& tenant) {
+boost::asio::awaitable<absl::StatusOr<std::vector<std::string>>> EventIngestor::SigningSecrets(
+    std::string tenant) {
   std::vector<std::string> secrets;
   if (auto it = configured_.find(tenant); it != configured_.end()) secrets = it->second;
   if (keyring_ != nullptr) {
-    PAYVOX_ASSIGN_OR_RETURN(std::vector<WebhookEndpoint> endpoints,
-                            store_.WebhookEndpoints(tenant, clock_.Now()));
+    const absl::Time now = clock_.Now();
+    PAYVOX_CO_ASSIGN_OR_RETURN(
+        std::vector<WebhookEndpoint> endpoints,
+        co_await store_.Run([&](Store& store) { return store.WebhookEndpoints(tenant, now); }));
     for (const WebhookEndpoint& endpoint : endpoints) {
       absl::StatusOr<std::string> secret = keyring_->Open(
           endpoint.secret_sealed, WebhookSecretContext(tenant, endpoint.endpoint_id));
@@ -37,27 +40,29 @@ absl::StatusOr<std::vector<std::string>> EventIngestor::SigningSecrets(const std
       if (secret.ok()) secrets.push_back(*std::move(secret));
     }
   }
-  if (secrets.empty()) return absl::NotFoundError("payvox serves no such tenant");
-  return secrets;
+  if (secrets.empty()) co_return absl::NotFoundError("payvox serves no such tenant");
+  co_return secrets;
 }
 
-absl::Status EventIngestor::Ingest(const std::string& tenant, const std::string& body) {
+boost::asio::awaitable<absl::Status> EventIngestor::Ingest(std::string tenant, std::string body) {
   auto count = [&](const std::string& type, const char* result) {
     if (events_ != nullptr) events_->With({type, result}).Increment();
   };
   absl::StatusOr<DecodedEvent> decoding = DecodeEvent(body);
   if (!decoding.ok()) {
     count("unknown", "malformed");
-    return decoding.status();
+    co_return decoding.status();
   }
   DecodedEvent& decoded = *decoding;
-  const absl::StatusOr<AppendedEvent> appended = store_.AppendEvent({tenant, decoded.event});
+  const absl::StatusOr<AppendedEvent> appended = co_await store_.Run([&](Store& store) {
+    return store.AppendEvent({tenant, decoded.event});
+  });
   if (!appended.ok()) {
     count(decoded.event.type(), "store_error");
-    return appended.status();
+    co_return appended.status();
   }
   count(decoded.event.type(), appended->stored ? "stored" : "duplicate");
-  if (!appended->stored) return absl::OkStatus();  // a redelivery
+  if (!appended->stored) co_return absl::OkStatus();  // a redelivery
   decoded.event.set_sequence(appended->sequence);
   const std::string& type = decoded.event.type();
   if (!decoded.handoff_session_id.empty()) {
@@ -66,19 +71,23 @@ absl::Status EventIngestor::Ingest(const std::string& tenant, const std::string&
                               : type == "payment_intent.canceled"       ? "canceled"
                                                                         : "";
     if (!state.empty()) {
-      const absl::Status updated =
-          store_.UpdateHandoffState(tenant, decoded.event.object_id(), state);
+      const absl::Status updated = co_await store_.Run([&](Store& store) {
+        return store.UpdateHandoffState(tenant, decoded.event.object_id(), state);
+      });
       // A session of another payvox deployment (or one since deleted) is
       // not ours to update; the event is stored all the same.
-      if (!updated.ok() && updated.code() != absl::StatusCode::kNotFound) return updated;
+      if (!updated.ok() && updated.code() != absl::StatusCode::kNotFound) co_return updated;
     }
   }
   if (on_stored_) on_stored_(tenant, decoded.event);
-  return absl::OkStatus();
+  co_return absl::OkStatus();
 }
 
-bool EventIngestor::Ready() {
-  return (!serving_ || serving_()) && store_.LastEventSequence("").ok();
+boost::asio::awaitable<bool> EventIngestor::Ready() {
+  if (serving_ && !serving_()) co_return false;
+  const absl::StatusOr<int64_t> last =
+      co_await store_.Run([](Store& store) { return store.LastEventSequence(""); });
+  co_return last.ok();
 }
 
 }  // namespace payvox::webhooks

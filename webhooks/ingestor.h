@@ -20,6 +20,7 @@
 #include "common/secret_box.h"
 #include "payvox/v1/events.pb.h"
 #include "store/store.h"
+#include "store/store_executor.h"
 #include "webhooks/listener.h"
 
 namespace payvox::webhooks {
@@ -46,15 +47,17 @@ class EventIngestor final : public WebhookSink {
     metrics::Registry* metrics = nullptr;
   };
 
-  // `store`, `clock` and `options.keyring` must outlive the ingestor.
-  EventIngestor(Store& store, const Clock& clock, Options options);
+  // `store`, `clock` and `options.keyring` must outlive the ingestor. Store
+  // calls run on the executor's threads, never on the listener's.
+  EventIngestor(StoreExecutor& store, const Clock& clock, Options options);
 
-  absl::StatusOr<std::vector<std::string>> SigningSecrets(const std::string& tenant) override;
-  absl::Status Ingest(const std::string& tenant, const std::string& body) override;
-  bool Ready() override;
+  boost::asio::awaitable<absl::StatusOr<std::vector<std::string>>> SigningSecrets(
+      std::string tenant) override;
+  boost::asio::awaitable<absl::Status> Ingest(std::string tenant, std::string body) override;
+  boost::asio::awaitable<bool> Ready() override;
 
  private:
-  Store& store_;
+  StoreExecutor& store_;
   const Clock& clock_;
   const Keyring* keyring_;
   absl::flat_hash_map<std::string, std::vector<std::string>> configured_;

@@ -43,8 +43,9 @@ class WebhookListenerTest : public ::testing::Test {
     auto store = SqliteStore::Open({.path = ":memory:"}, clock_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
+    executor_ = std::make_unique<StoreExecutor>(*store_, StoreExecutorOptions{.threads = 1});
     ingestor_ = std::make_unique<EventIngestor>(
-        *store_, clock_,
+        *executor_, clock_,
         EventIngestor::Options{
             .configured = {{"acme", {"whsec_old", "whsec_new"}}},
             .keyring = &keyring_,
@@ -83,6 +84,7 @@ class WebhookListenerTest : public ::testing::Test {
   testing::FakeClock clock_{absl::FromUnixSeconds(kNow)};
   Keyring keyring_{*MasterKey::Generate()};
   std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<StoreExecutor> executor_;
   std::unique_ptr<EventIngestor> ingestor_;
   std::unique_ptr<WebhookListener> listener_;
   std::atomic<bool> serving_{true};

@@ -69,8 +69,9 @@ struct WebhookListener::Runtime {
 
 namespace {
 
-Answer Webhook(absl::string_view path, const http::request<http::string_body>& request,
-               WebhookSink& sink, const Clock& clock, WebhookListener::Runtime& runtime) {
+asio::awaitable<Answer> Webhook(std::string path, const http::request<http::string_body>& request,
+                                WebhookSink& sink, const Clock& clock,
+                                WebhookListener::Runtime& runtime) {
   auto refused = [](http::status status, absl::string_view message, const char* result) {
     Answer answer = Error(status, message);
     answer.result = result;
@@ -78,17 +79,19 @@ Answer Webhook(absl::string_view path, const http::request<http::string_body>& r
   };
   const std::string tenant(absl::StripPrefix(path, kWebhookPrefix));
   if (request.method() != http::verb::post) {
-    return refused(http::status::method_not_allowed, "webhooks are POSTed", "method_not_allowed");
+    co_return refused(http::status::method_not_allowed, "webhooks are POSTed",
+                      "method_not_allowed");
   }
-  if (!ValidTenant(tenant))
-    return refused(http::status::not_found, "unknown tenant", "unknown_tenant");
-  const absl::StatusOr<std::vector<std::string>> secrets = sink.SigningSecrets(tenant);
+  if (!ValidTenant(tenant)) {
+    co_return refused(http::status::not_found, "unknown tenant", "unknown_tenant");
+  }
+  const absl::StatusOr<std::vector<std::string>> secrets = co_await sink.SigningSecrets(tenant);
   if (secrets.status().code() == absl::StatusCode::kNotFound) {
-    return refused(http::status::not_found, "unknown tenant", "unknown_tenant");
+    co_return refused(http::status::not_found, "unknown tenant", "unknown_tenant");
   }
   if (!secrets.ok()) {
-    return refused(http::status::internal_server_error, "the signing secrets cannot be read; retry",
-                   "store_error");
+    co_return refused(http::status::internal_server_error,
+                      "the signing secrets cannot be read; retry", "store_error");
   }
   const std::string header(request["Stripe-Signature"]);
   const absl::Status verified =
@@ -98,37 +101,40 @@ Answer Webhook(absl::string_view path, const http::request<http::string_body>& r
                          : verified.code() == absl::StatusCode::kInvalidArgument ? "malformed"
                                                                                  : "invalid";
     if (runtime.signature_failures) runtime.signature_failures->With({reason}).Increment();
-    return refused(http::status::bad_request, verified.message(), "bad_signature");
+    co_return refused(http::status::bad_request, verified.message(), "bad_signature");
   }
-  const absl::Status ingested = sink.Ingest(tenant, request.body());
+  const absl::Status ingested = co_await sink.Ingest(tenant, request.body());
   if (ingested.code() == absl::StatusCode::kInvalidArgument) {
-    return refused(http::status::bad_request, ingested.message(), "not_an_event");
+    co_return refused(http::status::bad_request, ingested.message(), "not_an_event");
   }
   if (!ingested.ok()) {
-    return refused(http::status::internal_server_error, "the event could not be stored; retry",
-                   "store_error");
+    co_return refused(http::status::internal_server_error, "the event could not be stored; retry",
+                      "store_error");
   }
   Answer accepted{http::status::ok, R"({"received":true})"};
   accepted.result = "accepted";
-  return accepted;
+  co_return accepted;
 }
 
-Answer Route(const http::request<http::string_body>& request, WebhookSink& sink, const Clock& clock,
-             WebhookListener::Runtime& runtime) {
+asio::awaitable<Answer> Route(const http::request<http::string_body>& request, WebhookSink& sink,
+                              const Clock& clock, WebhookListener::Runtime& runtime) {
   const std::string target(request.target());
-  const absl::string_view path = absl::string_view(target).substr(0, target.find('?'));
-  if (path == "/healthz") return Json(http::status::ok, "status", "ok");
+  const std::string path = target.substr(0, target.find('?'));
+  if (path == "/healthz") co_return Json(http::status::ok, "status", "ok");
   if (path == "/readyz") {
-    return sink.Ready() ? Json(http::status::ok, "status", "ready")
-                        : Json(http::status::service_unavailable, "status", "not ready");
+    const bool ready = co_await sink.Ready();
+    if (ready) co_return Json(http::status::ok, "status", "ready");
+    co_return Json(http::status::service_unavailable, "status", "not ready");
   }
   if (path == "/metrics" && runtime.options.metrics != nullptr) {
     Answer answer{http::status::ok, runtime.options.metrics->Render()};
     answer.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    return answer;
+    co_return answer;
   }
-  if (!absl::StartsWith(path, kWebhookPrefix)) return Error(http::status::not_found, "not found");
-  return Webhook(path, request, sink, clock, runtime);
+  if (!absl::StartsWith(path, kWebhookPrefix)) {
+    co_return Error(http::status::not_found, "not found");
+  }
+  co_return co_await Webhook(path, request, sink, clock, runtime);
 }
 
 template <typename Stream>
@@ -161,7 +167,7 @@ asio::awaitable<void> Serve(Stream& stream, WebhookListener::Runtime& runtime, W
     } else if (error) {
       break;  // closed, timed out or not HTTP
     } else {
-      answer = Route(parser.get(), sink, clock, runtime);
+      answer = co_await Route(parser.get(), sink, clock, runtime);
       close = !parser.get().keep_alive();
     }
     count(answer.result);

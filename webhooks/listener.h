@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
@@ -52,19 +54,22 @@ struct ListenerOptions {
 };
 
 // What the listener does with a verified webhook: an interface at the I/O
-// boundary (the store), with a fake in tests.
+// boundary (the store), with a fake in tests. Its coroutines run on the
+// listener's I/O threads and must hand blocking work (the store) to threads
+// of their own (store/store_executor.h).
 class WebhookSink {
  public:
   virtual ~WebhookSink() = default;
   // SigningSecrets: the tenant's active whsec_ secrets (two while one is
   // rotated); NOT_FOUND for a tenant payvox does not serve, another error
   // when they cannot be read now.
-  virtual absl::StatusOr<std::vector<std::string>> SigningSecrets(const std::string& tenant) = 0;
+  virtual boost::asio::awaitable<absl::StatusOr<std::vector<std::string>>> SigningSecrets(
+      std::string tenant) = 0;
   // Ingest decodes and durably stores a verified event (OK also when it
   // was stored before). INVALID_ARGUMENT: not a Stripe event.
-  virtual absl::Status Ingest(const std::string& tenant, const std::string& body) = 0;
+  virtual boost::asio::awaitable<absl::Status> Ingest(std::string tenant, std::string body) = 0;
   // Ready: the store is reachable and payvoxd is serving.
-  virtual bool Ready() = 0;
+  virtual boost::asio::awaitable<bool> Ready() = 0;
 };
 
 class WebhookListener {
