@@ -160,6 +160,9 @@ struct PayvoxApp::Parts {
     io.stop();
     for (std::thread& thread : io_threads) thread.join();
     io_threads.clear();
+    // Store calls still running complete into the contexts above, which
+    // live until destruction.
+    if (store_executor) store_executor->Join();
     if (sandbox_webhooks) sandbox_webhooks->Stop();
     if (sandbox) sandbox->Stop();
     if (log != nullptr) log->Info("payvoxd stopped");

@@ -35,8 +35,11 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
   ~MetricsInterceptor() override {
     const absl::Time now = clock_.Now();
     grpc::StatusCode code = sent_ ? code_ : grpc::StatusCode::CANCELLED;
-    // A handler cancelled by gRPC at the deadline may answer CANCELLED.
-    if (code == grpc::StatusCode::CANCELLED && now >= deadline_) {
+    // A handler cancelled at the deadline may answer CANCELLED. The client's
+    // own timer usually fires first (the server's deadline is the timeout
+    // counted from arrival), so its cancellation arrives a moment before the
+    // server's deadline: that counts as running out of time too.
+    if (code == grpc::StatusCode::CANCELLED && now >= deadline_ - absl::Milliseconds(100)) {
       code = grpc::StatusCode::DEADLINE_EXCEEDED;
     }
     families_.requests.With({method_, CodeName(code), GrpcOutcome(code)}).Increment();

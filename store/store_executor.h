@@ -46,7 +46,12 @@ class StoreExecutor {
         pool_(static_cast<size_t>(options.threads)),
         max_pending_(options.max_pending) {}
   // Waits for the calls already running.
-  ~StoreExecutor() { pool_.join(); }
+  ~StoreExecutor() { Join(); }
+
+  // Join waits for the calls already posted and ends the threads; calls
+  // after it are not run. Their completions go to the callers' executors,
+  // so those must outlive Join. Idempotent.
+  void Join() { pool_.join(); }
 
   // Run returns what `call(store)` returns (an absl::Status or StatusOr).
   template <typename Call>

@@ -106,6 +106,8 @@ TEST(StripeSdkWebhookTest, TheListenerStoresAnEventTheSdkSigned) {
   ASSERT_EQ(events->size(), 1u);
   EXPECT_EQ((*events)[0].stripe_event_id(), "evt_sdk_listener");
   EXPECT_EQ((*events)[0].type(), "charge.failed");
+  listener.Stop();
+  executor.Join();  // before the listener's io_context goes (webhooks/listener.h)
 }
 
 }  // namespace

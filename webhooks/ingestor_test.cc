@@ -60,6 +60,13 @@ class WebhookListenerTest : public ::testing::Test {
     ASSERT_TRUE(listener_->Start({.max_body_bytes = 4096, .max_connections = 8}).ok());
   }
 
+  // The listener stops, then the store's threads end, then everything goes
+  // (webhooks/listener.h).
+  void TearDown() override {
+    if (listener_) listener_->Stop();
+    if (executor_) executor_->Join();
+  }
+
   // Send sends one request on a new connection and returns the response.
   http::response<http::string_body> Send(http::verb method, const std::string& target,
                                          const std::string& body = "",

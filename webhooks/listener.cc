@@ -1,5 +1,7 @@
 #include "webhooks/listener.h"
 
+#include <mutex>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -11,6 +13,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -65,6 +69,30 @@ struct WebhookListener::Runtime {
   metrics::Family<metrics::Counter>* requests = nullptr;
   metrics::Family<metrics::Counter>* signature_failures = nullptr;
   std::atomic<int> connections{0};
+  // Requests between their last byte read and their answer: their sink
+  // calls (the store) resume on `io`, so Stop lets them finish first.
+  std::atomic<int> handling{0};
+  // Open connections' sockets, closed by Stop once the threads are joined.
+  std::mutex sockets_mu;
+  absl::flat_hash_set<tcp::socket*> sockets ABSL_GUARDED_BY(sockets_mu);
+};
+
+// OpenSocket registers a connection's socket with Stop for its lifetime.
+class OpenSocket {
+ public:
+  OpenSocket(WebhookListener::Runtime& runtime, tcp::socket& socket)
+      : runtime_(runtime), socket_(socket) {
+    std::lock_guard<std::mutex> lock(runtime_.sockets_mu);
+    runtime_.sockets.insert(&socket_);
+  }
+  ~OpenSocket() {
+    std::lock_guard<std::mutex> lock(runtime_.sockets_mu);
+    runtime_.sockets.erase(&socket_);
+  }
+
+ private:
+  WebhookListener::Runtime& runtime_;
+  tcp::socket& socket_;
 };
 
 namespace {
@@ -167,7 +195,9 @@ asio::awaitable<void> Serve(Stream& stream, WebhookListener::Runtime& runtime, W
     } else if (error) {
       break;  // closed, timed out or not HTTP
     } else {
+      ++runtime.handling;
       answer = co_await Route(parser.get(), sink, clock, runtime);
+      --runtime.handling;
       close = !parser.get().keep_alive();
     }
     count(answer.result);
@@ -187,9 +217,11 @@ asio::awaitable<void> ServeConnection(tcp::socket socket, WebhookListener::Runti
                                       WebhookSink& sink, const Clock& clock) {
   if (runtime.tls == nullptr) {
     beast::tcp_stream stream(std::move(socket));
+    const OpenSocket open(runtime, stream.socket());
     co_await Serve(stream, runtime, sink, clock);
   } else {
     beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *runtime.tls);
+    const OpenSocket open(runtime, beast::get_lowest_layer(stream).socket());
     beast::get_lowest_layer(stream).expires_after(ToSteadyDuration(runtime.options.read_timeout));
     beast::error_code error;
     co_await stream.async_handshake(ssl::stream_base::server,
@@ -225,7 +257,10 @@ asio::awaitable<void> Accept(WebhookListener::Runtime& runtime, WebhookSink& sin
 WebhookListener::WebhookListener(WebhookSink& sink, const Clock& clock)
     : sink_(sink), clock_(clock) {}
 
-WebhookListener::~WebhookListener() { Stop(); }
+WebhookListener::~WebhookListener() {
+  Stop();
+  runtime_.reset();
+}
 
 absl::Status WebhookListener::Start(const ListenerOptions& options) {
   if (runtime_) return absl::FailedPreconditionError("the webhook listener is already started");
@@ -277,8 +312,25 @@ absl::Status WebhookListener::Start(const ListenerOptions& options) {
 
 void WebhookListener::Stop() {
   if (!runtime_) return;
-  threads_.Stop(runtime_->io, runtime_->acceptor);
-  runtime_.reset();
+  Runtime& runtime = *runtime_;
+  asio::post(runtime.io, [&runtime] {
+    beast::error_code ignored;
+    runtime.acceptor.close(ignored);
+  });
+  // Requests being handled get their answer (bounded: the sink's own calls
+  // are).
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (runtime.handling.load() > 0 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  threads_.Stop(runtime.io, runtime.acceptor);
+  // No thread runs `io` now: close what is still open from here. `runtime_`
+  // (its io_context) lives on until the destructor, since work the sink
+  // handed to other threads may still complete into it.
+  beast::error_code ignored;
+  runtime.acceptor.close(ignored);
+  std::lock_guard<std::mutex> lock(runtime.sockets_mu);
+  for (tcp::socket* socket : runtime.sockets) socket->close(ignored);
 }
 
 }  // namespace payvox::webhooks

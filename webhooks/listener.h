@@ -80,7 +80,10 @@ class WebhookListener {
 
   // Start binds and serves on background threads. Call once.
   absl::Status Start(const ListenerOptions& options);
-  // Stop closes the listener and every connection and joins the threads.
+  // Stop closes the listener, lets requests being handled get their answer
+  // (up to 10 s), closes every connection and joins the threads. The
+  // io_context stays until destruction: join the threads the sink hands work
+  // to (StoreExecutor::Join) before destroying the listener.
   void Stop();
 
   int port() const { return port_; }
