@@ -321,7 +321,7 @@ HttpConnectionPool::HttpConnectionPool(asio::any_io_executor executor, const Clo
 
 HttpConnectionPool::~HttpConnectionPool() = default;
 
-PoolStats HttpConnectionPool::stats() const {
+std::optional<PoolStats> HttpConnectionPool::stats() const {
   PoolStats out;
   out.round_trips = round_trips_.load();
   out.warm_round_trips = warm_round_trips_.load();

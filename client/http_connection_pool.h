@@ -67,23 +67,6 @@ absl::StatusOr<ParsedUrl> ParseBaseUrl(absl::string_view url);
 // anything that is not an sk_ or rk_ key.
 absl::Status ValidateApiKey(absl::string_view api_key);
 
-// PoolStats counts since the pool was created.
-struct PoolStats {
-  uint64_t round_trips = 0;
-  // Round trips served on a connection that was already open.
-  uint64_t warm_round_trips = 0;
-  uint64_t connects = 0;
-  uint64_t tls_handshakes = 0;
-  uint64_t tls_resumed = 0;
-  // Reused connections found closed by the server and replaced.
-  uint64_t stale_replaced = 0;
-  uint64_t idle_evicted = 0;
-  // Requests that waited because every connection was busy.
-  uint64_t slot_waits = 0;
-  int open_connections = 0;
-  int idle_connections = 0;
-};
-
 class HttpConnectionPool final : public StripeTransport {
  public:
   // Create validates the options (URL, key, CA file, limits) and returns
@@ -97,9 +80,9 @@ class HttpConnectionPool final : public StripeTransport {
 
   // Warm opens up to `count` connections (TLS handshakes included) and parks
   // them idle, so the first calls find them ready. Returns the first error.
-  boost::asio::awaitable<absl::Status> Warm(int count, CallBounds bounds);
+  boost::asio::awaitable<absl::Status> Warm(int count, CallBounds bounds) override;
 
-  PoolStats stats() const;
+  std::optional<PoolStats> stats() const override;
   const ParsedUrl& url() const { return url_; }
 
   // Connection is one keep-alive connection (defined in the .cc file).

@@ -81,7 +81,6 @@ ResilientStripeClient::ResilientStripeClient(std::unique_ptr<StripeTransport> tr
                                              StripeClientOptions options,
                                              std::function<double()> random)
     : transport_(std::move(transport)),
-      pool_(dynamic_cast<HttpConnectionPool*>(transport_.get())),
       mode_(mode),
       clock_(clock),
       sleeper_(sleeper),
@@ -119,10 +118,18 @@ void ResilientStripeClient::RegisterMetrics() {
       [this] { return breaker_.state(clock_.Now()) == BreakerState::kHalfOpen ? 1.0 : 0.0; }, this);
   registry->AddGaugeCallback(
       "payvox_stripe_pool_connections_open", "Open connections to Stripe",
-      [this] { return pool_ ? static_cast<double>(pool_->stats().open_connections) : 0.0; }, this);
+      [this] {
+        const std::optional<PoolStats> stats = transport_->stats();
+        return stats ? static_cast<double>(stats->open_connections) : 0.0;
+      },
+      this);
   registry->AddGaugeCallback(
       "payvox_stripe_pool_connections_idle", "Open connections to Stripe waiting for a request",
-      [this] { return pool_ ? static_cast<double>(pool_->stats().idle_connections) : 0.0; }, this);
+      [this] {
+        const std::optional<PoolStats> stats = transport_->stats();
+        return stats ? static_cast<double>(stats->idle_connections) : 0.0;
+      },
+      this);
 }
 
 std::string EndpointFamily(absl::string_view path) {
@@ -149,15 +156,12 @@ ClientStats ResilientStripeClient::stats() const {
           .breaker_refusals = breaker_refusals_.load()};
 }
 
-std::optional<PoolStats> ResilientStripeClient::pool_stats() const {
-  if (pool_ == nullptr) return std::nullopt;
-  return pool_->stats();
-}
+std::optional<PoolStats> ResilientStripeClient::pool_stats() const { return transport_->stats(); }
 
 boost::asio::awaitable<absl::Status> ResilientStripeClient::WarmUp() {
-  if (pool_ == nullptr || options_.warm_connections <= 0) co_return absl::OkStatus();
-  co_return co_await pool_->Warm(options_.warm_connections,
-                                 CallBounds(clock_.Now() + options_.default_timeout));
+  if (options_.warm_connections <= 0) co_return absl::OkStatus();
+  co_return co_await transport_->Warm(options_.warm_connections,
+                                      CallBounds(clock_.Now() + options_.default_timeout));
 }
 
 boost::asio::awaitable<absl::StatusOr<StripeResponse>> ResilientStripeClient::Send(

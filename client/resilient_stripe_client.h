@@ -112,7 +112,6 @@ class ResilientStripeClient final : public StripeClient {
   boost::asio::awaitable<Attempt> OneAttempt(const StripeRequest& request);
 
   std::unique_ptr<StripeTransport> transport_;
-  HttpConnectionPool* pool_ = nullptr;  // transport_ when it is a pool
   const Mode mode_;
   const Clock& clock_;
   std::unique_ptr<Sleeper> owned_sleeper_;

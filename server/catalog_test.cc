@@ -12,6 +12,7 @@
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/typed_actions.h"
 
 namespace payvox {
 namespace {
@@ -238,6 +239,28 @@ TEST(CatalogTest, StripeEntriesNameTheirPathIdsAsRequiredArguments) {
                            "list_payment_links"}) {
     EXPECT_NE(FindAction(name), nullptr) << name;
   }
+}
+
+// The typed catalog entries are exactly the table the gRPC service and the
+// dispatcher are generated from (server/typed_actions.h), reads and writes
+// alike.
+TEST(CatalogTest, TypedEntriesAreTheTypedActionsTable) {
+  std::set<std::string> table_reads;
+  std::set<std::string> table_writes;
+#define PAYVOX_READ(Rpc, name) table_reads.insert(name);
+#define PAYVOX_WRITE(Rpc, name) table_writes.insert(name);
+  PAYVOX_TYPED_ACTIONS(PAYVOX_READ, PAYVOX_WRITE)
+#undef PAYVOX_READ
+#undef PAYVOX_WRITE
+  std::set<std::string> catalog_reads;
+  std::set<std::string> catalog_writes;
+  for (const ActionSpec& spec : Catalog()) {
+    if (spec.runner != Runner::kTyped) continue;
+    (spec.action_class == policy::ActionClass::kRead ? catalog_reads : catalog_writes)
+        .insert(std::string(spec.name));
+  }
+  EXPECT_EQ(catalog_reads, table_reads);
+  EXPECT_EQ(catalog_writes, table_writes);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "server/event_stream.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "server/action_checks.h"
@@ -66,7 +68,9 @@ void EventStream::Started(absl::StatusOr<int64_t> last) {
           ToGrpcStatus(absl::UnavailableError("the event store cannot be read; subscribe again")));
       return;
     }
-    last_sequence_ = *last;
+    // Events the hub offered since the stream registered are new to it,
+    // even when they were stored before the starting point was read.
+    last_sequence_ = first_offered_ > 0 ? std::min(*last, first_offered_ - 1) : *last;
   }
   Pump();
 }
@@ -111,6 +115,9 @@ void EventStream::Offer(const v1::PaymentEvent& event) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (finished_) return;
+    if (first_offered_ == 0 || event.sequence() < first_offered_) {
+      first_offered_ = event.sequence();
+    }
     if (live_.size() >= options_.queue_capacity) {
       // Too slow: drop the queue, read from the store instead.
       live_.clear();

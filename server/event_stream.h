@@ -98,6 +98,8 @@ class EventStream final : public grpc::ServerWriteReactor<v1::PaymentEvent>,
   bool writing_ = false;
   // A store read is under way (the starting point, or a catch-up page).
   bool reading_ = false;
+  // The lowest sequence the hub offered since registration (0: none yet).
+  int64_t first_offered_ = 0;
   bool pumping_ = false;
   bool again_ = false;
   bool finished_ = false;

@@ -7,6 +7,7 @@
 #include "common/redact.h"
 #include "common/status_macros.h"
 #include "server/catalog.h"
+#include "server/typed_actions.h"
 
 namespace payvox {
 namespace {
@@ -49,31 +50,9 @@ auto Typed(VoiceActions& actions, TypedAction<Request, Response> method) {
 }  // namespace
 
 ActionExecutor::ActionExecutor(VoiceActions& actions) : actions_(actions) {
-  handlers_["find_customer"] = Typed(actions, &VoiceActions::FindCustomer);
-  handlers_["verify_identity"] = Typed(actions, &VoiceActions::VerifyIdentity);
-  handlers_["list_charges"] = Typed(actions, &VoiceActions::ListCharges);
-  handlers_["get_payment"] = Typed(actions, &VoiceActions::GetPayment);
-  handlers_["find_duplicate_charges"] = Typed(actions, &VoiceActions::FindDuplicateCharges);
-  handlers_["create_refund"] = Typed(actions, &VoiceActions::CreateRefund);
-  handlers_["get_refund"] = Typed(actions, &VoiceActions::GetRefund);
-  handlers_["list_refunds"] = Typed(actions, &VoiceActions::ListRefunds);
-  handlers_["create_coupon"] = Typed(actions, &VoiceActions::CreateCoupon);
-  handlers_["list_subscriptions"] = Typed(actions, &VoiceActions::ListSubscriptions);
-  handlers_["get_subscription"] = Typed(actions, &VoiceActions::GetSubscription);
-  handlers_["cancel_subscription"] = Typed(actions, &VoiceActions::CancelSubscription);
-  handlers_["pause_subscription"] = Typed(actions, &VoiceActions::PauseSubscription);
-  handlers_["resume_subscription"] = Typed(actions, &VoiceActions::ResumeSubscription);
-  handlers_["change_subscription_plan"] = Typed(actions, &VoiceActions::ChangeSubscriptionPlan);
-  handlers_["list_invoices"] = Typed(actions, &VoiceActions::ListInvoices);
-  handlers_["get_invoice"] = Typed(actions, &VoiceActions::GetInvoice);
-  handlers_["get_upcoming_invoice"] = Typed(actions, &VoiceActions::GetUpcomingInvoice);
-  handlers_["send_invoice"] = Typed(actions, &VoiceActions::SendInvoice);
-  handlers_["void_invoice"] = Typed(actions, &VoiceActions::VoidInvoice);
-  handlers_["create_invoice"] = Typed(actions, &VoiceActions::CreateInvoice);
-  handlers_["finalize_invoice"] = Typed(actions, &VoiceActions::FinalizeInvoice);
-  handlers_["create_payment_link"] = Typed(actions, &VoiceActions::CreatePaymentLink);
-  handlers_["create_portal_session"] = Typed(actions, &VoiceActions::CreatePortalSession);
-  handlers_["start_secure_payment"] = Typed(actions, &VoiceActions::StartSecurePayment);
+#define PAYVOX_TYPED_HANDLER(Rpc, name) handlers_[name] = Typed(actions, &VoiceActions::Rpc);
+  PAYVOX_TYPED_ACTIONS(PAYVOX_TYPED_HANDLER, PAYVOX_TYPED_HANDLER)
+#undef PAYVOX_TYPED_HANDLER
   // The long tail runs straight from its catalog entry.
   for (const ActionSpec& spec : Catalog()) {
     if (spec.runner != Runner::kStripe) continue;

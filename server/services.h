@@ -18,6 +18,7 @@
 #include "server/executor.h"
 #include "server/run_action.h"
 #include "server/tenants.h"
+#include "server/typed_actions.h"
 #include "server/voice_actions.h"
 
 namespace payvox {
@@ -56,31 +57,10 @@ class ActionServiceImpl final : public v1::ActionService::CallbackService {
   ActionServiceImpl(TenantDirectory& tenants, boost::asio::any_io_executor executor)
       : tenants_(tenants), executor_(std::move(executor)) {}
 
-  PAYVOX_ACTION_RPC(FindCustomer)
-  PAYVOX_ACTION_RPC(VerifyIdentity)
-  PAYVOX_ACTION_RPC(ListCharges)
-  PAYVOX_ACTION_RPC(GetPayment)
-  PAYVOX_ACTION_RPC(FindDuplicateCharges)
-  PAYVOX_ACTION_RPC(CreateRefund)
-  PAYVOX_ACTION_RPC(GetRefund)
-  PAYVOX_ACTION_RPC(ListRefunds)
-  PAYVOX_ACTION_RPC(CreateCoupon)
-  PAYVOX_ACTION_RPC(ListSubscriptions)
-  PAYVOX_ACTION_RPC(GetSubscription)
-  PAYVOX_ACTION_RPC(CancelSubscription)
-  PAYVOX_ACTION_RPC(PauseSubscription)
-  PAYVOX_ACTION_RPC(ResumeSubscription)
-  PAYVOX_ACTION_RPC(ChangeSubscriptionPlan)
-  PAYVOX_ACTION_RPC(ListInvoices)
-  PAYVOX_ACTION_RPC(GetInvoice)
-  PAYVOX_ACTION_RPC(GetUpcomingInvoice)
-  PAYVOX_ACTION_RPC(SendInvoice)
-  PAYVOX_ACTION_RPC(VoidInvoice)
-  PAYVOX_ACTION_RPC(CreateInvoice)
-  PAYVOX_ACTION_RPC(FinalizeInvoice)
-  PAYVOX_ACTION_RPC(CreatePaymentLink)
-  PAYVOX_ACTION_RPC(CreatePortalSession)
-  PAYVOX_ACTION_RPC(StartSecurePayment)
+  // One handler per typed action (server/typed_actions.h).
+#define PAYVOX_TYPED_RPC(Rpc, name) PAYVOX_ACTION_RPC(Rpc)
+  PAYVOX_TYPED_ACTIONS(PAYVOX_TYPED_RPC, PAYVOX_TYPED_RPC)
+#undef PAYVOX_TYPED_RPC
   grpc::ServerUnaryReactor* ListActions(grpc::CallbackServerContext* context,
                                         const v1::ListActionsRequest* request,
                                         v1::ListActionsResponse* response) override;

@@ -14,6 +14,7 @@
 #include "server/action_checks.h"
 #include "server/catalog.h"
 #include "server/stripe_to_proto.h"
+#include "server/typed_actions.h"
 #include "store/store.h"
 
 namespace payvox {
@@ -483,19 +484,7 @@ boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> VoiceActions::E
                                                std::move(run));                                    \
   }
 
-PAYVOX_WRITE_ONCE(CreateRefund, "create_refund")
-PAYVOX_WRITE_ONCE(CreateCoupon, "create_coupon")
-PAYVOX_WRITE_ONCE(CancelSubscription, "cancel_subscription")
-PAYVOX_WRITE_ONCE(PauseSubscription, "pause_subscription")
-PAYVOX_WRITE_ONCE(ResumeSubscription, "resume_subscription")
-PAYVOX_WRITE_ONCE(ChangeSubscriptionPlan, "change_subscription_plan")
-PAYVOX_WRITE_ONCE(SendInvoice, "send_invoice")
-PAYVOX_WRITE_ONCE(VoidInvoice, "void_invoice")
-PAYVOX_WRITE_ONCE(CreateInvoice, "create_invoice")
-PAYVOX_WRITE_ONCE(FinalizeInvoice, "finalize_invoice")
-PAYVOX_WRITE_ONCE(CreatePaymentLink, "create_payment_link")
-PAYVOX_WRITE_ONCE(CreatePortalSession, "create_portal_session")
-PAYVOX_WRITE_ONCE(StartSecurePayment, "start_secure_payment")
+PAYVOX_TYPED_ACTIONS(PAYVOX_IGNORE_ACTION, PAYVOX_WRITE_ONCE)
 
 #undef PAYVOX_WRITE_ONCE
 
