@@ -30,6 +30,7 @@
 #include "policy/policy.h"
 #include "server/action_guard.h"
 #include "server/single_flight.h"
+#include "server/typed_actions.h"
 #include "store/store.h"
 #include "store/store_executor.h"
 
@@ -207,33 +208,12 @@ class VoiceActions {
                                                         const google::protobuf::Message& request,
                                                         const v1::CallContext& context,
                                                         const CallBounds& bounds, Run run);
-  // The bodies of the writes, run by Once.
-  boost::asio::awaitable<absl::StatusOr<v1::CreateRefundResponse>> RunCreateRefund(
-      v1::CreateRefundRequest request, CallBounds bounds);
-  boost::asio::awaitable<absl::StatusOr<v1::CreateCouponResponse>> RunCreateCoupon(
-      v1::CreateCouponRequest request, CallBounds bounds);
-  boost::asio::awaitable<absl::StatusOr<v1::CancelSubscriptionResponse>> RunCancelSubscription(
-      v1::CancelSubscriptionRequest request, CallBounds bounds);
-  boost::asio::awaitable<absl::StatusOr<v1::PauseSubscriptionResponse>> RunPauseSubscription(
-      v1::PauseSubscriptionRequest request, CallBounds bounds);
-  boost::asio::awaitable<absl::StatusOr<v1::ResumeSubscriptionResponse>> RunResumeSubscription(
-      v1::ResumeSubscriptionRequest request, CallBounds bounds);
-  boost::asio::awaitable<absl::StatusOr<v1::ChangeSubscriptionPlanResponse>>
-  RunChangeSubscriptionPlan(v1::ChangeSubscriptionPlanRequest request, CallBounds bounds);
-  boost::asio::awaitable<absl::StatusOr<v1::SendInvoiceResponse>> RunSendInvoice(
-      v1::SendInvoiceRequest request, CallBounds bounds);
-  boost::asio::awaitable<absl::StatusOr<v1::VoidInvoiceResponse>> RunVoidInvoice(
-      v1::VoidInvoiceRequest request, CallBounds bounds);
-  boost::asio::awaitable<absl::StatusOr<v1::CreateInvoiceResponse>> RunCreateInvoice(
-      v1::CreateInvoiceRequest request, CallBounds bounds);
-  boost::asio::awaitable<absl::StatusOr<v1::FinalizeInvoiceResponse>> RunFinalizeInvoice(
-      v1::FinalizeInvoiceRequest request, CallBounds bounds);
-  boost::asio::awaitable<absl::StatusOr<v1::CreatePaymentLinkResponse>> RunCreatePaymentLink(
-      v1::CreatePaymentLinkRequest request, CallBounds bounds);
-  boost::asio::awaitable<absl::StatusOr<v1::CreatePortalSessionResponse>> RunCreatePortalSession(
-      v1::CreatePortalSessionRequest request, CallBounds bounds);
-  boost::asio::awaitable<absl::StatusOr<v1::StartSecurePaymentResponse>> RunStartSecurePayment(
-      v1::StartSecurePaymentRequest request, CallBounds bounds);
+  // The bodies of the writes, run by Once (server/typed_actions.h).
+#define PAYVOX_WRITE_BODY(Rpc, name)                                                           \
+  boost::asio::awaitable<absl::StatusOr<v1::Rpc##Response>> Run##Rpc(v1::Rpc##Request request, \
+                                                                     CallBounds bounds);
+  PAYVOX_TYPED_ACTIONS(PAYVOX_IGNORE_ACTION, PAYVOX_WRITE_BODY)
+#undef PAYVOX_WRITE_BODY
   boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> SendStripeAction(
       const ActionSpec& spec, v1::ExecuteRequest request, CallBounds bounds);
   // Guarded runs `body` under the policy and the audit trail: verification

@@ -2,6 +2,8 @@
 // expiry, and webhook endpoints with sealed signing secrets.
 #include <sqlite3.h>
 
+#include <functional>
+
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "store/sqlite.h"
@@ -181,80 +183,56 @@ absl::StatusOr<std::vector<WebhookEndpoint>> SqliteStore::WebhookEndpoints(
 }
 
 absl::StatusOr<int> SqliteStore::ResealSecrets(const Resealer& reseal) {
+  // Every sealed column: how to read (tenant, id, sealed) and write it back
+  // (?1 tenant, ?2 id, ?3 sealed), and the context it is bound to.
+  struct SealedColumn {
+    const char* select;
+    const char* update;
+    std::function<std::string(const std::string& tenant, const std::string& id)> context;
+  };
+  const SealedColumn columns[] = {
+      {"SELECT tenant, '', stripe_key_sealed FROM tenants WHERE stripe_key_sealed != ''",
+       "UPDATE tenants SET stripe_key_sealed = ?3 WHERE tenant = ?1 AND '' = ?2",
+       [](const std::string& tenant, const std::string&) { return StripeKeyContext(tenant); }},
+      {"SELECT tenant, endpoint_id, secret_sealed FROM webhook_endpoints",
+       "UPDATE webhook_endpoints SET secret_sealed = ?3 WHERE tenant = ?1 AND endpoint_id = ?2",
+       WebhookSecretContext},
+      // Only sealed answers ("pvx1." values); ones saved before sealing
+      // expire within a day.
+      {"SELECT tenant, key, response FROM idempotency WHERE "
+       "CAST(substr(response, 1, 5) AS TEXT) = 'pvx1.'",
+       "UPDATE idempotency SET response = ?3 WHERE tenant = ?1 AND key = ?2", SavedAnswerContext},
+  };
   std::lock_guard<std::mutex> lock(mu_);
   Transaction transaction(db_);
   PAYVOX_RETURN_IF_ERROR(transaction.status());
   int rewritten = 0;
-  struct Row {
-    std::string tenant_id;
-    std::string id;  // the endpoint's, or the saved answer's key
-    std::string sealed;
-  };
-  std::vector<Row> keys;
-  {
-    Statement select(db_,
-                     "SELECT tenant, stripe_key_sealed FROM tenants WHERE stripe_key_sealed != ''");
-    for (;;) {
-      PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
-      if (!row) break;
-      keys.push_back({select.Text(0), "", select.Text(1)});
+  for (const SealedColumn& column : columns) {
+    struct Row {
+      std::string tenant_id;
+      std::string id;
+      std::string sealed;
+    };
+    std::vector<Row> rows;
+    {
+      Statement select(db_, column.select);
+      for (;;) {
+        PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+        if (!row) break;
+        rows.push_back({select.Text(0), select.Text(1), select.Text(2)});
+      }
     }
-  }
-  for (const Row& row : keys) {
-    PAYVOX_ASSIGN_OR_RETURN(std::string resealed,
-                            reseal(row.sealed, StripeKeyContext(row.tenant_id)));
-    if (resealed == row.sealed) continue;
-    Statement update(db_, "UPDATE tenants SET stripe_key_sealed = ?2 WHERE tenant = ?1");
-    update.Bind(1, row.tenant_id);
-    update.Bind(2, resealed);
-    PAYVOX_RETURN_IF_ERROR(update.Run());
-    ++rewritten;
-  }
-  std::vector<Row> secrets;
-  {
-    Statement select(db_, "SELECT tenant, endpoint_id, secret_sealed FROM webhook_endpoints");
-    for (;;) {
-      PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
-      if (!row) break;
-      secrets.push_back({select.Text(0), select.Text(1), select.Text(2)});
+    for (const Row& row : rows) {
+      PAYVOX_ASSIGN_OR_RETURN(std::string resealed,
+                              reseal(row.sealed, column.context(row.tenant_id, row.id)));
+      if (resealed == row.sealed) continue;
+      Statement update(db_, column.update);
+      update.Bind(1, row.tenant_id);
+      update.Bind(2, row.id);
+      update.Bind(3, resealed);
+      PAYVOX_RETURN_IF_ERROR(update.Run());
+      ++rewritten;
     }
-  }
-  for (const Row& row : secrets) {
-    PAYVOX_ASSIGN_OR_RETURN(std::string resealed,
-                            reseal(row.sealed, WebhookSecretContext(row.tenant_id, row.id)));
-    if (resealed == row.sealed) continue;
-    Statement update(db_,
-                     "UPDATE webhook_endpoints SET secret_sealed = ?3 "
-                     "WHERE tenant = ?1 AND endpoint_id = ?2");
-    update.Bind(1, row.tenant_id);
-    update.Bind(2, row.id);
-    update.Bind(3, resealed);
-    PAYVOX_RETURN_IF_ERROR(update.Run());
-    ++rewritten;
-  }
-  std::vector<Row> answers;
-  {
-    // Only sealed answers ("pvx1." values); ones saved before sealing
-    // expire within a day.
-    Statement select(db_,
-                     "SELECT tenant, key, response FROM idempotency WHERE "
-                     "CAST(substr(response, 1, 5) AS TEXT) = 'pvx1.'");
-    for (;;) {
-      PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
-      if (!row) break;
-      answers.push_back({select.Text(0), select.Text(1), select.Text(2)});
-    }
-  }
-  for (const Row& row : answers) {
-    PAYVOX_ASSIGN_OR_RETURN(std::string resealed,
-                            reseal(row.sealed, SavedAnswerContext(row.tenant_id, row.id)));
-    if (resealed == row.sealed) continue;
-    Statement update(db_, "UPDATE idempotency SET response = ?3 WHERE tenant = ?1 AND key = ?2");
-    update.Bind(1, row.tenant_id);
-    update.Bind(2, row.id);
-    update.Bind(3, resealed);
-    PAYVOX_RETURN_IF_ERROR(update.Run());
-    ++rewritten;
   }
   PAYVOX_RETURN_IF_ERROR(transaction.Commit());
   return rewritten;
