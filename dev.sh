@@ -69,7 +69,7 @@ case "${1:-}" in
     build/release/tools/payvox-bench --mode=actions --requests=2000 --concurrency=1
     build/release/tools/payvox-bench --mode=webhooks --requests=5000
     build/release/tools/payvox-bench --mode=refund --requests=2000 --concurrency=1
-    build/release/tools/payvox-bench --mode=refund --requests=2000 --concurrency=4
+    build/release/tools/payvox-bench --mode=refund --requests=2000 --concurrency=16
     build/release/policy/policy_benchmark
     build/release/store/store_benchmark
     ;;
