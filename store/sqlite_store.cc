@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -169,9 +170,15 @@ int SqliteStore::SchemaVersion() { return static_cast<int>(kMigrations.size()); 
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options,
                                                                const Clock& clock) {
   sqlite3* db = nullptr;
-  const int code =
-      sqlite3_open_v2(options.path.c_str(), &db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (options.must_exist && options.path != ":memory:" &&
+      !std::filesystem::exists(std::filesystem::path(options.path))) {
+    return absl::NotFoundError(
+        absl::StrCat("no store at \"", options.path, "\" (check the path; nothing was created)"));
+  }
+  const int code = sqlite3_open_v2(
+      options.path.c_str(), &db,
+      SQLITE_OPEN_READWRITE | (options.must_exist ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX,
+      nullptr);
   if (code != SQLITE_OK) {
     absl::Status status =
         sqlite::Error(db, code, absl::StrCat("cannot open \"", options.path, "\""));

@@ -29,6 +29,9 @@ namespace payvox {
 struct SqliteStoreOptions {
   // A file path, or ":memory:".
   std::string path = ":memory:";
+  // Refuse (NOT_FOUND) a file that does not exist instead of creating it
+  // (tools working on an existing store: a mistyped path is an error).
+  bool must_exist = false;
   // Verification entries untouched this long are deleted by Open and by
   // ExpireReservations' sweep.
   absl::Duration verification_retention = absl::Hours(24);

@@ -43,7 +43,7 @@ absl::StatusOr<int> ReencryptSecrets(const std::vector<std::string>& args,
   const Keyring keys(*std::move(current), std::move(previous));
   SystemClock clock;
   absl::StatusOr<std::unique_ptr<SqliteStore>> store =
-      SqliteStore::Open({.path = options.store}, clock);
+      SqliteStore::Open({.path = options.store, .must_exist = true}, clock);
   if (!store.ok()) return store.status();
   return (*store)->ResealSecrets(
       [&](const std::string& sealed, const std::string& context) -> absl::StatusOr<std::string> {

@@ -1,5 +1,6 @@
 #include "tools/secrets_command.h"
 
+#include <filesystem>
 #include <fstream>
 
 #include "absl/strings/match.h"
@@ -86,6 +87,16 @@ TEST_F(ReencryptTest, ResealsEverythingUnderTheNewKeyOnlyWhenAllOpen) {
       0);
   EXPECT_EQ(ReencryptSecrets({"secrets", "frobnicate"}, {.store = db_}).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ReencryptTest, AStoreThatDoesNotExistIsRefusedAndNotCreated) {
+  const std::string missing = dir_ + "/mistyped.db";
+  const absl::StatusOr<int> resealed = ReencryptSecrets(
+      {"secrets", "re-encrypt"},
+      {.store = missing, .master_key_file = new_file_, .previous_master_key_file = old_file_});
+  EXPECT_EQ(resealed.status().code(), absl::StatusCode::kNotFound) << resealed.status();
+  EXPECT_THAT(std::string(resealed.status().message()), ::testing::HasSubstr("mistyped.db"));
+  EXPECT_FALSE(std::filesystem::exists(missing));
 }
 
 }  // namespace
