@@ -46,6 +46,7 @@ grpc::ServerWriteReactor<v1::PaymentEvent>* EventStream::Start(
   }
   if (request.resume_after() > 0) {
     stream->last_sequence_ = request.resume_after();
+    stream->Live(lock);
     lock.unlock();
     stream->Pump();
     return stream.get();
@@ -61,8 +62,8 @@ grpc::ServerWriteReactor<v1::PaymentEvent>* EventStream::Start(
 void EventStream::Started(absl::StatusOr<int64_t> last) {
   {
     std::unique_lock<std::mutex> lock(mu_);
-    reading_ = false;
     if (!last.ok()) {
+      reading_ = false;
       FinishOnce(
           lock,
           ToGrpcStatus(absl::UnavailableError("the event store cannot be read; subscribe again")));
@@ -71,8 +72,22 @@ void EventStream::Started(absl::StatusOr<int64_t> last) {
     // Events the hub offered since the stream registered are new to it,
     // even when they were stored before the starting point was read.
     last_sequence_ = first_offered_ > 0 ? std::min(*last, first_offered_ - 1) : *last;
+    Live(lock);
+    reading_ = false;
   }
   Pump();
+}
+
+void EventStream::Live(std::unique_lock<std::mutex>& lock) {
+  if (finished_) return;
+  context_->AddInitialMetadata("payvox-start-sequence", absl::StrCat(last_sequence_));
+  // No write starts before the metadata goes (a write would send it first).
+  const bool was_reading = reading_;
+  reading_ = true;
+  lock.unlock();
+  StartSendInitialMetadata();
+  lock.lock();
+  reading_ = was_reading;
 }
 
 void EventStream::Read(absl::StatusOr<std::vector<v1::PaymentEvent>> page) {
@@ -181,7 +196,7 @@ void EventStream::Pump() {
                     keep->Read(std::move(page));
                   });
       lock.lock();
-      break;
+      continue;  // the loop ends while the read runs; Read pumps again
     }
     v1::PaymentEvent next;
     bool heartbeat = false;

@@ -11,7 +11,8 @@
 // the filters leave out advance the sequence silently. Idle streams get
 // heartbeats (type "heartbeat", the last sequence). When payvoxd stops, the
 // stream ends OK after its current write, with trailing metadata
-// `payvox-last-sequence`. Store reads (the starting point, catch-up pages)
+// `payvox-last-sequence`. Its initial metadata, sent once the stream is
+// live, carries `payvox-start-sequence`. Store reads (the starting point, catch-up pages)
 // run on the StoreExecutor's threads, never on a gRPC reaction.
 #ifndef PAYVOX_SERVER_EVENT_STREAM_H_
 #define PAYVOX_SERVER_EVENT_STREAM_H_
@@ -68,6 +69,10 @@ class EventStream final : public grpc::ServerWriteReactor<v1::PaymentEvent>,
  private:
   // Pump sends what is next, one write at a time; any thread may call it.
   void Pump();
+  // Live sends the initial metadata once the starting point is known:
+  // `payvox-start-sequence`, the last sequence before the stream's first
+  // event, so a client knows from when nothing will be missed (mu_ held).
+  void Live(std::unique_lock<std::mutex>& lock);
   // Started sets the starting point read from the store, then pumps.
   void Started(absl::StatusOr<int64_t> last);
   // Read takes a page of stored events read for catching up, then pumps.

@@ -67,6 +67,8 @@ class EventStreamTest : public PayvoxdTest {
     auto stream = std::make_unique<Stream>();
     stream->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     stream->reader = events_->Subscribe(&stream->context, request);
+    // Live from here: events stored from now on reach it.
+    stream->reader->WaitForInitialMetadata();
     return stream;
   }
 
@@ -112,9 +114,17 @@ TEST_F(EventStreamTest, ThousandsOfEventsAcrossAReconnectArriveOnceEach) {
   int received = 0;
   {
     auto first = Subscribe(v1::SubscribeRequest());  // from now on: sequence 1 at the earliest
+    // The stream says from where it is live: its first event comes next.
+    const auto start = first->context.GetServerInitialMetadata().find("payvox-start-sequence");
+    ASSERT_NE(start, first->context.GetServerInitialMetadata().end());
+    const int64_t start_sequence =
+        std::stoll(std::string(start->second.data(), start->second.size()));
     while (received < 700) {
       const v1::PaymentEvent event = Next(*first);
-      if (received == 0) last = event.sequence() - 1;  // events before subscribing
+      if (received == 0) {
+        EXPECT_EQ(event.sequence(), start_sequence + 1);
+        last = event.sequence() - 1;  // events before subscribing
+      }
       ASSERT_EQ(event.sequence(), last + 1);
       last = event.sequence();
       ++received;
