@@ -77,6 +77,8 @@ struct WebhookListener::Runtime {
   absl::flat_hash_set<tcp::socket*> sockets ABSL_GUARDED_BY(sockets_mu);
 };
 
+namespace {
+
 // OpenSocket registers a connection's socket with Stop for its lifetime.
 class OpenSocket {
  public:
@@ -94,8 +96,6 @@ class OpenSocket {
   WebhookListener::Runtime& runtime_;
   tcp::socket& socket_;
 };
-
-namespace {
 
 asio::awaitable<Answer> Webhook(std::string path, const http::request<http::string_body>& request,
                                 WebhookSink& sink, const Clock& clock,
