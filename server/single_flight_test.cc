@@ -16,6 +16,16 @@ namespace {
 using ::payvox::testing::IsOkAndHolds;
 using ::payvox::testing::StatusIs;
 
+// WaitOn runs a follower's Wait to its end on an io_context of its own.
+absl::StatusOr<std::string> WaitOn(SingleFlight::Ticket& ticket, CallBounds bounds) {
+  SystemClock clock;
+  boost::asio::io_context io;
+  auto answer =
+      boost::asio::co_spawn(io, ticket.Wait(std::move(bounds), clock), boost::asio::use_future);
+  io.run();
+  return answer.get();
+}
+
 TEST(SingleFlightTest, FollowersGetTheLeadersAnswer) {
   SingleFlight flights;
   SystemClock clock;
@@ -40,40 +50,26 @@ TEST(SingleFlightTest, FollowersGetTheLeadersAnswer) {
 
 TEST(SingleFlightTest, OtherParametersUnderTheSameKeyAreAborted) {
   SingleFlight flights;
-  SystemClock clock;
   SingleFlight::Ticket leader = flights.Join("k", "f");
   SingleFlight::Ticket other = flights.Join("k", "g");
-  boost::asio::io_context io;
-  auto answer =
-      boost::asio::co_spawn(io, other.Wait(absl::InfiniteFuture(), clock), boost::asio::use_future);
-  io.run();
-  EXPECT_THAT(answer.get(), StatusIs(absl::StatusCode::kAborted));
+  EXPECT_THAT(WaitOn(other, absl::InfiniteFuture()), StatusIs(absl::StatusCode::kAborted));
 }
 
 TEST(SingleFlightTest, AFollowerStopsAtItsDeadlineAndTheLeaderGoesOn) {
   SingleFlight flights;
-  SystemClock clock;
   SingleFlight::Ticket leader = flights.Join("k", "f");
   SingleFlight::Ticket follower = flights.Join("k", "f");
-  boost::asio::io_context io;
-  auto answer = boost::asio::co_spawn(
-      io, follower.Wait(clock.Now() + absl::Milliseconds(20), clock), boost::asio::use_future);
-  io.run();
-  EXPECT_THAT(answer.get(), StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_THAT(WaitOn(follower, absl::Now() + absl::Milliseconds(20)),
+              StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_EQ(flights.InFlight(), 1u);
 }
 
 TEST(SingleFlightTest, ALeaderDroppedWithoutAnAnswerReleasesItsFollowers) {
   SingleFlight flights;
-  SystemClock clock;
   std::optional<SingleFlight::Ticket> leader(flights.Join("k", "f"));
   SingleFlight::Ticket follower = flights.Join("k", "f");
   leader.reset();
-  boost::asio::io_context io;
-  auto answer = boost::asio::co_spawn(io, follower.Wait(absl::InfiniteFuture(), clock),
-                                      boost::asio::use_future);
-  io.run();
-  EXPECT_THAT(answer.get(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(WaitOn(follower, absl::InfiniteFuture()), StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(flights.InFlight(), 0u);
 }
 
