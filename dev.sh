@@ -25,7 +25,7 @@ case "${1:-}" in
   demo)
     scripts/install-deps.sh
     configure_and_build release --target payvoxd payvoxctl
-    scripts/run-demo-call.sh build/release/server/payvoxd build/release/tools/payvoxctl
+    scripts/run-demo-call.sh build/release/app/payvoxd build/release/tools/payvoxctl
     ;;
   test)
     PAYVOX_WITH_FUZZ=1 scripts/install-deps.sh

@@ -2,7 +2,7 @@
 //
 // Inside payvox an error is an absl::Status whose payload (under
 // kErrorDetailTypeUrl) is a serialized payvox.v1.ErrorDetail. The gRPC
-// boundary (server/grpc_status.h) copies it into grpc::Status::error_details.
+// boundary (rpc/grpc_status.h) copies it into grpc::Status::error_details.
 #ifndef PAYVOX_COMMON_ERROR_DETAIL_H_
 #define PAYVOX_COMMON_ERROR_DETAIL_H_
 

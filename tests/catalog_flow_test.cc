@@ -1,8 +1,8 @@
 // ListActions and Execute end to end: the catalog through gRPC, running the
 // same actions as the typed RPCs against the sandbox.
+#include "actions/catalog.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/catalog.h"
 #include "tests/payvoxd_fixture.h"
 
 namespace payvox::testing {

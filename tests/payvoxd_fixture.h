@@ -10,13 +10,13 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "app/app.h"
+#include "app/config.h"
 #include "common/clock.h"
 #include "gtest/gtest.h"
 #include "payvox/v1/actions.grpc.pb.h"
 #include "payvox/v1/admin.grpc.pb.h"
 #include "payvox/v1/types.pb.h"
-#include "server/app.h"
-#include "server/config.h"
 #include "tools/auth_channel.h"
 
 namespace payvox::testing {

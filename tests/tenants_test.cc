@@ -13,6 +13,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "app/app.h"
+#include "app/config.h"
 #include "common/sandbox_tokens.h"
 #include "common/testing/http_exchange.h"
 #include "gmock/gmock.h"
@@ -20,8 +22,6 @@
 #include "payvox/v1/actions.grpc.pb.h"
 #include "payvox/v1/admin.grpc.pb.h"
 #include "payvox/v1/events.grpc.pb.h"
-#include "server/app.h"
-#include "server/config.h"
 #include "tools/auth_channel.h"
 
 namespace payvox::testing {

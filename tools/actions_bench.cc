@@ -7,10 +7,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "app/app.h"
+#include "app/config.h"
 #include "common/clock.h"
 #include "payvox/v1/actions.grpc.pb.h"
-#include "server/app.h"
-#include "server/config.h"
 #include "tools/auth_channel.h"
 
 namespace payvox::bench {

@@ -16,6 +16,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "app/app.h"
+#include "app/config.h"
 #include "client/resilient_stripe_client.h"
 #include "client/stripe_api.h"
 #include "common/idempotency_key.h"
@@ -24,8 +26,6 @@
 #include "payvox/v1/actions.grpc.pb.h"
 #include "sandbox/emulator.h"
 #include "sandbox/http_server.h"
-#include "server/app.h"
-#include "server/config.h"
 #include "tools/auth_channel.h"
 
 namespace payvox::bench {

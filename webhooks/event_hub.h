@@ -3,7 +3,7 @@
 //
 // The hub holds subscribers weakly and calls them outside its own lock, so a
 // subscriber may end (and be destroyed) at any time. Each subscriber keeps
-// a bounded queue of its own (server/event_stream.h): one that falls behind
+// a bounded queue of its own (rpc/event_stream.h): one that falls behind
 // drops its queue and catches up from the store, so ingestion never slows
 // and memory never grows with a slow reader. A ticker asks subscribers for
 // heartbeats every `heartbeat_interval`.

@@ -1,0 +1,504 @@
+// catalog_billing.cc: the catalog entries for coupons, promotion codes,
+// subscriptions, invoices, products and prices.
+// Each entry's fields are described in actions/catalog.h; docs/catalog.md
+// explains the table.
+#include <array>
+
+#include "actions/catalog_entries.h"
+
+namespace payvox::catalog {
+namespace {
+
+using policy::ActionClass;
+
+constexpr std::array kEntries = {
+    ActionSpec{
+        .name = "create_coupon",
+        .description =
+            "Create a discount the caller was promised: percent_off or amount_off, for once, some "
+            "months (repeating) or forever. With customer_id it also makes a one-time code for "
+            "that "
+            "customer that is easy to read aloud.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "percent_off": {"type": "number", "minimum": 0.01, "maximum": 100, "description": "Percent off, more than 0 and at most 100."},
+    "amount_off": {"type": "object", "description": "Amount off, instead of percent_off.", "properties": {"amount_minor": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Amount in minor units."}, "currency": {"type": "string", "minLength": 3, "maxLength": 3, "description": "Three-letter ISO currency code in lower case, e.g. usd."}}, "required": ["amount_minor", "currency"], "additionalProperties": false},
+    "duration": {"type": "string", "enum": ["once", "repeating", "forever"], "description": "How long it applies; once when absent."},
+    "duration_in_months": {"type": "integer", "minimum": 1, "maximum": 36, "description": "Months, for repeating."},
+    "max_redemptions": {"type": "integer", "minimum": 1, "maximum": 1000000, "description": "How many times it can be used; unlimited when absent."},
+    "redeem_by": {"type": "integer", "minimum": 1, "description": "Last moment it can be redeemed (Unix seconds)."},
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer the one-time code is for, cus_..."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/coupons",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"coupons"}},
+    ActionSpec{.name = "list_coupons",
+               .description = "The coupons this business has, newest first.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
+    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+  },
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/coupons",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"coupons"},
+               .runner = Runner::kStripe,
+               .object = "coupon",
+               .list = true},
+    ActionSpec{.name = "get_coupon",
+               .description = "One coupon by id: its discount and how long it lasts.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "coupon_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The coupon id."}
+  },
+  "required": ["coupon_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/coupons/{coupon_id:}",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"coupons"},
+               .runner = Runner::kStripe,
+               .object = "coupon"},
+    ActionSpec{
+        .name = "list_promotion_codes",
+        .description =
+            "Promotion codes, filtered by the code a caller reads out, a customer or a coupon.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "code": {"type": "string", "maxLength": 64, "description": "The code as the caller reads it."},
+    "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "coupon": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The coupon id."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/promotion_codes",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"coupons"},
+        .runner = Runner::kStripe,
+        .object = "promotion_code",
+        .list = true},
+    ActionSpec{.name = "get_promotion_code",
+               .description = "One promotion code by id, with its discount.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "promotion_code_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The promotion code, promo_..."}
+  },
+  "required": ["promotion_code_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/promotion_codes/{promotion_code_id:promo_}",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"coupons"},
+               .runner = Runner::kStripe,
+               .object = "promotion_code"},
+    ActionSpec{
+        .name = "list_subscriptions",
+        .description =
+            "The customer's subscriptions: plan, status, price, renewal date, whether it ends at "
+            "period end or is paused. Use it for 'when does my plan renew?'.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."}
+  },
+  "required": ["customer_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/subscriptions",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_subscriptions"}},
+    ActionSpec{.name = "get_subscription",
+               .description = "One subscription by id: plan, price, status and renewal date.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."}
+  },
+  "required": ["subscription_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/subscriptions/{id}",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_subscriptions"}},
+    ActionSpec{
+        .name = "cancel_subscription",
+        .description =
+            "Cancel a subscription at the end of the paid period (default) or at once "
+            "(immediately, "
+            "if the business allows). Cannot be undone: confirm first. Needs the caller verified.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."},
+    "immediately": {"type": "boolean", "description": "End it now instead of at the end of the period."},
+    "reason": {"type": "string", "maxLength": 500, "description": "Why the caller cancels."}
+  },
+  "required": ["subscription_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/subscriptions/{id}",
+        .action_class = ActionClass::kDestructive,
+        .capabilities = {"cancel_subscriptions"}},
+    ActionSpec{.name = "pause_subscription",
+               .description = "Pause billing on a subscription, until a date or until resumed. A "
+                              "canceled subscription "
+                              "cannot be paused.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."},
+    "resumes_at": {"type": "integer", "minimum": 1, "description": "When billing resumes by itself (Unix seconds); until resumed when absent."}
+  },
+  "required": ["subscription_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "POST",
+               .stripe_path = "/v1/subscriptions/{id}",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"pause_subscriptions"}},
+    ActionSpec{.name = "resume_subscription",
+               .description = "Resume billing on a paused subscription.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."}
+  },
+  "required": ["subscription_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "POST",
+               .stripe_path = "/v1/subscriptions/{id}",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"pause_subscriptions"}},
+    ActionSpec{
+        .name = "change_subscription_plan",
+        .description =
+            "Move a subscription to another price. Without context.confirmed it only previews what "
+            "the caller will pay now and later; send it again confirmed to apply.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."},
+    "new_price_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The new price, price_..."}
+  },
+  "required": ["subscription_id", "new_price_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/subscriptions/{id}",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"change_subscription_plans"}},
+    ActionSpec{.name = "search_subscriptions",
+               .description = "Search subscriptions with Stripe Search by customer, status or "
+                              "start date. Results can "
+                              "lag new subscriptions by a minute.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "status": {"type": "string", "enum": ["active", "past_due", "unpaid", "canceled", "incomplete", "incomplete_expired", "trialing", "paused"], "description": "Subscription status."},
+    "created_after": {"type": "integer", "minimum": 0, "description": "Only subscriptions started after this time (Unix seconds)."},
+    "created_before": {"type": "integer", "minimum": 0, "description": "Only subscriptions started before this time (Unix seconds)."},
+    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+  },
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/subscriptions/search",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_subscriptions"},
+               .runner = Runner::kStripe,
+               .object = "subscription",
+               .list = true},
+    ActionSpec{.name = "create_subscription",
+               .description = "Start a subscription for a customer on recurring prices; the first "
+                              "period is billed at "
+                              "once.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "items": {"type": "array", "description": "The prices to subscribe to (usually one).", "minItems": 1, "maxItems": 20, "items": {"type": "object", "description": "One price and its quantity.", "properties": {"price": {"type": "string", "minLength": 3, "maxLength": 255, "description": "A recurring price, price_..."}, "quantity": {"type": "integer", "minimum": 1, "maximum": 10000, "description": "How many; 1 when absent."}}, "required": ["price"], "additionalProperties": false}},
+    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50}
+  },
+  "required": ["customer", "items"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "POST",
+               .stripe_path = "/v1/subscriptions",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"manage_subscriptions"},
+               .runner = Runner::kStripe,
+               .object = "subscription",
+               .owner = Owner::kArgument,
+               .say_done = "Your subscription has started."},
+    ActionSpec{.name = "update_subscription",
+               .description = "Change a subscription's notes (metadata) or description. Use "
+                              "change_subscription_plan, "
+                              "pause_subscription or cancel_subscription for those changes.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."},
+    "description": {"type": "string", "maxLength": 500, "description": "A short description."},
+    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50}
+  },
+  "required": ["subscription_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "POST",
+               .stripe_path = "/v1/subscriptions/{subscription_id:sub_}",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"manage_subscriptions"},
+               .runner = Runner::kStripe,
+               .object = "subscription",
+               .owner = Owner::kLoaded,
+               .say_done = "I've updated your subscription."},
+    ActionSpec{.name = "list_invoices",
+               .description = "The customer's invoices, newest first, optionally by status.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "status": {"type": "string", "enum": ["draft", "open", "paid", "uncollectible", "void"], "description": "Only invoices in this state."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+  },
+  "required": ["customer_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/invoices",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_invoices"}},
+    ActionSpec{.name = "get_invoice",
+               .description = "One invoice by id: amount, status, due date, lines.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "invoice_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The invoice, in_..."}
+  },
+  "required": ["invoice_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/invoices/{id}",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_invoices"}},
+    ActionSpec{.name = "get_upcoming_invoice",
+               .description = "What the customer will be billed next, and when.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "Only this subscription, sub_..."}
+  },
+  "required": ["customer_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/invoices/upcoming",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_invoices"}},
+    ActionSpec{.name = "search_invoices",
+               .description = "Search invoices with Stripe Search by customer, status, number, "
+                              "subscription or total.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "status": {"type": "string", "enum": ["draft", "open", "paid", "uncollectible", "void"], "description": "Invoice status."},
+    "number": {"type": "string", "maxLength": 100, "description": "The invoice number printed on it."},
+    "subscription": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."},
+    "total_over": {"type": "integer", "minimum": 0, "maximum": 99999999, "description": "Only invoices with a larger total (minor units)."},
+    "total_under": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Only invoices with a smaller total (minor units)."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+  },
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/invoices/search",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_invoices"},
+               .runner = Runner::kStripe,
+               .object = "invoice",
+               .list = true},
+    ActionSpec{.name = "send_invoice",
+               .description = "Email an open invoice to the address on the customer's account.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "invoice_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The invoice, in_..."}
+  },
+  "required": ["invoice_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "POST",
+               .stripe_path = "/v1/invoices/{id}/send",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"manage_invoices"}},
+    ActionSpec{
+        .name = "void_invoice",
+        .description =
+            "Void an open invoice so nothing is owed on it. Cannot be undone: confirm first.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "invoice_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The invoice, in_..."}
+  },
+  "required": ["invoice_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/invoices/{id}/void",
+        .action_class = ActionClass::kDestructive,
+        .capabilities = {"manage_invoices"}},
+    ActionSpec{
+        .name = "create_invoice",
+        .description =
+            "Draft an invoice with lines (each a description, unit amount and quantity); it is not "
+            "sent until finalized.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "lines": {"type": "array", "description": "The invoice lines, 1 to 50.", "minItems": 1, "maxItems": 50, "items": {"type": "object", "description": "One line.", "properties": {"description": {"type": "string", "minLength": 1, "maxLength": 500, "description": "What the line is for."}, "amount": {"type": "object", "description": "Unit price.", "properties": {"amount_minor": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Amount in minor units."}, "currency": {"type": "string", "minLength": 3, "maxLength": 3, "description": "Three-letter ISO currency code in lower case, e.g. usd."}}, "required": ["amount_minor", "currency"], "additionalProperties": false}, "quantity": {"type": "integer", "minimum": 1, "maximum": 10000, "description": "How many; 1 when absent."}}, "required": ["description", "amount"], "additionalProperties": false}},
+    "days_until_due": {"type": "integer", "minimum": 1, "maximum": 365, "description": "Email the invoice with this many days to pay; charge the card on file when absent."},
+    "description": {"type": "string", "maxLength": 500, "description": "A note printed on the invoice."}
+  },
+  "required": ["customer_id", "lines"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/invoices",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"manage_invoices"}},
+    ActionSpec{.name = "finalize_invoice",
+               .description = "Finalize a draft invoice so it can be paid.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "invoice_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The invoice, in_..."}
+  },
+  "required": ["invoice_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "POST",
+               .stripe_path = "/v1/invoices/{id}/finalize",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"manage_invoices"}},
+    ActionSpec{.name = "list_products",
+               .description = "The products this business sells, optionally only active ones.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "active": {"type": "boolean", "description": "Only active (or only archived) products."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
+    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+  },
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/products",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_catalog"},
+               .runner = Runner::kStripe,
+               .object = "product",
+               .list = true},
+    ActionSpec{.name = "get_product",
+               .description = "One product by id: its name and whether it is still sold.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "product_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The product, prod_..."}
+  },
+  "required": ["product_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/products/{product_id:prod_}",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_catalog"},
+               .runner = Runner::kStripe,
+               .object = "product"},
+    ActionSpec{.name = "list_prices",
+               .description = "Prices, optionally of one product or of one type.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "product": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The product, prod_..."},
+    "type": {"type": "string", "enum": ["one_time", "recurring"], "description": "one_time or recurring."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
+    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+  },
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/prices",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_catalog"},
+               .runner = Runner::kStripe,
+               .object = "price",
+               .list = true},
+    ActionSpec{.name = "get_price",
+               .description = "One price by id: amount, currency and billing interval.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "price_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The price, price_..."}
+  },
+  "required": ["price_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/prices/{price_id:price_}",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_catalog"},
+               .runner = Runner::kStripe,
+               .object = "price"},
+    ActionSpec{.name = "create_price",
+               .description = "Create a price for a product, one-time or recurring.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "product": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The product, prod_..."},
+    "currency": {"type": "string", "minLength": 3, "maxLength": 3, "description": "Three-letter ISO currency code in lower case, e.g. usd."},
+    "unit_amount": {"type": "integer", "minimum": 0, "maximum": 99999999, "description": "Amount in minor units."},
+    "nickname": {"type": "string", "maxLength": 200, "description": "A name for the price."},
+    "recurring": {"type": "object", "description": "For a recurring price.", "properties": {"interval": {"type": "string", "enum": ["day", "week", "month", "year"], "description": "Billing interval."}, "interval_count": {"type": "integer", "minimum": 1, "maximum": 12, "description": "Intervals between bills; 1 when absent."}}, "required": ["interval"], "additionalProperties": false}
+  },
+  "required": ["product", "currency", "unit_amount"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "POST",
+               .stripe_path = "/v1/prices",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"manage_catalog"},
+               .runner = Runner::kStripe,
+               .object = "price",
+               .say_done = "I've created that price."},
+};
+
+}  // namespace
+
+std::span<const ActionSpec> BillingEntries() { return kEntries; }
+
+}  // namespace payvox::catalog

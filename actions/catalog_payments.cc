@@ -1,0 +1,649 @@
+// catalog_payments.cc: the catalog entries for customers, payments, refunds, saved
+// cards, the balance, events and links.
+// Each entry's fields are described in actions/catalog.h; docs/catalog.md
+// explains the table.
+#include <array>
+
+#include "actions/catalog_entries.h"
+
+namespace payvox::catalog {
+namespace {
+
+using policy::ActionClass;
+
+constexpr std::array kEntries = {
+    ActionSpec{
+        .name = "find_customer",
+        .description =
+            "Find the caller's Stripe customer by the email or phone number they give, or by a "
+            "customer id. Give exactly one of email, phone or customer_id. Several matches are all "
+            "returned: then ask the caller which account (e.g. the name on it); never guess.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "email": {"type": "string", "maxLength": 512, "description": "The email on the account, exactly as the caller spelled it."},
+    "phone": {"type": "string", "minLength": 8, "maxLength": 16, "description": "The phone number on the account in E.164 form, e.g. +14155550123."},
+    "customer_id": {"type": "string", "maxLength": 255, "description": "A Stripe customer id, cus_..., when already known."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/customers",
+        .action_class = ActionClass::kRead,
+        .capabilities = {}},
+    ActionSpec{
+        .name = "verify_identity",
+        .description =
+            "Verify the caller before anything that changes their account: they say the last 4 "
+            "digits "
+            "of a card on file. A wrong answer returns verified=false with the attempts left; once "
+            "none are left, do not ask again, offer a secure link or a person.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer found by find_customer, cus_..."},
+    "last4": {"type": "string", "minLength": 4, "maxLength": 4, "description": "The 4 digits the caller said."}
+  },
+  "required": ["customer_id", "last4"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/payment_methods",
+        .action_class = ActionClass::kRead,
+        .capabilities = {}},
+    ActionSpec{
+        .name = "search_customers",
+        .description =
+            "Search customers by name, email or phone with Stripe Search (results can lag new "
+            "customers by a minute; use find_customer for an exact email or phone). Give at least "
+            "one "
+            "filter.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "name": {"type": "string", "maxLength": 200, "description": "The exact name on the account."},
+    "name_contains": {"type": "string", "minLength": 3, "maxLength": 200, "description": "Part of the name, at least 3 characters."},
+    "email": {"type": "string", "maxLength": 512, "description": "Exact email."},
+    "phone": {"type": "string", "maxLength": 16, "description": "Exact phone in E.164 form."},
+    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/customers/search",
+        .action_class = ActionClass::kRead,
+        .capabilities = {},
+        .runner = Runner::kStripe,
+        .object = "customer",
+        .list = true},
+    ActionSpec{.name = "create_customer",
+               .description = "Create a Stripe customer for a new caller.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "name": {"type": "string", "maxLength": 200, "description": "Full name."},
+    "email": {"type": "string", "maxLength": 512, "description": "Email address."},
+    "phone": {"type": "string", "maxLength": 16, "description": "Phone in E.164 form."},
+    "description": {"type": "string", "maxLength": 500, "description": "A short note."},
+    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50}
+  },
+  "additionalProperties": false
+})json",
+               .stripe_method = "POST",
+               .stripe_path = "/v1/customers",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"update_customers"},
+               .runner = Runner::kStripe,
+               .object = "customer",
+               .say_done = "I've set up your account."},
+    ActionSpec{
+        .name = "update_customer",
+        .description =
+            "Change the name, email, phone or notes on the caller's account. Needs the caller "
+            "verified.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "name": {"type": "string", "maxLength": 200, "description": "New full name."},
+    "email": {"type": "string", "maxLength": 512, "description": "New email address."},
+    "phone": {"type": "string", "maxLength": 16, "description": "New phone in E.164 form."},
+    "description": {"type": "string", "maxLength": 500, "description": "A short note."},
+    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50}
+  },
+  "required": ["customer_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/customers/{customer_id:cus_}",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"update_customers"},
+        .runner = Runner::kStripe,
+        .object = "customer",
+        .owner = Owner::kPath,
+        .say_done = "I've updated your account."},
+    ActionSpec{
+        .name = "delete_customer",
+        .description =
+            "Delete the caller's customer record and its saved cards. Cannot be undone: confirm "
+            "first. Needs the caller verified.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."}
+  },
+  "required": ["customer_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "DELETE",
+        .stripe_path = "/v1/customers/{customer_id:cus_}",
+        .action_class = ActionClass::kDestructive,
+        .capabilities = {"update_customers"},
+        .runner = Runner::kStripe,
+        .object = "customer",
+        .owner = Owner::kPath,
+        .say_done = "Your account is deleted."},
+    ActionSpec{
+        .name = "list_charges",
+        .description =
+            "The customer's recent charges, newest first, with amount, status, card, refundable "
+            "amount and failure reason in plain words. Use it for 'did my payment go through?' and "
+            "to "
+            "find the charge to refund.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
+    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last charge seen."}
+  },
+  "required": ["customer_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/charges",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_payments"}},
+    ActionSpec{
+        .name = "get_payment",
+        .description =
+            "One payment by charge (ch_), payment intent (pi_) or invoice (in_) id: did it go "
+            "through, why not, and what it was for.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "payment_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "ch_..., pi_... or in_..."}
+  },
+  "required": ["payment_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/charges/{id}",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_payments"}},
+    ActionSpec{.name = "find_duplicate_charges",
+               .description = "Find charges of the same customer with the same amount close "
+                              "together in time, and say "
+                              "which one to refund.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "window_seconds": {"type": "integer", "minimum": 1, "maximum": 2678400, "description": "Charges closer than this many seconds count as duplicates; 86400 when absent."}
+  },
+  "required": ["customer_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/charges",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_payments"}},
+    ActionSpec{.name = "search_charges",
+               .description = "Search charges with Stripe Search by customer, status, currency, "
+                              "amount or date. Results "
+                              "can lag new charges by a minute.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "status": {"type": "string", "enum": ["succeeded", "pending", "failed"], "description": "Charge status."},
+    "currency": {"type": "string", "minLength": 3, "maxLength": 3, "description": "Three-letter ISO currency code in lower case, e.g. usd."},
+    "amount_over": {"type": "integer", "minimum": 0, "maximum": 99999999, "description": "Only charges of more than this amount (minor units)."},
+    "amount_under": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Only charges of less than this amount (minor units)."},
+    "created_after": {"type": "integer", "minimum": 0, "description": "Only charges created after this time (Unix seconds)."},
+    "created_before": {"type": "integer", "minimum": 0, "description": "Only charges created before this time (Unix seconds)."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+  },
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/charges/search",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_payments"},
+               .runner = Runner::kStripe,
+               .object = "charge",
+               .list = true},
+    ActionSpec{
+        .name = "capture_charge",
+        .description =
+            "Capture an authorized charge that has not been collected yet, in full or in part.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "charge_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The charge, ch_..."},
+    "amount": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Amount to capture in minor units; everything when absent."}
+  },
+  "required": ["charge_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/charges/{charge_id:ch_,py_}/capture",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"manage_payments"},
+        .runner = Runner::kStripe,
+        .object = "charge",
+        .owner = Owner::kLoaded,
+        .say_done = "I've collected that payment."},
+    ActionSpec{.name = "list_payment_intents",
+               .description =
+                   "The customer's payments (payment intents), newest first, with their status.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
+    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+  },
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/payment_intents",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_payments"},
+               .runner = Runner::kStripe,
+               .object = "payment_intent",
+               .list = true},
+    ActionSpec{
+        .name = "get_payment_intent",
+        .description = "One payment intent by id, with its status and last failure in plain words.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "payment_intent_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The payment intent, pi_..."}
+  },
+  "required": ["payment_intent_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/payment_intents/{payment_intent_id:pi_}",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_payments"},
+        .runner = Runner::kStripe,
+        .object = "payment_intent"},
+    ActionSpec{.name = "search_payment_intents",
+               .description = "Search payment intents with Stripe Search by customer, status, "
+                              "currency, amount or date.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "status": {"type": "string", "enum": ["requires_payment_method", "requires_confirmation", "requires_action", "processing", "requires_capture", "canceled", "succeeded"], "description": "Payment intent status."},
+    "currency": {"type": "string", "minLength": 3, "maxLength": 3, "description": "Three-letter ISO currency code in lower case, e.g. usd."},
+    "amount_over": {"type": "integer", "minimum": 0, "maximum": 99999999, "description": "Only payments of more than this amount (minor units)."},
+    "amount_under": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Only payments of less than this amount (minor units)."},
+    "created_after": {"type": "integer", "minimum": 0, "description": "Only payments created after this time (Unix seconds)."},
+    "created_before": {"type": "integer", "minimum": 0, "description": "Only payments created before this time (Unix seconds)."},
+    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+  },
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/payment_intents/search",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_payments"},
+               .runner = Runner::kStripe,
+               .object = "payment_intent",
+               .list = true},
+    ActionSpec{
+        .name = "create_payment_intent",
+        .description =
+            "Create a payment intent to be paid later through a payment page. Never collect card "
+            "numbers in the call: to take a card now, use start_secure_payment.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "amount": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Amount in minor units."},
+    "currency": {"type": "string", "minLength": 3, "maxLength": 3, "description": "Three-letter ISO currency code in lower case, e.g. usd."},
+    "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "description": {"type": "string", "maxLength": 500, "description": "What the payment is for."},
+    "capture_method": {"type": "string", "enum": ["automatic", "manual"], "description": "automatic collects at once; manual only authorizes."},
+    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50}
+  },
+  "required": ["amount", "currency"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/payment_intents",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"manage_payments"},
+        .runner = Runner::kStripe,
+        .object = "payment_intent",
+        .owner = Owner::kArgument,
+        .say_done = "I've set up that payment."},
+    ActionSpec{
+        .name = "cancel_payment_intent",
+        .description =
+            "Cancel a payment intent that has not gone through yet (or an authorization not yet "
+            "captured). Cannot be undone: confirm first.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "payment_intent_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The payment intent, pi_..."},
+    "cancellation_reason": {"type": "string", "enum": ["duplicate", "fraudulent", "requested_by_customer", "abandoned"], "description": "Why."}
+  },
+  "required": ["payment_intent_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/payment_intents/{payment_intent_id:pi_}/cancel",
+        .action_class = ActionClass::kDestructive,
+        .capabilities = {"manage_payments"},
+        .runner = Runner::kStripe,
+        .object = "payment_intent",
+        .owner = Owner::kLoaded,
+        .say_done = "I've canceled that payment."},
+    ActionSpec{
+        .name = "capture_payment_intent",
+        .description =
+            "Collect an authorized payment intent (status requires_capture), in full or in part.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "payment_intent_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The payment intent, pi_..."},
+    "amount_to_capture": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Amount to collect in minor units; everything when absent."}
+  },
+  "required": ["payment_intent_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/payment_intents/{payment_intent_id:pi_}/capture",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"manage_payments"},
+        .runner = Runner::kStripe,
+        .object = "payment_intent",
+        .owner = Owner::kLoaded,
+        .say_done = "I've collected that payment."},
+    ActionSpec{.name = "start_secure_payment",
+               .description = "Take a card payment during the call without hearing the card: "
+                              "payvox creates the payment "
+                              "and hands the caller to a secure keypad line; the result arrives on "
+                              "the event stream for "
+                              "this call.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "amount": {"type": "object", "description": "How much to charge.", "properties": {"amount_minor": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Amount in minor units."}, "currency": {"type": "string", "minLength": 3, "maxLength": 3, "description": "Three-letter ISO currency code in lower case, e.g. usd."}}, "required": ["amount_minor", "currency"], "additionalProperties": false},
+    "description": {"type": "string", "maxLength": 500, "description": "What the payment is for."}
+  },
+  "required": ["customer_id", "amount"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "POST",
+               .stripe_path = "/v1/payment_intents",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"secure_payments"}},
+    ActionSpec{
+        .name = "create_refund",
+        .description =
+            "Refund a charge in full (amount_minor 0) or in part. Needs the caller verified in "
+            "this "
+            "call. Retrying with the same request_id never refunds twice. May answer with an "
+            "approval_id instead of a refund: then tell the caller it was sent for approval.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "charge_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The charge to refund, ch_..., or its payment intent, pi_..."},
+    "amount_minor": {"type": "integer", "minimum": 0, "maximum": 99999999, "description": "Amount in the currency's minor unit (cents); 0 refunds everything refundable."},
+    "reason": {"type": "string", "enum": ["duplicate", "fraudulent", "requested_by_customer"], "description": "Why the refund is made."},
+    "note": {"type": "string", "maxLength": 500, "description": "A short note kept with the refund; never card numbers."}
+  },
+  "required": ["charge_id"],
+  "additionalProperties": false
+})json",
+        .stripe_method = "POST",
+        .stripe_path = "/v1/refunds",
+        .action_class = ActionClass::kWrite,
+        .capabilities = {"full_refunds", "partial_refunds"}},
+    ActionSpec{.name = "get_refund",
+               .description =
+                   "One refund by id: its amount, and whether it is on its way, done or failed.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "refund_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The refund, re_..."}
+  },
+  "required": ["refund_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/refunds/{id}",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_refunds"}},
+    ActionSpec{
+        .name = "list_refunds",
+        .description =
+            "Refunds of a charge or of a customer, newest first. Give exactly one of charge_id and "
+            "customer_id.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "charge_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The charge, ch_..., or payment intent, pi_..."},
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/refunds",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_refunds"}},
+    ActionSpec{.name = "list_payment_methods",
+               .description = "The cards a customer has on file (brand and last 4 only).",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "type": {"type": "string", "enum": ["card"], "description": "Payment method type; card when absent."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+  },
+  "required": ["customer_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/customers/{customer_id:cus_}/payment_methods",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_payments"},
+               .runner = Runner::kStripe,
+               .object = "payment_method",
+               .list = true},
+    ActionSpec{.name = "get_payment_method",
+               .description = "One saved payment method by id (brand and last 4 only).",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "payment_method_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The payment method, pm_..."}
+  },
+  "required": ["payment_method_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/payment_methods/{payment_method_id:pm_,card_}",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_payments"},
+               .runner = Runner::kStripe,
+               .object = "payment_method"},
+    ActionSpec{.name = "detach_payment_method",
+               .description = "Remove a saved card from the customer's account. Cannot be undone: "
+                              "confirm first. Needs "
+                              "the caller verified.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "payment_method_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The payment method, pm_..."}
+  },
+  "required": ["payment_method_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "POST",
+               .stripe_path = "/v1/payment_methods/{payment_method_id:pm_,card_}/detach",
+               .action_class = ActionClass::kDestructive,
+               .capabilities = {"update_customers"},
+               .runner = Runner::kStripe,
+               .object = "payment_method",
+               .owner = Owner::kLoaded,
+               .say_done = "I've removed that card from your account."},
+    ActionSpec{
+        .name = "get_balance",
+        .description = "This business's Stripe balance: available and pending, per currency.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {},
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/balance",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_balance"},
+        .runner = Runner::kStripe,
+        .object = "balance"},
+    ActionSpec{
+        .name = "list_balance_transactions",
+        .description = "Movements of the Stripe balance (charges, refunds, payouts), newest first.",
+        .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "type": {"type": "string", "maxLength": 50, "description": "Only this type, e.g. charge, refund, payout."},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
+    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+  },
+  "additionalProperties": false
+})json",
+        .stripe_method = "GET",
+        .stripe_path = "/v1/balance_transactions",
+        .action_class = ActionClass::kRead,
+        .capabilities = {"view_balance"},
+        .runner = Runner::kStripe,
+        .object = "balance_transaction",
+        .list = true},
+    ActionSpec{.name = "get_balance_transaction",
+               .description = "One balance transaction by id: amount, fee, net.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "balance_transaction_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The balance transaction, txn_..."}
+  },
+  "required": ["balance_transaction_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/balance_transactions/{balance_transaction_id:txn_}",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_balance"},
+               .runner = Runner::kStripe,
+               .object = "balance_transaction"},
+    ActionSpec{.name = "list_events",
+               .description = "Recent Stripe events, newest first, optionally of one type "
+                              "(charge.refunded) or family "
+                              "(charge.*).",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "type": {"type": "string", "maxLength": 100, "description": "Event type, or a family ending in .*"},
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
+    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+  },
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/events",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_events"},
+               .runner = Runner::kStripe,
+               .object = "event",
+               .list = true},
+    ActionSpec{.name = "get_event",
+               .description = "One Stripe event by id: its type, time and the object it concerns.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "event_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The event, evt_..."}
+  },
+  "required": ["event_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/events/{event_id:evt_}",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_events"},
+               .runner = Runner::kStripe,
+               .object = "event"},
+    ActionSpec{.name = "create_payment_link",
+               .description =
+                   "A payment link for a price that the agent can send by text message or email.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "price_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The price to sell, price_..."},
+    "quantity": {"type": "integer", "minimum": 1, "maximum": 10000, "description": "How many; 1 when absent."}
+  },
+  "required": ["price_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "POST",
+               .stripe_path = "/v1/payment_links",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"payment_links"}},
+    ActionSpec{.name = "list_payment_links",
+               .description = "Payment links already made, newest first.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
+    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+  },
+  "additionalProperties": false
+})json",
+               .stripe_method = "GET",
+               .stripe_path = "/v1/payment_links",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"payment_links"},
+               .runner = Runner::kStripe,
+               .object = "payment_link",
+               .list = true},
+    ActionSpec{.name = "create_portal_session",
+               .description = "A billing portal link where the caller updates cards and manages "
+                              "plans themselves. Needs "
+                              "the caller verified.",
+               .parameters = R"json({
+  "type": "object",
+  "properties": {
+    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
+    "return_url": {"type": "string", "maxLength": 2048, "description": "Where the portal sends the customer back to (https)."}
+  },
+  "required": ["customer_id"],
+  "additionalProperties": false
+})json",
+               .stripe_method = "POST",
+               .stripe_path = "/v1/billing_portal/sessions",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"portal_links"}},
+};
+
+}  // namespace
+
+std::span<const ActionSpec> PaymentEntries() { return kEntries; }
+
+}  // namespace payvox::catalog

@@ -1,0 +1,468 @@
+// VoiceActions::RunStripeAction: the catalog's kStripe entries (the long
+// tail of api.md: products, prices, balance, events, customer updates,
+// captures, searches...), run from their declarative spec.
+//
+// The arguments, already checked against the entry's schema, become:
+//   - the ids in the path ("{customer_id:cus_}", each checked for its prefix);
+//   - for a /search path, a Stripe Search query built from typed clauses
+//     (strings quoted and escaped, numbers as digits: no argument can change
+//     the query's meaning);
+//   - otherwise form parameters in Stripe's bracket notation.
+// Writes pass the same guard as the typed writes (policy with the owner's
+// verification, audit, derived Idempotency-Key, saved answer for retries).
+// The answer is decoded with the object's typed decoder (so a malformed
+// answer is an error, not a reply), described in one sentence, and returned
+// as JSON without secrets (client_secret, secret).
+#include <simdjson.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "actions/action_checks.h"
+#include "actions/catalog.h"
+#include "actions/sentences.h"
+#include "actions/stripe_to_proto.h"
+#include "actions/voice_actions.h"
+#include "client/stripe_decoders.h"
+#include "common/json_writer.h"
+#include "common/money.h"
+#include "common/speech.h"
+#include "common/status_macros.h"
+
+namespace payvox {
+namespace {
+
+namespace dom = simdjson::dom;
+using stripe::HttpMethod;
+
+absl::string_view Sv(std::string_view text) { return {text.data(), text.size()}; }
+
+struct StripeCall {
+  HttpMethod method = HttpMethod::kGet;
+  std::string path;
+  FormParams params;
+  // kLoaded: the path of the object whose customer owns the write.
+  std::string owner_path;
+  std::string customer_argument;
+};
+
+// AddParams writes `value` under `name` in bracket notation.
+void AddParams(FormParams& params, const std::string& name, dom::element value) {
+  switch (value.type()) {
+    case dom::element_type::OBJECT:
+      for (const dom::key_value_pair field : dom::object(value)) {
+        AddParams(params, absl::StrCat(name, "[", Sv(field.key), "]"), field.value);
+      }
+      return;
+    case dom::element_type::ARRAY: {
+      size_t index = 0;
+      for (const dom::element item : dom::array(value)) {
+        AddParams(params, absl::StrCat(name, "[", index++, "]"), item);
+      }
+      return;
+    }
+    case dom::element_type::STRING:
+      params.Add(name, std::string(std::string_view(value)));
+      return;
+    case dom::element_type::INT64:
+      params.Add(name, absl::StrCat(int64_t(value)));
+      return;
+    case dom::element_type::UINT64:
+      params.Add(name, absl::StrCat(uint64_t(value)));
+      return;
+    case dom::element_type::DOUBLE:
+      params.Add(name, absl::StrCat(double(value)));
+      return;
+    case dom::element_type::BOOL:
+      params.Add(name, bool(value) ? "true" : "false");
+      return;
+    case dom::element_type::NULL_VALUE:
+      return;  // an absent argument
+  }
+}
+
+// AddClause turns one argument into a search clause: strings compare
+// equal, *_contains strings match a substring, *_over / created_after are
+// lower bounds, *_under / created_before
+// upper bounds, metadata entries compare equal.
+absl::Status AddClause(stripe::SearchQuery& query, std::string_view name, dom::element value) {
+  if (value.is_null()) return absl::OkStatus();
+  if (name == "metadata") {
+    for (const dom::key_value_pair field : dom::object(value)) {
+      query.MetadataEquals(Sv(field.key), Sv(std::string_view(field.value)));
+    }
+    return absl::OkStatus();
+  }
+  if (value.is_string() && name.ends_with("_contains")) {
+    query.Contains(Sv(name.substr(0, name.size() - 9)), Sv(std::string_view(value)));
+    return absl::OkStatus();
+  }
+  if (value.is_string()) {
+    query.Equals(Sv(name), Sv(std::string_view(value)));
+    return absl::OkStatus();
+  }
+  const int64_t number = int64_t(value);
+  if (name == "created_after") {
+    query.Above("created", number);
+  } else if (name == "created_before") {
+    query.Below("created", number);
+  } else if (name.ends_with("_over")) {
+    query.Above(Sv(name.substr(0, name.size() - 5)), number);
+  } else if (name.ends_with("_under")) {
+    query.Below(Sv(name.substr(0, name.size() - 6)), number);
+  } else {
+    return absl::InternalError(
+        absl::StrCat("the catalog's search argument ", Sv(name), " has no clause"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StripeCall> BuildCall(const ActionSpec& spec, const std::string& arguments_json) {
+  dom::parser parser;
+  dom::object arguments;
+  if (parser.parse(arguments_json.empty() ? std::string("{}") : arguments_json)
+          .get_object()
+          .get(arguments) != simdjson::SUCCESS) {
+    return absl::InvalidArgumentError("the arguments must be a JSON object");
+  }
+  StripeCall call;
+  call.method = spec.stripe_method == "POST"     ? HttpMethod::kPost
+                : spec.stripe_method == "DELETE" ? HttpMethod::kDelete
+                                                 : HttpMethod::kGet;
+  // The path, with each {name:prefix,prefix} replaced by its checked id.
+  std::vector<std::string_view> path_arguments;
+  std::string_view rest = spec.stripe_path;
+  while (!rest.empty()) {
+    const size_t open = rest.find('{');
+    call.path.append(rest.substr(0, open));
+    if (open == std::string_view::npos) break;
+    const size_t close = rest.find('}', open);
+    const std::string_view placeholder = rest.substr(open + 1, close - open - 1);
+    const std::string_view name = placeholder.substr(0, placeholder.find(':'));
+    const std::vector<absl::string_view> prefixes =
+        absl::StrSplit(Sv(placeholder.substr(placeholder.find(':') + 1)), ',');
+    std::string_view id;
+    if (arguments[name].get_string().get(id) != simdjson::SUCCESS) {
+      return absl::InvalidArgumentError(absl::StrCat(Sv(name), " is required"));
+    }
+    bool prefixed = false;
+    for (const absl::string_view prefix : prefixes) prefixed |= absl::StartsWith(Sv(id), prefix);
+    const absl::Status valid = stripe::ValidateStripeId(Sv(name), Sv(id), {""});
+    if (!valid.ok() || !prefixed) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          Sv(name), " must be a Stripe id", prefixes.front().empty() ? "" : " starting with ",
+          absl::StrJoin(prefixes, " or "), " (letters, digits and _ only)"));
+    }
+    call.path.append(id);
+    path_arguments.push_back(name);
+    rest.remove_prefix(close + 1);
+    if (spec.owner == Owner::kLoaded && call.owner_path.empty()) call.owner_path = call.path;
+  }
+  auto in_path = [&](std::string_view name) {
+    return std::find(path_arguments.begin(), path_arguments.end(), name) != path_arguments.end();
+  };
+  std::string_view customer;
+  if (arguments["customer"].get_string().get(customer) == simdjson::SUCCESS) {
+    call.customer_argument = std::string(customer);
+  }
+  if (spec.owner == Owner::kPath)
+    call.customer_argument = call.path.substr(call.path.rfind('/') + 1);
+
+  if (absl::EndsWith(call.path, "/search")) {
+    stripe::SearchQuery query;
+    for (const dom::key_value_pair field : arguments) {
+      if (field.key == "limit") {
+        AddParams(call.params, "limit", field.value);
+        continue;
+      }
+      PAYVOX_RETURN_IF_ERROR(AddClause(query, field.key, field.value));
+    }
+    if (query.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(Sv(spec.name), " needs at least one filter to search by"));
+    }
+    call.params.Add("query", query.str());
+    return call;
+  }
+  for (const dom::key_value_pair field : arguments) {
+    if (!in_path(field.key)) AddParams(call.params, std::string(field.key), field.value);
+  }
+  return call;
+}
+
+// WithoutSecrets copies a JSON value, leaving out client_secret and secret.
+void WithoutSecrets(dom::element value, JsonWriter& json) {
+  switch (value.type()) {
+    case dom::element_type::OBJECT:
+      json.BeginObject();
+      for (const dom::key_value_pair field : dom::object(value)) {
+        if (field.key == "client_secret" || field.key == "secret") continue;
+        json.Key(Sv(field.key));
+        WithoutSecrets(field.value, json);
+      }
+      json.EndObject();
+      return;
+    case dom::element_type::ARRAY:
+      json.BeginArray();
+      for (const dom::element item : dom::array(value)) WithoutSecrets(item, json);
+      json.EndArray();
+      return;
+    case dom::element_type::STRING:
+      json.String(Sv(std::string_view(value)));
+      return;
+    case dom::element_type::INT64:
+      json.Int(int64_t(value));
+      return;
+    case dom::element_type::UINT64:
+      json.Raw(absl::StrCat(uint64_t(value)));
+      return;
+    case dom::element_type::DOUBLE:
+      json.Raw(absl::StrCat(double(value)));
+      return;
+    case dom::element_type::BOOL:
+      json.Bool(bool(value));
+      return;
+    case dom::element_type::NULL_VALUE:
+      json.Null();
+      return;
+  }
+}
+
+// ListSay: "I found 3 invoices. The latest: <first>".
+template <typename T, typename Describe>
+absl::StatusOr<std::string> ListSay(absl::StatusOr<stripe::List<T>> list, absl::string_view noun,
+                                    Describe describe) {
+  if (!list.ok()) return list.status();
+  if (list->data.empty()) return absl::StrCat("I didn't find any ", noun, "s.");
+  return absl::StrCat("I found ", Plural(static_cast<int64_t>(list->data.size()), noun),
+                      list->has_more ? " (there are more)" : "",
+                      ". The first: ", describe(list->data.front()));
+}
+
+template <typename T, typename Describe>
+absl::StatusOr<std::string> OneSay(absl::StatusOr<T> object, Describe describe) {
+  if (!object.ok()) return object.status();
+  return describe(*object);
+}
+
+// Describe decodes Stripe's answer as the entry's object (or a list of them)
+// and says it in one or two sentences.
+absl::StatusOr<std::string> Describe(const ActionSpec& spec, const std::string& body,
+                                     const Speaking& speaking) {
+  const std::string_view object = spec.object;
+  const bool list = spec.list;
+  auto customer = [](const stripe::Customer& c) {
+    if (c.deleted) return std::string("That account is deleted.");
+    return absl::StrCat("the account of ", c.name.empty() ? "an unnamed customer" : c.name, ".");
+  };
+  auto charge = [&](const stripe::Charge& c) { return PaymentSay(ToProto(c), speaking); };
+  auto intent = [&](const stripe::PaymentIntent& i) { return IntentSay(i, speaking); };
+  auto invoice = [&](const stripe::Invoice& i) { return InvoiceSay(i, speaking); };
+  auto subscription = [&](const stripe::Subscription& s) {
+    return SubscriptionSay(ToProto(s, speaking.now, speaking.zone));
+  };
+  auto product = [](const stripe::Product& p) {
+    return absl::StrCat(p.name, p.active ? "." : " (no longer sold).");
+  };
+  auto price = [](const stripe::Price& p) {
+    return absl::StrCat(p.nickname.empty() ? std::string("A price") : p.nickname, ": ",
+                        PricePhrase(p), ".");
+  };
+  auto card = [](const stripe::PaymentMethod& m) {
+    return absl::StrCat(m.type == "card" ? CardPhrase(m.card.brand, m.card.last4)
+                                         : std::string("A saved payment method"),
+                        m.customer.empty() ? ", not attached to an account." : ".");
+  };
+  auto transaction = [&](const stripe::BalanceTransaction& t) {
+    return absl::StrCat("A ", t.type, " of ", FormatMoney(t.amount, t.currency), " on ",
+                        DatePhrase(absl::FromUnixSeconds(t.created), speaking.now, speaking.zone),
+                        ", ", FormatMoney(t.net, t.currency), " after fees.");
+  };
+  auto event = [&](const stripe::Event& e) {
+    return absl::StrCat("A ", e.type, " event on ",
+                        DatePhrase(absl::FromUnixSeconds(e.created), speaking.now, speaking.zone),
+                        ".");
+  };
+  auto coupon = [](const stripe::Coupon& c) { return absl::StrCat(CouponSay(c), "."); };
+  auto promotion = [](const stripe::PromotionCode& p) {
+    return absl::StrCat("Code ", SpellOut(p.code), ": ", CouponSay(p.coupon),
+                        p.active ? "." : " (no longer active).");
+  };
+  auto link = [](const stripe::PaymentLink& l) {
+    return std::string(l.active ? "An active payment link." : "A deactivated payment link.");
+  };
+  if (object == "customer") {
+    return list ? ListSay(stripe::DecodeCustomerList(body), "customer", customer)
+                : OneSay(stripe::DecodeCustomer(body), [&](const stripe::Customer& c) {
+                    return c.deleted ? customer(c) : absl::StrCat("This is ", customer(c));
+                  });
+  }
+  if (object == "charge") {
+    return list ? ListSay(stripe::DecodeChargeList(body), "charge", charge)
+                : OneSay(stripe::DecodeCharge(body), charge);
+  }
+  if (object == "payment_intent") {
+    return list ? ListSay(stripe::DecodePaymentIntentList(body), "payment", intent)
+                : OneSay(stripe::DecodePaymentIntent(body), intent);
+  }
+  if (object == "invoice") {
+    return list ? ListSay(stripe::DecodeInvoiceList(body), "invoice", invoice)
+                : OneSay(stripe::DecodeInvoice(body), invoice);
+  }
+  if (object == "subscription") {
+    return list ? ListSay(stripe::DecodeSubscriptionList(body), "subscription", subscription)
+                : OneSay(stripe::DecodeSubscription(body), subscription);
+  }
+  if (object == "product") {
+    return list ? ListSay(stripe::DecodeProductList(body), "product", product)
+                : OneSay(stripe::DecodeProduct(body), product);
+  }
+  if (object == "price") {
+    return list ? ListSay(stripe::DecodePriceList(body), "price", price)
+                : OneSay(stripe::DecodePrice(body), price);
+  }
+  if (object == "payment_method") {
+    return list ? ListSay(stripe::DecodePaymentMethodList(body), "saved card", card)
+                : OneSay(stripe::DecodePaymentMethod(body), card);
+  }
+  if (object == "balance_transaction") {
+    return list ? ListSay(stripe::DecodeBalanceTransactionList(body), "balance transaction",
+                          transaction)
+                : OneSay(stripe::DecodeBalanceTransaction(body), transaction);
+  }
+  if (object == "event") {
+    return list ? ListSay(stripe::DecodeEventList(body), "event", event)
+                : OneSay(stripe::DecodeEvent(body), event);
+  }
+  if (object == "coupon") {
+    return list ? ListSay(stripe::DecodeCouponList(body), "coupon", coupon)
+                : OneSay(stripe::DecodeCoupon(body), coupon);
+  }
+  if (object == "promotion_code") {
+    return list ? ListSay(stripe::DecodePromotionCodeList(body), "promotion code", promotion)
+                : OneSay(stripe::DecodePromotionCode(body), promotion);
+  }
+  if (object == "payment_link") {
+    return list ? ListSay(stripe::DecodePaymentLinkList(body), "payment link", link)
+                : OneSay(stripe::DecodePaymentLink(body), link);
+  }
+  if (object == "balance") {
+    return OneSay(stripe::DecodeBalance(body), [](const stripe::Balance& balance) {
+      std::string amounts;
+      for (const stripe::BalanceAmount& amount : balance.available) {
+        absl::StrAppend(&amounts, amounts.empty() ? "" : ", ",
+                        FormatMoney(amount.amount, amount.currency));
+      }
+      return absl::StrCat("The available balance is ", amounts.empty() ? "zero" : amounts, ".");
+    });
+  }
+  return absl::InternalError(absl::StrCat("no answer for Stripe object ", Sv(object)));
+}
+
+// Answer is Execute's reply for Stripe's `body`.
+absl::StatusOr<v1::ExecuteResponse> Answer(const ActionSpec& spec, const std::string& body,
+                                           const Speaking& speaking) {
+  PAYVOX_ASSIGN_OR_RETURN(std::string say, Describe(spec, body, speaking));
+  dom::parser parser;
+  dom::element root;
+  if (parser.parse(body).get(root) != simdjson::SUCCESS) {
+    return absl::InternalError("Stripe's answer is not JSON");
+  }
+  JsonWriter json;
+  WithoutSecrets(root, json);
+  v1::ExecuteResponse response;
+  response.set_say(spec.say_done.empty() ? std::move(say) : std::string(spec.say_done));
+  response.set_result_json(json.Take());
+  return response;
+}
+
+// OwnerOf reads the `customer` of an object Stripe sent (an id or an
+// expanded object).
+std::string OwnerOf(const std::string& body) {
+  dom::parser parser;
+  dom::element customer;
+  if (parser.parse(body)["customer"].get(customer) != simdjson::SUCCESS) return "";
+  std::string_view id;
+  if (customer.get_string().get(id) == simdjson::SUCCESS) return std::string(id);
+  if (customer["id"].get_string().get(id) == simdjson::SUCCESS) return std::string(id);
+  return "";
+}
+
+std::string IdOf(const std::string& result_json) {
+  dom::parser parser;
+  std::string_view id;
+  if (parser.parse(result_json)["id"].get_string().get(id) != simdjson::SUCCESS) return "";
+  return std::string(id);
+}
+
+}  // namespace
+
+boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> VoiceActions::SendStripeAction(
+    const ActionSpec& spec, v1::ExecuteRequest request, CallBounds bounds) {
+  const bool read = spec.action_class == policy::ActionClass::kRead;
+  PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), !read));
+  PAYVOX_CO_ASSIGN_OR_RETURN(StripeCall call, BuildCall(spec, request.arguments_json()));
+  const Speaking speaking{clock_.Now(), options_.time_zone};
+  if (read) {
+    const absl::Status allowed = co_await ReadAllowed(spec.name);
+    PAYVOX_CO_RETURN_IF_ERROR(allowed);
+    const stripe::CallOptions options{.bounds = bounds};
+    PAYVOX_CO_ASSIGN_OR_RETURN(
+        const stripe::StripeResponse answer,
+        co_await stripe_.Send(call.method, std::move(call.path), std::move(call.params), options));
+    co_return Answer(spec, answer.body, speaking);
+  }
+  const std::string action(spec.name);
+  const std::string key = WriteKey(request.context(), action);
+  PAYVOX_CO_ASSIGN_OR_RETURN(std::optional<v1::ExecuteResponse> saved,
+                             co_await guard_.Replay<v1::ExecuteResponse>(key, request));
+  if (saved.has_value()) co_return *std::move(saved);
+  std::string owner = call.customer_argument;
+  if (spec.owner == Owner::kLoaded) {
+    const stripe::CallOptions options{.bounds = bounds};
+    PAYVOX_CO_ASSIGN_OR_RETURN(
+        const stripe::StripeResponse loaded,
+        co_await stripe_.Send(HttpMethod::kGet, call.owner_path, {}, options));
+    owner = OwnerOf(loaded.body);
+  }
+  PAYVOX_CO_ASSIGN_OR_RETURN(const v1::TenantPolicy policy, co_await guard_.Policy());
+  std::string capability(spec.capabilities[0]);
+  for (const std::string_view candidate : spec.capabilities) {
+    if (!candidate.empty() && policy::IsEnabled(policy, action, Sv(candidate))) {
+      capability = std::string(candidate);
+    }
+  }
+  WriteFacts facts{.action = action,
+                   .capability = capability,
+                   .action_class = spec.action_class,
+                   .customer = owner,
+                   .target = call.path};
+  WriteBody<v1::ExecuteResponse> body = [&](const std::string& idempotency_key)
+      -> boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> {
+    const stripe::CallOptions write{.bounds = bounds, .idempotency_key = idempotency_key};
+    PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::StripeResponse answer,
+                               co_await stripe_.Send(call.method, call.path, call.params, write));
+    co_return Answer(spec, answer.body, speaking);
+  };
+  std::function<std::string(const v1::ExecuteResponse&)> result_id =
+      [](const v1::ExecuteResponse& response) { return IdOf(response.result_json()); };
+  co_return co_await Guarded<v1::ExecuteResponse>(request.context(), std::move(facts), request,
+                                                  std::move(body), std::move(result_id));
+}
+
+boost::asio::awaitable<absl::Status> VoiceActions::ReadAllowed(std::string_view action) {
+  const ActionSpec* spec = FindAction(action);
+  if (spec == nullptr || spec->capabilities[0].empty()) co_return absl::OkStatus();
+  PAYVOX_CO_ASSIGN_OR_RETURN(const v1::TenantPolicy policy, co_await guard_.Policy());
+  for (const std::string_view capability : spec->capabilities) {
+    if (!capability.empty() && policy::IsEnabled(policy, Sv(action), Sv(capability))) {
+      co_return absl::OkStatus();
+    }
+  }
+  const policy::ActionFacts facts{.action = std::string(action),
+                                  .capability = std::string(spec->capabilities[0])};
+  co_return policy::Decide(policy, facts).ToStatus();
+}
+
+}  // namespace payvox

@@ -1,0 +1,101 @@
+#include "actions/dispatcher.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include "absl/strings/str_cat.h"
+#include "actions/catalog.h"
+#include "actions/typed_actions.h"
+#include "common/json_schema.h"
+#include "common/redact.h"
+#include "common/status_macros.h"
+
+namespace payvox {
+namespace {
+
+template <typename Request, typename Response>
+using TypedAction = boost::asio::awaitable<absl::StatusOr<Response>> (VoiceActions::*)(Request,
+                                                                                       CallBounds);
+
+// Typed wraps a typed action as a catalog handler: JSON arguments in, JSON
+// result and `say` out.
+template <typename Request, typename Response>
+auto Typed(VoiceActions& actions, TypedAction<Request, Response> method) {
+  return [&actions, method](
+             v1::CallContext context, std::string arguments,
+             CallBounds bounds) -> boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> {
+    Request request;
+    google::protobuf::util::JsonParseOptions parse;
+    parse.ignore_unknown_fields = false;
+    if (!google::protobuf::util::JsonStringToMessage(arguments.empty() ? "{}" : arguments, &request,
+                                                     parse)
+             .ok()) {
+      co_return absl::InvalidArgumentError(
+          "the arguments do not fit the action's parameters; see its schema in ListActions");
+    }
+    *request.mutable_context() = std::move(context);
+    absl::StatusOr<Response> response = co_await (actions.*method)(std::move(request), bounds);
+    if (!response.ok()) co_return response.status();
+    v1::ExecuteResponse out;
+    out.set_say(response->say());
+    google::protobuf::util::JsonPrintOptions print;
+    print.preserve_proto_field_names = true;
+    if (!google::protobuf::util::MessageToJsonString(*response, out.mutable_result_json(), print)
+             .ok()) {
+      co_return absl::InternalError("payvox could not write the result as JSON");
+    }
+    co_return out;
+  };
+}
+
+}  // namespace
+
+ActionDispatcher::ActionDispatcher(VoiceActions& actions) : actions_(actions) {
+#define PAYVOX_TYPED_HANDLER(Rpc, name) handlers_[name] = Typed(actions, &VoiceActions::Rpc);
+  PAYVOX_TYPED_ACTIONS(PAYVOX_TYPED_HANDLER, PAYVOX_TYPED_HANDLER)
+#undef PAYVOX_TYPED_HANDLER
+  // The long tail runs straight from its catalog entry.
+  for (const ActionSpec& spec : Catalog()) {
+    if (spec.runner != Runner::kStripe) continue;
+    handlers_[std::string(spec.name)] =
+        [&actions, &spec](
+            v1::CallContext context, std::string arguments,
+            CallBounds bounds) -> boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> {
+      v1::ExecuteRequest request;
+      request.set_action(std::string(spec.name));
+      request.set_arguments_json(std::move(arguments));
+      *request.mutable_context() = std::move(context);
+      co_return co_await actions.RunStripeAction(spec, std::move(request), std::move(bounds));
+    };
+  }
+}
+
+boost::asio::awaitable<absl::StatusOr<v1::ListActionsResponse>> ActionDispatcher::ListActions(
+    v1::ListActionsRequest, CallBounds) {
+  PAYVOX_CO_ASSIGN_OR_RETURN(const v1::TenantPolicy policy, co_await actions_.Policy());
+  co_return DescribeActions(policy);
+}
+
+boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> ActionDispatcher::Execute(
+    v1::ExecuteRequest request, CallBounds bounds) {
+  const ActionSpec* spec = FindAction(request.action());
+  const auto handler = handlers_.find(request.action());
+  if (spec == nullptr || handler == handlers_.end()) {
+    // The name is not echoed: it is caller text, not yet checked for card
+    // numbers.
+    co_return absl::InvalidArgumentError(
+        "action must be a name from ListActions; this one is not in the catalog");
+  }
+  // Card numbers are refused before anything is parsed further, sent or
+  // stored, wherever they hide in the arguments.
+  PAYVOX_CO_RETURN_IF_ERROR(RejectCardNumbers("arguments_json", request.arguments_json()));
+  const absl::string_view schema(spec->parameters.data(), spec->parameters.size());
+  const absl::Status valid = ValidateArguments(schema, request.arguments_json());
+  if (!valid.ok()) {
+    co_return absl::InvalidArgumentError(absl::StrCat(request.action(), ": ", valid.message()));
+  }
+  co_return co_await handler->second(std::move(*request.mutable_context()),
+                                     std::move(*request.mutable_arguments_json()),
+                                     std::move(bounds));
+}
+
+}  // namespace payvox

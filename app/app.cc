@@ -1,0 +1,470 @@
+#include "app/app.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <atomic>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "app/config.h"
+#include "app/housekeeper.h"
+#include "app/reconciler.h"
+#include "client/stripe_clients.h"
+#include "common/async_wait.h"
+#include "common/log.h"
+#include "rpc/admin_service.h"
+#include "rpc/grpc_metrics.h"
+#include "rpc/services.h"
+#include "sandbox/emulator.h"
+#include "sandbox/http_server.h"
+#include "sandbox/webhook_sender.h"
+#include "store/sqlite_store.h"
+#include "webhooks/ingestor.h"
+#include "webhooks/listener.h"
+
+namespace payvox {
+namespace {
+
+// SplitHostPort splits a validated "host:port".
+std::pair<std::string, int> SplitHostPort(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  int port = 0;
+  absl::SimpleAtoi(address.substr(colon + 1), &port);
+  return {address.substr(0, colon), port};
+}
+
+absl::StatusOr<std::string> ReadPem(const std::string& path) {
+  std::ifstream file(path);
+  std::ostringstream content;
+  content << file.rdbuf();
+  if (!file || content.str().find("-----BEGIN") == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("grpc_tls: \"", path, "\" is not a PEM file"));
+  }
+  return content.str();
+}
+
+// GrpcServerCredentials: TLS (and client certificates) as configured, or
+// plaintext.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> GrpcServerCredentials(
+    const v1::GrpcTlsConfig& tls) {
+  if (tls.cert_file().empty()) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions options;
+  absl::StatusOr<std::string> cert = ReadPem(tls.cert_file());
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadPem(tls.key_file());
+  if (!key.ok()) return key.status();
+  options.pem_key_cert_pairs.push_back({*std::move(key), *std::move(cert)});
+  if (!tls.client_ca_file().empty()) {
+    absl::StatusOr<std::string> ca = ReadPem(tls.client_ca_file());
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *std::move(ca);
+    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+// MetricsOnlySink serves the metrics port: health and readiness, no
+// tenants.
+class MetricsOnlySink final : public webhooks::WebhookSink {
+ public:
+  explicit MetricsOnlySink(const std::atomic<bool>& serving) : serving_(serving) {}
+  boost::asio::awaitable<absl::StatusOr<std::vector<std::string>>> SigningSecrets(
+      std::string) override {
+    co_return absl::NotFoundError("webhooks are served on the webhook listener");
+  }
+  boost::asio::awaitable<absl::Status> Ingest(std::string, std::string) override {
+    co_return absl::NotFoundError("webhooks are served on the webhook listener");
+  }
+  boost::asio::awaitable<bool> Ready() override { co_return serving_.load(); }
+
+ private:
+  const std::atomic<bool>& serving_;
+};
+
+}  // namespace
+
+// Parts owns every component; members are destroyed in reverse order, so the
+// gRPC server goes before the actions it calls, and those before the client.
+struct PayvoxApp::Parts {
+  explicit Parts(const Clock& clock) : clock(clock) {}
+
+  const Clock& clock;
+  v1::ServerConfig config;
+  // First: every component that reports metrics holds a reference.
+  metrics::Registry metrics;
+  std::unique_ptr<Logger> owned_log;
+  Logger* log = nullptr;
+  std::unique_ptr<sandbox::StripeEmulator> emulator;
+  std::unique_ptr<sandbox::SandboxServer> sandbox;
+  std::unique_ptr<sandbox::WebhookSender> sandbox_webhooks;
+  std::optional<Keyring> keyring;
+  // Declared before `io`: the io_context's destructor destroys coroutines
+  // still waiting on it, and their subscriptions to this signal.
+  CancelSignal stop_housekeeping;
+  boost::asio::io_context io;
+  std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
+  std::vector<std::thread> io_threads;
+  std::unique_ptr<stripe::StripeClients> stripe_clients;
+  std::shared_ptr<stripe::ResilientStripeClient> stripe;
+  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<StoreExecutor> store_executor;
+  std::unique_ptr<TenantDirectory> tenants;
+  std::unique_ptr<Reconciler> reconciler;
+  std::unique_ptr<AsioSleeper> sleeper;
+  std::unique_ptr<Housekeeper> housekeeper;
+  std::unique_ptr<ActionServiceImpl> action_service;
+  // Before the services and the listener: streams and ingestion use it.
+  std::unique_ptr<webhooks::EventHub> hub;
+  std::unique_ptr<EventServiceImpl> event_service;
+  std::unique_ptr<AdminServiceImpl> admin_service;
+  std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<webhooks::EventIngestor> ingestor;
+  std::unique_ptr<webhooks::WebhookListener> webhook_listener;
+  std::unique_ptr<webhooks::WebhookSink> metrics_sink;
+  std::unique_ptr<webhooks::WebhookListener> metrics_listener;
+  int port = 0;
+  std::atomic<bool> serving{false};
+  bool stopped = false;
+
+  void Stop() {
+    if (stopped) return;
+    stopped = true;
+    serving = false;
+    // No new events while the rest stops; Stripe redelivers what it misses.
+    if (sandbox_webhooks) sandbox_webhooks->Stop();
+    if (webhook_listener) webhook_listener->Stop();
+    if (metrics_listener) metrics_listener->Stop();
+    // Event streams end cleanly with their last sequence.
+    if (hub) hub->Close();
+    if (server) {
+      server->GetHealthCheckService()->SetServingStatus(false);
+      server->Shutdown(std::chrono::system_clock::now() +
+                       std::chrono::seconds(config.shutdown_grace_seconds()));
+      server->Wait();
+    }
+    stop_housekeeping.Cancel();
+    work.reset();
+    io.stop();
+    for (std::thread& thread : io_threads) thread.join();
+    io_threads.clear();
+    // Store calls still running complete into the contexts above, which
+    // live until destruction.
+    if (store_executor) store_executor->Join();
+    if (sandbox_webhooks) sandbox_webhooks->Stop();
+    if (sandbox) sandbox->Stop();
+    if (log != nullptr) log->Info("payvoxd stopped");
+  }
+};
+
+PayvoxApp::PayvoxApp(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+PayvoxApp::~PayvoxApp() { Shutdown(); }
+
+void PayvoxApp::Shutdown() { parts_->Stop(); }
+
+int PayvoxApp::grpc_port() const { return parts_->port; }
+
+int PayvoxApp::webhook_port() const {
+  return parts_->webhook_listener ? parts_->webhook_listener->port() : 0;
+}
+
+int PayvoxApp::metrics_port() const {
+  return parts_->metrics_listener ? parts_->metrics_listener->port() : 0;
+}
+
+std::string PayvoxApp::sandbox_url() const {
+  return parts_->sandbox ? parts_->sandbox->base_url() : "";
+}
+
+sandbox::StripeEmulator* PayvoxApp::sandbox_emulator() const { return parts_->emulator.get(); }
+
+absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions options,
+                                                            const Clock& clock) {
+  const absl::Time started_at = clock.Now();
+  auto parts = std::make_unique<Parts>(clock);
+  parts->config = std::move(options.config);
+  const v1::ServerConfig& config = parts->config;
+  parts->log = options.logger;
+  if (parts->log == nullptr) {
+    parts->owned_log = std::make_unique<Logger>(
+        std::cerr, clock, ParseLogLevel(config.log_level()).value_or(LogLevel::kInfo));
+    parts->log = parts->owned_log.get();
+  }
+
+  stripe::StripeClientOptions client_options =
+      StripeClientOptionsFrom(config.stripe(), std::move(options.stripe_api_key));
+  if (options.sandbox) {
+    parts->emulator = std::make_unique<sandbox::StripeEmulator>(
+        clock, sandbox::EmulatorOptions{options.sandbox_seed});
+    sandbox::SeedDemoData(*parts->emulator);
+    parts->sandbox = std::make_unique<sandbox::SandboxServer>(*parts->emulator);
+    if (absl::Status status = parts->sandbox->Start({.address = "127.0.0.1", .port = 0});
+        !status.ok()) {
+      return absl::Status(status.code(), absl::StrCat("sandbox: ", status.message()));
+    }
+    // Events go to the endpoints ConfigureWebhooks registers, signed.
+    parts->sandbox_webhooks = std::make_unique<sandbox::WebhookSender>(
+        *parts->emulator, clock, sandbox::WebhookSenderOptions{});
+    parts->sandbox_webhooks->Start();
+    if (!options.keyring.has_value()) {
+      absl::StatusOr<MasterKey> generated = MasterKey::Generate();
+      if (!generated.ok()) return generated.status();
+      options.keyring.emplace(*std::move(generated));
+    }
+    client_options = StripeClientOptionsFrom(config.stripe(), "sk_test_payvox_sandbox");
+    client_options.pool.base_url = parts->sandbox->base_url();
+    client_options.pool.extra_ca_file.clear();
+  }
+
+  if (!options.keyring.has_value()) {
+    return absl::FailedPreconditionError(
+        "secrets: no master key. payvoxd seals what it keeps at rest with it (the answers it "
+        "saves for retries, which can hold customer emails and payment secrets; tenants' Stripe "
+        "keys; webhook secrets): set secrets.master_key_file or secrets.master_key_env (default "
+        "PAYVOX_MASTER_KEY) to 32 random bytes, e.g. `openssl rand -hex 32`");
+  }
+  parts->keyring = std::move(options.keyring);
+  client_options.metrics = &parts->metrics;
+  parts->stripe_clients = std::make_unique<stripe::StripeClients>(parts->io.get_executor(), clock);
+  absl::StatusOr<std::shared_ptr<stripe::ResilientStripeClient>> client =
+      parts->stripe_clients->For(client_options);
+  if (!client.ok()) {
+    return absl::Status(client.status().code(),
+                        absl::StrCat("Stripe client: ", client.status().message()));
+  }
+  parts->stripe = *std::move(client);
+  std::string store_path = config.store_path();
+  if (store_path.empty()) store_path = options.sandbox ? ":memory:" : "payvox.db";
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store =
+      SqliteStore::Open({.path = store_path}, clock);
+  if (!store.ok()) {
+    return absl::Status(store.status().code(), absl::StrCat("store: ", store.status().message()));
+  }
+  parts->store = *std::move(store);
+  parts->store_executor = std::make_unique<StoreExecutor>(*parts->store, StoreExecutorOptions{});
+  absl::TimeZone zone;
+  absl::LoadTimeZone(config.time_zone(), &zone);
+  // Tenants' Stripe clients share the config's client options but for the
+  // key (and, with --sandbox, point at the sandbox).
+  auto connect =
+      [clients = parts->stripe_clients.get(), client_options](
+          std::string api_key) -> absl::StatusOr<std::shared_ptr<stripe::ResilientStripeClient>> {
+    stripe::StripeClientOptions options = client_options;
+    options.pool.api_key = std::move(api_key);
+    options.rate_limits.reset();
+    return clients->For(options);
+  };
+  std::string tenant_token = options.tenant_token;
+  std::string operator_token = options.operator_token;
+  if (options.sandbox && tenant_token.empty()) {
+    tenant_token = SandboxTenantToken(config.tenant_id());
+  }
+  if (options.sandbox && operator_token.empty()) operator_token = kSandboxOperatorToken;
+  parts->tenants = std::make_unique<TenantDirectory>(
+      *parts->store, *parts->store_executor, clock,
+      TenantDirectory::Options{
+          .config_tenant = config.tenant_id(),
+          .config_tenant_token = std::move(tenant_token),
+          .operator_token = std::move(operator_token),
+          .keyring = parts->keyring ? &*parts->keyring : nullptr,
+          .connect = connect,
+          .actions = {.max_verification_attempts = config.verification().max_attempts(),
+                      .verification_ttl = absl::Seconds(config.verification().ttl_seconds()),
+                      .time_zone = zone,
+                      .default_policy = config.policy(),
+                      .metrics = &parts->metrics}});
+  absl::StatusOr<std::vector<std::string>> unconnected = parts->tenants->Load(parts->stripe);
+  if (!unconnected.ok()) {
+    return absl::Status(unconnected.status().code(),
+                        absl::StrCat("tenants: ", unconnected.status().message()));
+  }
+  for (const std::string& problem : *unconnected) {
+    parts->log->Error(
+        "a tenant's Stripe key cannot be opened; its calls fail until it is "
+        "connected again",
+        {{"tenant", problem}});
+  }
+  parts->action_service =
+      std::make_unique<ActionServiceImpl>(*parts->tenants, parts->io.get_executor());
+  const v1::WebhooksConfig& webhooks_config = config.webhooks();
+  parts->hub = std::make_unique<webhooks::EventHub>(webhooks::EventHubOptions{
+      .heartbeat_interval = absl::Seconds(webhooks_config.heartbeat_seconds())});
+  parts->metrics.AddGaugeCallback(
+      "payvox_event_stream_subscribers", "Open EventService.Subscribe streams",
+      [hub = parts->hub.get()] { return static_cast<double>(hub->subscribers()); }, parts.get());
+  parts->event_service = std::make_unique<EventServiceImpl>(
+      *parts->store_executor, *parts->hub, *parts->tenants,
+      EventStreamOptions{.queue_capacity =
+                             static_cast<size_t>(webhooks_config.subscriber_queue())});
+  parts->admin_service = std::make_unique<AdminServiceImpl>(
+      *parts->tenants, *parts->store_executor, clock,
+      AdminServiceImpl::Options{
+          .default_policy = config.policy(),
+          .keyring = parts->keyring ? &*parts->keyring : nullptr,
+          .secret_overlap = absl::Seconds(webhooks_config.secret_overlap_seconds()),
+          .connect = connect},
+      parts->io.get_executor());
+
+  parts->work =
+      std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
+          parts->io.get_executor());
+  for (int i = 0; i < config.io_threads(); ++i) {
+    parts->io_threads.emplace_back([io = &parts->io] { io->run(); });
+  }
+  // Warm connections in the background: a Stripe that is slow to answer
+  // must not delay startup, and a failure here only means a cold first call.
+  boost::asio::co_spawn(boost::asio::make_strand(parts->io), parts->stripe->WarmUp(),
+                        [](std::exception_ptr, absl::Status) {});
+  // Settle what a crash left half done, also in the background.
+  parts->reconciler = std::make_unique<Reconciler>(
+      [tenants = parts->tenants.get()](const std::string& tenant) -> stripe::StripeClient* {
+        absl::StatusOr<std::shared_ptr<TenantRuntime>> runtime = tenants->Find(tenant);
+        return runtime.ok() ? (*runtime)->stripe.get() : nullptr;
+      },
+      *parts->store_executor);
+  boost::asio::co_spawn(
+      boost::asio::make_strand(parts->io),
+      parts->reconciler->Run(started_at, CallBounds(clock.Now() + absl::Seconds(60))),
+      [log = parts->log](std::exception_ptr error, absl::StatusOr<ReconcileReport> report) {
+        if (error || !report.ok()) {
+          log->Error("reconciling open audit intents failed",
+                     {{"error", report.ok() ? "internal error" : report.status().ToString()}});
+        } else if (report->settled_done + report->settled_not_sent + report->left_open +
+                       report->orphans_released >
+                   0) {
+          log->Warning(
+              "reconciled open audit intents",
+              {{"done_at_stripe", absl::StrCat(report->settled_done)},
+               {"never_sent", absl::StrCat(report->settled_not_sent)},
+               {"left_open", absl::StrCat(report->left_open)},
+               {"orphaned_reservations_released", absl::StrCat(report->orphans_released)}});
+        }
+      });
+
+  // Release expired holds and records for as long as payvoxd runs.
+  parts->sleeper = std::make_unique<AsioSleeper>(clock);
+  parts->housekeeper = std::make_unique<Housekeeper>(
+      *parts->store_executor, clock, *parts->sleeper,
+      HousekeeperOptions{
+          .on_sweep = [log = parts->log](const absl::StatusOr<HousekeepingReport>& report) {
+            if (!report.ok()) {
+              log->Error("store housekeeping failed", {{"error", report.status().ToString()}});
+            } else if (report->reservations_expired > 0) {
+              log->Warning("released expired limit reservations",
+                           {{"count", absl::StrCat(report->reservations_expired)}});
+            }
+          }});
+  boost::asio::co_spawn(boost::asio::make_strand(parts->io),
+                        parts->housekeeper->Run(parts->stop_housekeeping), boost::asio::detached);
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.experimental().SetInterceptorCreators(GrpcMetricsInterceptors(parts->metrics, clock));
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      GrpcServerCredentials(config.grpc_tls());
+  if (!credentials.ok()) {
+    parts->Stop();
+    return credentials.status();
+  }
+  // gRPC sets SO_REUSEPORT by default, so a second payvoxd on a port in use
+  // would bind it too and the two would split the calls between them.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.AddListeningPort(config.grpc_listen_address(), *credentials, &parts->port);
+  builder.RegisterService(parts->action_service.get());
+  builder.RegisterService(parts->event_service.get());
+  builder.RegisterService(parts->admin_service.get());
+  parts->server = builder.BuildAndStart();
+  if (!parts->server || parts->port == 0) {
+    parts->server.reset();
+    parts->Stop();
+    return absl::UnavailableError(
+        absl::StrCat("gRPC: cannot listen on ", config.grpc_listen_address(),
+                     ": the port is in use (another payvoxd?) or the address is not this "
+                     "machine's; choose another grpc_listen_address or --grpc_port"));
+  }
+  grpc::HealthCheckServiceInterface* health = parts->server->GetHealthCheckService();
+  for (const char* service :
+       {"", "payvox.v1.ActionService", "payvox.v1.EventService", "payvox.v1.AdminService"}) {
+    health->SetServingStatus(service, true);
+  }
+  parts->serving = true;
+
+  if (!webhooks_config.listen_address().empty()) {
+    std::vector<std::string> secrets = std::move(options.webhook_secrets);
+    if (secrets.empty() && options.sandbox) secrets.push_back("whsec_payvox_sandbox");
+    if (secrets.empty() && !parts->keyring) {
+      parts->Stop();
+      return absl::FailedPreconditionError(
+          "webhooks: no signing secret for the tenant, and no master key to store one");
+    }
+    std::vector<webhooks::TenantSecrets> configured;
+    if (!secrets.empty()) configured.push_back({config.tenant_id(), std::move(secrets)});
+    parts->ingestor = std::make_unique<webhooks::EventIngestor>(
+        *parts->store_executor, clock,
+        webhooks::EventIngestor::Options{
+            .configured = std::move(configured),
+            .keyring = parts->keyring ? &*parts->keyring : nullptr,
+            .serving = [serving = &parts->serving] { return serving->load(); },
+            .on_stored = [hub = parts->hub.get()](
+                             const std::string& tenant,
+                             const v1::PaymentEvent& event) { hub->Publish(tenant, event); },
+            .metrics = &parts->metrics});
+    parts->webhook_listener = std::make_unique<webhooks::WebhookListener>(*parts->ingestor, clock);
+    const auto [host, webhook_port] = SplitHostPort(webhooks_config.listen_address());
+    const absl::Status listening = parts->webhook_listener->Start(
+        {.address = host,
+         .port = webhook_port,
+         .max_body_bytes = static_cast<size_t>(webhooks_config.max_body_bytes()),
+         .max_connections = webhooks_config.max_connections(),
+         .verify = {.tolerance = absl::Seconds(webhooks_config.tolerance_seconds())},
+         .tls_cert_file = webhooks_config.tls_cert_file(),
+         .tls_key_file = webhooks_config.tls_key_file(),
+         .metrics = &parts->metrics});
+    if (!listening.ok()) {
+      parts->webhook_listener.reset();
+      parts->Stop();
+      return absl::Status(listening.code(), absl::StrCat("webhooks: ", listening.message()));
+    }
+  }
+  if (!config.metrics_listen_address().empty()) {
+    parts->metrics_sink = std::make_unique<MetricsOnlySink>(parts->serving);
+    parts->metrics_listener =
+        std::make_unique<webhooks::WebhookListener>(*parts->metrics_sink, clock);
+    const auto [host, port] = SplitHostPort(config.metrics_listen_address());
+    const absl::Status listening = parts->metrics_listener->Start(
+        {.address = host, .port = port, .max_connections = 64, .metrics = &parts->metrics});
+    if (!listening.ok()) {
+      parts->metrics_listener.reset();
+      parts->Stop();
+      return absl::Status(listening.code(), absl::StrCat("metrics: ", listening.message()));
+    }
+  }
+  parts->log->Info("payvoxd started",
+                   {{"grpc_port", absl::StrCat(parts->port)},
+                    {"webhook_port",
+                     absl::StrCat(parts->webhook_listener ? parts->webhook_listener->port() : 0)},
+                    {"metrics_port",
+                     absl::StrCat(parts->metrics_listener ? parts->metrics_listener->port() : 0)},
+                    {"tenant", config.tenant_id()},
+                    {"sandbox", options.sandbox ? "true" : "false"},
+                    {"grpc_tls", config.grpc_tls().cert_file().empty()        ? "off"
+                                 : config.grpc_tls().client_ca_file().empty() ? "server"
+                                                                              : "mutual"},
+                    {"master_key", parts->keyring ? parts->keyring->current().id() : "none"}});
+  return std::unique_ptr<PayvoxApp>(new PayvoxApp(std::move(parts)));
+}
+
+}  // namespace payvox

@@ -1,0 +1,19 @@
+// grpc_status.h: the one place an absl::Status becomes a grpc::Status.
+//
+// The code is kept (absl and gRPC share the canonical codes), the message is
+// kept, and a payvox.v1.ErrorDetail always travels in error_details: the one
+// attached inside payvox, or a new one whose `retryable` follows the code.
+#ifndef PAYVOX_RPC_GRPC_STATUS_H_
+#define PAYVOX_RPC_GRPC_STATUS_H_
+
+#include <grpcpp/support/status.h>
+
+#include "absl/status/status.h"
+
+namespace payvox {
+
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+}  // namespace payvox
+
+#endif  // PAYVOX_RPC_GRPC_STATUS_H_

@@ -1,0 +1,101 @@
+// services.h: the gRPC callback services of payvoxd.
+//
+// ActionServiceImpl authenticates each call's tenant token
+// (actions/tenants.h) and hands the RPC to that tenant's VoiceActions as a
+// coroutine on the Stripe I/O executor, returning at once: no gRPC thread
+// waits on Stripe. The coroutine completes the call's reactor, mapping its
+// absl::Status with ToGrpcStatus. RPCs that later work implements answer
+// UNIMPLEMENTED with a message naming the RPC.
+#ifndef PAYVOX_RPC_SERVICES_H_
+#define PAYVOX_RPC_SERVICES_H_
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "actions/dispatcher.h"
+#include "actions/tenants.h"
+#include "actions/typed_actions.h"
+#include "actions/voice_actions.h"
+#include "payvox/v1/actions.grpc.pb.h"
+#include "payvox/v1/admin.grpc.pb.h"
+#include "payvox/v1/events.grpc.pb.h"
+#include "rpc/event_stream.h"
+#include "rpc/run_action.h"
+
+namespace payvox {
+
+// PAYVOX_UNIMPLEMENTED_RPC declares a unary callback handler that answers
+// UNIMPLEMENTED naming the RPC.
+#define PAYVOX_UNIMPLEMENTED_RPC(Rpc)                                                          \
+  grpc::ServerUnaryReactor* Rpc(grpc::CallbackServerContext* context, const v1::Rpc##Request*, \
+                                v1::Rpc##Response*) override {                                 \
+    return Unimplemented(context, #Rpc);                                                       \
+  }
+
+// PAYVOX_ACTION_RPC declares a unary callback handler that runs the
+// calling tenant's VoiceActions::Rpc as a coroutine on the executor
+// (rpc/run_action.h).
+#define PAYVOX_ACTION_RPC(Rpc)                                                                \
+  grpc::ServerUnaryReactor* Rpc(grpc::CallbackServerContext* context,                         \
+                                const v1::Rpc##Request* request, v1::Rpc##Response* response) \
+      override {                                                                              \
+    absl::StatusOr<std::shared_ptr<TenantRuntime>> tenant =                                   \
+        tenants_.Connected(BearerToken(*context));                                            \
+    if (!tenant.ok()) return Refuse(context, tenant.status());                                \
+    return RunAction(context, *request, response, executor_,                                  \
+                     [actions = (*tenant)->actions.get(), request](CallBounds bounds) {       \
+                       return actions->Rpc(*request, std::move(bounds));                      \
+                     });                                                                      \
+  }
+
+// Unimplemented finishes a unary call with UNIMPLEMENTED naming `rpc`.
+grpc::ServerUnaryReactor* Unimplemented(grpc::CallbackServerContext* context, const char* rpc);
+// Refuse finishes a unary call with `status` (not OK).
+grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, const absl::Status& status);
+
+class ActionServiceImpl final : public v1::ActionService::CallbackService {
+ public:
+  // `tenants` must outlive the service; coroutines run on `executor`.
+  ActionServiceImpl(TenantDirectory& tenants, boost::asio::any_io_executor executor)
+      : tenants_(tenants), executor_(std::move(executor)) {}
+
+  // One handler per typed action (actions/typed_actions.h).
+#define PAYVOX_TYPED_RPC(Rpc, name) PAYVOX_ACTION_RPC(Rpc)
+  PAYVOX_TYPED_ACTIONS(PAYVOX_TYPED_RPC, PAYVOX_TYPED_RPC)
+#undef PAYVOX_TYPED_RPC
+  grpc::ServerUnaryReactor* ListActions(grpc::CallbackServerContext* context,
+                                        const v1::ListActionsRequest* request,
+                                        v1::ListActionsResponse* response) override;
+  grpc::ServerUnaryReactor* Execute(grpc::CallbackServerContext* context,
+                                    const v1::ExecuteRequest* request,
+                                    v1::ExecuteResponse* response) override;
+
+  PAYVOX_UNIMPLEMENTED_RPC(BeginCall)
+  PAYVOX_UNIMPLEMENTED_RPC(EndCall)
+
+ private:
+  TenantDirectory& tenants_;
+  boost::asio::any_io_executor executor_;
+};
+
+// EventServiceImpl streams the calling tenant's payment events
+// (rpc/event_stream.h).
+class EventServiceImpl final : public v1::EventService::CallbackService {
+ public:
+  // `store`, `hub` and `tenants` must outlive the service and every stream.
+  EventServiceImpl(StoreExecutor& store, webhooks::EventHub& hub, const TenantDirectory& tenants,
+                   EventStreamOptions options)
+      : store_(store), hub_(hub), tenants_(tenants), options_(options) {}
+
+  grpc::ServerWriteReactor<v1::PaymentEvent>* Subscribe(
+      grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
+
+ private:
+  StoreExecutor& store_;
+  webhooks::EventHub& hub_;
+  const TenantDirectory& tenants_;
+  const EventStreamOptions options_;
+};
+
+}  // namespace payvox
+
+#endif  // PAYVOX_RPC_SERVICES_H_
