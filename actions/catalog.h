@@ -24,7 +24,7 @@ namespace payvox {
 
 // How Execute runs an entry.
 enum class Runner {
-  // Through the typed RPC of the same name (VoiceActions).
+  // Through the typed RPC of the same name (TenantActions).
   kTyped,
   // Straight to Stripe: arguments become the path's id and the request's
   // parameters (actions/catalog_runner.cc), under the same policy, audit and

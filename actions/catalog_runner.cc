@@ -1,4 +1,4 @@
-// VoiceActions::RunStripeAction: the catalog's kStripe entries (the long
+// catalog_runner.cc: the catalog's kStripe entries (the long
 // tail of api.md: products, prices, balance, events, customer updates,
 // captures, searches...), run from their declarative spec.
 //
@@ -13,6 +13,8 @@
 // The answer is decoded with the object's typed decoder (so a malformed
 // answer is an error, not a reply), described in one sentence, and returned
 // as JSON without secrets (client_secret, secret).
+#include "actions/catalog_runner.h"
+
 #include <simdjson.h>
 
 #include "absl/strings/match.h"
@@ -23,7 +25,6 @@
 #include "actions/catalog.h"
 #include "actions/sentences.h"
 #include "actions/stripe_to_proto.h"
-#include "actions/voice_actions.h"
 #include "client/stripe_decoders.h"
 #include "common/json_writer.h"
 #include "common/money.h"
@@ -398,71 +399,57 @@ std::string IdOf(const std::string& result_json) {
 
 }  // namespace
 
-boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> VoiceActions::SendStripeAction(
-    const ActionSpec& spec, v1::ExecuteRequest request, CallBounds bounds) {
+Action<v1::ExecuteResponse> CatalogRunner::Run(const ActionSpec& spec, v1::ExecuteRequest request,
+                                               CallBounds bounds) {
   const bool read = spec.action_class == policy::ActionClass::kRead;
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), !read));
   PAYVOX_CO_ASSIGN_OR_RETURN(StripeCall call, BuildCall(spec, request.arguments_json()));
-  const Speaking speaking{clock_.Now(), options_.time_zone};
+  const Speaking speaking = env_.speaking();
   if (read) {
-    const absl::Status allowed = co_await ReadAllowed(spec.name);
+    const absl::Status allowed = co_await env_.ReadAllowed(spec.name);
     PAYVOX_CO_RETURN_IF_ERROR(allowed);
     const stripe::CallOptions options{.bounds = bounds};
-    PAYVOX_CO_ASSIGN_OR_RETURN(
-        const stripe::StripeResponse answer,
-        co_await stripe_.Send(call.method, std::move(call.path), std::move(call.params), options));
+    PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::StripeResponse answer,
+                               co_await env_.stripe.Send(call.method, std::move(call.path),
+                                                         std::move(call.params), options));
     co_return Answer(spec, answer.body, speaking);
   }
   const std::string action(spec.name);
-  const std::string key = WriteKey(request.context(), action);
-  PAYVOX_CO_ASSIGN_OR_RETURN(std::optional<v1::ExecuteResponse> saved,
-                             co_await guard_.Replay<v1::ExecuteResponse>(key, request));
-  if (saved.has_value()) co_return *std::move(saved);
-  std::string owner = call.customer_argument;
-  if (spec.owner == Owner::kLoaded) {
-    const stripe::CallOptions options{.bounds = bounds};
-    PAYVOX_CO_ASSIGN_OR_RETURN(
-        const stripe::StripeResponse loaded,
-        co_await stripe_.Send(HttpMethod::kGet, call.owner_path, {}, options));
-    owner = OwnerOf(loaded.body);
-  }
-  PAYVOX_CO_ASSIGN_OR_RETURN(const v1::TenantPolicy policy, co_await guard_.Policy());
-  std::string capability(spec.capabilities[0]);
-  for (const std::string_view candidate : spec.capabilities) {
-    if (!candidate.empty() && policy::IsEnabled(policy, action, Sv(candidate))) {
-      capability = std::string(candidate);
+  auto plan = [&](const v1::TenantPolicy& policy)
+      -> boost::asio::awaitable<absl::StatusOr<WritePlan<v1::ExecuteResponse>>> {
+    std::string owner = call.customer_argument;
+    if (spec.owner == Owner::kLoaded) {
+      const stripe::CallOptions options{.bounds = bounds};
+      PAYVOX_CO_ASSIGN_OR_RETURN(
+          const stripe::StripeResponse loaded,
+          co_await env_.stripe.Send(HttpMethod::kGet, call.owner_path, {}, options));
+      owner = OwnerOf(loaded.body);
     }
-  }
-  WriteFacts facts{.action = action,
-                   .capability = capability,
-                   .action_class = spec.action_class,
-                   .customer = owner,
-                   .target = call.path};
-  WriteBody<v1::ExecuteResponse> body = [&](const std::string& idempotency_key)
-      -> boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> {
-    const stripe::CallOptions write{.bounds = bounds, .idempotency_key = idempotency_key};
-    PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::StripeResponse answer,
-                               co_await stripe_.Send(call.method, call.path, call.params, write));
-    co_return Answer(spec, answer.body, speaking);
+    std::string capability(spec.capabilities[0]);
+    for (const std::string_view candidate : spec.capabilities) {
+      if (!candidate.empty() && policy::IsEnabled(policy, action, Sv(candidate))) {
+        capability = std::string(candidate);
+      }
+    }
+    WritePlan<v1::ExecuteResponse> write;
+    write.facts = {.action = action, .capability = capability, .action_class = spec.action_class};
+    write.customer = owner;
+    write.target = call.path;
+    write.send = [&](const std::string& key) -> Action<v1::ExecuteResponse> {
+      const stripe::CallOptions options{.bounds = bounds, .idempotency_key = key};
+      PAYVOX_CO_ASSIGN_OR_RETURN(
+          const stripe::StripeResponse answer,
+          co_await env_.stripe.Send(call.method, call.path, call.params, options));
+      co_return Answer(spec, answer.body, speaking);
+    };
+    write.result_id = [](const v1::ExecuteResponse& response) {
+      return IdOf(response.result_json());
+    };
+    co_return write;
   };
-  std::function<std::string(const v1::ExecuteResponse&)> result_id =
-      [](const v1::ExecuteResponse& response) { return IdOf(response.result_json()); };
-  co_return co_await Guarded<v1::ExecuteResponse>(request.context(), std::move(facts), request,
-                                                  std::move(body), std::move(result_id));
-}
-
-boost::asio::awaitable<absl::Status> VoiceActions::ReadAllowed(std::string_view action) {
-  const ActionSpec* spec = FindAction(action);
-  if (spec == nullptr || spec->capabilities[0].empty()) co_return absl::OkStatus();
-  PAYVOX_CO_ASSIGN_OR_RETURN(const v1::TenantPolicy policy, co_await guard_.Policy());
-  for (const std::string_view capability : spec->capabilities) {
-    if (!capability.empty() && policy::IsEnabled(policy, Sv(action), Sv(capability))) {
-      co_return absl::OkStatus();
-    }
-  }
-  const policy::ActionFacts facts{.action = std::string(action),
-                                  .capability = std::string(spec->capabilities[0])};
-  co_return policy::Decide(policy, facts).ToStatus();
+  const v1::CallContext context = request.context();
+  co_return co_await writes_.Run<v1::ExecuteResponse>(request, context, action, bounds,
+                                                      std::move(plan));
 }
 
 }  // namespace payvox

@@ -247,8 +247,8 @@ TEST(CatalogTest, StripeEntriesNameTheirPathIdsAsRequiredArguments) {
 TEST(CatalogTest, TypedEntriesAreTheTypedActionsTable) {
   std::set<std::string> table_reads;
   std::set<std::string> table_writes;
-#define PAYVOX_READ(Rpc, name) table_reads.insert(name);
-#define PAYVOX_WRITE(Rpc, name) table_writes.insert(name);
+#define PAYVOX_READ(Rpc, name, family) table_reads.insert(name);
+#define PAYVOX_WRITE(Rpc, name, family) table_writes.insert(name);
   PAYVOX_TYPED_ACTIONS(PAYVOX_READ, PAYVOX_WRITE)
 #undef PAYVOX_READ
 #undef PAYVOX_WRITE

@@ -12,14 +12,14 @@
 namespace payvox {
 namespace {
 
-template <typename Request, typename Response>
-using TypedAction = boost::asio::awaitable<absl::StatusOr<Response>> (VoiceActions::*)(Request,
-                                                                                       CallBounds);
+template <typename Family, typename Request, typename Response>
+using TypedAction = boost::asio::awaitable<absl::StatusOr<Response>> (Family::*)(Request,
+                                                                                 CallBounds);
 
-// Typed wraps a typed action as a catalog handler: JSON arguments in, JSON
-// result and `say` out.
-template <typename Request, typename Response>
-auto Typed(VoiceActions& actions, TypedAction<Request, Response> method) {
+// Typed wraps a family's typed action as a catalog handler: JSON arguments
+// in, JSON result and `say` out.
+template <typename Family, typename Request, typename Response>
+auto Typed(Family& actions, TypedAction<Family, Request, Response> method) {
   return [&actions, method](
              v1::CallContext context, std::string arguments,
              CallBounds bounds) -> boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> {
@@ -49,8 +49,9 @@ auto Typed(VoiceActions& actions, TypedAction<Request, Response> method) {
 
 }  // namespace
 
-ActionDispatcher::ActionDispatcher(VoiceActions& actions) : actions_(actions) {
-#define PAYVOX_TYPED_HANDLER(Rpc, name) handlers_[name] = Typed(actions, &VoiceActions::Rpc);
+ActionDispatcher::ActionDispatcher(TenantActions& actions) : actions_(actions) {
+#define PAYVOX_TYPED_HANDLER(Rpc, name, family) \
+  handlers_[name] = Typed(actions.family, &decltype(actions.family)::Rpc);
   PAYVOX_TYPED_ACTIONS(PAYVOX_TYPED_HANDLER, PAYVOX_TYPED_HANDLER)
 #undef PAYVOX_TYPED_HANDLER
   // The long tail runs straight from its catalog entry.
@@ -64,7 +65,7 @@ ActionDispatcher::ActionDispatcher(VoiceActions& actions) : actions_(actions) {
       request.set_action(std::string(spec.name));
       request.set_arguments_json(std::move(arguments));
       *request.mutable_context() = std::move(context);
-      co_return co_await actions.RunStripeAction(spec, std::move(request), std::move(bounds));
+      co_return co_await actions.catalog.Run(spec, std::move(request), std::move(bounds));
     };
   }
 }

@@ -3,11 +3,11 @@
 // Execute runs a catalog action by name with JSON arguments through the same
 // code as its typed RPC: the arguments are checked against the entry's JSON
 // Schema, refused if they hold a card number, decoded into the typed
-// request (with the call's context), handed to VoiceActions, and the typed
+// request (with the call's context), handed to TenantActions, and the typed
 // response comes back as JSON with its `say`. kStripe entries go to
-// VoiceActions::RunStripeAction with the checked arguments. Policy, audit and idempotency
-// therefore apply exactly as for the typed RPC: an Execute create_refund and
-// a CreateRefund with the same request_id are one refund.
+// the catalog runner (actions/catalog_runner.h) with the checked arguments. Policy, audit and
+// idempotency therefore apply exactly as for the typed RPC: an Execute create_refund and a
+// CreateRefund with the same request_id are one refund.
 //
 // Thread-safe; `actions` must outlive the executor and its coroutines.
 #ifndef PAYVOX_ACTIONS_DISPATCHER_H_
@@ -21,7 +21,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "actions/voice_actions.h"
+#include "actions/tenant_actions.h"
 #include "common/cancellation.h"
 #include "payvox/v1/actions.pb.h"
 
@@ -29,7 +29,7 @@ namespace payvox {
 
 class ActionDispatcher {
  public:
-  explicit ActionDispatcher(VoiceActions& actions);
+  explicit ActionDispatcher(TenantActions& actions);
 
   boost::asio::awaitable<absl::StatusOr<v1::ListActionsResponse>> ListActions(
       v1::ListActionsRequest request, CallBounds bounds);
@@ -42,7 +42,7 @@ class ActionDispatcher {
   using Handler = std::function<boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>>(
       v1::CallContext, std::string, CallBounds)>;
 
-  VoiceActions& actions_;
+  TenantActions& actions_;
   // Catalog name -> the typed action it runs. Lives as long as the
   // executor, so running handlers never outlive their lambda.
   absl::flat_hash_map<std::string, Handler> handlers_;

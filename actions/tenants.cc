@@ -55,10 +55,10 @@ std::shared_ptr<TenantRuntime> TenantDirectory::MakeRuntime(
   if (client != nullptr && options_.keyring != nullptr) {
     runtime->mode = client->mode() == stripe::Mode::kLive ? "live" : "test";
     runtime->stripe = std::move(client);
-    VoiceActionsOptions actions = options_.actions;
+    ActionOptions actions = options_.actions;
     actions.tenant_id = tenant_id;
-    runtime->actions = std::make_unique<VoiceActions>(*runtime->stripe, executor_, clock_,
-                                                      *options_.keyring, std::move(actions));
+    runtime->actions = std::make_unique<TenantActions>(*runtime->stripe, executor_, clock_,
+                                                       *options_.keyring, std::move(actions));
     runtime->catalog = std::make_unique<ActionDispatcher>(*runtime->actions);
   }
   return runtime;

@@ -3,7 +3,7 @@
 //
 // Each tenant has its own Stripe connection, policy, webhook secrets, audit
 // trail and events; its TenantRuntime holds its Stripe client and the
-// VoiceActions bound to its tenant id, so everything an action reads or
+// TenantActions bound to its tenant id, so everything an action reads or
 // writes is the caller's tenant's. Callers present a bearer token in the
 // gRPC metadata ("authorization: Bearer pvxt_<tenant>.<secret>"); tokens are
 // kept only as SHA-256 hashes (in the store, and in memory for the config
@@ -26,7 +26,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "actions/dispatcher.h"
-#include "actions/voice_actions.h"
+#include "actions/tenant_actions.h"
 #include "client/resilient_stripe_client.h"
 #include "common/clock.h"
 #include "common/secret_box.h"
@@ -40,7 +40,7 @@ struct TenantRuntime {
   std::string mode;
   // Null until connected.
   std::shared_ptr<stripe::ResilientStripeClient> stripe;
-  std::unique_ptr<VoiceActions> actions;
+  std::unique_ptr<TenantActions> actions;
   std::unique_ptr<ActionDispatcher> catalog;
 };
 
@@ -70,8 +70,8 @@ class TenantDirectory {
     // Makes a Stripe client for a key.
     std::function<absl::StatusOr<std::shared_ptr<stripe::ResilientStripeClient>>(std::string)>
         connect;
-    // The VoiceActions options of a tenant (its id filled in here).
-    VoiceActionsOptions actions;
+    // The TenantActions options of a tenant (its id filled in here).
+    ActionOptions actions;
   };
 
   // `store` and `clock` must outlive the directory.

@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
-#include "actions/voice_actions.h"
+#include "actions/tenant_actions.h"
 #include "client/http_connection_pool.h"
 #include "common/log.h"
 #include "policy/policy.h"
@@ -242,7 +242,7 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = policy::ValidatePolicy(config.policy(), VoiceActionNames()); !s.ok()) {
+  if (absl::Status s = policy::ValidatePolicy(config.policy(), ActionNames()); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("config field ", s.message()));
   }
   return absl::OkStatus();

@@ -5,18 +5,21 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "client/stripe_api_requests.h"
 #include "client/stripe_decoders.h"
 #include "common/status_macros.h"
 
 namespace payvox::stripe {
-namespace {
+namespace api_requests {
 
-StripeRequest Get(std::string path, FormParams params, const CallOptions& options) {
+StripeRequest Request(HttpMethod method, std::string path, FormParams params,
+                      const CallOptions& options) {
   StripeRequest request;
-  request.method = HttpMethod::kGet;
+  request.method = method;
   request.path = std::move(path);
   request.params = std::move(params);
   request.bounds = options.bounds;
+  request.idempotency_key = options.idempotency_key;
   return request;
 }
 
@@ -27,16 +30,19 @@ absl::Status ValidateLimit(int limit) {
   return absl::OkStatus();
 }
 
-// Fetch sends `request` and decodes a 2xx body with `decode`.
-template <typename T>
-Async<T> Fetch(StripeClient& client, StripeRequest request,
-               absl::StatusOr<T> (*decode)(const std::string&)) {
-  absl::StatusOr<StripeResponse> response = co_await client.Send(std::move(request));
-  if (!response.ok()) co_return response.status();
-  co_return decode(response->body);
+void AddMetadata(FormParams& params, const Metadata& metadata) {
+  for (const auto& [key, value] : metadata) {
+    params.Add(absl::StrCat("metadata[", key, "]"), value);
+  }
 }
 
-}  // namespace
+}  // namespace api_requests
+
+using api_requests::AddMetadata;
+using api_requests::Fetch;
+using api_requests::Get;
+using api_requests::Post;
+using api_requests::ValidateLimit;
 
 absl::Status ValidateStripeId(absl::string_view field, absl::string_view id,
                               std::initializer_list<absl::string_view> prefixes) {
@@ -137,9 +143,7 @@ Async<Refund> StripeApi::CreateRefund(RefundParams params, CallOptions options) 
   }
   if (params.amount > 0) request.params.Add("amount", absl::StrCat(params.amount));
   if (!params.reason.empty()) request.params.Add("reason", params.reason);
-  for (auto& [key, value] : params.metadata) {
-    request.params.Add(absl::StrCat("metadata[", key, "]"), std::move(value));
-  }
+  AddMetadata(request.params, params.metadata);
   co_return co_await Fetch<Refund>(client_, std::move(request), DecodeRefund);
 }
 
@@ -152,6 +156,61 @@ Async<List<Refund>> StripeApi::ListRefunds(std::string charge_or_intent, int lim
   params.Add("limit", absl::StrCat(limit));
   StripeRequest request = Get("/v1/refunds", std::move(params), options);
   co_return co_await Fetch<List<Refund>>(client_, std::move(request), DecodeRefundList);
+}
+
+Async<Refund> StripeApi::GetRefund(std::string refund_id, CallOptions options) {
+  PAYVOX_CO_RETURN_IF_ERROR(ValidateStripeId("refund_id", refund_id, {"re_", "pyr_"}));
+  StripeRequest request = Get(absl::StrCat("/v1/refunds/", refund_id), {}, options);
+  co_return co_await Fetch<Refund>(client_, std::move(request), DecodeRefund);
+}
+
+Async<PaymentIntent> StripeApi::GetPaymentIntent(std::string payment_intent_id,
+                                                 CallOptions options) {
+  PAYVOX_CO_RETURN_IF_ERROR(ValidateStripeId("payment_intent", payment_intent_id, {"pi_"}));
+  StripeRequest request = Get(absl::StrCat("/v1/payment_intents/", payment_intent_id), {}, options);
+  co_return co_await Fetch<PaymentIntent>(client_, std::move(request), DecodePaymentIntent);
+}
+
+Async<PaymentIntent> StripeApi::CreatePaymentIntent(PaymentIntentParams params,
+                                                    CallOptions options) {
+  PAYVOX_CO_RETURN_IF_ERROR(ValidateStripeId("customer_id", params.customer, {"cus_"}));
+  FormParams form;
+  form.Add("amount", absl::StrCat(params.amount));
+  form.Add("currency", params.currency);
+  form.Add("customer", params.customer);
+  if (!params.description.empty()) form.Add("description", params.description);
+  // Card details come from the DTMF provider, never through payvox.
+  form.Add("payment_method_types[]", "card");
+  AddMetadata(form, params.metadata);
+  StripeRequest request = Post("/v1/payment_intents", std::move(form), options);
+  co_return co_await Fetch<PaymentIntent>(client_, std::move(request), DecodePaymentIntent);
+}
+
+Async<Balance> StripeApi::GetBalance(CallOptions options) {
+  StripeRequest request = Get("/v1/balance", {}, options);
+  co_return co_await Fetch<Balance>(client_, std::move(request), DecodeBalance);
+}
+
+Async<StripeResponse> StripeApi::ProbeList(std::string resource, CallOptions options) {
+  const bool known = absl::c_all_of(
+      resource, [](char c) { return absl::ascii_islower(c) || c == '_' || c == '/'; });
+  if (resource.empty() || !known) {
+    co_return absl::InvalidArgumentError("resource must be a Stripe resource name such as charges");
+  }
+  FormParams params;
+  params.Add("limit", "1");
+  co_return co_await client_.Send(Get(absl::StrCat("/v1/", resource), std::move(params), options));
+}
+
+Async<WebhookEndpoint> StripeApi::CreateWebhookEndpoint(WebhookEndpointParams params,
+                                                        CallOptions options) {
+  FormParams form;
+  form.Add("url", params.url);
+  for (std::string& type : params.enabled_events) form.Add("enabled_events[]", std::move(type));
+  if (!params.description.empty()) form.Add("description", params.description);
+  AddMetadata(form, params.metadata);
+  StripeRequest request = Post("/v1/webhook_endpoints", std::move(form), options);
+  co_return co_await Fetch<WebhookEndpoint>(client_, std::move(request), DecodeWebhookEndpoint);
 }
 
 Async<StripeResponse> StripeApi::Send(HttpMethod method, std::string path, FormParams params,

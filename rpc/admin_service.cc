@@ -213,8 +213,7 @@ AdminServiceImpl::Async<v1::ConnectStripeResponse> AdminServiceImpl::DoConnectSt
   stripe::StripeApi api(*client);
   // The key must work at all: the balance answers any valid key.
   const stripe::CallOptions probe{.bounds = bounds};
-  absl::StatusOr<stripe::StripeResponse> balance =
-      co_await api.Send(stripe::HttpMethod::kGet, "/v1/balance", FormParams(), probe);
+  absl::StatusOr<stripe::Balance> balance = co_await api.GetBalance(probe);
   if (!balance.ok() && balance.status().code() != absl::StatusCode::kPermissionDenied) {
     co_return absl::Status(
         balance.status().code() == absl::StatusCode::kUnauthenticated
@@ -231,11 +230,8 @@ AdminServiceImpl::Async<v1::ConnectStripeResponse> AdminServiceImpl::DoConnectSt
   std::vector<std::string> needed_missing;
   if (!balance.ok()) response.add_missing_permissions("balance");
   for (const ProbedResource& resource : ProbedResources()) {
-    FormParams params;
-    params.Add("limit", "1");
     absl::StatusOr<stripe::StripeResponse> listed =
-        co_await api.Send(stripe::HttpMethod::kGet, absl::StrCat("/v1/", resource.resource),
-                          std::move(params), probe);
+        co_await api.ProbeList(resource.resource, probe);
     if (listed.ok()) continue;
     if (listed.status().code() != absl::StatusCode::kPermissionDenied) {
       co_return absl::Status(
@@ -321,13 +317,13 @@ AdminServiceImpl::Async<v1::ConfigureWebhooksResponse> AdminServiceImpl::DoConfi
         "payvoxd has no master key to seal the endpoint's signing secret: set "
         "secrets.master_key_file or the PAYVOX_MASTER_KEY environment variable");
   }
-  FormParams params;
-  params.Add("url", url);
+  stripe::WebhookEndpointParams params{
+      .url = url,
+      .description = absl::StrCat("payvox (tenant ", request.tenant_id(), ")"),
+      .metadata = {{"payvox_tenant", request.tenant_id()}}};
   for (absl::string_view type : webhooks::kTypedEventTypes) {
-    params.Add("enabled_events[]", std::string(type));
+    params.enabled_events.emplace_back(type);
   }
-  params.Add("description", absl::StrCat("payvox (tenant ", request.tenant_id(), ")"));
-  params.Add("metadata[payvox_tenant]", request.tenant_id());
   // The same URL registered again within Stripe's idempotency window gets
   // the same endpoint back instead of a second one.
   const std::string key = DeriveIdempotencyKey({.tenant_id = request.tenant_id(),
@@ -338,9 +334,7 @@ AdminServiceImpl::Async<v1::ConfigureWebhooksResponse> AdminServiceImpl::DoConfi
   stripe::CallOptions call{.bounds = bounds, .idempotency_key = key};
   PAYVOX_CO_ASSIGN_OR_RETURN(
       stripe::WebhookEndpoint endpoint,
-      co_await api.Call<stripe::WebhookEndpoint>(stripe::HttpMethod::kPost, "/v1/webhook_endpoints",
-                                                 std::move(params), std::move(call),
-                                                 stripe::DecodeWebhookEndpoint));
+      co_await api.CreateWebhookEndpoint(std::move(params), std::move(call)));
   if (endpoint.secret.empty()) {
     co_return absl::InternalError(
         "Stripe created the endpoint without returning its signing secret; delete it in the "
@@ -381,7 +375,7 @@ AdminServiceImpl::Async<v1::ConfigureWebhooksResponse> AdminServiceImpl::DoConfi
 AdminServiceImpl::Async<v1::SetPolicyResponse> AdminServiceImpl::DoSetPolicy(
     v1::SetPolicyRequest request) {
   PAYVOX_CO_RETURN_IF_ERROR(CheckTenant(request.tenant_id()));
-  PAYVOX_CO_RETURN_IF_ERROR(policy::ValidatePolicy(request.policy(), VoiceActionNames()));
+  PAYVOX_CO_RETURN_IF_ERROR(policy::ValidatePolicy(request.policy(), ActionNames()));
   const absl::Status stored = co_await store_.Run(
       [&](Store& store) { return store.SetPolicy(request.tenant_id(), request.policy()); });
   PAYVOX_CO_RETURN_IF_ERROR(stored);
@@ -456,8 +450,9 @@ AdminServiceImpl::Async<v1::DecideApprovalResponse> AdminServiceImpl::DoDecideAp
     co_return absl::FailedPreconditionError(absl::StrCat(
         "tenant ", request.tenant_id(), " has no Stripe key: the approved refund cannot run"));
   }
-  PAYVOX_CO_ASSIGN_OR_RETURN(v1::CreateRefundResponse refund,
-                             co_await tenant->actions->ExecuteApproved(std::move(decided), bounds));
+  PAYVOX_CO_ASSIGN_OR_RETURN(
+      v1::CreateRefundResponse refund,
+      co_await tenant->actions->refunds.ExecuteApproved(std::move(decided), bounds));
   response.set_result_object_id(refund.refund().id());
   co_return response;
 }

@@ -14,8 +14,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "actions/tenant_actions.h"
 #include "actions/tenants.h"
-#include "actions/voice_actions.h"
 #include "client/stripe_client.h"
 #include "common/secret_box.h"
 #include "payvox/v1/admin.grpc.pb.h"

@@ -1,7 +1,7 @@
 // services.h: the gRPC callback services of payvoxd.
 //
 // ActionServiceImpl authenticates each call's tenant token
-// (actions/tenants.h) and hands the RPC to that tenant's VoiceActions as a
+// (actions/tenants.h) and hands the RPC to that tenant's TenantActions as a
 // coroutine on the Stripe I/O executor, returning at once: no gRPC thread
 // waits on Stripe. The coroutine completes the call's reactor, mapping its
 // absl::Status with ToGrpcStatus. RPCs that later work implements answer
@@ -12,9 +12,9 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "actions/dispatcher.h"
+#include "actions/tenant_actions.h"
 #include "actions/tenants.h"
 #include "actions/typed_actions.h"
-#include "actions/voice_actions.h"
 #include "payvox/v1/actions.grpc.pb.h"
 #include "payvox/v1/admin.grpc.pb.h"
 #include "payvox/v1/events.grpc.pb.h"
@@ -32,9 +32,9 @@ namespace payvox {
   }
 
 // PAYVOX_ACTION_RPC declares a unary callback handler that runs the
-// calling tenant's VoiceActions::Rpc as a coroutine on the executor
-// (rpc/run_action.h).
-#define PAYVOX_ACTION_RPC(Rpc)                                                                \
+// calling tenant's action `Rpc` of `family` (TenantActions) as a coroutine
+// on the executor (rpc/run_action.h).
+#define PAYVOX_ACTION_RPC(Rpc, family)                                                        \
   grpc::ServerUnaryReactor* Rpc(grpc::CallbackServerContext* context,                         \
                                 const v1::Rpc##Request* request, v1::Rpc##Response* response) \
       override {                                                                              \
@@ -43,7 +43,7 @@ namespace payvox {
     if (!tenant.ok()) return Refuse(context, tenant.status());                                \
     return RunAction(context, *request, response, executor_,                                  \
                      [actions = (*tenant)->actions.get(), request](CallBounds bounds) {       \
-                       return actions->Rpc(*request, std::move(bounds));                      \
+                       return actions->family.Rpc(*request, std::move(bounds));               \
                      });                                                                      \
   }
 
@@ -59,7 +59,7 @@ class ActionServiceImpl final : public v1::ActionService::CallbackService {
       : tenants_(tenants), executor_(std::move(executor)) {}
 
   // One handler per typed action (actions/typed_actions.h).
-#define PAYVOX_TYPED_RPC(Rpc, name) PAYVOX_ACTION_RPC(Rpc)
+#define PAYVOX_TYPED_RPC(Rpc, name, family) PAYVOX_ACTION_RPC(Rpc, family)
   PAYVOX_TYPED_ACTIONS(PAYVOX_TYPED_RPC, PAYVOX_TYPED_RPC)
 #undef PAYVOX_TYPED_RPC
   grpc::ServerUnaryReactor* ListActions(grpc::CallbackServerContext* context,

@@ -1,0 +1,74 @@
+// action_env.h: what every action family of one tenant works with: Stripe,
+// the store, the clock, the tenant's options and its policy/audit guard.
+//
+//   ActionEnv env(stripe_client, store_executor, clock, keyring, {.tenant_id = "acme"});
+//   RefundActions refunds(env, writes);
+//
+// Families hold a reference; the env outlives them (TenantActions owns
+// both). Thread-safe: the members are.
+#ifndef PAYVOX_ACTIONS_ACTION_ENV_H_
+#define PAYVOX_ACTIONS_ACTION_ENV_H_
+
+#include <string>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "actions/action_guard.h"
+#include "actions/sentences.h"
+#include "client/stripe_api.h"
+#include "common/clock.h"
+#include "payvox/v1/types.pb.h"
+#include "store/store_executor.h"
+
+namespace payvox {
+
+// Action is what every action returns: a coroutine with the reply or the
+// status that explains why there is none.
+template <typename T>
+using Action = boost::asio::awaitable<absl::StatusOr<T>>;
+
+struct ActionOptions {
+  std::string tenant_id = "default";
+  int max_verification_attempts = 3;
+  absl::Duration verification_ttl = absl::Minutes(30);
+  // Zone in which dates are spoken.
+  absl::TimeZone time_zone = absl::UTCTimeZone();
+  // The tenant's policy while none is stored (AdminService.SetPolicy).
+  v1::TenantPolicy default_policy;
+  // How long an approval waits for an operator.
+  absl::Duration approval_ttl = absl::Hours(24);
+  // How long a write's limit reservation holds when Stripe's answer was
+  // lost (a retry with the same request_id reuses it).
+  absl::Duration reservation_ttl = absl::Hours(24);
+  // Where action metrics go (actions/action_guard.h); null: nowhere.
+  metrics::Registry* metrics = nullptr;
+};
+
+struct ActionEnv {
+  // `stripe`, `store`, `clock` and `keyring` must outlive the env; `keyring`
+  // seals the answers kept for retries (actions/action_guard.h).
+  ActionEnv(stripe::StripeClient& stripe_client, StoreExecutor& store_executor,
+            const Clock& clock_source, const Keyring& keyring, ActionOptions action_options);
+
+  // WriteKey is the Idempotency-Key of a write: (tenant, call, request_id,
+  // action), so a retry of the same request reaches Stripe with the same key.
+  std::string WriteKey(const v1::CallContext& context, std::string_view action) const;
+  // ReadAllowed: PERMISSION_DENIED unless the policy enables the catalog
+  // action `action` (reads have no other rule).
+  boost::asio::awaitable<absl::Status> ReadAllowed(std::string_view action);
+  // Speaking: how dates are said right now.
+  Speaking speaking() const { return {clock.Now(), options.time_zone}; }
+
+  stripe::StripeApi stripe;
+  StoreExecutor& store;
+  const Clock& clock;
+  const ActionOptions options;
+  ActionGuard guard;
+};
+
+}  // namespace payvox
+
+#endif  // PAYVOX_ACTIONS_ACTION_ENV_H_

@@ -1,0 +1,51 @@
+// invoices.h: invoices: reading, the upcoming one, drafting, sending, finalizing, voiding.
+#ifndef PAYVOX_ACTIONS_INVOICES_H_
+#define PAYVOX_ACTIONS_INVOICES_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "actions/action_env.h"
+#include "actions/write_pipeline.h"
+#include "payvox/v1/actions.pb.h"
+
+namespace payvox {
+
+class InvoiceActions {
+ public:
+  InvoiceActions(ActionEnv& env, WritePipeline& writes) : env_(env), writes_(writes) {}
+
+  Action<v1::ListInvoicesResponse> ListInvoices(v1::ListInvoicesRequest request, CallBounds bounds);
+  Action<v1::GetInvoiceResponse> GetInvoice(v1::GetInvoiceRequest request, CallBounds bounds);
+  Action<v1::GetUpcomingInvoiceResponse> GetUpcomingInvoice(v1::GetUpcomingInvoiceRequest request,
+                                                            CallBounds bounds);
+  Action<v1::SendInvoiceResponse> SendInvoice(v1::SendInvoiceRequest request, CallBounds bounds);
+  Action<v1::VoidInvoiceResponse> VoidInvoice(v1::VoidInvoiceRequest request, CallBounds bounds);
+  Action<v1::CreateInvoiceResponse> CreateInvoice(v1::CreateInvoiceRequest request,
+                                                  CallBounds bounds);
+  Action<v1::FinalizeInvoiceResponse> FinalizeInvoice(v1::FinalizeInvoiceRequest request,
+                                                      CallBounds bounds);
+
+ private:
+  // InvoiceChange: one of an invoice's state transitions (send, void,
+  // finalize), allowed `from` some states only.
+  struct InvoiceChange {
+    std::string action;
+    stripe::InvoiceTransition transition = stripe::InvoiceTransition::kSend;
+    std::string done;  // "sent"
+    policy::ActionClass action_class = policy::ActionClass::kWrite;
+    std::vector<std::string> from;
+    std::string refused_reason;
+  };
+  template <typename Request, typename Response>
+  Action<Response> ChangeInvoice(Request request, CallBounds bounds, InvoiceChange change,
+                                 std::function<std::string(const stripe::Invoice&)> say);
+
+  ActionEnv& env_;
+  WritePipeline& writes_;
+};
+
+}  // namespace payvox
+
+#endif  // PAYVOX_ACTIONS_INVOICES_H_
