@@ -46,9 +46,5 @@ TEST_F(ActionTest, ListChargesSpeaksTheLatestCharge) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
-// Three identical CreateRefund calls in flight at once (a retry racing its
-// original) are one request: one POST, one audit intent and completion,
-// the same answer for all three.
-
 }  // namespace
 }  // namespace payvox

@@ -134,6 +134,8 @@ TEST_F(ActionTest, VerificationExpires) {
   EXPECT_THAT(Refund("r-2"), StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
+// The policy is served from memory; a change stored by another process is
+// read again once the cached one is older than policy_cache_ttl (5 s).
 TEST_F(ActionTest, APolicyStoredElsewhereIsSeenWithinTheCacheLifetime) {
   ASSERT_TRUE(Verify("4242")->verified());  // reads (and caches) the default policy
   v1::TenantPolicy policy;

@@ -108,6 +108,9 @@ TEST_F(ActionTest, RefundInputIsValidatedBeforeStripeIsCalled) {
   EXPECT_EQ(stripe_.requests().size(), before);
 }
 
+// Three identical CreateRefund calls in flight at once (a retry racing its
+// original) are one request: one POST, one audit intent and completion,
+// the same answer for all three.
 TEST_F(ActionTest, ConcurrentDuplicatesOfAWriteAreOneRequest) {
   ASSERT_TRUE(Verify("4242")->verified());
   boost::asio::io_context io;
@@ -180,9 +183,6 @@ TEST_F(ActionTest, ConcurrentDuplicatesShareFailuresAndRefuseOtherParameters) {
   }
   EXPECT_EQ(posts, 1);
 }
-
-// The policy is served from memory; a change stored by another process is
-// read again once the cached one is older than policy_cache_ttl (5 s).
 
 }  // namespace
 }  // namespace payvox
