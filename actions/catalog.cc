@@ -1,26 +1,65 @@
 #include "actions/catalog.h"
 
+#include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "actions/catalog_entries.h"
+#include "actions/proto_schema.h"
+#include "actions/typed_actions.h"
+#include "common/json_schema.h"
+#include "common/json_writer.h"
 
 namespace payvox {
 namespace {
 
 using policy::ActionClass;
 
-// The families' entries, joined once; constant afterwards.
+// RpcOf: the ActionService RPC of a typed action (actions/typed_actions.h).
+std::string_view RpcOf(std::string_view name) {
+  static const auto* const kRpcs = [] {
+    auto* rpcs = new absl::flat_hash_map<std::string_view, std::string_view>;
+#define PAYVOX_RPC_OF(Rpc, name, family) rpcs->emplace(name, #Rpc);
+    PAYVOX_TYPED_ACTIONS(PAYVOX_RPC_OF, PAYVOX_RPC_OF)
+#undef PAYVOX_RPC_OF
+    return rpcs;
+  }();
+  const auto it = kRpcs->find(name);
+  return it == kRpcs->end() ? std::string_view() : it->second;
+}
+
+struct CatalogTable {
+  std::vector<ActionSpec> entries;
+  // The derived descriptions and schemas the typed entries point into.
+  std::deque<std::string> derived;
+};
+
+// The families' entries, joined once; constant afterwards. A typed entry's
+// description and schema come from its proto (actions/proto_schema.h); one
+// that cannot be derived keeps an empty schema, which the catalog test and
+// Execute refuse.
 const std::vector<ActionSpec>& Table() {
   static const auto* const kTable = [] {
-    auto* table = new std::vector<ActionSpec>;
+    auto* table = new CatalogTable;
     for (const std::span<const ActionSpec> family :
          {catalog::PaymentEntries(), catalog::BillingEntries()}) {
-      table->insert(table->end(), family.begin(), family.end());
+      for (ActionSpec spec : family) {
+        if (spec.runner == Runner::kTyped) {
+          absl::StatusOr<ProtoAction> derived = DeriveFromProto(RpcOf(spec.name));
+          if (derived.ok()) {
+            spec.description = table->derived.emplace_back(std::move(derived->description));
+            spec.parameters = table->derived.emplace_back(std::move(derived->parameters));
+          }
+        }
+        table->entries.push_back(spec);
+      }
     }
     return table;
   }();
-  return *kTable;
+  return kTable->entries;
 }
 
 }  // namespace
@@ -32,6 +71,82 @@ const ActionSpec* FindAction(std::string_view name) {
     if (spec.name == name) return &spec;
   }
   return nullptr;
+}
+
+namespace {
+
+namespace pb = google::protobuf;
+
+// WriteArguments writes the fields of `message` that are set (proto3: not at
+// their zero value) as the JSON arguments Execute would have received:
+// numbers as numbers, proto field names, `context` left out.
+void WriteArguments(const pb::Message& message, JsonWriter& json) {
+  const pb::Reflection* reflection = message.GetReflection();
+  std::vector<const pb::FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  json.BeginObject();
+  for (const pb::FieldDescriptor* field : fields) {
+    if (field->name() == "context") continue;
+    json.Key(field->name());
+    const int count = field->is_repeated() ? reflection->FieldSize(message, field) : 1;
+    if (field->is_repeated()) json.BeginArray();
+    for (int i = 0; i < count; ++i) {
+      const bool repeated = field->is_repeated();
+      switch (field->cpp_type()) {
+        case pb::FieldDescriptor::CPPTYPE_MESSAGE:
+          WriteArguments(repeated ? reflection->GetRepeatedMessage(message, field, i)
+                                  : reflection->GetMessage(message, field),
+                         json);
+          break;
+        case pb::FieldDescriptor::CPPTYPE_STRING:
+          json.String(repeated ? reflection->GetRepeatedString(message, field, i)
+                               : reflection->GetString(message, field));
+          break;
+        case pb::FieldDescriptor::CPPTYPE_BOOL:
+          json.Bool(repeated ? reflection->GetRepeatedBool(message, field, i)
+                             : reflection->GetBool(message, field));
+          break;
+        case pb::FieldDescriptor::CPPTYPE_DOUBLE:
+          json.Raw(absl::StrCat(repeated ? reflection->GetRepeatedDouble(message, field, i)
+                                         : reflection->GetDouble(message, field)));
+          break;
+        case pb::FieldDescriptor::CPPTYPE_INT32:
+          json.Int(repeated ? reflection->GetRepeatedInt32(message, field, i)
+                            : reflection->GetInt32(message, field));
+          break;
+        case pb::FieldDescriptor::CPPTYPE_INT64:
+          json.Int(repeated ? reflection->GetRepeatedInt64(message, field, i)
+                            : reflection->GetInt64(message, field));
+          break;
+        case pb::FieldDescriptor::CPPTYPE_ENUM:
+          json.String(repeated ? reflection->GetRepeatedEnum(message, field, i)->name()
+                               : reflection->GetEnum(message, field)->name());
+          break;
+        default:  // unsigned and float fields: none in the action requests
+          json.Null();
+          break;
+      }
+    }
+    if (field->is_repeated()) json.EndArray();
+  }
+  json.EndObject();
+}
+
+}  // namespace
+
+absl::Status CheckTypedRequest(std::string_view action, const google::protobuf::Message& request) {
+  const ActionSpec* spec = FindAction(action);
+  if (spec == nullptr || spec->runner != Runner::kTyped) {
+    return absl::InternalError(
+        absl::StrCat("no typed catalog entry ", absl::string_view(action.data(), action.size())));
+  }
+  JsonWriter json;
+  WriteArguments(request, json);
+  const absl::Status valid = ValidateArguments(
+      absl::string_view(spec->parameters.data(), spec->parameters.size()), json.str());
+  if (valid.ok()) return valid;
+  return absl::InvalidArgumentError(
+      absl::StrCat(absl::string_view(action.data(), action.size()), ": ", valid.message()));
 }
 
 v1::ListActionsResponse DescribeActions(const v1::TenantPolicy& policy) {

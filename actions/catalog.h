@@ -12,10 +12,13 @@
 #ifndef PAYVOX_ACTIONS_CATALOG_H_
 #define PAYVOX_ACTIONS_CATALOG_H_
 
+#include <google/protobuf/message.h>
+
 #include <array>
 #include <span>
 #include <string_view>
 
+#include "absl/status/status.h"
 #include "payvox/v1/actions.pb.h"
 #include "payvox/v1/config.pb.h"
 #include "policy/policy.h"
@@ -66,6 +69,13 @@ std::span<const ActionSpec> Catalog();
 
 // FindAction returns the entry named `name`, or nullptr.
 const ActionSpec* FindAction(std::string_view name);
+
+// CheckTypedRequest holds a typed action's request (the gRPC RPC of the
+// same name) to the catalog's schema for `action`, as Execute holds its
+// arguments: one set of rules, derived from the proto, for both entry
+// points. Fields at their zero value count as absent (proto3); `context` is
+// not an argument. INVALID_ARGUMENT naming the action and the field.
+absl::Status CheckTypedRequest(std::string_view action, const google::protobuf::Message& request);
 
 // DescribeActions is ListActions' answer for a tenant's policy.
 v1::ListActionsResponse DescribeActions(const v1::TenantPolicy& policy);

@@ -13,29 +13,7 @@ using policy::ActionClass;
 
 constexpr std::array kEntries = {
     ActionSpec{
-        .name = "create_coupon",
-        .description =
-            "Create a discount the caller was promised: percent_off or amount_off, for once, some "
-            "months (repeating) or forever. With customer_id it also makes a one-time code for "
-            "that "
-            "customer that is easy to read aloud.",
-        .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "percent_off": {"type": "number", "minimum": 0.01, "maximum": 100, "description": "Percent off, more than 0 and at most 100."},
-    "amount_off": {"type": "object", "description": "Amount off, instead of percent_off.", "properties": {"amount_minor": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Amount in minor units."}, "currency": {"type": "string", "minLength": 3, "maxLength": 3, "description": "Three-letter ISO currency code in lower case, e.g. usd."}}, "required": ["amount_minor", "currency"], "additionalProperties": false},
-    "duration": {"type": "string", "enum": ["once", "repeating", "forever"], "description": "How long it applies; once when absent."},
-    "duration_in_months": {"type": "integer", "minimum": 1, "maximum": 36, "description": "Months, for repeating."},
-    "max_redemptions": {"type": "integer", "minimum": 1, "maximum": 1000000, "description": "How many times it can be used; unlimited when absent."},
-    "redeem_by": {"type": "integer", "minimum": 1, "description": "Last moment it can be redeemed (Unix seconds)."},
-    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer the one-time code is for, cus_..."}
-  },
-  "additionalProperties": false
-})json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/coupons",
-        .action_class = ActionClass::kWrite,
-        .capabilities = {"coupons"}},
+        .name = "create_coupon", .action_class = ActionClass::kWrite, .capabilities = {"coupons"}},
     ActionSpec{.name = "list_coupons",
                .description = "The coupons this business has, newest first.",
                .parameters = R"json({
@@ -106,106 +84,24 @@ constexpr std::array kEntries = {
                .capabilities = {"coupons"},
                .runner = Runner::kStripe,
                .object = "promotion_code"},
-    ActionSpec{
-        .name = "list_subscriptions",
-        .description =
-            "The customer's subscriptions: plan, status, price, renewal date, whether it ends at "
-            "period end or is paused. Use it for 'when does my plan renew?'.",
-        .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."}
-  },
-  "required": ["customer_id"],
-  "additionalProperties": false
-})json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/subscriptions",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_subscriptions"}},
-    ActionSpec{.name = "get_subscription",
-               .description = "One subscription by id: plan, price, status and renewal date.",
-               .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."}
-  },
-  "required": ["subscription_id"],
-  "additionalProperties": false
-})json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/subscriptions/{id}",
+    ActionSpec{.name = "list_subscriptions",
                .action_class = ActionClass::kRead,
                .capabilities = {"view_subscriptions"}},
-    ActionSpec{
-        .name = "cancel_subscription",
-        .description =
-            "Cancel a subscription at the end of the paid period (default) or at once "
-            "(immediately, "
-            "if the business allows). Cannot be undone: confirm first. Needs the caller verified.",
-        .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."},
-    "immediately": {"type": "boolean", "description": "End it now instead of at the end of the period."},
-    "reason": {"type": "string", "maxLength": 500, "description": "Why the caller cancels."}
-  },
-  "required": ["subscription_id"],
-  "additionalProperties": false
-})json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/subscriptions/{id}",
-        .action_class = ActionClass::kDestructive,
-        .capabilities = {"cancel_subscriptions"}},
+    ActionSpec{.name = "get_subscription",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_subscriptions"}},
+    ActionSpec{.name = "cancel_subscription",
+               .action_class = ActionClass::kDestructive,
+               .capabilities = {"cancel_subscriptions"}},
     ActionSpec{.name = "pause_subscription",
-               .description = "Pause billing on a subscription, until a date or until resumed. A "
-                              "canceled subscription "
-                              "cannot be paused.",
-               .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."},
-    "resumes_at": {"type": "integer", "minimum": 1, "description": "When billing resumes by itself (Unix seconds); until resumed when absent."}
-  },
-  "required": ["subscription_id"],
-  "additionalProperties": false
-})json",
-               .stripe_method = "POST",
-               .stripe_path = "/v1/subscriptions/{id}",
                .action_class = ActionClass::kWrite,
                .capabilities = {"pause_subscriptions"}},
     ActionSpec{.name = "resume_subscription",
-               .description = "Resume billing on a paused subscription.",
-               .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."}
-  },
-  "required": ["subscription_id"],
-  "additionalProperties": false
-})json",
-               .stripe_method = "POST",
-               .stripe_path = "/v1/subscriptions/{id}",
                .action_class = ActionClass::kWrite,
                .capabilities = {"pause_subscriptions"}},
-    ActionSpec{
-        .name = "change_subscription_plan",
-        .description =
-            "Move a subscription to another price. Without context.confirmed it only previews what "
-            "the caller will pay now and later; send it again confirmed to apply.",
-        .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."},
-    "new_price_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The new price, price_..."}
-  },
-  "required": ["subscription_id", "new_price_id"],
-  "additionalProperties": false
-})json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/subscriptions/{id}",
-        .action_class = ActionClass::kWrite,
-        .capabilities = {"change_subscription_plans"}},
+    ActionSpec{.name = "change_subscription_plan",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"change_subscription_plans"}},
     ActionSpec{.name = "search_subscriptions",
                .description = "Search subscriptions with Stripe Search by customer, status or "
                               "start date. Results can "
@@ -274,48 +170,12 @@ constexpr std::array kEntries = {
                .owner = Owner::kLoaded,
                .say_done = "I've updated your subscription."},
     ActionSpec{.name = "list_invoices",
-               .description = "The customer's invoices, newest first, optionally by status.",
-               .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
-    "status": {"type": "string", "enum": ["draft", "open", "paid", "uncollectible", "void"], "description": "Only invoices in this state."},
-    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
-  },
-  "required": ["customer_id"],
-  "additionalProperties": false
-})json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/invoices",
                .action_class = ActionClass::kRead,
                .capabilities = {"view_invoices"}},
     ActionSpec{.name = "get_invoice",
-               .description = "One invoice by id: amount, status, due date, lines.",
-               .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "invoice_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The invoice, in_..."}
-  },
-  "required": ["invoice_id"],
-  "additionalProperties": false
-})json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/invoices/{id}",
                .action_class = ActionClass::kRead,
                .capabilities = {"view_invoices"}},
     ActionSpec{.name = "get_upcoming_invoice",
-               .description = "What the customer will be billed next, and when.",
-               .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
-    "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "Only this subscription, sub_..."}
-  },
-  "required": ["customer_id"],
-  "additionalProperties": false
-})json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/invoices/upcoming",
                .action_class = ActionClass::kRead,
                .capabilities = {"view_invoices"}},
     ActionSpec{.name = "search_invoices",
@@ -342,67 +202,15 @@ constexpr std::array kEntries = {
                .object = "invoice",
                .list = true},
     ActionSpec{.name = "send_invoice",
-               .description = "Email an open invoice to the address on the customer's account.",
-               .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "invoice_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The invoice, in_..."}
-  },
-  "required": ["invoice_id"],
-  "additionalProperties": false
-})json",
-               .stripe_method = "POST",
-               .stripe_path = "/v1/invoices/{id}/send",
                .action_class = ActionClass::kWrite,
                .capabilities = {"manage_invoices"}},
-    ActionSpec{
-        .name = "void_invoice",
-        .description =
-            "Void an open invoice so nothing is owed on it. Cannot be undone: confirm first.",
-        .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "invoice_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The invoice, in_..."}
-  },
-  "required": ["invoice_id"],
-  "additionalProperties": false
-})json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/invoices/{id}/void",
-        .action_class = ActionClass::kDestructive,
-        .capabilities = {"manage_invoices"}},
-    ActionSpec{
-        .name = "create_invoice",
-        .description =
-            "Draft an invoice with lines (each a description, unit amount and quantity); it is not "
-            "sent until finalized.",
-        .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
-    "lines": {"type": "array", "description": "The invoice lines, 1 to 50.", "minItems": 1, "maxItems": 50, "items": {"type": "object", "description": "One line.", "properties": {"description": {"type": "string", "minLength": 1, "maxLength": 500, "description": "What the line is for."}, "amount": {"type": "object", "description": "Unit price.", "properties": {"amount_minor": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Amount in minor units."}, "currency": {"type": "string", "minLength": 3, "maxLength": 3, "description": "Three-letter ISO currency code in lower case, e.g. usd."}}, "required": ["amount_minor", "currency"], "additionalProperties": false}, "quantity": {"type": "integer", "minimum": 1, "maximum": 10000, "description": "How many; 1 when absent."}}, "required": ["description", "amount"], "additionalProperties": false}},
-    "days_until_due": {"type": "integer", "minimum": 1, "maximum": 365, "description": "Email the invoice with this many days to pay; charge the card on file when absent."},
-    "description": {"type": "string", "maxLength": 500, "description": "A note printed on the invoice."}
-  },
-  "required": ["customer_id", "lines"],
-  "additionalProperties": false
-})json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/invoices",
-        .action_class = ActionClass::kWrite,
-        .capabilities = {"manage_invoices"}},
+    ActionSpec{.name = "void_invoice",
+               .action_class = ActionClass::kDestructive,
+               .capabilities = {"manage_invoices"}},
+    ActionSpec{.name = "create_invoice",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"manage_invoices"}},
     ActionSpec{.name = "finalize_invoice",
-               .description = "Finalize a draft invoice so it can be paid.",
-               .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "invoice_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The invoice, in_..."}
-  },
-  "required": ["invoice_id"],
-  "additionalProperties": false
-})json",
-               .stripe_method = "POST",
-               .stripe_path = "/v1/invoices/{id}/finalize",
                .action_class = ActionClass::kWrite,
                .capabilities = {"manage_invoices"}},
     ActionSpec{.name = "list_products",

@@ -12,45 +12,8 @@ namespace {
 using policy::ActionClass;
 
 constexpr std::array kEntries = {
-    ActionSpec{
-        .name = "find_customer",
-        .description =
-            "Find the caller's Stripe customer by the email or phone number they give, or by a "
-            "customer id. Give exactly one of email, phone or customer_id. Several matches are all "
-            "returned: then ask the caller which account (e.g. the name on it); never guess.",
-        .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "email": {"type": "string", "maxLength": 512, "description": "The email on the account, exactly as the caller spelled it."},
-    "phone": {"type": "string", "minLength": 8, "maxLength": 16, "description": "The phone number on the account in E.164 form, e.g. +14155550123."},
-    "customer_id": {"type": "string", "maxLength": 255, "description": "A Stripe customer id, cus_..., when already known."}
-  },
-  "additionalProperties": false
-})json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/customers",
-        .action_class = ActionClass::kRead,
-        .capabilities = {}},
-    ActionSpec{
-        .name = "verify_identity",
-        .description =
-            "Verify the caller before anything that changes their account: they say the last 4 "
-            "digits "
-            "of a card on file. A wrong answer returns verified=false with the attempts left; once "
-            "none are left, do not ask again, offer a secure link or a person.",
-        .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer found by find_customer, cus_..."},
-    "last4": {"type": "string", "minLength": 4, "maxLength": 4, "description": "The 4 digits the caller said."}
-  },
-  "required": ["customer_id", "last4"],
-  "additionalProperties": false
-})json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/payment_methods",
-        .action_class = ActionClass::kRead,
-        .capabilities = {}},
+    ActionSpec{.name = "find_customer", .action_class = ActionClass::kRead, .capabilities = {}},
+    ActionSpec{.name = "verify_identity", .action_class = ActionClass::kRead, .capabilities = {}},
     ActionSpec{
         .name = "search_customers",
         .description =
@@ -144,59 +107,13 @@ constexpr std::array kEntries = {
         .object = "customer",
         .owner = Owner::kPath,
         .say_done = "Your account is deleted."},
-    ActionSpec{
-        .name = "list_charges",
-        .description =
-            "The customer's recent charges, newest first, with amount, status, card, refundable "
-            "amount and failure reason in plain words. Use it for 'did my payment go through?' and "
-            "to "
-            "find the charge to refund.",
-        .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
-    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
-    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last charge seen."}
-  },
-  "required": ["customer_id"],
-  "additionalProperties": false
-})json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/charges",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_payments"}},
-    ActionSpec{
-        .name = "get_payment",
-        .description =
-            "One payment by charge (ch_), payment intent (pi_) or invoice (in_) id: did it go "
-            "through, why not, and what it was for.",
-        .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "payment_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "ch_..., pi_... or in_..."}
-  },
-  "required": ["payment_id"],
-  "additionalProperties": false
-})json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/charges/{id}",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_payments"}},
+    ActionSpec{.name = "list_charges",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_payments"}},
+    ActionSpec{.name = "get_payment",
+               .action_class = ActionClass::kRead,
+               .capabilities = {"view_payments"}},
     ActionSpec{.name = "find_duplicate_charges",
-               .description = "Find charges of the same customer with the same amount close "
-                              "together in time, and say "
-                              "which one to refund.",
-               .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
-    "window_seconds": {"type": "integer", "minimum": 1, "maximum": 2678400, "description": "Charges closer than this many seconds count as duplicates; 86400 when absent."}
-  },
-  "required": ["customer_id"],
-  "additionalProperties": false
-})json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/charges",
                .action_class = ActionClass::kRead,
                .capabilities = {"view_payments"}},
     ActionSpec{.name = "search_charges",
@@ -376,80 +293,16 @@ constexpr std::array kEntries = {
         .owner = Owner::kLoaded,
         .say_done = "I've collected that payment."},
     ActionSpec{.name = "start_secure_payment",
-               .description = "Take a card payment during the call without hearing the card: "
-                              "payvox creates the payment "
-                              "and hands the caller to a secure keypad line; the result arrives on "
-                              "the event stream for "
-                              "this call.",
-               .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
-    "amount": {"type": "object", "description": "How much to charge.", "properties": {"amount_minor": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Amount in minor units."}, "currency": {"type": "string", "minLength": 3, "maxLength": 3, "description": "Three-letter ISO currency code in lower case, e.g. usd."}}, "required": ["amount_minor", "currency"], "additionalProperties": false},
-    "description": {"type": "string", "maxLength": 500, "description": "What the payment is for."}
-  },
-  "required": ["customer_id", "amount"],
-  "additionalProperties": false
-})json",
-               .stripe_method = "POST",
-               .stripe_path = "/v1/payment_intents",
                .action_class = ActionClass::kWrite,
                .capabilities = {"secure_payments"}},
+    ActionSpec{.name = "create_refund",
+               .action_class = ActionClass::kWrite,
+               .capabilities = {"full_refunds", "partial_refunds"}},
     ActionSpec{
-        .name = "create_refund",
-        .description =
-            "Refund a charge in full (amount_minor 0) or in part. Needs the caller verified in "
-            "this "
-            "call. Retrying with the same request_id never refunds twice. May answer with an "
-            "approval_id instead of a refund: then tell the caller it was sent for approval.",
-        .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "charge_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The charge to refund, ch_..., or its payment intent, pi_..."},
-    "amount_minor": {"type": "integer", "minimum": 0, "maximum": 99999999, "description": "Amount in the currency's minor unit (cents); 0 refunds everything refundable."},
-    "reason": {"type": "string", "enum": ["duplicate", "fraudulent", "requested_by_customer"], "description": "Why the refund is made."},
-    "note": {"type": "string", "maxLength": 500, "description": "A short note kept with the refund; never card numbers."}
-  },
-  "required": ["charge_id"],
-  "additionalProperties": false
-})json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/refunds",
-        .action_class = ActionClass::kWrite,
-        .capabilities = {"full_refunds", "partial_refunds"}},
-    ActionSpec{.name = "get_refund",
-               .description =
-                   "One refund by id: its amount, and whether it is on its way, done or failed.",
-               .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "refund_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The refund, re_..."}
-  },
-  "required": ["refund_id"],
-  "additionalProperties": false
-})json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/refunds/{id}",
+        .name = "get_refund", .action_class = ActionClass::kRead, .capabilities = {"view_refunds"}},
+    ActionSpec{.name = "list_refunds",
                .action_class = ActionClass::kRead,
                .capabilities = {"view_refunds"}},
-    ActionSpec{
-        .name = "list_refunds",
-        .description =
-            "Refunds of a charge or of a customer, newest first. Give exactly one of charge_id and "
-            "customer_id.",
-        .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "charge_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The charge, ch_..., or payment intent, pi_..."},
-    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
-    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
-  },
-  "additionalProperties": false
-})json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/refunds",
-        .action_class = ActionClass::kRead,
-        .capabilities = {"view_refunds"}},
     ActionSpec{.name = "list_payment_methods",
                .description = "The cards a customer has on file (brand and last 4 only).",
                .parameters = R"json({
@@ -591,19 +444,6 @@ constexpr std::array kEntries = {
                .runner = Runner::kStripe,
                .object = "event"},
     ActionSpec{.name = "create_payment_link",
-               .description =
-                   "A payment link for a price that the agent can send by text message or email.",
-               .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "price_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The price to sell, price_..."},
-    "quantity": {"type": "integer", "minimum": 1, "maximum": 10000, "description": "How many; 1 when absent."}
-  },
-  "required": ["price_id"],
-  "additionalProperties": false
-})json",
-               .stripe_method = "POST",
-               .stripe_path = "/v1/payment_links",
                .action_class = ActionClass::kWrite,
                .capabilities = {"payment_links"}},
     ActionSpec{.name = "list_payment_links",
@@ -624,20 +464,6 @@ constexpr std::array kEntries = {
                .object = "payment_link",
                .list = true},
     ActionSpec{.name = "create_portal_session",
-               .description = "A billing portal link where the caller updates cards and manages "
-                              "plans themselves. Needs "
-                              "the caller verified.",
-               .parameters = R"json({
-  "type": "object",
-  "properties": {
-    "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
-    "return_url": {"type": "string", "maxLength": 2048, "description": "Where the portal sends the customer back to (https)."}
-  },
-  "required": ["customer_id"],
-  "additionalProperties": false
-})json",
-               .stripe_method = "POST",
-               .stripe_path = "/v1/billing_portal/sessions",
                .action_class = ActionClass::kWrite,
                .capabilities = {"portal_links"}},
 };

@@ -8,17 +8,20 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "actions/proto_schema.h"
 #include "actions/typed_actions.h"
 #include "common/json_schema.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "payvox/v1/options.pb.h"
 
 namespace payvox {
 namespace {
 
 using ::payvox::testing::StatusIs;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 absl::string_view Sv(std::string_view text) { return {text.data(), text.size()}; }
 
@@ -86,8 +89,10 @@ TEST(CatalogTest, EveryEntryIsAUsableToolDefinition) {
       EXPECT_TRUE(absl::ascii_islower(static_cast<unsigned char>(c)) || c == '_');
     }
     EXPECT_GE(spec.description.size(), 40u);
-    EXPECT_THAT(Sv(spec.stripe_method), ::testing::AnyOf("GET", "POST", "DELETE"));
-    EXPECT_TRUE(spec.stripe_path.starts_with("/v1/"));
+    if (spec.runner == Runner::kStripe) {
+      EXPECT_THAT(Sv(spec.stripe_method), ::testing::AnyOf("GET", "POST", "DELETE"));
+      EXPECT_TRUE(spec.stripe_path.starts_with("/v1/"));
+    }
     EXPECT_TRUE(CheckSchema(Sv(spec.parameters)).ok()) << CheckSchema(Sv(spec.parameters));
     EXPECT_EQ(FindAction(spec.name), &spec);
   }
@@ -111,6 +116,77 @@ TEST(CatalogTest, SchemasDescribeExactlyTheTypedRequest) {
     for (const auto field : properties) described.emplace(field.key);
     EXPECT_EQ(described, fields);
   }
+}
+
+// A typed entry's description is its RPC's comment and its schema comes
+// from the request's (payvox.v1.rules): nothing about it is written twice.
+TEST(CatalogTest, TypedEntriesAreDerivedFromTheirProto) {
+  for (const ActionSpec& spec : Catalog()) {
+    SCOPED_TRACE(spec.name);
+    if (spec.runner != Runner::kTyped) continue;
+    const google::protobuf::Descriptor* request = RequestOf(spec.name);
+    ASSERT_NE(request, nullptr);
+    const std::string rpc(request->name().substr(0, request->name().size() - 7));  // "Request"
+    absl::StatusOr<ProtoAction> derived = DeriveFromProto(rpc);
+    ASSERT_TRUE(derived.ok()) << derived.status();
+    EXPECT_EQ(Sv(spec.description), derived->description);
+    EXPECT_EQ(Sv(spec.parameters), derived->parameters);
+    std::set<std::string> required;
+    for (int i = 0; i < request->field_count(); ++i) {
+      if (request->field(i)->options().GetExtension(v1::rules).required()) {
+        required.insert(request->field(i)->name());
+      }
+    }
+    simdjson::dom::parser parser;
+    simdjson::dom::element root = parser.parse(std::string(spec.parameters)).value();
+    std::set<std::string> listed;
+    simdjson::dom::array list;
+    if (root["required"].get_array().get(list) == simdjson::SUCCESS) {
+      for (const auto name : list) listed.emplace(name.get_string().value());
+    }
+    EXPECT_EQ(listed, required);
+  }
+  // The RPC's comment, joined into one paragraph.
+  absl::StatusOr<ProtoAction> refund = DeriveFromProto("CreateRefund");
+  ASSERT_TRUE(refund.ok());
+  EXPECT_THAT(refund->description, HasSubstr("Refund a charge"));
+  EXPECT_THAT(refund->description, Not(HasSubstr("//")));
+  EXPECT_THAT(refund->description, Not(HasSubstr("\n")));
+  // Output-only fields (Money.display) are not arguments.
+  absl::StatusOr<ProtoAction> payment = DeriveFromProto("StartSecurePayment");
+  ASSERT_TRUE(payment.ok());
+  EXPECT_THAT(payment->parameters, HasSubstr("\"amount_minor\""));
+  EXPECT_THAT(payment->parameters, Not(HasSubstr("\"display\"")));
+  EXPECT_THAT(DeriveFromProto("DropTables"),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("DropTables")));
+}
+
+// A typed gRPC request is held to the same schema as Execute's arguments.
+TEST(CatalogTest, TypedRequestsAreHeldToTheirSchema) {
+  v1::CreateRefundRequest refund;
+  refund.mutable_context()->set_call_id(std::string(100, 'c'));  // not an argument
+  refund.set_charge_id("ch_1");
+  EXPECT_TRUE(CheckTypedRequest("create_refund", refund).ok());
+  refund.set_reason("because");
+  EXPECT_THAT(CheckTypedRequest("create_refund", refund),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("create_refund: reason")));
+  refund.set_reason("duplicate");
+  refund.set_amount_minor(100'000'000);
+  EXPECT_THAT(CheckTypedRequest("create_refund", refund),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("amount_minor")));
+  // Nested and repeated fields too.
+  v1::CreateInvoiceRequest invoice;
+  invoice.set_customer_id("cus_1");
+  EXPECT_THAT(CheckTypedRequest("create_invoice", invoice),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("lines")));
+  v1::InvoiceLine* line = invoice.add_lines();
+  line->set_description("Setup");
+  line->mutable_amount()->set_amount_minor(1000);
+  EXPECT_THAT(CheckTypedRequest("create_invoice", invoice),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("currency")));
+  line->mutable_amount()->set_currency("usd");
+  EXPECT_TRUE(CheckTypedRequest("create_invoice", invoice).ok());
+  EXPECT_THAT(CheckTypedRequest("get_balance", invoice), StatusIs(absl::StatusCode::kInternal));
 }
 
 TEST(CatalogTest, ArgumentsThatViolateASchemaAreRefusedNamingTheArgument) {

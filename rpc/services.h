@@ -33,14 +33,18 @@ namespace payvox {
 
 // PAYVOX_ACTION_RPC declares a unary callback handler that runs the
 // calling tenant's action `Rpc` of `family` (TenantActions) as a coroutine
-// on the executor (rpc/run_action.h).
-#define PAYVOX_ACTION_RPC(Rpc, family)                                                        \
+// on the executor (rpc/run_action.h), once the request passed the catalog
+// schema of `name`, the same check Execute makes.
+#define PAYVOX_ACTION_RPC(Rpc, name, family)                                                  \
   grpc::ServerUnaryReactor* Rpc(grpc::CallbackServerContext* context,                         \
                                 const v1::Rpc##Request* request, v1::Rpc##Response* response) \
       override {                                                                              \
     absl::StatusOr<std::shared_ptr<TenantRuntime>> tenant =                                   \
         tenants_.Connected(BearerToken(*context));                                            \
     if (!tenant.ok()) return Refuse(context, tenant.status());                                \
+    if (absl::Status valid = CheckTypedRequest(name, *request); !valid.ok()) {                \
+      return Refuse(context, valid);                                                          \
+    }                                                                                         \
     return RunAction(context, *request, response, executor_,                                  \
                      [actions = (*tenant)->actions.get(), request](CallBounds bounds) {       \
                        return actions->family.Rpc(*request, std::move(bounds));               \
@@ -59,7 +63,7 @@ class ActionServiceImpl final : public v1::ActionService::CallbackService {
       : tenants_(tenants), executor_(std::move(executor)) {}
 
   // One handler per typed action (actions/typed_actions.h).
-#define PAYVOX_TYPED_RPC(Rpc, name, family) PAYVOX_ACTION_RPC(Rpc, family)
+#define PAYVOX_TYPED_RPC(Rpc, name, family) PAYVOX_ACTION_RPC(Rpc, name, family)
   PAYVOX_TYPED_ACTIONS(PAYVOX_TYPED_RPC, PAYVOX_TYPED_RPC)
 #undef PAYVOX_TYPED_RPC
   grpc::ServerUnaryReactor* ListActions(grpc::CallbackServerContext* context,

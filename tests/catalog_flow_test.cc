@@ -1,6 +1,7 @@
 // ListActions and Execute end to end: the catalog through gRPC, running the
 // same actions as the typed RPCs against the sandbox.
 #include "actions/catalog.h"
+#include "common/json_schema.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/payvoxd_fixture.h"
@@ -43,7 +44,8 @@ TEST_F(CatalogFlowTest, ListActionsGivesToolDefinitions) {
   std::vector<std::string> names;
   for (const v1::ActionDescriptor& action : response.actions()) {
     names.push_back(action.name());
-    EXPECT_THAT(action.parameters_json_schema(), HasSubstr("\"type\": \"object\""));
+    // A tool definition an LLM can use: a valid object schema.
+    EXPECT_TRUE(CheckSchema(action.parameters_json_schema()).ok()) << action.name();
     // The default policy enables reading payments and refunds, not coupons.
     if (action.name() == "create_refund" || action.name() == "list_charges") {
       EXPECT_TRUE(action.enabled()) << action.name();

@@ -70,7 +70,7 @@ TEST_F(VoiceFlowTest, BadFindRequestsNameTheField) {
   bad_email.set_email("not-an-email");
   EXPECT_THAT(Find(bad_email, &response).error_message(), HasSubstr("email"));
   v1::FindCustomerRequest bad_phone;
-  bad_phone.set_phone("415-555");
+  bad_phone.set_phone("415-555-0123");
   EXPECT_THAT(Find(bad_phone, &response).error_message(), HasSubstr("E.164"));
   v1::FindCustomerRequest bad_id;
   bad_id.set_customer_id("../../v1/balance");
