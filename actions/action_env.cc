@@ -24,7 +24,7 @@ std::string ActionEnv::WriteKey(const v1::CallContext& context, std::string_view
                                absl::string_view(action.data(), action.size())});
 }
 
-boost::asio::awaitable<absl::Status> ActionEnv::ReadAllowed(std::string_view action) {
+boost::asio::awaitable<absl::Status> ActionEnv::Enabled(std::string_view action) {
   const ActionSpec* spec = FindAction(action);
   if (spec == nullptr || spec->capabilities[0].empty()) co_return absl::OkStatus();
   PAYVOX_CO_ASSIGN_OR_RETURN(const v1::TenantPolicy policy, co_await guard.Policy());

@@ -56,9 +56,10 @@ struct ActionEnv {
   // WriteKey is the Idempotency-Key of a write: (tenant, call, request_id,
   // action), so a retry of the same request reaches Stripe with the same key.
   std::string WriteKey(const v1::CallContext& context, std::string_view action) const;
-  // ReadAllowed: PERMISSION_DENIED unless the policy enables the catalog
-  // action `action` (reads have no other rule).
-  boost::asio::awaitable<absl::Status> ReadAllowed(std::string_view action);
+  // Enabled: PERMISSION_DENIED unless the tenant's policy enables one of the
+  // capabilities the catalog entry `action` declares (reads have no other
+  // rule; writes are decided by the write pipeline).
+  boost::asio::awaitable<absl::Status> Enabled(std::string_view action);
   // Speaking: how dates are said right now.
   Speaking speaking() const { return {clock.Now(), options.time_zone}; }
 

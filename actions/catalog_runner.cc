@@ -406,7 +406,7 @@ Action<v1::ExecuteResponse> CatalogRunner::Run(const ActionSpec& spec, v1::Execu
   PAYVOX_CO_ASSIGN_OR_RETURN(StripeCall call, BuildCall(spec, request.arguments_json()));
   const Speaking speaking = env_.speaking();
   if (read) {
-    const absl::Status allowed = co_await env_.ReadAllowed(spec.name);
+    const absl::Status allowed = co_await env_.Enabled(spec.name);
     PAYVOX_CO_RETURN_IF_ERROR(allowed);
     const stripe::CallOptions options{.bounds = bounds};
     PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::StripeResponse answer,
@@ -432,7 +432,7 @@ Action<v1::ExecuteResponse> CatalogRunner::Run(const ActionSpec& spec, v1::Execu
       }
     }
     WritePlan<v1::ExecuteResponse> write;
-    write.facts = {.action = action, .capability = capability, .action_class = spec.action_class};
+    write.facts.capability = capability;
     write.customer = owner;
     write.target = call.path;
     write.send = [&](const std::string& key) -> Action<v1::ExecuteResponse> {

@@ -118,6 +118,21 @@ TEST(CatalogTest, SchemasDescribeExactlyTheTypedRequest) {
   }
 }
 
+// An action's capabilities are declared once, in its catalog entry (the
+// write pipeline and Enabled read them from there); the policy's
+// vocabulary is exactly the capabilities the entries name.
+TEST(CatalogTest, CapabilitiesAreThePolicysVocabulary) {
+  std::set<std::string> named;
+  for (const ActionSpec& spec : Catalog()) {
+    for (const std::string_view capability : spec.capabilities) {
+      if (!capability.empty()) named.emplace(capability);
+    }
+  }
+  std::set<std::string> known(policy::Capabilities().begin(), policy::Capabilities().end());
+  known.erase("all");
+  EXPECT_EQ(named, known);
+}
+
 // A typed entry's description is its RPC's comment and its schema comes
 // from the request's (payvox.v1.rules): nothing about it is written twice.
 TEST(CatalogTest, TypedEntriesAreDerivedFromTheirProto) {

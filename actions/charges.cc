@@ -14,7 +14,7 @@ namespace payvox {
 Action<v1::ListChargesResponse> ChargeActions::ListCharges(v1::ListChargesRequest request,
                                                            CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), false));
-  const absl::Status allowed = co_await env_.ReadAllowed("list_charges");
+  const absl::Status allowed = co_await env_.Enabled("list_charges");
   PAYVOX_CO_RETURN_IF_ERROR(allowed);
   PAYVOX_CO_RETURN_IF_ERROR(
       stripe::ValidateStripeId("customer_id", request.customer_id(), {"cus_"}));
@@ -57,7 +57,7 @@ Action<v1::ListChargesResponse> ChargeActions::ListCharges(v1::ListChargesReques
 Action<v1::GetPaymentResponse> ChargeActions::GetPayment(v1::GetPaymentRequest request,
                                                          CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), false));
-  const absl::Status allowed = co_await env_.ReadAllowed("get_payment");
+  const absl::Status allowed = co_await env_.Enabled("get_payment");
   PAYVOX_CO_RETURN_IF_ERROR(allowed);
   const std::string& id = request.payment_id();
   PAYVOX_CO_RETURN_IF_ERROR(
@@ -100,7 +100,7 @@ Action<v1::GetPaymentResponse> ChargeActions::GetPayment(v1::GetPaymentRequest r
 Action<v1::FindDuplicateChargesResponse> ChargeActions::FindDuplicateCharges(
     v1::FindDuplicateChargesRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), false));
-  const absl::Status allowed = co_await env_.ReadAllowed("find_duplicate_charges");
+  const absl::Status allowed = co_await env_.Enabled("find_duplicate_charges");
   PAYVOX_CO_RETURN_IF_ERROR(allowed);
   PAYVOX_CO_RETURN_IF_ERROR(
       stripe::ValidateStripeId("customer_id", request.customer_id(), {"cus_"}));

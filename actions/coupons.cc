@@ -63,9 +63,6 @@ Action<v1::CreateCouponResponse> CouponActions::CreateCoupon(v1::CreateCouponReq
   auto plan = [&](const v1::TenantPolicy& policy)
       -> boost::asio::awaitable<absl::StatusOr<WritePlan<v1::CreateCouponResponse>>> {
     WritePlan<v1::CreateCouponResponse> write;
-    write.facts = {.action = "create_coupon",
-                   .capability = "coupons",
-                   .action_class = policy::ActionClass::kWrite};
     write.facts.coupon =
         policy::CouponFacts{.percent_off = request.percent_off(),
                             .amount_off = percent ? 0 : request.amount_off().amount_minor(),

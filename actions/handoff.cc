@@ -24,9 +24,6 @@ Action<v1::StartSecurePaymentResponse> HandoffActions::StartSecurePayment(
   auto plan = [&](const v1::TenantPolicy&)
       -> boost::asio::awaitable<absl::StatusOr<WritePlan<v1::StartSecurePaymentResponse>>> {
     WritePlan<v1::StartSecurePaymentResponse> write;
-    write.facts = {.action = "start_secure_payment",
-                   .capability = "secure_payments",
-                   .action_class = policy::ActionClass::kWrite};
     write.customer = request.customer_id();
     write.target = session_id;
     write.amount = request.amount().amount_minor();

@@ -26,7 +26,7 @@ absl::Status ValidateInvoiceId(const std::string& id) {
 Action<v1::ListInvoicesResponse> InvoiceActions::ListInvoices(v1::ListInvoicesRequest request,
                                                               CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), false));
-  const absl::Status allowed = co_await env_.ReadAllowed("list_invoices");
+  const absl::Status allowed = co_await env_.Enabled("list_invoices");
   PAYVOX_CO_RETURN_IF_ERROR(allowed);
   PAYVOX_CO_RETURN_IF_ERROR(
       stripe::ValidateStripeId("customer_id", request.customer_id(), {"cus_"}));
@@ -57,7 +57,7 @@ Action<v1::ListInvoicesResponse> InvoiceActions::ListInvoices(v1::ListInvoicesRe
 Action<v1::GetInvoiceResponse> InvoiceActions::GetInvoice(v1::GetInvoiceRequest request,
                                                           CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), false));
-  const absl::Status allowed = co_await env_.ReadAllowed("get_invoice");
+  const absl::Status allowed = co_await env_.Enabled("get_invoice");
   PAYVOX_CO_RETURN_IF_ERROR(allowed);
   const stripe::CallOptions read{.bounds = bounds};
   PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Invoice invoice,
@@ -71,7 +71,7 @@ Action<v1::GetInvoiceResponse> InvoiceActions::GetInvoice(v1::GetInvoiceRequest 
 Action<v1::GetUpcomingInvoiceResponse> InvoiceActions::GetUpcomingInvoice(
     v1::GetUpcomingInvoiceRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), false));
-  const absl::Status allowed = co_await env_.ReadAllowed("get_upcoming_invoice");
+  const absl::Status allowed = co_await env_.Enabled("get_upcoming_invoice");
   PAYVOX_CO_RETURN_IF_ERROR(allowed);
   PAYVOX_CO_RETURN_IF_ERROR(
       stripe::ValidateStripeId("customer_id", request.customer_id(), {"cus_"}));
@@ -121,9 +121,6 @@ Action<Response> InvoiceActions::ChangeInvoice(
           absl::StrCat("That invoice can't be ", change.done, " in its current state."));
     }
     WritePlan<Response> write;
-    write.facts = {.action = change.action,
-                   .capability = "manage_invoices",
-                   .action_class = change.action_class};
     write.customer = current.customer;
     write.target = current.id;
     write.amount = current.amount_due;
@@ -166,7 +163,6 @@ Action<v1::VoidInvoiceResponse> InvoiceActions::VoidInvoice(v1::VoidInvoiceReque
   InvoiceChange change{.action = "void_invoice",
                        .transition = stripe::InvoiceTransition::kVoid,
                        .done = "voided",
-                       .action_class = policy::ActionClass::kDestructive,
                        .from = {"open", "uncollectible"},
                        .refused_reason = "invoice_not_open"};
   std::function<std::string(const stripe::Invoice&)> say = [](const stripe::Invoice& voided) {
@@ -228,9 +224,6 @@ Action<v1::CreateInvoiceResponse> InvoiceActions::CreateInvoice(v1::CreateInvoic
   auto plan = [&](const v1::TenantPolicy&)
       -> boost::asio::awaitable<absl::StatusOr<WritePlan<v1::CreateInvoiceResponse>>> {
     WritePlan<v1::CreateInvoiceResponse> write;
-    write.facts = {.action = "create_invoice",
-                   .capability = "manage_invoices",
-                   .action_class = policy::ActionClass::kWrite};
     write.customer = request.customer_id();
     write.target = request.customer_id();
     write.amount = total;

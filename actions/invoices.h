@@ -34,7 +34,6 @@ class InvoiceActions {
     std::string action;
     stripe::InvoiceTransition transition = stripe::InvoiceTransition::kSend;
     std::string done;  // "sent"
-    policy::ActionClass action_class = policy::ActionClass::kWrite;
     std::vector<std::string> from;
     std::string refused_reason;
   };

@@ -22,9 +22,6 @@ Action<v1::CreatePaymentLinkResponse> LinkActions::CreatePaymentLink(
       -> boost::asio::awaitable<absl::StatusOr<WritePlan<v1::CreatePaymentLinkResponse>>> {
     // A link for a price belongs to no customer: it needs no caller identity.
     WritePlan<v1::CreatePaymentLinkResponse> write;
-    write.facts = {.action = "create_payment_link",
-                   .capability = "payment_links",
-                   .action_class = policy::ActionClass::kWrite};
     write.target = request.price_id();
     write.send = [&](const std::string& key) -> Action<v1::CreatePaymentLinkResponse> {
       const stripe::CallOptions options{.bounds = bounds, .idempotency_key = key};
@@ -59,9 +56,6 @@ Action<v1::CreatePortalSessionResponse> LinkActions::CreatePortalSession(
     // The portal manages the customer's cards and plans: it needs the
     // customer's verified identity.
     WritePlan<v1::CreatePortalSessionResponse> write;
-    write.facts = {.action = "create_portal_session",
-                   .capability = "portal_links",
-                   .action_class = policy::ActionClass::kWrite};
     write.customer = request.customer_id();
     write.target = request.customer_id();
     write.send = [&](const std::string& key) -> Action<v1::CreatePortalSessionResponse> {

@@ -100,9 +100,7 @@ Action<v1::CreateRefundResponse> RefundActions::Refund(v1::CreateRefundRequest r
     const int64_t amount = request.amount_minor() == 0 ? refundable : request.amount_minor();
     const bool partial = amount < refundable;
     WritePlan<v1::CreateRefundResponse> write;
-    write.facts = {.action = "create_refund",
-                   .capability = partial ? "partial_refunds" : "full_refunds",
-                   .action_class = policy::ActionClass::kWrite};
+    write.facts.capability = partial ? "partial_refunds" : "full_refunds";
     write.facts.refund =
         policy::RefundFacts{.amount = amount,
                             .currency = charge.currency,
@@ -167,7 +165,7 @@ Action<v1::CreateRefundResponse> RefundActions::Refund(v1::CreateRefundRequest r
 Action<v1::GetRefundResponse> RefundActions::GetRefund(v1::GetRefundRequest request,
                                                        CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), false));
-  const absl::Status allowed = co_await env_.ReadAllowed("get_refund");
+  const absl::Status allowed = co_await env_.Enabled("get_refund");
   PAYVOX_CO_RETURN_IF_ERROR(allowed);
   PAYVOX_CO_RETURN_IF_ERROR(
       stripe::ValidateStripeId("refund_id", request.refund_id(), {"re_", "pyr_"}));
@@ -183,7 +181,7 @@ Action<v1::GetRefundResponse> RefundActions::GetRefund(v1::GetRefundRequest requ
 Action<v1::ListRefundsResponse> RefundActions::ListRefunds(v1::ListRefundsRequest request,
                                                            CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), false));
-  const absl::Status allowed = co_await env_.ReadAllowed("list_refunds");
+  const absl::Status allowed = co_await env_.Enabled("list_refunds");
   PAYVOX_CO_RETURN_IF_ERROR(allowed);
   PAYVOX_CO_RETURN_IF_ERROR(ValidateLimit(request.limit()));
   if (request.charge_id().empty() == request.customer_id().empty()) {

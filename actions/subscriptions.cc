@@ -36,7 +36,7 @@ int64_t ProrationOf(const stripe::Invoice& upcoming) {
 Action<v1::ListSubscriptionsResponse> SubscriptionActions::ListSubscriptions(
     v1::ListSubscriptionsRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), false));
-  const absl::Status allowed = co_await env_.ReadAllowed("list_subscriptions");
+  const absl::Status allowed = co_await env_.Enabled("list_subscriptions");
   PAYVOX_CO_RETURN_IF_ERROR(allowed);
   PAYVOX_CO_RETURN_IF_ERROR(
       stripe::ValidateStripeId("customer_id", request.customer_id(), {"cus_"}));
@@ -63,7 +63,7 @@ Action<v1::ListSubscriptionsResponse> SubscriptionActions::ListSubscriptions(
 Action<v1::GetSubscriptionResponse> SubscriptionActions::GetSubscription(
     v1::GetSubscriptionRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), false));
-  const absl::Status allowed = co_await env_.ReadAllowed("get_subscription");
+  const absl::Status allowed = co_await env_.Enabled("get_subscription");
   PAYVOX_CO_RETURN_IF_ERROR(allowed);
   const stripe::CallOptions read{.bounds = bounds};
   PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Subscription subscription,
@@ -87,7 +87,6 @@ Action<Response> SubscriptionActions::Change(const Request& request, std::string
     PAYVOX_CO_ASSIGN_OR_RETURN(
         current, co_await env_.stripe.GetSubscription(request.subscription_id(), read));
     PAYVOX_CO_ASSIGN_OR_RETURN(WritePlan<Response> write, co_await load(current, policy));
-    write.facts.action = action;
     write.customer = current.customer;
     write.target = current.id;
     write.result_id = [](const Response& response) { return response.subscription().id(); };
@@ -108,8 +107,6 @@ Action<v1::CancelSubscriptionResponse> SubscriptionActions::CancelSubscription(
                            "That subscription is already canceled.");
     }
     WritePlan<v1::CancelSubscriptionResponse> write;
-    write.facts = {.capability = "cancel_subscriptions",
-                   .action_class = policy::ActionClass::kDestructive};
     write.facts.subscription =
         policy::SubscriptionFacts{.cancel_immediately = request.immediately()};
     write.send = [&](const std::string& key) -> Action<v1::CancelSubscriptionResponse> {
@@ -158,8 +155,6 @@ Action<v1::PauseSubscriptionResponse> SubscriptionActions::PauseSubscription(
                            "Billing on that subscription is already paused.");
     }
     WritePlan<v1::PauseSubscriptionResponse> write;
-    write.facts = {.capability = "pause_subscriptions",
-                   .action_class = policy::ActionClass::kWrite};
     write.send = [&](const std::string& key) -> Action<v1::PauseSubscriptionResponse> {
       stripe::SubscriptionChange change{.pause_collection = true,
                                         .pause_resumes_at = request.resumes_at()};
@@ -200,8 +195,6 @@ Action<v1::ResumeSubscriptionResponse> SubscriptionActions::ResumeSubscription(
                            "Billing on that subscription isn't paused.");
     }
     WritePlan<v1::ResumeSubscriptionResponse> write;
-    write.facts = {.capability = "pause_subscriptions",
-                   .action_class = policy::ActionClass::kWrite};
     write.send = [&](const std::string& key) -> Action<v1::ResumeSubscriptionResponse> {
       const stripe::CallOptions options{.bounds = bounds, .idempotency_key = key};
       // A subscription whose status is paused (a trial that ended without a
@@ -241,8 +234,6 @@ Action<v1::ChangeSubscriptionPlanResponse> SubscriptionActions::ChangeSubscripti
     PAYVOX_CO_ASSIGN_OR_RETURN(PlanChange change, co_await PricePlanChange(request, current, policy,
                                                                            proration_date, bounds));
     WritePlan<v1::ChangeSubscriptionPlanResponse> write;
-    write.facts = {.capability = "change_subscription_plans",
-                   .action_class = policy::ActionClass::kWrite};
     write.facts.subscription =
         policy::SubscriptionFacts{.proration_behavior = change.preview.proration_behavior};
     write.amount = change.proration;
@@ -276,6 +267,9 @@ Action<v1::ChangeSubscriptionPlanResponse> SubscriptionActions::PreviewPlanChang
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), false));
   PAYVOX_CO_RETURN_IF_ERROR(ValidateSubscriptionId(request.subscription_id()));
   const stripe::CallOptions read{.bounds = bounds};
+  // A preview changes nothing, but it still needs the action enabled.
+  const absl::Status enabled = co_await env_.Enabled("change_subscription_plan");
+  PAYVOX_CO_RETURN_IF_ERROR(enabled);
   PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Subscription current,
                              co_await env_.stripe.GetSubscription(request.subscription_id(), read));
   PAYVOX_CO_ASSIGN_OR_RETURN(const v1::TenantPolicy policy, co_await env_.guard.Policy());
@@ -283,12 +277,6 @@ Action<v1::ChangeSubscriptionPlanResponse> SubscriptionActions::PreviewPlanChang
   PAYVOX_CO_ASSIGN_OR_RETURN(
       const PlanChange change,
       co_await PricePlanChange(request, current, policy, proration_date, bounds));
-  // A preview changes nothing, but it still needs the capability.
-  if (!policy::IsEnabled(policy, "change_subscription_plan", "change_subscription_plans")) {
-    co_return policy::Decide(
-        policy, {.action = "change_subscription_plan", .capability = "change_subscription_plans"})
-        .ToStatus();
-  }
   const Speaking speaking = env_.speaking();
   v1::ChangeSubscriptionPlanResponse response;
   *response.mutable_proration() = ToMoney(change.proration, change.currency);

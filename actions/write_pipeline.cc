@@ -1,10 +1,29 @@
 #include "actions/write_pipeline.h"
 
 #include "absl/strings/str_cat.h"
+#include "actions/catalog.h"
 #include "actions/stripe_to_proto.h"
 #include "common/idempotency_key.h"
 
 namespace payvox {
+
+absl::Status WritePipeline::Describe(const std::string& action, policy::ActionFacts& facts) {
+  const ActionSpec* spec = FindAction(action);
+  if (spec == nullptr || spec->action_class == policy::ActionClass::kRead) {
+    return absl::InternalError(absl::StrCat(action, " is not a write in the catalog"));
+  }
+  facts.action = action;
+  facts.action_class = spec->action_class;
+  if (facts.capability.empty()) {
+    facts.capability = std::string(spec->capabilities[0]);
+    return absl::OkStatus();
+  }
+  for (const std::string_view capability : spec->capabilities) {
+    if (!capability.empty() && facts.capability == capability) return absl::OkStatus();
+  }
+  return absl::InternalError(
+      absl::StrCat(action, " chose capability ", facts.capability, ", which its entry lacks"));
+}
 
 boost::asio::awaitable<absl::StatusOr<WritePipeline::StoredFacts>> WritePipeline::ReadFacts(
     const v1::CallContext& context, const std::string& customer, bool identity_required,

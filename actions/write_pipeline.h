@@ -68,8 +68,10 @@ struct LimitUse {
 
 template <typename Response>
 struct WritePlan {
-  // What the policy decides on: action, capability, class and the action's
-  // own facts (refund, coupon, subscription). The pipeline fills in the
+  // What the policy decides on: the action's own facts (refund, coupon,
+  // subscription). The pipeline fills in the rest: the action's name, class
+  // and capability from its catalog entry (set `capability` only to choose
+  // among the entry's, as a refund does between full and partial), the
   // caller's verification, the confirmation, the time and today's usage.
   policy::ActionFacts facts;
   // The customer whose verified identity (in this call) the write needs;
@@ -120,7 +122,10 @@ class WritePipeline {
   template <typename Response, typename Plan>
   boost::asio::awaitable<absl::StatusOr<Response>> Checked(const google::protobuf::Message& request,
                                                            const v1::CallContext& context,
+                                                           const std::string& action,
                                                            const std::string& key, Plan& plan);
+  // Describe fills in the facts the action's catalog entry declares.
+  static absl::Status Describe(const std::string& action, policy::ActionFacts& facts);
   boost::asio::awaitable<absl::StatusOr<StoredFacts>> ReadFacts(
       const v1::CallContext& context, const std::string& customer, bool identity_required,
       const std::optional<LimitUse>& limit);
@@ -149,7 +154,7 @@ boost::asio::awaitable<absl::StatusOr<Response>> WritePipeline::Run(
   const std::string key = env_.WriteKey(context, action);
   if (context.request_id().empty()) {
     // Refused by the action's checks before it gets here; run as it is.
-    co_return co_await Checked<Response>(request, context, key, plan);
+    co_return co_await Checked<Response>(request, context, action, key, plan);
   }
   // A preview and its confirmed change are two requests.
   const std::string flight = context.confirmed() ? key + ":confirmed" : key;
@@ -162,7 +167,7 @@ boost::asio::awaitable<absl::StatusOr<Response>> WritePipeline::Run(
     }
     co_return response;
   }
-  absl::StatusOr<Response> result = co_await Checked<Response>(request, context, key, plan);
+  absl::StatusOr<Response> result = co_await Checked<Response>(request, context, action, key, plan);
   if (result.ok()) {
     ticket.Publish(result->SerializeAsString());
   } else {
@@ -174,12 +179,13 @@ boost::asio::awaitable<absl::StatusOr<Response>> WritePipeline::Run(
 template <typename Response, typename Plan>
 boost::asio::awaitable<absl::StatusOr<Response>> WritePipeline::Checked(
     const google::protobuf::Message& request, const v1::CallContext& context,
-    const std::string& key, Plan& plan) {
+    const std::string& action, const std::string& key, Plan& plan) {
   PAYVOX_CO_ASSIGN_OR_RETURN(std::optional<Response> saved,
                              co_await env_.guard.Replay<Response>(key, request));
   if (saved.has_value()) co_return *std::move(saved);
   PAYVOX_CO_ASSIGN_OR_RETURN(const v1::TenantPolicy policy, co_await env_.guard.Policy());
   PAYVOX_CO_ASSIGN_OR_RETURN(WritePlan<Response> write, co_await plan(policy));
+  PAYVOX_CO_RETURN_IF_ERROR(Describe(action, write.facts));
   const bool approved = !write.approved_by.empty();
 
   v1::AuditRecord who = env_.guard.Who(context, write.facts.action, write.customer, write.target,
