@@ -1,14 +1,14 @@
 // catalog.h: the declarative table of the actions payvox offers a voice
 // agent. One entry per action: its name, the description an LLM reads, the
-// JSON Schema of its arguments (the subset of common/json_schema.h), the
-// Stripe method and path it calls, its class (read, write, destructive) and
-// the policy capability that enables it.
+// JSON Schema of its arguments (the subset of common/json_schema.h), its
+// class (read, write, destructive) and the policy capabilities that enable
+// it; for the long tail, the Stripe endpoint it calls. A typed entry's
+// description and schema come from its proto (actions/proto_schema.h).
 //
 // ListActions hands the table to an orchestrator as function-calling tool
 // definitions; Execute (actions/dispatcher.h) runs an entry by name through the
 // same code as its typed RPC, or, for the long tail (products, balance,
-// events...), straight to Stripe under the same rules. Paths of kStripe
-// entries name their id argument and its prefixes: "{customer_id:cus_}".
+// events...), straight to Stripe under the same rules.
 #ifndef PAYVOX_ACTIONS_CATALOG_H_
 #define PAYVOX_ACTIONS_CATALOG_H_
 
@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "client/stripe_endpoints.h"
 #include "payvox/v1/actions.pb.h"
 #include "payvox/v1/config.pb.h"
 #include "policy/policy.h"
@@ -49,8 +50,8 @@ struct ActionSpec {
   // JSON Schema of the arguments object (never `context`: Execute passes
   // the call context separately).
   std::string_view parameters;
-  std::string_view stripe_method;
-  std::string_view stripe_path;
+  // kStripe: the Stripe endpoint it calls (client/stripe_endpoints.h).
+  const stripe::Endpoint* endpoint = nullptr;
   policy::ActionClass action_class;
   // The policy capabilities that enable it (any one is enough); none:
   // always enabled (finding and verifying the caller).

@@ -5,6 +5,7 @@
 #include <array>
 
 #include "actions/catalog_entries.h"
+#include "client/stripe_endpoints.h"
 
 namespace payvox::catalog {
 namespace {
@@ -24,8 +25,7 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/coupons",
+               .endpoint = &stripe::endpoints::kListCoupons,
                .action_class = ActionClass::kRead,
                .capabilities = {"coupons"},
                .runner = Runner::kStripe,
@@ -41,8 +41,7 @@ constexpr std::array kEntries = {
   "required": ["coupon_id"],
   "additionalProperties": false
 })json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/coupons/{coupon_id:}",
+               .endpoint = &stripe::endpoints::kGetCoupon,
                .action_class = ActionClass::kRead,
                .capabilities = {"coupons"},
                .runner = Runner::kStripe,
@@ -61,8 +60,7 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/promotion_codes",
+        .endpoint = &stripe::endpoints::kListPromotionCodes,
         .action_class = ActionClass::kRead,
         .capabilities = {"coupons"},
         .runner = Runner::kStripe,
@@ -78,8 +76,7 @@ constexpr std::array kEntries = {
   "required": ["promotion_code_id"],
   "additionalProperties": false
 })json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/promotion_codes/{promotion_code_id:promo_}",
+               .endpoint = &stripe::endpoints::kGetPromotionCode,
                .action_class = ActionClass::kRead,
                .capabilities = {"coupons"},
                .runner = Runner::kStripe,
@@ -118,8 +115,7 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/subscriptions/search",
+               .endpoint = &stripe::endpoints::kSearchSubscriptions,
                .action_class = ActionClass::kRead,
                .capabilities = {"view_subscriptions"},
                .runner = Runner::kStripe,
@@ -139,8 +135,7 @@ constexpr std::array kEntries = {
   "required": ["customer", "items"],
   "additionalProperties": false
 })json",
-               .stripe_method = "POST",
-               .stripe_path = "/v1/subscriptions",
+               .endpoint = &stripe::endpoints::kCreateSubscription,
                .action_class = ActionClass::kWrite,
                .capabilities = {"manage_subscriptions"},
                .runner = Runner::kStripe,
@@ -161,8 +156,7 @@ constexpr std::array kEntries = {
   "required": ["subscription_id"],
   "additionalProperties": false
 })json",
-               .stripe_method = "POST",
-               .stripe_path = "/v1/subscriptions/{subscription_id:sub_}",
+               .endpoint = &stripe::endpoints::kUpdateSubscription,
                .action_class = ActionClass::kWrite,
                .capabilities = {"manage_subscriptions"},
                .runner = Runner::kStripe,
@@ -194,8 +188,7 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/invoices/search",
+               .endpoint = &stripe::endpoints::kSearchInvoices,
                .action_class = ActionClass::kRead,
                .capabilities = {"view_invoices"},
                .runner = Runner::kStripe,
@@ -224,8 +217,7 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/products",
+               .endpoint = &stripe::endpoints::kListProducts,
                .action_class = ActionClass::kRead,
                .capabilities = {"view_catalog"},
                .runner = Runner::kStripe,
@@ -241,8 +233,7 @@ constexpr std::array kEntries = {
   "required": ["product_id"],
   "additionalProperties": false
 })json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/products/{product_id:prod_}",
+               .endpoint = &stripe::endpoints::kGetProduct,
                .action_class = ActionClass::kRead,
                .capabilities = {"view_catalog"},
                .runner = Runner::kStripe,
@@ -259,8 +250,7 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/prices",
+               .endpoint = &stripe::endpoints::kListPrices,
                .action_class = ActionClass::kRead,
                .capabilities = {"view_catalog"},
                .runner = Runner::kStripe,
@@ -276,8 +266,7 @@ constexpr std::array kEntries = {
   "required": ["price_id"],
   "additionalProperties": false
 })json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/prices/{price_id:price_}",
+               .endpoint = &stripe::endpoints::kGetPrice,
                .action_class = ActionClass::kRead,
                .capabilities = {"view_catalog"},
                .runner = Runner::kStripe,
@@ -296,8 +285,7 @@ constexpr std::array kEntries = {
   "required": ["product", "currency", "unit_amount"],
   "additionalProperties": false
 })json",
-               .stripe_method = "POST",
-               .stripe_path = "/v1/prices",
+               .endpoint = &stripe::endpoints::kCreatePrice,
                .action_class = ActionClass::kWrite,
                .capabilities = {"manage_catalog"},
                .runner = Runner::kStripe,

@@ -5,6 +5,7 @@
 #include <array>
 
 #include "actions/catalog_entries.h"
+#include "client/stripe_endpoints.h"
 
 namespace payvox::catalog {
 namespace {
@@ -33,8 +34,7 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/customers/search",
+        .endpoint = &stripe::endpoints::kSearchCustomers,
         .action_class = ActionClass::kRead,
         .capabilities = {},
         .runner = Runner::kStripe,
@@ -53,8 +53,7 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-               .stripe_method = "POST",
-               .stripe_path = "/v1/customers",
+               .endpoint = &stripe::endpoints::kCreateCustomer,
                .action_class = ActionClass::kWrite,
                .capabilities = {"update_customers"},
                .runner = Runner::kStripe,
@@ -78,8 +77,7 @@ constexpr std::array kEntries = {
   "required": ["customer_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/customers/{customer_id:cus_}",
+        .endpoint = &stripe::endpoints::kUpdateCustomer,
         .action_class = ActionClass::kWrite,
         .capabilities = {"update_customers"},
         .runner = Runner::kStripe,
@@ -99,8 +97,7 @@ constexpr std::array kEntries = {
   "required": ["customer_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "DELETE",
-        .stripe_path = "/v1/customers/{customer_id:cus_}",
+        .endpoint = &stripe::endpoints::kDeleteCustomer,
         .action_class = ActionClass::kDestructive,
         .capabilities = {"update_customers"},
         .runner = Runner::kStripe,
@@ -134,8 +131,7 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/charges/search",
+               .endpoint = &stripe::endpoints::kSearchCharges,
                .action_class = ActionClass::kRead,
                .capabilities = {"view_payments"},
                .runner = Runner::kStripe,
@@ -154,8 +150,7 @@ constexpr std::array kEntries = {
   "required": ["charge_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/charges/{charge_id:ch_,py_}/capture",
+        .endpoint = &stripe::endpoints::kCaptureCharge,
         .action_class = ActionClass::kWrite,
         .capabilities = {"manage_payments"},
         .runner = Runner::kStripe,
@@ -174,8 +169,7 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/payment_intents",
+               .endpoint = &stripe::endpoints::kListPaymentIntents,
                .action_class = ActionClass::kRead,
                .capabilities = {"view_payments"},
                .runner = Runner::kStripe,
@@ -192,8 +186,7 @@ constexpr std::array kEntries = {
   "required": ["payment_intent_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/payment_intents/{payment_intent_id:pi_}",
+        .endpoint = &stripe::endpoints::kGetPaymentIntent,
         .action_class = ActionClass::kRead,
         .capabilities = {"view_payments"},
         .runner = Runner::kStripe,
@@ -216,8 +209,7 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/payment_intents/search",
+               .endpoint = &stripe::endpoints::kSearchPaymentIntents,
                .action_class = ActionClass::kRead,
                .capabilities = {"view_payments"},
                .runner = Runner::kStripe,
@@ -241,8 +233,7 @@ constexpr std::array kEntries = {
   "required": ["amount", "currency"],
   "additionalProperties": false
 })json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/payment_intents",
+        .endpoint = &stripe::endpoints::kCreatePaymentIntent,
         .action_class = ActionClass::kWrite,
         .capabilities = {"manage_payments"},
         .runner = Runner::kStripe,
@@ -263,8 +254,7 @@ constexpr std::array kEntries = {
   "required": ["payment_intent_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/payment_intents/{payment_intent_id:pi_}/cancel",
+        .endpoint = &stripe::endpoints::kCancelPaymentIntent,
         .action_class = ActionClass::kDestructive,
         .capabilities = {"manage_payments"},
         .runner = Runner::kStripe,
@@ -284,8 +274,7 @@ constexpr std::array kEntries = {
   "required": ["payment_intent_id"],
   "additionalProperties": false
 })json",
-        .stripe_method = "POST",
-        .stripe_path = "/v1/payment_intents/{payment_intent_id:pi_}/capture",
+        .endpoint = &stripe::endpoints::kCapturePaymentIntent,
         .action_class = ActionClass::kWrite,
         .capabilities = {"manage_payments"},
         .runner = Runner::kStripe,
@@ -315,8 +304,7 @@ constexpr std::array kEntries = {
   "required": ["customer_id"],
   "additionalProperties": false
 })json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/customers/{customer_id:cus_}/payment_methods",
+               .endpoint = &stripe::endpoints::kListPaymentMethods,
                .action_class = ActionClass::kRead,
                .capabilities = {"view_payments"},
                .runner = Runner::kStripe,
@@ -332,8 +320,7 @@ constexpr std::array kEntries = {
   "required": ["payment_method_id"],
   "additionalProperties": false
 })json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/payment_methods/{payment_method_id:pm_,card_}",
+               .endpoint = &stripe::endpoints::kGetPaymentMethod,
                .action_class = ActionClass::kRead,
                .capabilities = {"view_payments"},
                .runner = Runner::kStripe,
@@ -350,8 +337,7 @@ constexpr std::array kEntries = {
   "required": ["payment_method_id"],
   "additionalProperties": false
 })json",
-               .stripe_method = "POST",
-               .stripe_path = "/v1/payment_methods/{payment_method_id:pm_,card_}/detach",
+               .endpoint = &stripe::endpoints::kDetachPaymentMethod,
                .action_class = ActionClass::kDestructive,
                .capabilities = {"update_customers"},
                .runner = Runner::kStripe,
@@ -366,8 +352,7 @@ constexpr std::array kEntries = {
   "properties": {},
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/balance",
+        .endpoint = &stripe::endpoints::kGetBalance,
         .action_class = ActionClass::kRead,
         .capabilities = {"view_balance"},
         .runner = Runner::kStripe,
@@ -384,8 +369,7 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-        .stripe_method = "GET",
-        .stripe_path = "/v1/balance_transactions",
+        .endpoint = &stripe::endpoints::kListBalanceTransactions,
         .action_class = ActionClass::kRead,
         .capabilities = {"view_balance"},
         .runner = Runner::kStripe,
@@ -401,8 +385,7 @@ constexpr std::array kEntries = {
   "required": ["balance_transaction_id"],
   "additionalProperties": false
 })json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/balance_transactions/{balance_transaction_id:txn_}",
+               .endpoint = &stripe::endpoints::kGetBalanceTransaction,
                .action_class = ActionClass::kRead,
                .capabilities = {"view_balance"},
                .runner = Runner::kStripe,
@@ -420,8 +403,7 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/events",
+               .endpoint = &stripe::endpoints::kListEvents,
                .action_class = ActionClass::kRead,
                .capabilities = {"view_events"},
                .runner = Runner::kStripe,
@@ -437,8 +419,7 @@ constexpr std::array kEntries = {
   "required": ["event_id"],
   "additionalProperties": false
 })json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/events/{event_id:evt_}",
+               .endpoint = &stripe::endpoints::kGetEvent,
                .action_class = ActionClass::kRead,
                .capabilities = {"view_events"},
                .runner = Runner::kStripe,
@@ -456,8 +437,7 @@ constexpr std::array kEntries = {
   },
   "additionalProperties": false
 })json",
-               .stripe_method = "GET",
-               .stripe_path = "/v1/payment_links",
+               .endpoint = &stripe::endpoints::kListPaymentLinks,
                .action_class = ActionClass::kRead,
                .capabilities = {"payment_links"},
                .runner = Runner::kStripe,

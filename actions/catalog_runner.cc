@@ -2,12 +2,9 @@
 // tail of api.md: products, prices, balance, events, customer updates,
 // captures, searches...), run from their declarative spec.
 //
-// The arguments, already checked against the entry's schema, become:
-//   - the ids in the path ("{customer_id:cus_}", each checked for its prefix);
-//   - for a /search path, a Stripe Search query built from typed clauses
-//     (strings quoted and escaped, numbers as digits: no argument can change
-//     the query's meaning);
-//   - otherwise form parameters in Stripe's bracket notation.
+// The arguments, already checked against the entry's schema, become the
+// request to the entry's Stripe endpoint (client/stripe_endpoints.h owns
+// that wire format: path ids, search queries, bracket notation).
 // Writes pass the same guard as the typed writes (policy with the owner's
 // verification, audit, derived Idempotency-Key, saved answer for retries).
 // The answer is decoded with the object's typed decoder (so a malformed
@@ -39,157 +36,37 @@ using stripe::HttpMethod;
 
 absl::string_view Sv(std::string_view text) { return {text.data(), text.size()}; }
 
-struct StripeCall {
-  HttpMethod method = HttpMethod::kGet;
-  std::string path;
-  FormParams params;
-  // kLoaded: the path of the object whose customer owns the write.
-  std::string owner_path;
-  std::string customer_argument;
+// Built is an entry's request and whose identity its write needs.
+struct Built {
+  stripe::EndpointCall call;
+  // The customer the path names (kPath), else the `customer` argument;
+  // kLoaded: read from the object at call.object_path before the write.
+  std::string owner;
 };
 
-// AddParams writes `value` under `name` in bracket notation.
-void AddParams(FormParams& params, const std::string& name, dom::element value) {
-  switch (value.type()) {
-    case dom::element_type::OBJECT:
-      for (const dom::key_value_pair field : dom::object(value)) {
-        AddParams(params, absl::StrCat(name, "[", Sv(field.key), "]"), field.value);
-      }
-      return;
-    case dom::element_type::ARRAY: {
-      size_t index = 0;
-      for (const dom::element item : dom::array(value)) {
-        AddParams(params, absl::StrCat(name, "[", index++, "]"), item);
-      }
-      return;
-    }
-    case dom::element_type::STRING:
-      params.Add(name, std::string(std::string_view(value)));
-      return;
-    case dom::element_type::INT64:
-      params.Add(name, absl::StrCat(int64_t(value)));
-      return;
-    case dom::element_type::UINT64:
-      params.Add(name, absl::StrCat(uint64_t(value)));
-      return;
-    case dom::element_type::DOUBLE:
-      params.Add(name, absl::StrCat(double(value)));
-      return;
-    case dom::element_type::BOOL:
-      params.Add(name, bool(value) ? "true" : "false");
-      return;
-    case dom::element_type::NULL_VALUE:
-      return;  // an absent argument
+absl::StatusOr<Built> BuildCall(const ActionSpec& spec, const std::string& arguments_json) {
+  if (spec.endpoint == nullptr) {
+    return absl::InternalError(absl::StrCat(Sv(spec.name), " names no Stripe endpoint"));
   }
-}
-
-// AddClause turns one argument into a search clause: strings compare
-// equal, *_contains strings match a substring, *_over / created_after are
-// lower bounds, *_under / created_before
-// upper bounds, metadata entries compare equal.
-absl::Status AddClause(stripe::SearchQuery& query, std::string_view name, dom::element value) {
-  if (value.is_null()) return absl::OkStatus();
-  if (name == "metadata") {
-    for (const dom::key_value_pair field : dom::object(value)) {
-      query.MetadataEquals(Sv(field.key), Sv(std::string_view(field.value)));
-    }
-    return absl::OkStatus();
+  absl::StatusOr<stripe::EndpointCall> call =
+      stripe::BuildEndpointCall(*spec.endpoint, arguments_json);
+  if (!call.ok()) {
+    return absl::Status(call.status().code(),
+                        absl::StrCat(Sv(spec.name), ": ", call.status().message()));
   }
-  if (value.is_string() && name.ends_with("_contains")) {
-    query.Contains(Sv(name.substr(0, name.size() - 9)), Sv(std::string_view(value)));
-    return absl::OkStatus();
-  }
-  if (value.is_string()) {
-    query.Equals(Sv(name), Sv(std::string_view(value)));
-    return absl::OkStatus();
-  }
-  const int64_t number = int64_t(value);
-  if (name == "created_after") {
-    query.Above("created", number);
-  } else if (name == "created_before") {
-    query.Below("created", number);
-  } else if (name.ends_with("_over")) {
-    query.Above(Sv(name.substr(0, name.size() - 5)), number);
-  } else if (name.ends_with("_under")) {
-    query.Below(Sv(name.substr(0, name.size() - 6)), number);
+  Built built{.call = *std::move(call)};
+  if (spec.owner == Owner::kPath) {
+    built.owner = built.call.last_id;
   } else {
-    return absl::InternalError(
-        absl::StrCat("the catalog's search argument ", Sv(name), " has no clause"));
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<StripeCall> BuildCall(const ActionSpec& spec, const std::string& arguments_json) {
-  dom::parser parser;
-  dom::object arguments;
-  if (parser.parse(arguments_json.empty() ? std::string("{}") : arguments_json)
-          .get_object()
-          .get(arguments) != simdjson::SUCCESS) {
-    return absl::InvalidArgumentError("the arguments must be a JSON object");
-  }
-  StripeCall call;
-  call.method = spec.stripe_method == "POST"     ? HttpMethod::kPost
-                : spec.stripe_method == "DELETE" ? HttpMethod::kDelete
-                                                 : HttpMethod::kGet;
-  // The path, with each {name:prefix,prefix} replaced by its checked id.
-  std::vector<std::string_view> path_arguments;
-  std::string_view rest = spec.stripe_path;
-  while (!rest.empty()) {
-    const size_t open = rest.find('{');
-    call.path.append(rest.substr(0, open));
-    if (open == std::string_view::npos) break;
-    const size_t close = rest.find('}', open);
-    const std::string_view placeholder = rest.substr(open + 1, close - open - 1);
-    const std::string_view name = placeholder.substr(0, placeholder.find(':'));
-    const std::vector<absl::string_view> prefixes =
-        absl::StrSplit(Sv(placeholder.substr(placeholder.find(':') + 1)), ',');
-    std::string_view id;
-    if (arguments[name].get_string().get(id) != simdjson::SUCCESS) {
-      return absl::InvalidArgumentError(absl::StrCat(Sv(name), " is required"));
+    dom::parser parser;
+    std::string_view customer;
+    if (parser.parse(arguments_json.empty() ? std::string("{}") : arguments_json)["customer"]
+            .get_string()
+            .get(customer) == simdjson::SUCCESS) {
+      built.owner = std::string(customer);
     }
-    bool prefixed = false;
-    for (const absl::string_view prefix : prefixes) prefixed |= absl::StartsWith(Sv(id), prefix);
-    const absl::Status valid = stripe::ValidateStripeId(Sv(name), Sv(id), {""});
-    if (!valid.ok() || !prefixed) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          Sv(name), " must be a Stripe id", prefixes.front().empty() ? "" : " starting with ",
-          absl::StrJoin(prefixes, " or "), " (letters, digits and _ only)"));
-    }
-    call.path.append(id);
-    path_arguments.push_back(name);
-    rest.remove_prefix(close + 1);
-    if (spec.owner == Owner::kLoaded && call.owner_path.empty()) call.owner_path = call.path;
   }
-  auto in_path = [&](std::string_view name) {
-    return std::find(path_arguments.begin(), path_arguments.end(), name) != path_arguments.end();
-  };
-  std::string_view customer;
-  if (arguments["customer"].get_string().get(customer) == simdjson::SUCCESS) {
-    call.customer_argument = std::string(customer);
-  }
-  if (spec.owner == Owner::kPath)
-    call.customer_argument = call.path.substr(call.path.rfind('/') + 1);
-
-  if (absl::EndsWith(call.path, "/search")) {
-    stripe::SearchQuery query;
-    for (const dom::key_value_pair field : arguments) {
-      if (field.key == "limit") {
-        AddParams(call.params, "limit", field.value);
-        continue;
-      }
-      PAYVOX_RETURN_IF_ERROR(AddClause(query, field.key, field.value));
-    }
-    if (query.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(Sv(spec.name), " needs at least one filter to search by"));
-    }
-    call.params.Add("query", query.str());
-    return call;
-  }
-  for (const dom::key_value_pair field : arguments) {
-    if (!in_path(field.key)) AddParams(call.params, std::string(field.key), field.value);
-  }
-  return call;
+  return built;
 }
 
 // WithoutSecrets copies a JSON value, leaving out client_secret and secret.
@@ -403,7 +280,8 @@ Action<v1::ExecuteResponse> CatalogRunner::Run(const ActionSpec& spec, v1::Execu
                                                CallBounds bounds) {
   const bool read = spec.action_class == policy::ActionClass::kRead;
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), !read));
-  PAYVOX_CO_ASSIGN_OR_RETURN(StripeCall call, BuildCall(spec, request.arguments_json()));
+  PAYVOX_CO_ASSIGN_OR_RETURN(Built built, BuildCall(spec, request.arguments_json()));
+  stripe::EndpointCall& call = built.call;
   const Speaking speaking = env_.speaking();
   if (read) {
     const absl::Status allowed = co_await env_.Enabled(spec.name);
@@ -417,12 +295,12 @@ Action<v1::ExecuteResponse> CatalogRunner::Run(const ActionSpec& spec, v1::Execu
   const std::string action(spec.name);
   auto plan = [&](const v1::TenantPolicy& policy)
       -> boost::asio::awaitable<absl::StatusOr<WritePlan<v1::ExecuteResponse>>> {
-    std::string owner = call.customer_argument;
+    std::string owner = built.owner;
     if (spec.owner == Owner::kLoaded) {
       const stripe::CallOptions options{.bounds = bounds};
       PAYVOX_CO_ASSIGN_OR_RETURN(
           const stripe::StripeResponse loaded,
-          co_await env_.stripe.Send(HttpMethod::kGet, call.owner_path, {}, options));
+          co_await env_.stripe.Send(HttpMethod::kGet, call.object_path, {}, options));
       owner = OwnerOf(loaded.body);
     }
     std::string capability(spec.capabilities[0]);
