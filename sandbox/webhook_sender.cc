@@ -15,9 +15,8 @@
 #include <boost/beast/ssl.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "client/http_connection_pool.h"
 #include "common/async_wait.h"
-#include "webhooks/signature.h"
+#include "sandbox/webhook_signing.h"
 
 namespace payvox::sandbox {
 namespace {
@@ -47,9 +46,8 @@ asio::awaitable<absl::Status> Exchange(Stream& stream, http::request<http::strin
   co_return absl::OkStatus();
 }
 
-asio::awaitable<absl::Status> Post(const stripe::ParsedUrl& url,
-                                   http::request<http::string_body> request, absl::Duration timeout,
-                                   const std::string& extra_ca_file) {
+asio::awaitable<absl::Status> Post(const EndpointUrl& url, http::request<http::string_body> request,
+                                   absl::Duration timeout, const std::string& extra_ca_file) {
   auto executor = co_await asio::this_coro::executor;
   tcp::resolver resolver(executor);
   beast::error_code error;
@@ -136,17 +134,14 @@ void WebhookSender::Run() {
 }
 
 absl::Status WebhookSender::PostSigned(const WebhookDelivery& delivery) {
-  absl::StatusOr<stripe::ParsedUrl> url = stripe::ParseBaseUrl(delivery.url);
+  absl::StatusOr<EndpointUrl> url = ParseEndpointUrl(delivery.url);
   if (!url.ok()) return url.status();
   const int64_t now = absl::ToUnixSeconds(clock_.Now());
-  http::request<http::string_body> request{http::verb::post,
-                                           url->path_prefix.empty() ? "/" : url->path_prefix, 11};
+  http::request<http::string_body> request{http::verb::post, url->target, 11};
   request.set(http::field::host, url->host);
   request.set(http::field::user_agent, "Stripe/1.0 (+https://stripe.com/docs/webhooks)");
   request.set(http::field::content_type, "application/json; charset=utf-8");
-  request.set("Stripe-Signature",
-              absl::StrCat("t=", now,
-                           ",v1=", webhooks::SignPayload(delivery.secret, now, delivery.payload)));
+  request.set("Stripe-Signature", StripeSignatureHeader(delivery.secret, now, delivery.payload));
   request.keep_alive(false);
   request.body() = delivery.payload;
   request.prepare_payload();
