@@ -31,6 +31,28 @@ std::string_view RpcOf(std::string_view name) {
   return it == kRpcs->end() ? std::string_view() : it->second;
 }
 
+// The argument schemas many long-tail entries share, written once: an
+// entry's schema says "limit": "$limit" and the table puts the fragment in.
+constexpr std::pair<std::string_view, std::string_view> kFragments[] = {
+    {R"("$limit")",
+     R"({"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."})"},
+    {R"("$starting_after")",
+     R"({"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."})"},
+    {R"("$metadata")",
+     R"({"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50})"},
+};
+
+std::string WithFragments(std::string_view schema) {
+  std::string expanded(schema);
+  for (const auto& [placeholder, fragment] : kFragments) {
+    for (size_t at = expanded.find(placeholder); at != std::string::npos;
+         at = expanded.find(placeholder, at + fragment.size())) {
+      expanded.replace(at, placeholder.size(), fragment);
+    }
+  }
+  return expanded;
+}
+
 struct CatalogTable {
   std::vector<ActionSpec> entries;
   // The derived descriptions and schemas the typed entries point into.
@@ -40,7 +62,7 @@ struct CatalogTable {
 // The families' entries, joined once; constant afterwards. A typed entry's
 // description and schema come from its proto (actions/proto_schema.h); one
 // that cannot be derived keeps an empty schema, which the catalog test and
-// Execute refuse.
+// Execute refuse. A long-tail entry's schema gets its shared fragments.
 const std::vector<ActionSpec>& Table() {
   static const auto* const kTable = [] {
     auto* table = new CatalogTable;
@@ -53,6 +75,8 @@ const std::vector<ActionSpec>& Table() {
             spec.description = table->derived.emplace_back(std::move(derived->description));
             spec.parameters = table->derived.emplace_back(std::move(derived->parameters));
           }
+        } else {
+          spec.parameters = table->derived.emplace_back(WithFragments(spec.parameters));
         }
         table->entries.push_back(spec);
       }

@@ -20,8 +20,8 @@ constexpr std::array kEntries = {
                .parameters = R"json({
   "type": "object",
   "properties": {
-    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
-    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+    "limit": "$limit",
+    "starting_after": "$starting_after"
   },
   "additionalProperties": false
 })json",
@@ -56,7 +56,7 @@ constexpr std::array kEntries = {
     "code": {"type": "string", "maxLength": 64, "description": "The code as the caller reads it."},
     "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
     "coupon": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The coupon id."},
-    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+    "limit": "$limit"
   },
   "additionalProperties": false
 })json",
@@ -110,8 +110,8 @@ constexpr std::array kEntries = {
     "status": {"type": "string", "enum": ["active", "past_due", "unpaid", "canceled", "incomplete", "incomplete_expired", "trialing", "paused"], "description": "Subscription status."},
     "created_after": {"type": "integer", "minimum": 0, "description": "Only subscriptions started after this time (Unix seconds)."},
     "created_before": {"type": "integer", "minimum": 0, "description": "Only subscriptions started before this time (Unix seconds)."},
-    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50},
-    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+    "metadata": "$metadata",
+    "limit": "$limit"
   },
   "additionalProperties": false
 })json",
@@ -130,7 +130,7 @@ constexpr std::array kEntries = {
   "properties": {
     "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
     "items": {"type": "array", "description": "The prices to subscribe to (usually one).", "minItems": 1, "maxItems": 20, "items": {"type": "object", "description": "One price and its quantity.", "properties": {"price": {"type": "string", "minLength": 3, "maxLength": 255, "description": "A recurring price, price_..."}, "quantity": {"type": "integer", "minimum": 1, "maximum": 10000, "description": "How many; 1 when absent."}}, "required": ["price"], "additionalProperties": false}},
-    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50}
+    "metadata": "$metadata"
   },
   "required": ["customer", "items"],
   "additionalProperties": false
@@ -151,7 +151,7 @@ constexpr std::array kEntries = {
   "properties": {
     "subscription_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."},
     "description": {"type": "string", "maxLength": 500, "description": "A short description."},
-    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50}
+    "metadata": "$metadata"
   },
   "required": ["subscription_id"],
   "additionalProperties": false
@@ -184,7 +184,7 @@ constexpr std::array kEntries = {
     "subscription": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The subscription, sub_..."},
     "total_over": {"type": "integer", "minimum": 0, "maximum": 99999999, "description": "Only invoices with a larger total (minor units)."},
     "total_under": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Only invoices with a smaller total (minor units)."},
-    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+    "limit": "$limit"
   },
   "additionalProperties": false
 })json",
@@ -212,8 +212,8 @@ constexpr std::array kEntries = {
   "type": "object",
   "properties": {
     "active": {"type": "boolean", "description": "Only active (or only archived) products."},
-    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
-    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+    "limit": "$limit",
+    "starting_after": "$starting_after"
   },
   "additionalProperties": false
 })json",
@@ -245,8 +245,8 @@ constexpr std::array kEntries = {
   "properties": {
     "product": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The product, prod_..."},
     "type": {"type": "string", "enum": ["one_time", "recurring"], "description": "one_time or recurring."},
-    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
-    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+    "limit": "$limit",
+    "starting_after": "$starting_after"
   },
   "additionalProperties": false
 })json",

@@ -29,8 +29,8 @@ constexpr std::array kEntries = {
     "name_contains": {"type": "string", "minLength": 3, "maxLength": 200, "description": "Part of the name, at least 3 characters."},
     "email": {"type": "string", "maxLength": 512, "description": "Exact email."},
     "phone": {"type": "string", "maxLength": 16, "description": "Exact phone in E.164 form."},
-    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50},
-    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+    "metadata": "$metadata",
+    "limit": "$limit"
   },
   "additionalProperties": false
 })json",
@@ -49,7 +49,7 @@ constexpr std::array kEntries = {
     "email": {"type": "string", "maxLength": 512, "description": "Email address."},
     "phone": {"type": "string", "maxLength": 16, "description": "Phone in E.164 form."},
     "description": {"type": "string", "maxLength": 500, "description": "A short note."},
-    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50}
+    "metadata": "$metadata"
   },
   "additionalProperties": false
 })json",
@@ -72,7 +72,7 @@ constexpr std::array kEntries = {
     "email": {"type": "string", "maxLength": 512, "description": "New email address."},
     "phone": {"type": "string", "maxLength": 16, "description": "New phone in E.164 form."},
     "description": {"type": "string", "maxLength": 500, "description": "A short note."},
-    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50}
+    "metadata": "$metadata"
   },
   "required": ["customer_id"],
   "additionalProperties": false
@@ -127,7 +127,7 @@ constexpr std::array kEntries = {
     "amount_under": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Only charges of less than this amount (minor units)."},
     "created_after": {"type": "integer", "minimum": 0, "description": "Only charges created after this time (Unix seconds)."},
     "created_before": {"type": "integer", "minimum": 0, "description": "Only charges created before this time (Unix seconds)."},
-    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+    "limit": "$limit"
   },
   "additionalProperties": false
 })json",
@@ -164,8 +164,8 @@ constexpr std::array kEntries = {
   "type": "object",
   "properties": {
     "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
-    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
-    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+    "limit": "$limit",
+    "starting_after": "$starting_after"
   },
   "additionalProperties": false
 })json",
@@ -204,8 +204,8 @@ constexpr std::array kEntries = {
     "amount_under": {"type": "integer", "minimum": 1, "maximum": 99999999, "description": "Only payments of less than this amount (minor units)."},
     "created_after": {"type": "integer", "minimum": 0, "description": "Only payments created after this time (Unix seconds)."},
     "created_before": {"type": "integer", "minimum": 0, "description": "Only payments created before this time (Unix seconds)."},
-    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50},
-    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+    "metadata": "$metadata",
+    "limit": "$limit"
   },
   "additionalProperties": false
 })json",
@@ -228,7 +228,7 @@ constexpr std::array kEntries = {
     "customer": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
     "description": {"type": "string", "maxLength": 500, "description": "What the payment is for."},
     "capture_method": {"type": "string", "enum": ["automatic", "manual"], "description": "automatic collects at once; manual only authorizes."},
-    "metadata": {"type": "object", "description": "Key-value notes kept on the object (keys up to 40 characters; no card numbers).", "properties": {}, "additionalProperties": {"type": "string", "maxLength": 500, "description": "A metadata value."}, "maxProperties": 50}
+    "metadata": "$metadata"
   },
   "required": ["amount", "currency"],
   "additionalProperties": false
@@ -299,7 +299,7 @@ constexpr std::array kEntries = {
   "properties": {
     "customer_id": {"type": "string", "minLength": 3, "maxLength": 255, "description": "The customer, cus_..."},
     "type": {"type": "string", "enum": ["card"], "description": "Payment method type; card when absent."},
-    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."}
+    "limit": "$limit"
   },
   "required": ["customer_id"],
   "additionalProperties": false
@@ -364,8 +364,8 @@ constexpr std::array kEntries = {
   "type": "object",
   "properties": {
     "type": {"type": "string", "maxLength": 50, "description": "Only this type, e.g. charge, refund, payout."},
-    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
-    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+    "limit": "$limit",
+    "starting_after": "$starting_after"
   },
   "additionalProperties": false
 })json",
@@ -398,8 +398,8 @@ constexpr std::array kEntries = {
   "type": "object",
   "properties": {
     "type": {"type": "string", "maxLength": 100, "description": "Event type, or a family ending in .*"},
-    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
-    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+    "limit": "$limit",
+    "starting_after": "$starting_after"
   },
   "additionalProperties": false
 })json",
@@ -432,8 +432,8 @@ constexpr std::array kEntries = {
                .parameters = R"json({
   "type": "object",
   "properties": {
-    "limit": {"type": "integer", "minimum": 1, "maximum": 100, "description": "How many to return, 1 to 100; 10 when absent."},
-    "starting_after": {"type": "string", "maxLength": 255, "description": "For the next page: the id of the last object seen."}
+    "limit": "$limit",
+    "starting_after": "$starting_after"
   },
   "additionalProperties": false
 })json",
