@@ -190,50 +190,62 @@ EmulatorResponse StripeEmulator::Handle(const EmulatorRequest& request) {
 
 EmulatorResponse StripeEmulator::Route(const std::string& method,
                                        const std::vector<std::string>& path, const Params& params) {
-  const size_t n = path.size();
-  const bool get = method == "GET";
-  const bool post = method == "POST";
-  const std::string resource = n >= 2 && path[0] == "v1" ? path[1] : "";
-  if (resource == "customers") {
-    if (n == 2 && get) return ListCustomers(params);
-    if (n == 2 && post) return CreateCustomer(params);
-    if (n == 3 && get && path[2] == "search") return SearchCustomers(params);
-    if (n == 3 && get) {
-      const CustomerRecord* customer = FindById(customers_, path[2]);
-      return customer ? Json(200, ToJson(*customer)) : NoSuch("customer", path[2], "id");
+  for (const RouteEntry& route : Routes()) {
+    if (route.method != method) continue;
+    RouteMatch match{.ids = {}, .params = params};
+    size_t segment = 0;
+    bool matched = true;
+    for (const absl::string_view part : absl::StrSplit(
+             absl::string_view(route.pattern.data() + 1, route.pattern.size() - 1), '/')) {
+      if (segment >= path.size()) {
+        matched = false;
+        break;
+      }
+      if (part == "{}") {
+        match.ids.push_back(path[segment]);
+      } else if (part != path[segment]) {
+        matched = false;
+        break;
+      }
+      ++segment;
     }
-    if (n == 4 && get && path[3] == "payment_methods") return ListCards(path[2], params);
-  } else if (resource == "payment_methods") {
-    if (n == 2 && get) {
-      auto customer = params.Find("customer");
-      if (!customer)
-        return InvalidRequest("Missing required param: customer.", "parameter_missing", "customer");
-      return ListCards(std::string(*customer), params);
-    }
-    if (n == 3 && get) {
-      const CardRecord* card = FindById(cards_, path[2]);
-      return card ? Json(200, ToJson(*card)) : NoSuch("PaymentMethod", path[2], "payment_method");
-    }
-  } else if (resource == "charges") {
-    if (n == 2 && get) return ListCharges(params);
-    if (n == 3 && get && path[2] != "search") {
-      const ChargeRecord* charge = FindById(charges_, path[2]);
-      return charge ? Json(200, ToJson(*charge)) : NoSuch("charge", path[2], "id");
-    }
-  } else if (resource == "refunds") {
-    if (n == 2 && get) return ListRefunds(params);
-    if (n == 2 && post) return CreateRefund(params);
-    if (n == 3 && get) {
-      const RefundRecord* refund = FindById(refunds_, path[2]);
-      return refund ? Json(200, ToJson(*refund)) : NoSuch("refund", path[2], "id");
-    }
+    if (matched && segment == path.size()) return (this->*route.handler)(match);
   }
-  if (auto answer = RoutePayments(method, path, params)) return *std::move(answer);
-  if (auto answer = RouteBilling(method, path, params)) return *std::move(answer);
-  if (auto answer = RouteWebhooks(method, path, params)) return *std::move(answer);
   return Error(
       404, "invalid_request_error",
       absl::StrCat("Unrecognized request URL (", method, ": /", absl::StrJoin(path, "/"), ")."));
+}
+
+EmulatorResponse StripeEmulator::RetrieveCustomer(const RouteMatch& match) {
+  const CustomerRecord* customer = FindById(customers_, match.ids[0]);
+  return customer ? Json(200, ToJson(*customer)) : NoSuch("customer", match.ids[0], "id");
+}
+
+EmulatorResponse StripeEmulator::ListCustomerCards(const RouteMatch& match) {
+  return ListCards(match.ids[0], match.params);
+}
+
+EmulatorResponse StripeEmulator::ListPaymentMethods(const RouteMatch& match) {
+  auto customer = match.params.Find("customer");
+  if (!customer) {
+    return InvalidRequest("Missing required param: customer.", "parameter_missing", "customer");
+  }
+  return ListCards(std::string(*customer), match.params);
+}
+
+EmulatorResponse StripeEmulator::RetrievePaymentMethod(const RouteMatch& match) {
+  const CardRecord* card = FindById(cards_, match.ids[0]);
+  return card ? Json(200, ToJson(*card)) : NoSuch("PaymentMethod", match.ids[0], "payment_method");
+}
+
+EmulatorResponse StripeEmulator::RetrieveCharge(const RouteMatch& match) {
+  const ChargeRecord* charge = FindById(charges_, match.ids[0]);
+  return charge ? Json(200, ToJson(*charge)) : NoSuch("charge", match.ids[0], "id");
+}
+
+EmulatorResponse StripeEmulator::RetrieveRefund(const RouteMatch& match) {
+  const RefundRecord* refund = FindById(refunds_, match.ids[0]);
+  return refund ? Json(200, ToJson(*refund)) : NoSuch("refund", match.ids[0], "id");
 }
 
 EmulatorResponse StripeEmulator::ListCustomers(const Params& params) {

@@ -36,7 +36,9 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -118,8 +120,35 @@ class StripeEmulator {
   };
   using Params = FormParams;
 
+  // Routing is a table (emulator_routes.cc): a method and a path pattern,
+  // "/v1/customers/{}/payment_methods" ({} stands for one id), to the
+  // handler that answers it. The first entry that matches answers.
+  struct RouteMatch {
+    // The ids the pattern's {} matched, in order.
+    std::vector<std::string> ids;
+    const Params& params;
+  };
+  using RouteHandler = EmulatorResponse (StripeEmulator::*)(const RouteMatch&);
+  struct RouteEntry {
+    std::string_view method;
+    std::string_view pattern;
+    RouteHandler handler;
+  };
+  static std::span<const RouteEntry> Routes();
+  // WithParams adapts a handler that needs only the parameters.
+  template <EmulatorResponse (StripeEmulator::*Handler)(const Params&)>
+  EmulatorResponse WithParams(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return (this->*Handler)(match.params);
+  }
   EmulatorResponse Route(const std::string& method, const std::vector<std::string>& path,
                          const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse RetrieveCustomer(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse ListCustomerCards(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse ListPaymentMethods(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse RetrievePaymentMethod(const RouteMatch& match)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse RetrieveCharge(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse RetrieveRefund(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   EmulatorResponse ListCustomers(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   EmulatorResponse SearchCustomers(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   EmulatorResponse CreateCustomer(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -135,10 +164,20 @@ class StripeEmulator {
 
   // emulator_payments.cc: customers' updates, payment intents, charge search
   // and capture, payment method detach, balance and events.
-  std::optional<EmulatorResponse> RoutePayments(const std::string& method,
-                                                const std::vector<std::string>& path,
-                                                const Params& params)
+  EmulatorResponse ChangeCustomer(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse DeleteCustomer(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse RetrievePaymentIntent(const RouteMatch& match)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // ActOnPaymentIntent: POST /v1/payment_intents/{id}/{confirm,cancel,capture}.
+  EmulatorResponse ActOnPaymentIntent(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse CaptureChargeById(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse DetachPaymentMethod(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse GetBalance(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse ListBalanceTransactions(const RouteMatch& match)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse RetrieveBalanceTransaction(const RouteMatch& match)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse RetrieveEvent(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   EmulatorResponse UpdateCustomer(CustomerRecord& customer, const Params& params)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   EmulatorResponse CreatePaymentIntent(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -163,9 +202,12 @@ class StripeEmulator {
 
   // emulator_webhooks.cc: webhook endpoints (create, list, retrieve, update,
   // delete) and the deliveries of recorded events.
-  std::optional<EmulatorResponse> RouteWebhooks(const std::string& method,
-                                                const std::vector<std::string>& path,
-                                                const Params& params)
+  EmulatorResponse ListWebhookEndpoints(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse RetrieveWebhookEndpoint(const RouteMatch& match)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse ChangeWebhookEndpoint(const RouteMatch& match)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse DeleteWebhookEndpoint(const RouteMatch& match)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   EmulatorResponse CreateWebhookEndpoint(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   EmulatorResponse UpdateWebhookEndpoint(WebhookEndpointRecord& endpoint, const Params& params)
@@ -174,10 +216,24 @@ class StripeEmulator {
 
   // emulator_billing.cc: products, prices, coupons, promotion codes,
   // subscriptions, invoices, payment links and portal sessions.
-  std::optional<EmulatorResponse> RouteBilling(const std::string& method,
-                                               const std::vector<std::string>& path,
-                                               const Params& params)
+  EmulatorResponse ListProducts(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse RetrieveProduct(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse ListPrices(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse RetrievePrice(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse ListCoupons(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse RetrieveCoupon(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse RetrievePromotionCode(const RouteMatch& match)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse RetrieveSubscription(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse ChangeSubscription(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse CancelSubscriptionById(const RouteMatch& match)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse ResumeSubscription(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse RetrieveInvoice(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // ActOnInvoice: POST /v1/invoices/{id}/{finalize,send,void,pay,...}.
+  EmulatorResponse ActOnInvoice(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse ListPaymentLinks(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  EmulatorResponse RetrievePaymentLink(const RouteMatch& match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   EmulatorResponse CreatePrice(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   EmulatorResponse CreateCoupon(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   EmulatorResponse CreatePromotionCode(const Params& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

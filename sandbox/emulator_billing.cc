@@ -34,134 +34,123 @@ std::string StripeEmulator::PromotionCodeJson(const PromotionCodeRecord& code) c
   return ToJson(code, coupon ? *coupon : CouponRecord{.id = code.coupon});
 }
 
-std::optional<EmulatorResponse> StripeEmulator::RouteBilling(const std::string& method,
-                                                             const std::vector<std::string>& path,
-                                                             const Params& params) {
-  const size_t n = path.size();
-  if (n < 2 || path[0] != "v1") return std::nullopt;
-  const bool get = method == "GET";
-  const bool post = method == "POST";
-  const std::string& resource = path[1];
-  if (resource == "products" && get) {
-    if (n == 2) {
-      if (auto unknown = UnknownParam(params, {"active", "limit", "starting_after"})) {
-        return UnknownParamError(*unknown);
-      }
-      bool active_only = false;
-      const bool filter = params.Find("active").has_value();
-      if (auto error = ParseBool(params, "active", active_only)) return *error;
-      std::vector<const ProductRecord*> matches;
-      for (auto it = products_.rbegin(); it != products_.rend(); ++it) {
-        if (!filter || it->active == active_only) matches.push_back(&*it);
-      }
-      return ListEnvelope("/v1/products", "product", matches, params);
-    }
-    if (n == 3) {
-      const ProductRecord* product = FindById(products_, path[2]);
-      return product ? Json(200, ToJson(*product)) : NoSuch("product", path[2], "id");
-    }
+EmulatorResponse StripeEmulator::ListProducts(const RouteMatch& match) {
+  const Params& params = match.params;
+  if (auto unknown = UnknownParam(params, {"active", "limit", "starting_after"})) {
+    return UnknownParamError(*unknown);
   }
-  if (resource == "prices") {
-    if (n == 2 && post) return CreatePrice(params);
-    if (n == 2 && get) {
-      if (auto unknown = UnknownParam(params, {"product", "type", "limit", "starting_after"})) {
-        return UnknownParamError(*unknown);
-      }
-      if (auto error = OneOf(params, "type", {"one_time", "recurring"})) return *error;
-      const auto product = params.Find("product");
-      const auto type = params.Find("type");
-      std::vector<const PriceRecord*> matches;
-      for (auto it = prices_.rbegin(); it != prices_.rend(); ++it) {
-        if (product && it->product != *product) continue;
-        if (type && (*type == "recurring") == it->interval.empty()) continue;
-        matches.push_back(&*it);
-      }
-      return ListEnvelope("/v1/prices", "price", matches, params);
-    }
-    if (n == 3 && get) {
-      const PriceRecord* price = FindById(prices_, path[2]);
-      return price ? Json(200, ToJson(*price)) : NoSuch("price", path[2], "id");
-    }
+  bool active_only = false;
+  const bool filter = params.Find("active").has_value();
+  if (auto error = ParseBool(params, "active", active_only)) return *error;
+  std::vector<const ProductRecord*> matches;
+  for (auto it = products_.rbegin(); it != products_.rend(); ++it) {
+    if (!filter || it->active == active_only) matches.push_back(&*it);
   }
-  if (resource == "coupons") {
-    if (n == 2 && post) return CreateCoupon(params);
-    if (n == 2 && get) {
-      if (auto unknown = UnknownParam(params, {"limit", "starting_after"})) {
-        return UnknownParamError(*unknown);
-      }
-      std::vector<const CouponRecord*> all;
-      for (auto it = coupons_.rbegin(); it != coupons_.rend(); ++it) all.push_back(&*it);
-      return ListEnvelope("/v1/coupons", "coupon", all, params);
-    }
-    if (n == 3 && get) {
-      const CouponRecord* coupon = FindById(coupons_, path[2]);
-      return coupon ? Json(200, ToJson(*coupon)) : NoSuch("coupon", path[2], "id");
-    }
+  return ListEnvelope("/v1/products", "product", matches, params);
+}
+
+EmulatorResponse StripeEmulator::RetrieveProduct(const RouteMatch& match) {
+  const ProductRecord* product = FindById(products_, match.ids[0]);
+  return product ? Json(200, ToJson(*product)) : NoSuch("product", match.ids[0], "id");
+}
+
+EmulatorResponse StripeEmulator::ListPrices(const RouteMatch& match) {
+  const Params& params = match.params;
+  if (auto unknown = UnknownParam(params, {"product", "type", "limit", "starting_after"})) {
+    return UnknownParamError(*unknown);
   }
-  if (resource == "promotion_codes") {
-    if (n == 2 && post) return CreatePromotionCode(params);
-    if (n == 2 && get) return ListPromotionCodes(params);
-    if (n == 3 && get) {
-      const PromotionCodeRecord* code = FindById(promotion_codes_, path[2]);
-      return code ? Json(200, PromotionCodeJson(*code)) : NoSuch("promotion code", path[2], "id");
-    }
+  if (auto error = OneOf(params, "type", {"one_time", "recurring"})) return *error;
+  const auto product = params.Find("product");
+  const auto type = params.Find("type");
+  std::vector<const PriceRecord*> matches;
+  for (auto it = prices_.rbegin(); it != prices_.rend(); ++it) {
+    if (product && it->product != *product) continue;
+    if (type && (*type == "recurring") == it->interval.empty()) continue;
+    matches.push_back(&*it);
   }
-  if (resource == "subscriptions") {
-    if (n == 2 && get) return ListSubscriptions(params);
-    if (n == 3 && get && path[2] == "search") return SearchSubscriptions(params);
-    if (n == 2 && post) return CreateSubscription(params);
-    if (n < 3) return std::nullopt;
-    SubscriptionRecord* subscription = FindMutable(subscriptions_, path[2]);
-    if (!subscription) return NoSuch("subscription", path[2], "id");
-    if (n == 3 && get) return Json(200, SubscriptionJson(*subscription));
-    if (n == 3 && post) return UpdateSubscription(*subscription, params);
-    if (n == 3 && method == "DELETE") return CancelSubscription(*subscription, params);
-    if (n == 4 && post && path[3] == "resume") {
-      if (auto unknown = UnknownParam(params, {"billing_cycle_anchor", "proration_behavior"})) {
-        return UnknownParamError(*unknown);
-      }
-      if (subscription->status != "paused") {
-        return InvalidRequest("Only subscriptions with status `paused` can be resumed.",
-                              "subscription_not_paused", "subscription");
-      }
-      subscription->status = "active";
-      RecordEvent("customer.subscription.resumed", SubscriptionJson(*subscription));
-      return Json(200, SubscriptionJson(*subscription));
-    }
+  return ListEnvelope("/v1/prices", "price", matches, params);
+}
+
+EmulatorResponse StripeEmulator::RetrievePrice(const RouteMatch& match) {
+  const PriceRecord* price = FindById(prices_, match.ids[0]);
+  return price ? Json(200, ToJson(*price)) : NoSuch("price", match.ids[0], "id");
+}
+
+EmulatorResponse StripeEmulator::ListCoupons(const RouteMatch& match) {
+  if (auto unknown = UnknownParam(match.params, {"limit", "starting_after"})) {
+    return UnknownParamError(*unknown);
   }
-  if (resource == "invoices") {
-    if (n == 2 && get) return ListInvoices(params);
-    if (n == 2 && post) return CreateInvoice(params);
-    if (n == 3 && get && path[2] == "search") return SearchInvoices(params);
-    if (n == 3 && get && path[2] == "upcoming") return UpcomingInvoice(params);
-    if (n < 3) return std::nullopt;
-    InvoiceRecord* invoice = FindMutable(invoices_, path[2]);
-    if (!invoice) return NoSuch("invoice", path[2], "invoice");
-    if (n == 3 && get) return Json(200, ToJson(*invoice));
-    if (n == 4 && post) return ChangeInvoice(*invoice, path[3], params);
+  std::vector<const CouponRecord*> all;
+  for (auto it = coupons_.rbegin(); it != coupons_.rend(); ++it) all.push_back(&*it);
+  return ListEnvelope("/v1/coupons", "coupon", all, match.params);
+}
+
+EmulatorResponse StripeEmulator::RetrieveCoupon(const RouteMatch& match) {
+  const CouponRecord* coupon = FindById(coupons_, match.ids[0]);
+  return coupon ? Json(200, ToJson(*coupon)) : NoSuch("coupon", match.ids[0], "id");
+}
+
+EmulatorResponse StripeEmulator::RetrievePromotionCode(const RouteMatch& match) {
+  const PromotionCodeRecord* code = FindById(promotion_codes_, match.ids[0]);
+  return code ? Json(200, PromotionCodeJson(*code)) : NoSuch("promotion code", match.ids[0], "id");
+}
+
+EmulatorResponse StripeEmulator::RetrieveSubscription(const RouteMatch& match) {
+  const SubscriptionRecord* subscription = FindById(subscriptions_, match.ids[0]);
+  return subscription ? Json(200, SubscriptionJson(*subscription))
+                      : NoSuch("subscription", match.ids[0], "id");
+}
+
+EmulatorResponse StripeEmulator::ChangeSubscription(const RouteMatch& match) {
+  SubscriptionRecord* subscription = FindMutable(subscriptions_, match.ids[0]);
+  if (!subscription) return NoSuch("subscription", match.ids[0], "id");
+  return UpdateSubscription(*subscription, match.params);
+}
+
+EmulatorResponse StripeEmulator::CancelSubscriptionById(const RouteMatch& match) {
+  SubscriptionRecord* subscription = FindMutable(subscriptions_, match.ids[0]);
+  if (!subscription) return NoSuch("subscription", match.ids[0], "id");
+  return CancelSubscription(*subscription, match.params);
+}
+
+EmulatorResponse StripeEmulator::ResumeSubscription(const RouteMatch& match) {
+  SubscriptionRecord* subscription = FindMutable(subscriptions_, match.ids[0]);
+  if (!subscription) return NoSuch("subscription", match.ids[0], "id");
+  if (auto unknown = UnknownParam(match.params, {"billing_cycle_anchor", "proration_behavior"})) {
+    return UnknownParamError(*unknown);
   }
-  if (resource == "invoiceitems" && n == 2 && post) return CreateInvoiceItem(params);
-  if (resource == "payment_links") {
-    if (n == 2 && post) return CreatePaymentLink(params);
-    if (n == 2 && get) {
-      if (auto unknown = UnknownParam(params, {"active", "limit", "starting_after"})) {
-        return UnknownParamError(*unknown);
-      }
-      std::vector<const PaymentLinkRecord*> all;
-      for (auto it = payment_links_.rbegin(); it != payment_links_.rend(); ++it) {
-        all.push_back(&*it);
-      }
-      return ListEnvelope("/v1/payment_links", "payment link", all, params);
-    }
-    if (n == 3 && get) {
-      const PaymentLinkRecord* link = FindById(payment_links_, path[2]);
-      return link ? Json(200, ToJson(*link)) : NoSuch("payment link", path[2], "id");
-    }
+  if (subscription->status != "paused") {
+    return InvalidRequest("Only subscriptions with status `paused` can be resumed.",
+                          "subscription_not_paused", "subscription");
   }
-  if (resource == "billing_portal" && n == 3 && path[2] == "sessions" && post) {
-    return CreatePortalSession(params);
+  subscription->status = "active";
+  RecordEvent("customer.subscription.resumed", SubscriptionJson(*subscription));
+  return Json(200, SubscriptionJson(*subscription));
+}
+
+EmulatorResponse StripeEmulator::RetrieveInvoice(const RouteMatch& match) {
+  const InvoiceRecord* invoice = FindById(invoices_, match.ids[0]);
+  return invoice ? Json(200, ToJson(*invoice)) : NoSuch("invoice", match.ids[0], "invoice");
+}
+
+EmulatorResponse StripeEmulator::ActOnInvoice(const RouteMatch& match) {
+  InvoiceRecord* invoice = FindMutable(invoices_, match.ids[0]);
+  if (!invoice) return NoSuch("invoice", match.ids[0], "invoice");
+  return ChangeInvoice(*invoice, match.ids[1], match.params);
+}
+
+EmulatorResponse StripeEmulator::ListPaymentLinks(const RouteMatch& match) {
+  if (auto unknown = UnknownParam(match.params, {"active", "limit", "starting_after"})) {
+    return UnknownParamError(*unknown);
   }
-  return std::nullopt;
+  std::vector<const PaymentLinkRecord*> all;
+  for (auto it = payment_links_.rbegin(); it != payment_links_.rend(); ++it) all.push_back(&*it);
+  return ListEnvelope("/v1/payment_links", "payment link", all, match.params);
+}
+
+EmulatorResponse StripeEmulator::RetrievePaymentLink(const RouteMatch& match) {
+  const PaymentLinkRecord* link = FindById(payment_links_, match.ids[0]);
+  return link ? Json(200, ToJson(*link)) : NoSuch("payment link", match.ids[0], "id");
 }
 
 EmulatorResponse StripeEmulator::CreatePrice(const Params& params) {

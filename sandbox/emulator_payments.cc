@@ -68,85 +68,86 @@ std::optional<std::string> TestCardDecline(absl::string_view payment_method) {
 
 }  // namespace
 
-std::optional<EmulatorResponse> StripeEmulator::RoutePayments(const std::string& method,
-                                                              const std::vector<std::string>& path,
-                                                              const Params& params) {
-  const size_t n = path.size();
-  if (n < 2 || path[0] != "v1") return std::nullopt;
-  const bool get = method == "GET";
-  const bool post = method == "POST";
-  const std::string& resource = path[1];
-  if (resource == "customers" && n == 3 && (post || method == "DELETE")) {
-    CustomerRecord* customer = FindMutable(customers_, path[2]);
-    if (!customer || customer->deleted) return NoSuch("customer", path[2], "id");
-    if (post) return UpdateCustomer(*customer, params);
-    if (!params.empty()) return UnknownParamError(params.entries().front().first);
-    customer->deleted = true;
-    RecordEvent("customer.deleted", ToJson(*customer));
-    return Json(200, ToJson(*customer));
+EmulatorResponse StripeEmulator::ChangeCustomer(const RouteMatch& match) {
+  CustomerRecord* customer = FindMutable(customers_, match.ids[0]);
+  if (!customer || customer->deleted) return NoSuch("customer", match.ids[0], "id");
+  return UpdateCustomer(*customer, match.params);
+}
+
+EmulatorResponse StripeEmulator::DeleteCustomer(const RouteMatch& match) {
+  CustomerRecord* customer = FindMutable(customers_, match.ids[0]);
+  if (!customer || customer->deleted) return NoSuch("customer", match.ids[0], "id");
+  if (!match.params.empty()) return UnknownParamError(match.params.entries().front().first);
+  customer->deleted = true;
+  RecordEvent("customer.deleted", ToJson(*customer));
+  return Json(200, ToJson(*customer));
+}
+
+EmulatorResponse StripeEmulator::RetrievePaymentIntent(const RouteMatch& match) {
+  const PaymentIntentRecord* intent = FindById(intents_, match.ids[0]);
+  return intent ? Json(200, ToJson(*intent)) : NoSuch("payment_intent", match.ids[0], "intent");
+}
+
+EmulatorResponse StripeEmulator::ActOnPaymentIntent(const RouteMatch& match) {
+  PaymentIntentRecord* intent = FindMutable(intents_, match.ids[0]);
+  if (!intent) return NoSuch("payment_intent", match.ids[0], "intent");
+  const std::string& verb = match.ids[1];
+  if (verb == "confirm") return ConfirmPaymentIntent(*intent, match.params);
+  if (verb == "cancel") return CancelPaymentIntent(*intent, match.params);
+  if (verb == "capture") return CapturePaymentIntent(*intent, match.params);
+  return Error(404, "invalid_request_error",
+               absl::StrCat("Unrecognized request URL (POST: /v1/payment_intents/", match.ids[0],
+                            "/", verb, ")."));
+}
+
+EmulatorResponse StripeEmulator::CaptureChargeById(const RouteMatch& match) {
+  ChargeRecord* charge = FindMutable(charges_, match.ids[0]);
+  if (!charge) return NoSuch("charge", match.ids[0], "charge");
+  return CaptureCharge(*charge, match.params);
+}
+
+EmulatorResponse StripeEmulator::DetachPaymentMethod(const RouteMatch& match) {
+  CardRecord* card = FindMutable(cards_, match.ids[0]);
+  if (!card) return NoSuch("PaymentMethod", match.ids[0], "payment_method");
+  if (!match.params.empty()) return UnknownParamError(match.params.entries().front().first);
+  if (card->customer.empty()) {
+    return InvalidRequest(
+        "The payment method you provided is not attached to a customer so detachment is "
+        "impossible.",
+        "payment_method_unexpected_state", "payment_method");
   }
-  if (resource == "payment_intents") {
-    if (n == 2 && get) return ListPaymentIntents(params);
-    if (n == 2 && post) return CreatePaymentIntent(params);
-    if (n == 3 && get && path[2] == "search") return SearchPaymentIntents(params);
-    if (n < 3) return std::nullopt;
-    PaymentIntentRecord* intent = FindMutable(intents_, path[2]);
-    if (!intent) return NoSuch("payment_intent", path[2], "intent");
-    if (n == 3 && get) return Json(200, ToJson(*intent));
-    if (n == 4 && post && path[3] == "confirm") return ConfirmPaymentIntent(*intent, params);
-    if (n == 4 && post && path[3] == "cancel") return CancelPaymentIntent(*intent, params);
-    if (n == 4 && post && path[3] == "capture") return CapturePaymentIntent(*intent, params);
+  card->customer.clear();
+  RecordEvent("payment_method.detached", ToJson(*card));
+  return Json(200, ToJson(*card));
+}
+
+EmulatorResponse StripeEmulator::GetBalance(const RouteMatch&) { return Balance(); }
+
+EmulatorResponse StripeEmulator::ListBalanceTransactions(const RouteMatch& match) {
+  const Params& params = match.params;
+  if (auto unknown = UnknownParam(params, {"type", "limit", "starting_after"})) {
+    return UnknownParamError(*unknown);
   }
-  if (resource == "charges") {
-    if (n == 3 && get && path[2] == "search") return SearchCharges(params);
-    if (n == 4 && post && path[3] == "capture") {
-      ChargeRecord* charge = FindMutable(charges_, path[2]);
-      if (!charge) return NoSuch("charge", path[2], "charge");
-      return CaptureCharge(*charge, params);
-    }
+  std::vector<Derived> derived;
+  for (auto& [id, json] : BalanceTransactions(params.Find("type").value_or(""))) {
+    derived.push_back({std::move(id), std::move(json)});
   }
-  if (resource == "payment_methods" && n == 4 && post && path[3] == "detach") {
-    CardRecord* card = FindMutable(cards_, path[2]);
-    if (!card) return NoSuch("PaymentMethod", path[2], "payment_method");
-    if (!params.empty()) return UnknownParamError(params.entries().front().first);
-    if (card->customer.empty()) {
-      return InvalidRequest(
-          "The payment method you provided is not attached to a customer so detachment is "
-          "impossible.",
-          "payment_method_unexpected_state", "payment_method");
-    }
-    card->customer.clear();
-    RecordEvent("payment_method.detached", ToJson(*card));
-    return Json(200, ToJson(*card));
+  std::vector<const Derived*> page;
+  for (const Derived& txn : derived) page.push_back(&txn);
+  return ListEnvelope("/v1/balance_transactions", "balance transaction", page, params,
+                      [](const Derived& txn) { return txn.json; });
+}
+
+EmulatorResponse StripeEmulator::RetrieveBalanceTransaction(const RouteMatch& match) {
+  for (auto& [id, json] : BalanceTransactions("")) {
+    if (id == match.ids[0]) return Json(200, json);
   }
-  if (resource == "balance" && n == 2 && get) return Balance();
-  if (resource == "balance_transactions" && get && (n == 2 || n == 3)) {
-    if (n == 2 && UnknownParam(params, {"type", "limit", "starting_after"})) {
-      return UnknownParamError(*UnknownParam(params, {"type", "limit", "starting_after"}));
-    }
-    std::vector<Derived> derived;
-    for (auto& [id, json] : BalanceTransactions(n == 2 ? params.Find("type").value_or("") : "")) {
-      derived.push_back({std::move(id), std::move(json)});
-    }
-    if (n == 3) {
-      for (const Derived& txn : derived) {
-        if (txn.id == path[2]) return Json(200, txn.json);
-      }
-      return NoSuch("balance transaction", path[2], "id");
-    }
-    std::vector<const Derived*> page;
-    for (const Derived& txn : derived) page.push_back(&txn);
-    return ListEnvelope("/v1/balance_transactions", "balance transaction", page, params,
-                        [](const Derived& txn) { return txn.json; });
-  }
-  if (resource == "events" && get) {
-    if (n == 2) return ListEvents(params);
-    if (n == 3) {
-      const EventRecord* event = FindById(events_, path[2]);
-      return event ? Json(200, ToJson(*event)) : NoSuch("event", path[2], "id");
-    }
-  }
-  return std::nullopt;
+  return NoSuch("balance transaction", match.ids[0], "id");
+}
+
+EmulatorResponse StripeEmulator::RetrieveEvent(const RouteMatch& match) {
+  const EventRecord* event = FindById(events_, match.ids[0]);
+  return event ? Json(200, ToJson(*event)) : NoSuch("event", match.ids[0], "id");
 }
 
 EmulatorResponse StripeEmulator::UpdateCustomer(CustomerRecord& customer, const Params& params) {

@@ -72,37 +72,39 @@ std::optional<std::string> UnknownEndpointParam(const FormParams& params,
 
 }  // namespace
 
-std::optional<EmulatorResponse> StripeEmulator::RouteWebhooks(const std::string& method,
-                                                              const std::vector<std::string>& path,
-                                                              const Params& params) {
-  const size_t n = path.size();
-  if (n < 2 || path[0] != "v1" || path[1] != "webhook_endpoints") return std::nullopt;
-  if (n == 2 && method == "POST") return CreateWebhookEndpoint(params);
-  if (n == 2 && method == "GET") {
-    if (auto unknown = UnknownParam(params, {"limit", "starting_after"})) {
-      return UnknownParamError(*unknown);
-    }
-    std::vector<const WebhookEndpointRecord*> newest_first;
-    for (auto it = webhook_endpoints_.rbegin(); it != webhook_endpoints_.rend(); ++it) {
-      newest_first.push_back(&*it);
-    }
-    return ListEnvelope("/v1/webhook_endpoints", "webhook_endpoint", newest_first, params,
-                        [](const WebhookEndpointRecord& endpoint) {
-                          return ToJson(endpoint, /*with_secret=*/false);
-                        });
+EmulatorResponse StripeEmulator::ListWebhookEndpoints(const RouteMatch& match) {
+  if (auto unknown = UnknownParam(match.params, {"limit", "starting_after"})) {
+    return UnknownParamError(*unknown);
   }
-  if (n != 3) return std::nullopt;
-  WebhookEndpointRecord* endpoint = FindMutable(webhook_endpoints_, path[2]);
-  if (endpoint == nullptr) return NoSuch("webhook_endpoint", path[2], "id");
-  if (method == "GET") return Json(200, ToJson(*endpoint, /*with_secret=*/false));
-  if (method == "POST") return UpdateWebhookEndpoint(*endpoint, params);
-  if (method == "DELETE") {
-    const std::string id = endpoint->id;
-    webhook_endpoints_.erase(webhook_endpoints_.begin() + (endpoint - webhook_endpoints_.data()));
-    return Json(200,
-                absl::StrCat(R"({"id":")", id, R"(","object":"webhook_endpoint","deleted":true})"));
+  std::vector<const WebhookEndpointRecord*> newest_first;
+  for (auto it = webhook_endpoints_.rbegin(); it != webhook_endpoints_.rend(); ++it) {
+    newest_first.push_back(&*it);
   }
-  return std::nullopt;
+  return ListEnvelope("/v1/webhook_endpoints", "webhook_endpoint", newest_first, match.params,
+                      [](const WebhookEndpointRecord& endpoint) {
+                        return ToJson(endpoint, /*with_secret=*/false);
+                      });
+}
+
+EmulatorResponse StripeEmulator::RetrieveWebhookEndpoint(const RouteMatch& match) {
+  const WebhookEndpointRecord* endpoint = FindById(webhook_endpoints_, match.ids[0]);
+  if (endpoint == nullptr) return NoSuch("webhook_endpoint", match.ids[0], "id");
+  return Json(200, ToJson(*endpoint, /*with_secret=*/false));
+}
+
+EmulatorResponse StripeEmulator::ChangeWebhookEndpoint(const RouteMatch& match) {
+  WebhookEndpointRecord* endpoint = FindMutable(webhook_endpoints_, match.ids[0]);
+  if (endpoint == nullptr) return NoSuch("webhook_endpoint", match.ids[0], "id");
+  return UpdateWebhookEndpoint(*endpoint, match.params);
+}
+
+EmulatorResponse StripeEmulator::DeleteWebhookEndpoint(const RouteMatch& match) {
+  WebhookEndpointRecord* endpoint = FindMutable(webhook_endpoints_, match.ids[0]);
+  if (endpoint == nullptr) return NoSuch("webhook_endpoint", match.ids[0], "id");
+  const std::string id = endpoint->id;
+  webhook_endpoints_.erase(webhook_endpoints_.begin() + (endpoint - webhook_endpoints_.data()));
+  return Json(200,
+              absl::StrCat(R"({"id":")", id, R"(","object":"webhook_endpoint","deleted":true})"));
 }
 
 EmulatorResponse StripeEmulator::CreateWebhookEndpoint(const Params& params) {
