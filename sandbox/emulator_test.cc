@@ -184,6 +184,23 @@ TEST_F(EmulatorTest, CardsAndUnknownRoutes) {
   EXPECT_THAT(unknown.body, HasSubstr("Unrecognized request URL"));
 }
 
+// The routing table: a literal segment wins over an id in its place, an id
+// route answers for the object it names, and a path one segment longer or
+// shorter than every pattern is unrecognized.
+TEST_F(EmulatorTest, TheRoutingTableMatchesWholePaths) {
+  EXPECT_EQ(Call("GET", "/v1/customers/search?query=email%3A%22x%40y.z%22").status, 200);
+  EXPECT_EQ(Call("GET", "/v1/customers/cus_DemoSamLee").status, 200);
+  EmulatorResponse missing = Call("GET", "/v1/charges/ch_nope");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_THAT(missing.body, HasSubstr("No such charge"));
+  for (const char* target : {"/v1/customers/cus_DemoSamLee/payment_methods/pm_1",
+                             "/v1/balance/extra", "/v1/charges/ch_1/capture/now"}) {
+    const EmulatorResponse response = Call("GET", target);
+    EXPECT_EQ(response.status, 404) << target;
+    EXPECT_THAT(response.body, HasSubstr("Unrecognized request URL")) << target;
+  }
+}
+
 TEST_F(EmulatorTest, PathsOutsideTheApiAreUnrecognized) {
   for (const char* target : {"/", "", "/v1", "/v2/charges", "//"}) {
     for (const char* method : {"GET", "POST", "DELETE"}) {
