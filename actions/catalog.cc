@@ -18,19 +18,6 @@ namespace {
 
 using policy::ActionClass;
 
-// RpcOf: the ActionService RPC of a typed action (actions/typed_actions.h).
-std::string_view RpcOf(std::string_view name) {
-  static const auto* const kRpcs = [] {
-    auto* rpcs = new absl::flat_hash_map<std::string_view, std::string_view>;
-#define PAYVOX_RPC_OF(Rpc, name, family) rpcs->emplace(name, #Rpc);
-    PAYVOX_TYPED_ACTIONS(PAYVOX_RPC_OF, PAYVOX_RPC_OF)
-#undef PAYVOX_RPC_OF
-    return rpcs;
-  }();
-  const auto it = kRpcs->find(name);
-  return it == kRpcs->end() ? std::string_view() : it->second;
-}
-
 // The argument schemas many long-tail entries share, written once: an
 // entry's schema says "limit": "$limit" and the table puts the fragment in.
 constexpr std::pair<std::string_view, std::string_view> kFragments[] = {
@@ -59,25 +46,35 @@ struct CatalogTable {
   std::deque<std::string> derived;
 };
 
-// The families' entries, joined once; constant afterwards. A typed entry's
-// description and schema come from its proto (actions/proto_schema.h); one
-// that cannot be derived keeps an empty schema, which the catalog test and
-// Execute refuse. A long-tail entry's schema gets its shared fragments.
+// The catalog, built once; constant afterwards. The typed entries come from
+// the typed-actions table, their description and schema from their proto
+// (actions/proto_schema.h; one that cannot be derived keeps an empty schema,
+// which the catalog test and Execute refuse). The long tail comes from its
+// entries (catalog_*.cc), each schema with its shared fragments put in.
 const std::vector<ActionSpec>& Table() {
   static const auto* const kTable = [] {
     auto* table = new CatalogTable;
+    // The typed actions: their rows (actions/typed_actions.h) and protos.
+    auto add_typed = [table](std::string_view rpc, ActionSpec spec) {
+      absl::StatusOr<ProtoAction> derived = DeriveFromProto(rpc);
+      if (derived.ok()) {
+        spec.description = table->derived.emplace_back(std::move(derived->description));
+        spec.parameters = table->derived.emplace_back(std::move(derived->parameters));
+      }
+      table->entries.push_back(spec);
+    };
+#define PAYVOX_TYPED_ENTRY(Rpc, action, family, kind, ...)              \
+  add_typed(#Rpc, ActionSpec{.name = action,                            \
+                             .action_class = policy::ActionClass::kind, \
+                             .capabilities = {__VA_ARGS__},             \
+                             .runner = Runner::kTyped});
+    PAYVOX_TYPED_ACTIONS(PAYVOX_TYPED_ENTRY)
+#undef PAYVOX_TYPED_ENTRY
+    // The long tail, from its entries.
     for (const std::span<const ActionSpec> family :
          {catalog::PaymentEntries(), catalog::BillingEntries()}) {
       for (ActionSpec spec : family) {
-        if (spec.runner == Runner::kTyped) {
-          absl::StatusOr<ProtoAction> derived = DeriveFromProto(RpcOf(spec.name));
-          if (derived.ok()) {
-            spec.description = table->derived.emplace_back(std::move(derived->description));
-            spec.parameters = table->derived.emplace_back(std::move(derived->parameters));
-          }
-        } else {
-          spec.parameters = table->derived.emplace_back(WithFragments(spec.parameters));
-        }
+        spec.parameters = table->derived.emplace_back(WithFragments(spec.parameters));
         table->entries.push_back(spec);
       }
     }

@@ -13,8 +13,6 @@ namespace {
 using policy::ActionClass;
 
 constexpr std::array kEntries = {
-    ActionSpec{
-        .name = "create_coupon", .action_class = ActionClass::kWrite, .capabilities = {"coupons"}},
     ActionSpec{.name = "list_coupons",
                .description = "The coupons this business has, newest first.",
                .parameters = R"json({
@@ -81,24 +79,6 @@ constexpr std::array kEntries = {
                .capabilities = {"coupons"},
                .runner = Runner::kStripe,
                .object = "promotion_code"},
-    ActionSpec{.name = "list_subscriptions",
-               .action_class = ActionClass::kRead,
-               .capabilities = {"view_subscriptions"}},
-    ActionSpec{.name = "get_subscription",
-               .action_class = ActionClass::kRead,
-               .capabilities = {"view_subscriptions"}},
-    ActionSpec{.name = "cancel_subscription",
-               .action_class = ActionClass::kDestructive,
-               .capabilities = {"cancel_subscriptions"}},
-    ActionSpec{.name = "pause_subscription",
-               .action_class = ActionClass::kWrite,
-               .capabilities = {"pause_subscriptions"}},
-    ActionSpec{.name = "resume_subscription",
-               .action_class = ActionClass::kWrite,
-               .capabilities = {"pause_subscriptions"}},
-    ActionSpec{.name = "change_subscription_plan",
-               .action_class = ActionClass::kWrite,
-               .capabilities = {"change_subscription_plans"}},
     ActionSpec{.name = "search_subscriptions",
                .description = "Search subscriptions with Stripe Search by customer, status or "
                               "start date. Results can "
@@ -163,15 +143,6 @@ constexpr std::array kEntries = {
                .object = "subscription",
                .owner = Owner::kLoaded,
                .say_done = "I've updated your subscription."},
-    ActionSpec{.name = "list_invoices",
-               .action_class = ActionClass::kRead,
-               .capabilities = {"view_invoices"}},
-    ActionSpec{.name = "get_invoice",
-               .action_class = ActionClass::kRead,
-               .capabilities = {"view_invoices"}},
-    ActionSpec{.name = "get_upcoming_invoice",
-               .action_class = ActionClass::kRead,
-               .capabilities = {"view_invoices"}},
     ActionSpec{.name = "search_invoices",
                .description = "Search invoices with Stripe Search by customer, status, number, "
                               "subscription or total.",
@@ -194,18 +165,6 @@ constexpr std::array kEntries = {
                .runner = Runner::kStripe,
                .object = "invoice",
                .list = true},
-    ActionSpec{.name = "send_invoice",
-               .action_class = ActionClass::kWrite,
-               .capabilities = {"manage_invoices"}},
-    ActionSpec{.name = "void_invoice",
-               .action_class = ActionClass::kDestructive,
-               .capabilities = {"manage_invoices"}},
-    ActionSpec{.name = "create_invoice",
-               .action_class = ActionClass::kWrite,
-               .capabilities = {"manage_invoices"}},
-    ActionSpec{.name = "finalize_invoice",
-               .action_class = ActionClass::kWrite,
-               .capabilities = {"manage_invoices"}},
     ActionSpec{.name = "list_products",
                .description = "The products this business sells, optionally only active ones.",
                .parameters = R"json({

@@ -13,8 +13,6 @@ namespace {
 using policy::ActionClass;
 
 constexpr std::array kEntries = {
-    ActionSpec{.name = "find_customer", .action_class = ActionClass::kRead, .capabilities = {}},
-    ActionSpec{.name = "verify_identity", .action_class = ActionClass::kRead, .capabilities = {}},
     ActionSpec{
         .name = "search_customers",
         .description =
@@ -104,15 +102,6 @@ constexpr std::array kEntries = {
         .object = "customer",
         .owner = Owner::kPath,
         .say_done = "Your account is deleted."},
-    ActionSpec{.name = "list_charges",
-               .action_class = ActionClass::kRead,
-               .capabilities = {"view_payments"}},
-    ActionSpec{.name = "get_payment",
-               .action_class = ActionClass::kRead,
-               .capabilities = {"view_payments"}},
-    ActionSpec{.name = "find_duplicate_charges",
-               .action_class = ActionClass::kRead,
-               .capabilities = {"view_payments"}},
     ActionSpec{.name = "search_charges",
                .description = "Search charges with Stripe Search by customer, status, currency, "
                               "amount or date. Results "
@@ -281,17 +270,6 @@ constexpr std::array kEntries = {
         .object = "payment_intent",
         .owner = Owner::kLoaded,
         .say_done = "I've collected that payment."},
-    ActionSpec{.name = "start_secure_payment",
-               .action_class = ActionClass::kWrite,
-               .capabilities = {"secure_payments"}},
-    ActionSpec{.name = "create_refund",
-               .action_class = ActionClass::kWrite,
-               .capabilities = {"full_refunds", "partial_refunds"}},
-    ActionSpec{
-        .name = "get_refund", .action_class = ActionClass::kRead, .capabilities = {"view_refunds"}},
-    ActionSpec{.name = "list_refunds",
-               .action_class = ActionClass::kRead,
-               .capabilities = {"view_refunds"}},
     ActionSpec{.name = "list_payment_methods",
                .description = "The cards a customer has on file (brand and last 4 only).",
                .parameters = R"json({
@@ -424,9 +402,6 @@ constexpr std::array kEntries = {
                .capabilities = {"view_events"},
                .runner = Runner::kStripe,
                .object = "event"},
-    ActionSpec{.name = "create_payment_link",
-               .action_class = ActionClass::kWrite,
-               .capabilities = {"payment_links"}},
     ActionSpec{.name = "list_payment_links",
                .description = "Payment links already made, newest first.",
                .parameters = R"json({
@@ -443,9 +418,6 @@ constexpr std::array kEntries = {
                .runner = Runner::kStripe,
                .object = "payment_link",
                .list = true},
-    ActionSpec{.name = "create_portal_session",
-               .action_class = ActionClass::kWrite,
-               .capabilities = {"portal_links"}},
 };
 
 }  // namespace

@@ -336,11 +336,14 @@ TEST(CatalogTest, StripeEntriesNameTheirPathIdsAsRequiredArguments) {
 TEST(CatalogTest, TypedEntriesAreTheTypedActionsTable) {
   std::set<std::string> table_reads;
   std::set<std::string> table_writes;
-#define PAYVOX_READ(Rpc, name, family) table_reads.insert(name);
-#define PAYVOX_WRITE(Rpc, name, family) table_writes.insert(name);
-  PAYVOX_TYPED_ACTIONS(PAYVOX_READ, PAYVOX_WRITE)
-#undef PAYVOX_READ
-#undef PAYVOX_WRITE
+  size_t rows = 0;
+#define PAYVOX_ROW(Rpc, name, family, kind, ...)                                         \
+  ++rows;                                                                                \
+  (policy::ActionClass::kind == policy::ActionClass::kRead ? table_reads : table_writes) \
+      .insert(name);
+  PAYVOX_TYPED_ACTIONS(PAYVOX_ROW)
+#undef PAYVOX_ROW
+  EXPECT_EQ(rows, table_reads.size() + table_writes.size()) << "a name in two rows";
   std::set<std::string> catalog_reads;
   std::set<std::string> catalog_writes;
   for (const ActionSpec& spec : Catalog()) {

@@ -5,6 +5,15 @@
 #include "actions/action_env.h"
 #include "payvox/v1/actions.pb.h"
 
+// The typed actions this family serves, one row each (actions/typed_actions.h
+// joins the families' rows): ACTION(Rpc, "catalog name", family, class,
+// capabilities that enable it...). The RPC's comment and request message in
+// actions.proto say the rest.
+#define PAYVOX_CHARGE_ACTIONS(ACTION)                                  \
+  ACTION(ListCharges, "list_charges", charges, kRead, "view_payments") \
+  ACTION(GetPayment, "get_payment", charges, kRead, "view_payments")   \
+  ACTION(FindDuplicateCharges, "find_duplicate_charges", charges, kRead, "view_payments")
+
 namespace payvox {
 
 class ChargeActions {

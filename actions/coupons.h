@@ -6,6 +6,13 @@
 #include "actions/write_pipeline.h"
 #include "payvox/v1/actions.pb.h"
 
+// The typed actions this family serves, one row each (actions/typed_actions.h
+// joins the families' rows): ACTION(Rpc, "catalog name", family, class,
+// capabilities that enable it...). The RPC's comment and request message in
+// actions.proto say the rest.
+#define PAYVOX_COUPON_ACTIONS(ACTION) \
+  ACTION(CreateCoupon, "create_coupon", coupons, kWrite, "coupons")
+
 namespace payvox {
 
 class CouponActions {

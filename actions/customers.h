@@ -5,6 +5,14 @@
 #include "actions/action_env.h"
 #include "payvox/v1/actions.pb.h"
 
+// The typed actions this family serves, one row each (actions/typed_actions.h
+// joins the families' rows): ACTION(Rpc, "catalog name", family, class,
+// capabilities that enable it...). The RPC's comment and request message in
+// actions.proto say the rest.
+#define PAYVOX_CUSTOMER_ACTIONS(ACTION)                   \
+  ACTION(FindCustomer, "find_customer", customers, kRead) \
+  ACTION(VerifyIdentity, "verify_identity", customers, kRead)
+
 namespace payvox {
 
 class CustomerActions {

@@ -50,9 +50,9 @@ auto Typed(Family& actions, TypedAction<Family, Request, Response> method) {
 }  // namespace
 
 ActionDispatcher::ActionDispatcher(TenantActions& actions) : actions_(actions) {
-#define PAYVOX_TYPED_HANDLER(Rpc, name, family) \
+#define PAYVOX_TYPED_HANDLER(Rpc, name, family, ...) \
   handlers_[name] = Typed(actions.family, &decltype(actions.family)::Rpc);
-  PAYVOX_TYPED_ACTIONS(PAYVOX_TYPED_HANDLER, PAYVOX_TYPED_HANDLER)
+  PAYVOX_TYPED_ACTIONS(PAYVOX_TYPED_HANDLER)
 #undef PAYVOX_TYPED_HANDLER
   // The long tail runs straight from its catalog entry.
   for (const ActionSpec& spec : Catalog()) {

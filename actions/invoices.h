@@ -10,6 +10,19 @@
 #include "actions/write_pipeline.h"
 #include "payvox/v1/actions.pb.h"
 
+// The typed actions this family serves, one row each (actions/typed_actions.h
+// joins the families' rows): ACTION(Rpc, "catalog name", family, class,
+// capabilities that enable it...). The RPC's comment and request message in
+// actions.proto say the rest.
+#define PAYVOX_INVOICE_ACTIONS(ACTION)                                                 \
+  ACTION(ListInvoices, "list_invoices", invoices, kRead, "view_invoices")              \
+  ACTION(GetInvoice, "get_invoice", invoices, kRead, "view_invoices")                  \
+  ACTION(GetUpcomingInvoice, "get_upcoming_invoice", invoices, kRead, "view_invoices") \
+  ACTION(SendInvoice, "send_invoice", invoices, kWrite, "manage_invoices")             \
+  ACTION(VoidInvoice, "void_invoice", invoices, kDestructive, "manage_invoices")       \
+  ACTION(CreateInvoice, "create_invoice", invoices, kWrite, "manage_invoices")         \
+  ACTION(FinalizeInvoice, "finalize_invoice", invoices, kWrite, "manage_invoices")
+
 namespace payvox {
 
 class InvoiceActions {

@@ -6,6 +6,14 @@
 #include "actions/write_pipeline.h"
 #include "payvox/v1/actions.pb.h"
 
+// The typed actions this family serves, one row each (actions/typed_actions.h
+// joins the families' rows): ACTION(Rpc, "catalog name", family, class,
+// capabilities that enable it...). The RPC's comment and request message in
+// actions.proto say the rest.
+#define PAYVOX_LINK_ACTIONS(ACTION)                                                \
+  ACTION(CreatePaymentLink, "create_payment_link", links, kWrite, "payment_links") \
+  ACTION(CreatePortalSession, "create_portal_session", links, kWrite, "portal_links")
+
 namespace payvox {
 
 class LinkActions {

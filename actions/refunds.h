@@ -6,6 +6,15 @@
 #include "actions/write_pipeline.h"
 #include "payvox/v1/actions.pb.h"
 
+// The typed actions this family serves, one row each (actions/typed_actions.h
+// joins the families' rows): ACTION(Rpc, "catalog name", family, class,
+// capabilities that enable it...). The RPC's comment and request message in
+// actions.proto say the rest.
+#define PAYVOX_REFUND_ACTIONS(ACTION)                                                       \
+  ACTION(CreateRefund, "create_refund", refunds, kWrite, "full_refunds", "partial_refunds") \
+  ACTION(GetRefund, "get_refund", refunds, kRead, "view_refunds")                           \
+  ACTION(ListRefunds, "list_refunds", refunds, kRead, "view_refunds")
+
 namespace payvox {
 
 class RefundActions {

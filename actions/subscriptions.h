@@ -6,6 +6,20 @@
 #include "actions/write_pipeline.h"
 #include "payvox/v1/actions.pb.h"
 
+// The typed actions this family serves, one row each (actions/typed_actions.h
+// joins the families' rows): ACTION(Rpc, "catalog name", family, class,
+// capabilities that enable it...). The RPC's comment and request message in
+// actions.proto say the rest.
+#define PAYVOX_SUBSCRIPTION_ACTIONS(ACTION)                                                       \
+  ACTION(ListSubscriptions, "list_subscriptions", subscriptions, kRead, "view_subscriptions")     \
+  ACTION(GetSubscription, "get_subscription", subscriptions, kRead, "view_subscriptions")         \
+  ACTION(CancelSubscription, "cancel_subscription", subscriptions, kDestructive,                  \
+         "cancel_subscriptions")                                                                  \
+  ACTION(PauseSubscription, "pause_subscription", subscriptions, kWrite, "pause_subscriptions")   \
+  ACTION(ResumeSubscription, "resume_subscription", subscriptions, kWrite, "pause_subscriptions") \
+  ACTION(ChangeSubscriptionPlan, "change_subscription_plan", subscriptions, kWrite,               \
+         "change_subscription_plans")
+
 namespace payvox {
 
 class SubscriptionActions {

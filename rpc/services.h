@@ -63,8 +63,8 @@ class ActionServiceImpl final : public v1::ActionService::CallbackService {
       : tenants_(tenants), executor_(std::move(executor)) {}
 
   // One handler per typed action (actions/typed_actions.h).
-#define PAYVOX_TYPED_RPC(Rpc, name, family) PAYVOX_ACTION_RPC(Rpc, name, family)
-  PAYVOX_TYPED_ACTIONS(PAYVOX_TYPED_RPC, PAYVOX_TYPED_RPC)
+#define PAYVOX_TYPED_RPC(Rpc, name, family, ...) PAYVOX_ACTION_RPC(Rpc, name, family)
+  PAYVOX_TYPED_ACTIONS(PAYVOX_TYPED_RPC)
 #undef PAYVOX_TYPED_RPC
   grpc::ServerUnaryReactor* ListActions(grpc::CallbackServerContext* context,
                                         const v1::ListActionsRequest* request,
