@@ -192,8 +192,9 @@ Async<Balance> StripeApi::GetBalance(CallOptions options) {
 }
 
 Async<StripeResponse> StripeApi::ProbeList(std::string resource, CallOptions options) {
-  const bool known = absl::c_all_of(
-      resource, [](char c) { return absl::ascii_islower(c) || c == '_' || c == '/'; });
+  const bool known = absl::c_all_of(resource, [](char c) {
+    return absl::ascii_islower(static_cast<unsigned char>(c)) || c == '_' || c == '/';
+  });
   if (resource.empty() || !known) {
     co_return absl::InvalidArgumentError("resource must be a Stripe resource name such as charges");
   }

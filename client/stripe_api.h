@@ -204,19 +204,11 @@ class StripeApi {
   Async<StripeResponse> ProbeList(std::string resource, CallOptions options);
   Async<WebhookEndpoint> CreateWebhookEndpoint(WebhookEndpointParams params, CallOptions options);
 
-  // Send sends a request the caller built (ids in `path` already checked
-  // with ValidateStripeId) and returns Stripe's 2xx answer.
+  // Send sends a request built from an endpoint of the long tail
+  // (client/stripe_endpoints.h, ids already checked) and returns Stripe's
+  // 2xx answer.
   Async<StripeResponse> Send(HttpMethod method, std::string path, FormParams params,
                              CallOptions options);
-  // Call is Send, then `decode` on the answer's body.
-  template <typename T>
-  Async<T> Call(HttpMethod method, std::string path, FormParams params, CallOptions options,
-                absl::StatusOr<T> (*decode)(const std::string&)) {
-    absl::StatusOr<StripeResponse> response =
-        co_await Send(method, std::move(path), std::move(params), std::move(options));
-    if (!response.ok()) co_return response.status();
-    co_return decode(response->body);
-  }
 
  private:
   StripeClient& client_;
