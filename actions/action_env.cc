@@ -24,6 +24,14 @@ std::string ActionEnv::WriteKey(const v1::CallContext& context, std::string_view
                                absl::string_view(action.data(), action.size())});
 }
 
+CallFacts ActionEnv::Facts(const v1::CallContext& context, std::string_view action) {
+  std::shared_ptr<CallSession> session;
+  if (options.sessions != nullptr) {
+    session = options.sessions->Find(options.tenant_id, context.call_id());
+  }
+  return CallFacts(stripe, options.sessions, std::move(session), std::string(action));
+}
+
 boost::asio::awaitable<absl::Status> ActionEnv::Enabled(std::string_view action) {
   const ActionSpec* spec = FindAction(action);
   if (spec == nullptr || spec->capabilities[0].empty()) co_return absl::OkStatus();

@@ -17,6 +17,8 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "actions/action_guard.h"
+#include "actions/call_facts.h"
+#include "actions/call_sessions.h"
 #include "actions/sentences.h"
 #include "client/stripe_api.h"
 #include "common/clock.h"
@@ -45,6 +47,14 @@ struct ActionOptions {
   absl::Duration reservation_ttl = absl::Hours(24);
   // Where action metrics go (actions/action_guard.h); null: nowhere.
   metrics::Registry* metrics = nullptr;
+  // The live calls' sessions (shared by every tenant; each session is one
+  // tenant's); null: no sessions, every read goes to Stripe.
+  CallSessions* sessions = nullptr;
+  // How long BeginCall waits for its fetches before answering with what
+  // arrived (the rest goes on in the background), within its deadline.
+  absl::Duration begin_call_wait = absl::Seconds(2);
+  // How long BeginCall's background fetches may take in all.
+  absl::Duration prefetch_timeout = absl::Seconds(10);
 };
 
 struct ActionEnv {
@@ -60,6 +70,9 @@ struct ActionEnv {
   // capabilities the catalog entry `action` declares (reads have no other
   // rule; writes are decided by the write pipeline).
   boost::asio::awaitable<absl::Status> Enabled(std::string_view action);
+  // Facts: the reads of `action` in the call of `context`, from its
+  // session when it has one (actions/call_facts.h).
+  CallFacts Facts(const v1::CallContext& context, std::string_view action);
   // Speaking: how dates are said right now.
   Speaking speaking() const { return {clock.Now(), options.time_zone}; }
 

@@ -24,8 +24,8 @@ Action<v1::ListChargesResponse> ChargeActions::ListCharges(v1::ListChargesReques
                               .limit = limit,
                               .starting_after = request.starting_after()};
   const stripe::CallOptions call{.bounds = bounds};
-  PAYVOX_CO_ASSIGN_OR_RETURN(auto charges,
-                             co_await env_.stripe.ListCharges(std::move(filter), call));
+  CallFacts facts = env_.Facts(request.context(), "list_charges");
+  PAYVOX_CO_ASSIGN_OR_RETURN(auto charges, co_await facts.ListCharges(std::move(filter), call));
   v1::ListChargesResponse response;
   for (const stripe::Charge& charge : charges.data) *response.add_charges() = ToProto(charge);
   response.set_has_more(charges.has_more);
@@ -63,11 +63,11 @@ Action<v1::GetPaymentResponse> ChargeActions::GetPayment(v1::GetPaymentRequest r
   PAYVOX_CO_RETURN_IF_ERROR(
       stripe::ValidateStripeId("payment_id", id, {"ch_", "py_", "pi_", "in_"}));
   const stripe::CallOptions read{.bounds = bounds};
+  CallFacts facts = env_.Facts(request.context(), "get_payment");
   const Speaking speaking = env_.speaking();
   v1::GetPaymentResponse response;
   if (id.starts_with("in_")) {
-    PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Invoice invoice,
-                               co_await env_.stripe.GetInvoice(id, read));
+    PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Invoice invoice, co_await facts.GetInvoice(id, read));
     *response.mutable_invoice() = ToProto(invoice);
     response.set_subscription_id(invoice.subscription);
     response.set_say(InvoiceSay(invoice, speaking));
@@ -83,12 +83,12 @@ Action<v1::GetPaymentResponse> ChargeActions::GetPayment(v1::GetPaymentRequest r
     if (charge_id.empty()) co_return response;
   }
   PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Charge charge,
-                             co_await env_.stripe.GetCharge(charge_id, read));
+                             co_await facts.GetCharge(charge_id, read));
   *response.mutable_charge() = ToProto(charge);
   if (!response.has_payment_intent()) response.set_say(PaymentSay(response.charge(), speaking));
   if (!charge.invoice.empty()) {
     // What the payment was for: the invoice's subscription.
-    absl::StatusOr<stripe::Invoice> invoice = co_await env_.stripe.GetInvoice(charge.invoice, read);
+    absl::StatusOr<stripe::Invoice> invoice = co_await facts.GetInvoice(charge.invoice, read);
     if (invoice.ok()) {
       response.set_subscription_id(invoice->subscription);
       *response.mutable_invoice() = ToProto(*invoice);
@@ -110,8 +110,8 @@ Action<v1::FindDuplicateChargesResponse> ChargeActions::FindDuplicateCharges(
   const int64_t window = request.window_seconds() == 0 ? 86400 : request.window_seconds();
   stripe::ChargeFilter filter{.customer = request.customer_id(), .limit = 100};
   const stripe::CallOptions read{.bounds = bounds};
-  PAYVOX_CO_ASSIGN_OR_RETURN(auto charges,
-                             co_await env_.stripe.ListCharges(std::move(filter), read));
+  CallFacts facts = env_.Facts(request.context(), "find_duplicate_charges");
+  PAYVOX_CO_ASSIGN_OR_RETURN(auto charges, co_await facts.ListCharges(std::move(filter), read));
   // Charges that went through and were not refunded, oldest first.
   std::vector<stripe::Charge> paid;
   for (stripe::Charge& charge : charges.data) {

@@ -28,14 +28,15 @@ Action<v1::FindCustomerResponse> CustomerActions::FindCustomer(v1::FindCustomerR
                                                                CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), false));
   const stripe::CallOptions call{.bounds = bounds};
+  CallFacts facts = env_.Facts(request.context(), "find_customer");
   std::vector<stripe::Customer> matches;
   std::string searched;
   std::string ask_next;
   switch (request.query_case()) {
     case v1::FindCustomerRequest::kEmail: {
       PAYVOX_CO_RETURN_IF_ERROR(ValidateEmail(request.email()));
-      PAYVOX_CO_ASSIGN_OR_RETURN(
-          auto list, co_await env_.stripe.ListCustomersByEmail(request.email(), 10, call));
+      PAYVOX_CO_ASSIGN_OR_RETURN(auto list,
+                                 co_await facts.ListCustomersByEmail(request.email(), 10, call));
       matches = std::move(list.data);
       searched = absl::StrCat("the email ", MaskEmail(request.email()));
       ask_next = "Ask the caller for another email or the phone number on the account.";
@@ -43,10 +44,8 @@ Action<v1::FindCustomerResponse> CustomerActions::FindCustomer(v1::FindCustomerR
     }
     case v1::FindCustomerRequest::kPhone: {
       PAYVOX_CO_RETURN_IF_ERROR(ValidatePhone(request.phone()));
-      stripe::SearchQuery query;
-      query.Equals("phone", request.phone());
       PAYVOX_CO_ASSIGN_OR_RETURN(auto list,
-                                 co_await env_.stripe.SearchCustomers(std::move(query), 10, call));
+                                 co_await facts.SearchCustomersByPhone(request.phone(), 10, call));
       matches = std::move(list.data);
       searched = "that phone number";
       ask_next = "Ask the caller for the email on the account.";
@@ -54,7 +53,7 @@ Action<v1::FindCustomerResponse> CustomerActions::FindCustomer(v1::FindCustomerR
     }
     case v1::FindCustomerRequest::kCustomerId: {
       absl::StatusOr<stripe::Customer> customer =
-          co_await env_.stripe.GetCustomer(request.customer_id(), call);
+          co_await facts.GetCustomer(request.customer_id(), call);
       if (customer.ok()) {
         matches.push_back(*std::move(customer));
       } else if (customer.status().code() != absl::StatusCode::kNotFound) {
@@ -126,18 +125,20 @@ Action<v1::VerifyIdentityResponse> CustomerActions::VerifyIdentity(
 
   // Cards on file and cards of recent charges both count: a caller may
   // remember the card they paid with after replacing it.
+  // Both come from the call's session when BeginCall fetched them.
   const stripe::CallOptions call{.bounds = bounds};
+  CallFacts facts = env_.Facts(request.context(), "verify_identity");
   absl::StatusOr<stripe::List<stripe::PaymentMethod>> cards =
-      co_await env_.stripe.ListCards(request.customer_id(), call);
+      co_await facts.ListCards(request.customer_id(), call);
   if (!cards.ok()) {
     const absl::Status released = co_await env_.store.Run(
         [&](Store& store) { return store.ReleaseVerificationAttempt(key); });
     PAYVOX_CO_RETURN_IF_ERROR(released);
     co_return cards.status();
   }
-  stripe::ChargeFilter recent{.customer = request.customer_id(), .limit = 20};
+  stripe::ChargeFilter recent{.customer = request.customer_id(), .limit = CallFacts::kHeldCharges};
   absl::StatusOr<stripe::List<stripe::Charge>> charges =
-      co_await env_.stripe.ListCharges(std::move(recent), call);
+      co_await facts.ListCharges(std::move(recent), call);
   if (!charges.ok()) {
     const absl::Status released = co_await env_.store.Run(
         [&](Store& store) { return store.ReleaseVerificationAttempt(key); });

@@ -1,5 +1,7 @@
 #include "actions/dispatcher.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/json_util.h>
 
 #include "absl/strings/str_cat.h"
@@ -73,7 +75,27 @@ ActionDispatcher::ActionDispatcher(TenantActions& actions) : actions_(actions) {
 boost::asio::awaitable<absl::StatusOr<v1::ListActionsResponse>> ActionDispatcher::ListActions(
     v1::ListActionsRequest, CallBounds) {
   PAYVOX_CO_ASSIGN_OR_RETURN(const v1::TenantPolicy policy, co_await actions_.Policy());
-  co_return DescribeActions(policy);
+  co_return *Described(policy);
+}
+
+std::shared_ptr<const v1::ListActionsResponse> ActionDispatcher::Described(
+    const v1::TenantPolicy& policy) {
+  std::string key;
+  {
+    google::protobuf::io::StringOutputStream out(&key);
+    google::protobuf::io::CodedOutputStream coded(&out);
+    coded.SetSerializationDeterministic(true);
+    policy.SerializeToCodedStream(&coded);
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (described_ != nullptr && described_policy_ == key) return described_;
+  }
+  auto described = std::make_shared<const v1::ListActionsResponse>(DescribeActions(policy));
+  std::lock_guard<std::mutex> lock(mu_);
+  described_policy_ = std::move(key);
+  described_ = described;
+  return described;
 }
 
 boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> ActionDispatcher::Execute(

@@ -1,4 +1,8 @@
-// executor.h: ListActions and Execute, the catalog's two RPCs.
+// dispatcher.h: ListActions and Execute, the catalog's two RPCs.
+//
+// ListActions is built once per policy (the catalog is ~37 KB of
+// descriptions and schemas) and served from that copy until the tenant's
+// policy changes.
 //
 // Execute runs a catalog action by name with JSON arguments through the same
 // code as its typed RPC: the arguments are checked against the entry's JSON
@@ -14,11 +18,14 @@
 #define PAYVOX_ACTIONS_DISPATCHER_H_
 
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "actions/tenant_actions.h"
@@ -33,6 +40,9 @@ class ActionDispatcher {
 
   boost::asio::awaitable<absl::StatusOr<v1::ListActionsResponse>> ListActions(
       v1::ListActionsRequest request, CallBounds bounds);
+  // Described: the catalog for `policy`, from the copy made for it when it
+  // is the policy of the last call.
+  std::shared_ptr<const v1::ListActionsResponse> Described(const v1::TenantPolicy& policy);
   // Execute: INVALID_ARGUMENT naming the action or argument at fault;
   // otherwise whatever the typed RPC answers.
   boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> Execute(v1::ExecuteRequest request,
@@ -46,6 +56,11 @@ class ActionDispatcher {
   // Catalog name -> the typed action it runs. Lives as long as the
   // executor, so running handlers never outlive their lambda.
   absl::flat_hash_map<std::string, Handler> handlers_;
+
+  std::mutex mu_;
+  // The policy (serialized deterministically) the cached catalog is for.
+  std::string described_policy_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const v1::ListActionsResponse> described_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace payvox

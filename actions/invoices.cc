@@ -38,10 +38,11 @@ Action<v1::ListInvoicesResponse> InvoiceActions::ListInvoices(v1::ListInvoicesRe
         "status must be draft, open, paid, uncollectible or void (or empty for all)");
   }
   const stripe::CallOptions read{.bounds = bounds};
+  CallFacts facts = env_.Facts(request.context(), "list_invoices");
   PAYVOX_CO_ASSIGN_OR_RETURN(
       const auto list,
-      co_await env_.stripe.ListInvoices(request.customer_id(), request.status(),
-                                        request.limit() == 0 ? 10 : request.limit(), read));
+      co_await facts.ListInvoices(request.customer_id(), request.status(),
+                                  request.limit() == 0 ? 10 : request.limit(), read));
   v1::ListInvoicesResponse response;
   for (const stripe::Invoice& invoice : list.data) *response.add_invoices() = ToProto(invoice);
   if (list.data.empty()) {
@@ -60,8 +61,9 @@ Action<v1::GetInvoiceResponse> InvoiceActions::GetInvoice(v1::GetInvoiceRequest 
   const absl::Status allowed = co_await env_.Enabled("get_invoice");
   PAYVOX_CO_RETURN_IF_ERROR(allowed);
   const stripe::CallOptions read{.bounds = bounds};
+  CallFacts facts = env_.Facts(request.context(), "get_invoice");
   PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Invoice invoice,
-                             co_await env_.stripe.GetInvoice(request.invoice_id(), read));
+                             co_await facts.GetInvoice(request.invoice_id(), read));
   v1::GetInvoiceResponse response;
   *response.mutable_invoice() = ToProto(invoice);
   response.set_say(InvoiceSay(invoice, env_.speaking()));
@@ -82,8 +84,9 @@ Action<v1::GetUpcomingInvoiceResponse> InvoiceActions::GetUpcomingInvoice(
   stripe::InvoicePreview preview{.customer = request.customer_id(),
                                  .subscription = request.subscription_id()};
   const stripe::CallOptions read{.bounds = bounds};
+  CallFacts facts = env_.Facts(request.context(), "get_upcoming_invoice");
   absl::StatusOr<stripe::Invoice> upcoming =
-      co_await env_.stripe.PreviewInvoice(std::move(preview), read);
+      co_await facts.PreviewInvoice(std::move(preview), read);
   if (upcoming.status().code() == absl::StatusCode::kNotFound) {
     co_return FlowError(absl::StatusCode::kNotFound,
                         "This customer has no upcoming invoice: no subscription will renew.",
@@ -107,11 +110,11 @@ Action<Response> InvoiceActions::ChangeInvoice(
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), true));
   PAYVOX_CO_RETURN_IF_ERROR(ValidateInvoiceId(request.invoice_id()));
   stripe::Invoice current;
+  CallFacts facts = env_.Facts(request.context(), change.action);
   auto plan =
       [&](const v1::TenantPolicy&) -> boost::asio::awaitable<absl::StatusOr<WritePlan<Response>>> {
     const stripe::CallOptions read{.bounds = bounds};
-    PAYVOX_CO_ASSIGN_OR_RETURN(current,
-                               co_await env_.stripe.GetInvoice(request.invoice_id(), read));
+    PAYVOX_CO_ASSIGN_OR_RETURN(current, co_await facts.GetInvoice(request.invoice_id(), read));
     if (std::find(change.from.begin(), change.from.end(), current.status) == change.from.end()) {
       co_return FlowError(
           absl::StatusCode::kFailedPrecondition,
@@ -130,6 +133,7 @@ Action<Response> InvoiceActions::ChangeInvoice(
       PAYVOX_CO_ASSIGN_OR_RETURN(
           const stripe::Invoice changed,
           co_await env_.stripe.TransitionInvoice(current.id, change.transition, options));
+      facts.InvoiceIs(changed);
       Response response;
       *response.mutable_invoice() = ToProto(changed);
       response.set_say(say(changed));
@@ -255,6 +259,7 @@ Action<v1::CreateInvoiceResponse> InvoiceActions::CreateInvoice(v1::CreateInvoic
       const stripe::CallOptions read{.bounds = bounds};
       PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Invoice filled,
                                  co_await env_.stripe.GetInvoice(draft.id, read));
+      env_.Facts(request.context(), "create_invoice").InvoiceIs(filled);
       v1::CreateInvoiceResponse response;
       *response.mutable_invoice() = ToProto(filled);
       response.set_say(absl::StrCat("I've drafted an invoice for ",

@@ -14,13 +14,13 @@ namespace payvox {
 
 namespace {
 
-// LoadCharge: the charge a refund names; a payment intent's latest charge.
-Action<stripe::Charge> LoadCharge(stripe::StripeApi& stripe, std::string charge_id,
-                                  CallBounds bounds) {
+// LoadCharge: the charge a refund names (from the call's session when it
+// holds it); a payment intent's latest charge.
+Action<stripe::Charge> LoadCharge(CallFacts& facts, std::string charge_id, CallBounds bounds) {
   const stripe::CallOptions read{.bounds = std::move(bounds)};
-  if (!charge_id.starts_with("pi_")) co_return co_await stripe.GetCharge(charge_id, read);
+  if (!charge_id.starts_with("pi_")) co_return co_await facts.GetCharge(charge_id, read);
   stripe::ChargeFilter filter{.payment_intent = charge_id, .limit = 1};
-  PAYVOX_CO_ASSIGN_OR_RETURN(auto charges, co_await stripe.ListCharges(std::move(filter), read));
+  PAYVOX_CO_ASSIGN_OR_RETURN(auto charges, co_await facts.ListCharges(std::move(filter), read));
   if (charges.data.empty()) {
     co_return absl::NotFoundError(absl::StrCat("Payment ", charge_id, " has no charge to refund."));
   }
@@ -88,11 +88,13 @@ Action<v1::CreateRefundResponse> RefundActions::ExecuteApproved(StoredApproval a
 Action<v1::CreateRefundResponse> RefundActions::Refund(v1::CreateRefundRequest request,
                                                        std::string approved_by, CallBounds bounds) {
   stripe::Charge charge;
+  CallFacts facts = env_.Facts(request.context(), "create_refund");
   auto plan = [&](const v1::TenantPolicy& policy)
       -> boost::asio::awaitable<absl::StatusOr<WritePlan<v1::CreateRefundResponse>>> {
     // The charge tells whose identity this refund needs and what is left.
-    PAYVOX_CO_ASSIGN_OR_RETURN(charge,
-                               co_await LoadCharge(env_.stripe, request.charge_id(), bounds));
+    // A held charge is as fresh as payvox's last write and last event for
+    // it; Stripe still refuses a refund above what is refundable.
+    PAYVOX_CO_ASSIGN_OR_RETURN(charge, co_await LoadCharge(facts, request.charge_id(), bounds));
     const int64_t refundable = charge.amount - charge.amount_refunded;
     // Zero asks Stripe for everything refundable; that amount is what counts
     // against limits. The request itself goes to Stripe unchanged, so a
@@ -150,6 +152,7 @@ Action<v1::CreateRefundResponse> RefundActions::Refund(v1::CreateRefundRequest r
       PAYVOX_CO_ASSIGN_OR_RETURN(
           const stripe::Refund refund,
           co_await env_.stripe.CreateRefund(std::move(params), std::move(options)));
+      facts.Refunded(refund);
       co_return RefundAnswer(refund, charge);
     };
     write.result_id = [](const v1::CreateRefundResponse& response) {
@@ -189,10 +192,11 @@ Action<v1::ListRefundsResponse> RefundActions::ListRefunds(v1::ListRefundsReques
   }
   const int limit = request.limit() == 0 ? 10 : request.limit();
   const stripe::CallOptions read{.bounds = bounds};
+  CallFacts facts = env_.Facts(request.context(), "list_refunds");
   std::vector<stripe::Refund> refunds;
   if (!request.charge_id().empty()) {
     PAYVOX_CO_ASSIGN_OR_RETURN(auto list,
-                               co_await env_.stripe.ListRefunds(request.charge_id(), limit, read));
+                               co_await facts.ListRefunds(request.charge_id(), limit, read));
     refunds = std::move(list.data);
   } else {
     // Stripe lists refunds by charge only: read the customer's refunded
@@ -200,12 +204,10 @@ Action<v1::ListRefundsResponse> RefundActions::ListRefunds(v1::ListRefundsReques
     PAYVOX_CO_RETURN_IF_ERROR(
         stripe::ValidateStripeId("customer_id", request.customer_id(), {"cus_"}));
     stripe::ChargeFilter filter{.customer = request.customer_id(), .limit = 100};
-    PAYVOX_CO_ASSIGN_OR_RETURN(auto charges,
-                               co_await env_.stripe.ListCharges(std::move(filter), read));
+    PAYVOX_CO_ASSIGN_OR_RETURN(auto charges, co_await facts.ListCharges(std::move(filter), read));
     for (const stripe::Charge& charge : charges.data) {
       if (charge.amount_refunded == 0 || static_cast<int>(refunds.size()) >= limit) continue;
-      PAYVOX_CO_ASSIGN_OR_RETURN(auto list,
-                                 co_await env_.stripe.ListRefunds(charge.id, limit, read));
+      PAYVOX_CO_ASSIGN_OR_RETURN(auto list, co_await facts.ListRefunds(charge.id, limit, read));
       for (stripe::Refund& refund : list.data) refunds.push_back(std::move(refund));
     }
     if (static_cast<int>(refunds.size()) > limit) refunds.resize(static_cast<size_t>(limit));

@@ -41,8 +41,9 @@ Action<v1::ListSubscriptionsResponse> SubscriptionActions::ListSubscriptions(
   PAYVOX_CO_RETURN_IF_ERROR(
       stripe::ValidateStripeId("customer_id", request.customer_id(), {"cus_"}));
   const stripe::CallOptions read{.bounds = bounds};
-  PAYVOX_CO_ASSIGN_OR_RETURN(
-      const auto list, co_await env_.stripe.ListSubscriptions(request.customer_id(), 20, read));
+  CallFacts facts = env_.Facts(request.context(), "list_subscriptions");
+  PAYVOX_CO_ASSIGN_OR_RETURN(const auto list,
+                             co_await facts.ListSubscriptions(request.customer_id(), 20, read));
   const Speaking speaking = env_.speaking();
   v1::ListSubscriptionsResponse response;
   for (const stripe::Subscription& subscription : list.data) {
@@ -66,8 +67,9 @@ Action<v1::GetSubscriptionResponse> SubscriptionActions::GetSubscription(
   const absl::Status allowed = co_await env_.Enabled("get_subscription");
   PAYVOX_CO_RETURN_IF_ERROR(allowed);
   const stripe::CallOptions read{.bounds = bounds};
+  CallFacts facts = env_.Facts(request.context(), "get_subscription");
   PAYVOX_CO_ASSIGN_OR_RETURN(const stripe::Subscription subscription,
-                             co_await env_.stripe.GetSubscription(request.subscription_id(), read));
+                             co_await facts.GetSubscription(request.subscription_id(), read));
   const Speaking speaking = env_.speaking();
   v1::GetSubscriptionResponse response;
   *response.mutable_subscription() = ToProto(subscription, speaking.now, speaking.zone);
@@ -81,12 +83,15 @@ Action<Response> SubscriptionActions::Change(const Request& request, std::string
   PAYVOX_CO_RETURN_IF_ERROR(ValidateContext(request.context(), true));
   PAYVOX_CO_RETURN_IF_ERROR(ValidateSubscriptionId(request.subscription_id()));
   stripe::Subscription current;
+  // The subscription as the call's session holds it; Stripe's answer to
+  // the write replaces it there.
+  CallFacts facts = env_.Facts(request.context(), action);
   auto plan = [&](const v1::TenantPolicy& policy)
       -> boost::asio::awaitable<absl::StatusOr<WritePlan<Response>>> {
     const stripe::CallOptions read{.bounds = bounds};
-    PAYVOX_CO_ASSIGN_OR_RETURN(
-        current, co_await env_.stripe.GetSubscription(request.subscription_id(), read));
-    PAYVOX_CO_ASSIGN_OR_RETURN(WritePlan<Response> write, co_await load(current, policy));
+    PAYVOX_CO_ASSIGN_OR_RETURN(current,
+                               co_await facts.GetSubscription(request.subscription_id(), read));
+    PAYVOX_CO_ASSIGN_OR_RETURN(WritePlan<Response> write, co_await load(current, policy, facts));
     write.customer = current.customer;
     write.target = current.id;
     write.result_id = [](const Response& response) { return response.subscription().id(); };
@@ -99,7 +104,7 @@ Action<Response> SubscriptionActions::Change(const Request& request, std::string
 Action<v1::CancelSubscriptionResponse> SubscriptionActions::CancelSubscription(
     v1::CancelSubscriptionRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateFreeText("reason", request.reason(), 500));
-  auto load = [&](const stripe::Subscription& current, const v1::TenantPolicy&)
+  auto load = [&](const stripe::Subscription& current, const v1::TenantPolicy&, CallFacts& facts)
       -> boost::asio::awaitable<absl::StatusOr<WritePlan<v1::CancelSubscriptionResponse>>> {
     if (current.status == "canceled") {
       co_return StateError("This subscription is already canceled; nothing to do.",
@@ -121,6 +126,7 @@ Action<v1::CancelSubscriptionResponse> SubscriptionActions::CancelSubscription(
         canceled = co_await env_.stripe.UpdateSubscription(current.id, std::move(change), options);
       }
       PAYVOX_CO_RETURN_IF_ERROR(canceled.status());
+      facts.SubscriptionIs(*canceled);
       const Speaking speaking = env_.speaking();
       v1::CancelSubscriptionResponse response;
       *response.mutable_subscription() = ToProto(*canceled, speaking.now, speaking.zone);
@@ -144,7 +150,7 @@ Action<v1::PauseSubscriptionResponse> SubscriptionActions::PauseSubscription(
   if (request.resumes_at() != 0 && request.resumes_at() <= absl::ToUnixSeconds(env_.clock.Now())) {
     co_return absl::InvalidArgumentError("resumes_at must be in the future (Unix seconds) or 0");
   }
-  auto load = [&](const stripe::Subscription& current, const v1::TenantPolicy&)
+  auto load = [&](const stripe::Subscription& current, const v1::TenantPolicy&, CallFacts& facts)
       -> boost::asio::awaitable<absl::StatusOr<WritePlan<v1::PauseSubscriptionResponse>>> {
     if (current.status == "canceled") {
       co_return StateError("A canceled subscription cannot be paused.", "subscription_canceled",
@@ -162,6 +168,7 @@ Action<v1::PauseSubscriptionResponse> SubscriptionActions::PauseSubscription(
       PAYVOX_CO_ASSIGN_OR_RETURN(
           const stripe::Subscription paused,
           co_await env_.stripe.UpdateSubscription(current.id, std::move(change), options));
+      facts.SubscriptionIs(paused);
       const Speaking speaking = env_.speaking();
       v1::PauseSubscriptionResponse response;
       *response.mutable_subscription() = ToProto(paused, speaking.now, speaking.zone);
@@ -183,7 +190,7 @@ Action<v1::PauseSubscriptionResponse> SubscriptionActions::PauseSubscription(
 
 Action<v1::ResumeSubscriptionResponse> SubscriptionActions::ResumeSubscription(
     v1::ResumeSubscriptionRequest request, CallBounds bounds) {
-  auto load = [&](const stripe::Subscription& current, const v1::TenantPolicy&)
+  auto load = [&](const stripe::Subscription& current, const v1::TenantPolicy&, CallFacts& facts)
       -> boost::asio::awaitable<absl::StatusOr<WritePlan<v1::ResumeSubscriptionResponse>>> {
     if (current.status == "canceled") {
       co_return StateError("A canceled subscription cannot be resumed; start a new one instead.",
@@ -207,6 +214,7 @@ Action<v1::ResumeSubscriptionResponse> SubscriptionActions::ResumeSubscription(
         resumed = co_await env_.stripe.UpdateSubscription(current.id, std::move(change), options);
       }
       PAYVOX_CO_RETURN_IF_ERROR(resumed.status());
+      facts.SubscriptionIs(*resumed);
       const Speaking speaking = env_.speaking();
       v1::ResumeSubscriptionResponse response;
       *response.mutable_subscription() = ToProto(*resumed, speaking.now, speaking.zone);
@@ -229,7 +237,8 @@ Action<v1::ChangeSubscriptionPlanResponse> SubscriptionActions::ChangeSubscripti
     co_return co_await PreviewPlanChange(std::move(request), bounds);
   // The change uses one proration date for its preview and itself.
   const int64_t proration_date = absl::ToUnixSeconds(env_.clock.Now());
-  auto load = [&](const stripe::Subscription& current, const v1::TenantPolicy& policy)
+  auto load = [&](const stripe::Subscription& current, const v1::TenantPolicy& policy,
+                  CallFacts& facts)
       -> boost::asio::awaitable<absl::StatusOr<WritePlan<v1::ChangeSubscriptionPlanResponse>>> {
     PAYVOX_CO_ASSIGN_OR_RETURN(PlanChange change, co_await PricePlanChange(request, current, policy,
                                                                            proration_date, bounds));
@@ -247,6 +256,7 @@ Action<v1::ChangeSubscriptionPlanResponse> SubscriptionActions::ChangeSubscripti
       PAYVOX_CO_ASSIGN_OR_RETURN(
           const stripe::Subscription changed,
           co_await env_.stripe.UpdateSubscription(current.id, std::move(update), options));
+      facts.SubscriptionIs(changed);
       const Speaking speaking = env_.speaking();
       v1::ChangeSubscriptionPlanResponse response;
       *response.mutable_proration() = ToMoney(change.proration, change.currency);

@@ -17,6 +17,7 @@ TenantActions::TenantActions(stripe::StripeClient& stripe, StoreExecutor& store,
                              const Keyring& keyring, ActionOptions options)
     : env_(stripe, store, clock, keyring, std::move(options)),
       writes_(env_),
+      calls(env_),
       customers(env_),
       charges(env_),
       refunds(env_, writes_),

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "actions/action_env.h"
+#include "actions/calls.h"
 #include "actions/catalog_runner.h"
 #include "actions/charges.h"
 #include "actions/coupons.h"
@@ -53,8 +54,10 @@ class TenantActions {
   WritePipeline writes_;
 
  public:
-  // The families, in the catalog's order (actions/typed_actions.h names
-  // which family serves each typed action).
+  // The call's session (BeginCall, EndCall), then the families in the
+  // catalog's order (actions/typed_actions.h names which family serves
+  // each typed action).
+  CallActions calls;
   CustomerActions customers;
   ChargeActions charges;
   RefundActions refunds;

@@ -241,9 +241,13 @@ boost::asio::awaitable<absl::Status> TenantDirectory::Connect(
       [&](Store& store) { return store.SetStripeKey(tenant_id, sealed, mode); });
   PAYVOX_CO_RETURN_IF_ERROR(stored);
   std::shared_ptr<TenantRuntime> runtime = MakeRuntime(tenant_id, std::move(client));
-  std::lock_guard<std::mutex> lock(mu_);
-  retired_.push_back(std::move(runtimes_[tenant_id]));
-  runtimes_[tenant_id] = std::move(runtime);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    retired_.push_back(std::move(runtimes_[tenant_id]));
+    runtimes_[tenant_id] = std::move(runtime);
+  }
+  // What the calls' sessions hold came from the account it replaced.
+  if (options_.actions.sessions != nullptr) options_.actions.sessions->EndTenant(tenant_id);
   co_return absl::OkStatus();
 }
 
@@ -256,9 +260,12 @@ boost::asio::awaitable<absl::Status> TenantDirectory::Disconnect(std::string ten
   const absl::Status stored =
       co_await executor_.Run([&](Store& store) { return store.SetStripeKey(tenant_id, "", ""); });
   PAYVOX_CO_RETURN_IF_ERROR(stored);
-  std::lock_guard<std::mutex> lock(mu_);
-  retired_.push_back(std::move(runtimes_[tenant_id]));
-  runtimes_[tenant_id] = MakeRuntime(tenant_id, nullptr);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    retired_.push_back(std::move(runtimes_[tenant_id]));
+    runtimes_[tenant_id] = MakeRuntime(tenant_id, nullptr);
+  }
+  if (options_.actions.sessions != nullptr) options_.actions.sessions->EndTenant(tenant_id);
   co_return absl::OkStatus();
 }
 

@@ -94,6 +94,20 @@ class MetricsOnlySink final : public webhooks::WebhookSink {
   const std::atomic<bool>& serving_;
 };
 
+// KeepWarm tops the Stripe client's warm connections up every `every`
+// (half the pool's idle time), so the first call after a quiet spell finds
+// a live connection instead of paying for a connect, or for a dead one.
+boost::asio::awaitable<void> KeepWarm(std::shared_ptr<stripe::ResilientStripeClient> stripe,
+                                      absl::Duration every, const Clock& clock, Sleeper& sleeper,
+                                      const CancelSignal& stop) {
+  for (;;) {
+    // Named, not in the loop's condition: GCC 12 miscompiles co_await there.
+    const bool slept = co_await sleeper.SleepUntil(clock.Now() + every, &stop);
+    if (!slept) co_return;
+    (void)co_await stripe->WarmUp();
+  }
+}
+
 }  // namespace
 
 // Parts owns every component; members are destroyed in reverse order, so the
@@ -112,8 +126,10 @@ struct PayvoxApp::Parts {
   std::unique_ptr<sandbox::WebhookSender> sandbox_webhooks;
   std::optional<Keyring> keyring;
   // Declared before `io`: the io_context's destructor destroys coroutines
-  // still waiting on it, and their subscriptions to this signal.
+  // still waiting on it, and their subscriptions to this signal and reads
+  // through call sessions.
   CancelSignal stop_housekeeping;
+  std::unique_ptr<CallSessions> sessions;
   boost::asio::io_context io;
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
   std::vector<std::thread> io_threads;
@@ -273,6 +289,17 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
     tenant_token = SandboxTenantToken(config.tenant_id());
   }
   if (options.sandbox && operator_token.empty()) operator_token = kSandboxOperatorToken;
+  const v1::CallSessionsConfig& session_config = config.call_sessions();
+  if (!session_config.disabled()) {
+    parts->sessions = std::make_unique<CallSessions>(
+        clock, CallSessionOptions{
+                   .idle_timeout = absl::Seconds(session_config.idle_timeout_seconds()),
+                   .money_fresh_for = absl::Seconds(session_config.money_fresh_seconds()),
+                   .account_fresh_for = absl::Seconds(session_config.account_fresh_seconds()),
+                   .max_session_bytes = static_cast<size_t>(session_config.max_session_kib()) << 10,
+                   .max_total_bytes = static_cast<size_t>(session_config.max_total_mib()) << 20,
+                   .metrics = &parts->metrics});
+  }
   parts->tenants = std::make_unique<TenantDirectory>(
       *parts->store, *parts->store_executor, clock,
       TenantDirectory::Options{
@@ -285,7 +312,9 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
                       .verification_ttl = absl::Seconds(config.verification().ttl_seconds()),
                       .time_zone = zone,
                       .default_policy = config.policy(),
-                      .metrics = &parts->metrics}});
+                      .metrics = &parts->metrics,
+                      .sessions = parts->sessions.get(),
+                      .begin_call_wait = absl::Milliseconds(session_config.begin_call_wait_ms())}});
   absl::StatusOr<std::vector<std::string>> unconnected = parts->tenants->Load(parts->stripe);
   if (!unconnected.ok()) {
     return absl::Status(unconnected.status().code(),
@@ -369,6 +398,11 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
           }});
   boost::asio::co_spawn(boost::asio::make_strand(parts->io),
                         parts->housekeeper->Run(parts->stop_housekeeping), boost::asio::detached);
+  boost::asio::co_spawn(
+      boost::asio::make_strand(parts->io),
+      KeepWarm(parts->stripe, absl::Milliseconds(config.stripe().idle_timeout_ms()) / 2, clock,
+               *parts->sleeper, parts->stop_housekeeping),
+      boost::asio::detached);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -418,9 +452,14 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
             .configured = std::move(configured),
             .keyring = parts->keyring ? &*parts->keyring : nullptr,
             .serving = [serving = &parts->serving] { return serving->load(); },
-            .on_stored = [hub = parts->hub.get()](
-                             const std::string& tenant,
-                             const v1::PaymentEvent& event) { hub->Publish(tenant, event); },
+            // Sessions forget what the event changed before any
+            // subscriber hears of it, so a read after the event is fresh.
+            .on_stored =
+                [hub = parts->hub.get(), sessions = parts->sessions.get()](
+                    const std::string& tenant, const v1::PaymentEvent& event) {
+                  if (sessions != nullptr) sessions->Forget(tenant, event);
+                  hub->Publish(tenant, event);
+                },
             .metrics = &parts->metrics});
     parts->webhook_listener = std::make_unique<webhooks::WebhookListener>(*parts->ingestor, clock);
     const auto [host, webhook_port] = SplitHostPort(webhooks_config.listen_address());

@@ -67,7 +67,7 @@ void ApplyDefaults(v1::ServerConfig& config) {
   if (stripe.api_version().empty()) stripe.set_api_version("2024-06-20");
   if (stripe.default_timeout_ms() == 0) stripe.set_default_timeout_ms(10000);
   if (stripe.max_connections() == 0) stripe.set_max_connections(16);
-  if (stripe.idle_timeout_ms() == 0) stripe.set_idle_timeout_ms(50000);
+  if (stripe.idle_timeout_ms() == 0) stripe.set_idle_timeout_ms(25000);
   if (!stripe.has_warm_connections()) stripe.set_warm_connections(2);
   if (!stripe.has_max_retries()) stripe.set_max_retries(2);
   if (stripe.breaker_failure_threshold() == 0) stripe.set_breaker_failure_threshold(5);
@@ -99,6 +99,13 @@ void ApplyDefaults(v1::ServerConfig& config) {
   v1::VerificationConfig& verification = *config.mutable_verification();
   if (verification.max_attempts() == 0) verification.set_max_attempts(3);
   if (verification.ttl_seconds() == 0) verification.set_ttl_seconds(1800);
+  v1::CallSessionsConfig& sessions = *config.mutable_call_sessions();
+  if (sessions.idle_timeout_seconds() == 0) sessions.set_idle_timeout_seconds(1800);
+  if (sessions.money_fresh_seconds() == 0) sessions.set_money_fresh_seconds(60);
+  if (sessions.account_fresh_seconds() == 0) sessions.set_account_fresh_seconds(300);
+  if (sessions.max_session_kib() == 0) sessions.set_max_session_kib(512);
+  if (sessions.max_total_mib() == 0) sessions.set_max_total_mib(64);
+  if (sessions.begin_call_wait_ms() == 0) sessions.set_begin_call_wait_ms(2000);
 }
 
 absl::Status ValidateConfig(const v1::ServerConfig& config) {
@@ -241,6 +248,20 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
           CheckRange("verification.ttl_seconds", config.verification().ttl_seconds(), 60, 86400);
       !s.ok()) {
     return s;
+  }
+  const v1::CallSessionsConfig& sessions = config.call_sessions();
+  const Range session_ranges[] = {
+      {"call_sessions.idle_timeout_seconds", sessions.idle_timeout_seconds(), 60, 86400},
+      {"call_sessions.money_fresh_seconds", sessions.money_fresh_seconds(), 1, 3600},
+      {"call_sessions.account_fresh_seconds", sessions.account_fresh_seconds(), 1, 3600},
+      {"call_sessions.max_session_kib", sessions.max_session_kib(), 16, 65536},
+      {"call_sessions.max_total_mib", sessions.max_total_mib(), 1, 65536},
+      {"call_sessions.begin_call_wait_ms", sessions.begin_call_wait_ms(), 1, 10000},
+  };
+  for (const Range& range : session_ranges) {
+    if (absl::Status s = CheckRange(range.field, range.value, range.low, range.high); !s.ok()) {
+      return s;
+    }
   }
   if (absl::Status s = policy::ValidatePolicy(config.policy(), ActionNames()); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("config field ", s.message()));

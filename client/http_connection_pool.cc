@@ -1,7 +1,9 @@
 #include "client/http_connection_pool.h"
 
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
+#include <cerrno>
 #include <type_traits>
 #include <utility>
 
@@ -161,6 +163,10 @@ class HttpConnectionPool::Connection {
   virtual void Abort() = 0;
   // NativeTls is the OpenSSL handle of a TLS connection, else null.
   virtual SSL* NativeTls() = 0;
+  // PeerClosed: an idle connection the server closed (or sent anything on,
+  // such as a TLS close_notify) cannot carry a request. A non-blocking peek
+  // at the socket, so it is known before a request is written on it.
+  virtual bool PeerClosed() = 0;
 
   bool reusable() const { return reusable_ && !aborted_; }
   bool aborted() const { return aborted_; }
@@ -212,6 +218,15 @@ class StreamConnection final : public HttpConnectionPool::Connection {
   void Abort() override {
     aborted_ = true;
     beast::get_lowest_layer(stream_).close();
+  }
+
+  bool PeerClosed() override {
+    if (buffer_.size() > 0) return true;  // bytes nobody asked for
+    auto& socket = beast::get_lowest_layer(stream_).socket();
+    if (!socket.is_open()) return true;
+    char byte = 0;
+    const ssize_t peeked = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return !(peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
   }
 
   SSL* NativeTls() override {
@@ -369,6 +384,14 @@ asio::awaitable<absl::StatusOr<HttpConnectionPool::Idle>> HttpConnectionPool::Ac
         idle_.erase(idle_.begin());
         --open_;
       }
+      // A connection the server closed while it sat idle is dropped here,
+      // before a request is written on it.
+      while (!idle_.empty() && idle_.back().connection->PeerClosed()) {
+        expired.push_back(std::move(idle_.back().connection));
+        idle_.pop_back();
+        --open_;
+        ++stale_replaced_;
+      }
       if (!idle_.empty()) {
         acquired = std::move(idle_.back());
         idle_.pop_back();
@@ -453,7 +476,25 @@ HttpConnectionPool::Connect(const CallBounds& bounds) {
 }
 
 asio::awaitable<absl::Status> HttpConnectionPool::Warm(int count, CallBounds bounds) {
-  for (int i = 0; i < count; ++i) {
+  // Idle connections the server closed, or past half their idle time, are
+  // replaced, so the warm set stays usable through quiet spells.
+  int missing = count;
+  {
+    std::vector<std::shared_ptr<Connection>> dropped;  // closed outside the lock
+    std::lock_guard<std::mutex> lock(mu_);
+    const absl::Time now = clock_.Now();
+    std::erase_if(idle_, [&](Idle& idle) {
+      if (!idle.connection->PeerClosed() && now - idle.since < options_.idle_timeout / 2) {
+        return false;
+      }
+      dropped.push_back(std::move(idle.connection));
+      --open_;
+      ++idle_evicted_;
+      return true;
+    });
+    missing -= static_cast<int>(idle_.size());
+  }
+  for (int i = 0; i < missing; ++i) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (open_ >= options_.max_connections) co_return absl::OkStatus();
@@ -503,10 +544,12 @@ asio::awaitable<absl::StatusOr<HttpAnswer>> HttpConnectionPool::RoundTrip(
   http_request.keep_alive(true);
   http_request.prepare_payload();
 
-  // Two tries at most: the second only when a reused keep-alive connection
-  // turned out closed before any answer byte arrived. The Idempotency-Key
-  // makes that safe for POST.
-  for (int attempt = 0; attempt < 2; ++attempt) {
+  // A reused keep-alive connection that turns out closed before any answer
+  // byte arrived is replaced at once: the next idle one, else a fresh
+  // connection (whose failure ends the attempt). No backoff, and the
+  // client's retry budget is not touched: the request was never answered.
+  // The Idempotency-Key makes that safe for POST.
+  for (int attempt = 0; attempt <= options_.max_connections; ++attempt) {
     if (bounds.cancelled()) co_return Cancelled();
     if (clock_.Now() >= bounds.deadline) co_return TransportError(true, "no time left to send");
     absl::StatusOr<Idle> slot = co_await Acquire(bounds);

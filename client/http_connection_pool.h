@@ -8,8 +8,9 @@
 // - At most `max_connections` are open; a request finding all of them busy
 //   waits for one (bounded by its deadline and cancel signal).
 // - Idle connections are reused newest first and closed after
-//   `idle_timeout`. A reused connection the server closed meanwhile is
-//   replaced once, transparently, when no byte of an answer had arrived.
+//   `idle_timeout`. One the server closed meanwhile is seen before use (a
+//   non-blocking peek) and dropped; one that fails before any byte of an
+//   answer arrived is replaced at once, without backoff or a retry.
 // - TLS: peer and host name verified against the system CAs plus an
 //   optional extra CA file, SNI set, sessions resumed across connections.
 // - Connect, write and read are bounded by the request's deadline; a
@@ -48,7 +49,9 @@ struct PoolOptions {
   // PEM file trusted in addition to the system CAs; empty: none.
   std::string extra_ca_file;
   int max_connections = 16;
-  absl::Duration idle_timeout = absl::Seconds(50);
+  // Below the 30 s after which servers commonly close idle keep-alive
+  // connections (the sandbox does).
+  absl::Duration idle_timeout = absl::Seconds(25);
   // Largest answer body accepted.
   size_t max_body_bytes = 8 << 20;
 };
@@ -78,8 +81,10 @@ class HttpConnectionPool final : public StripeTransport {
   boost::asio::awaitable<absl::StatusOr<HttpAnswer>> RoundTrip(
       const StripeRequest& request) override;
 
-  // Warm opens up to `count` connections (TLS handshakes included) and parks
-  // them idle, so the first calls find them ready. Returns the first error.
+  // Warm tops the idle connections up to `count` (TLS handshakes included),
+  // first replacing idle ones the server closed or that are past half their
+  // idle time, so the next calls find them ready; called at start and
+  // every half idle_timeout. Returns the first error.
   boost::asio::awaitable<absl::Status> Warm(int count, CallBounds bounds) override;
 
   std::optional<PoolStats> stats() const override;

@@ -22,13 +22,6 @@ class RefusedStream final : public grpc::ServerWriteReactor<v1::PaymentEvent> {
 
 }  // namespace
 
-grpc::ServerUnaryReactor* Unimplemented(grpc::CallbackServerContext* context, const char* rpc) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(absl::UnimplementedError(
-      absl::StrCat(rpc, " is not implemented yet in this payvox version"))));
-  return reactor;
-}
-
 grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, const absl::Status& status) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(ToGrpcStatus(status));

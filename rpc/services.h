@@ -4,8 +4,7 @@
 // (actions/tenants.h) and hands the RPC to that tenant's TenantActions as a
 // coroutine on the Stripe I/O executor, returning at once: no gRPC thread
 // waits on Stripe. The coroutine completes the call's reactor, mapping its
-// absl::Status with ToGrpcStatus. RPCs that later work implements answer
-// UNIMPLEMENTED with a message naming the RPC.
+// absl::Status with ToGrpcStatus.
 #ifndef PAYVOX_RPC_SERVICES_H_
 #define PAYVOX_RPC_SERVICES_H_
 
@@ -22,14 +21,6 @@
 #include "rpc/run_action.h"
 
 namespace payvox {
-
-// PAYVOX_UNIMPLEMENTED_RPC declares a unary callback handler that answers
-// UNIMPLEMENTED naming the RPC.
-#define PAYVOX_UNIMPLEMENTED_RPC(Rpc)                                                          \
-  grpc::ServerUnaryReactor* Rpc(grpc::CallbackServerContext* context, const v1::Rpc##Request*, \
-                                v1::Rpc##Response*) override {                                 \
-    return Unimplemented(context, #Rpc);                                                       \
-  }
 
 // PAYVOX_ACTION_RPC declares a unary callback handler that runs the
 // calling tenant's action `Rpc` of `family` (TenantActions) as a coroutine
@@ -51,8 +42,21 @@ namespace payvox {
                      });                                                                      \
   }
 
-// Unimplemented finishes a unary call with UNIMPLEMENTED naming `rpc`.
-grpc::ServerUnaryReactor* Unimplemented(grpc::CallbackServerContext* context, const char* rpc);
+// PAYVOX_CALL_RPC declares the handler of a call-session RPC (BeginCall,
+// EndCall) of the calling tenant's TenantActions::calls.
+#define PAYVOX_CALL_RPC(Rpc)                                                                  \
+  grpc::ServerUnaryReactor* Rpc(grpc::CallbackServerContext* context,                         \
+                                const v1::Rpc##Request* request, v1::Rpc##Response* response) \
+      override {                                                                              \
+    absl::StatusOr<std::shared_ptr<TenantRuntime>> tenant =                                   \
+        tenants_.Connected(BearerToken(*context));                                            \
+    if (!tenant.ok()) return Refuse(context, tenant.status());                                \
+    return RunAction(context, *request, response, executor_,                                  \
+                     [actions = (*tenant)->actions.get(), request](CallBounds bounds) {       \
+                       return actions->calls.Rpc(*request, std::move(bounds));                \
+                     });                                                                      \
+  }
+
 // Refuse finishes a unary call with `status` (not OK).
 grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, const absl::Status& status);
 
@@ -73,8 +77,9 @@ class ActionServiceImpl final : public v1::ActionService::CallbackService {
                                     const v1::ExecuteRequest* request,
                                     v1::ExecuteResponse* response) override;
 
-  PAYVOX_UNIMPLEMENTED_RPC(BeginCall)
-  PAYVOX_UNIMPLEMENTED_RPC(EndCall)
+  // The call's session (actions/calls.h): not catalog actions.
+  PAYVOX_CALL_RPC(BeginCall)
+  PAYVOX_CALL_RPC(EndCall)
 
  private:
   TenantDirectory& tenants_;

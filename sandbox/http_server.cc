@@ -31,7 +31,6 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 constexpr size_t kMaxBodyBytes = 1 << 20;
-constexpr auto kIdleTimeout = std::chrono::seconds(30);
 
 std::string ToString(std::string_view text) { return std::string(text.data(), text.size()); }
 
@@ -81,12 +80,20 @@ EmulatorResponse ControlFaults(absl::string_view method, absl::string_view body,
   return {.status = 200, .body = absl::StrCat(R"({"pending":)", faults.pending(), "}")};
 }
 
+// Pacing: how long a connection may sit idle, and how long each answer
+// takes at least.
+struct Pacing {
+  std::chrono::steady_clock::duration idle;
+  absl::Duration latency;
+};
+
 template <typename Stream>
-asio::awaitable<void> Serve(Stream& stream, SandboxAccounts& emulator, FaultPlan& faults) {
+asio::awaitable<void> Serve(Stream& stream, SandboxAccounts& emulator, FaultPlan& faults,
+                            Pacing pacing) {
   beast::flat_buffer buffer;
   beast::error_code error;
   for (;;) {
-    beast::get_lowest_layer(stream).expires_after(kIdleTimeout);
+    beast::get_lowest_layer(stream).expires_after(pacing.idle);
     http::request_parser<http::string_body> parser;
     parser.body_limit(kMaxBodyBytes);
     co_await http::async_read(stream, buffer, parser,
@@ -120,6 +127,8 @@ asio::awaitable<void> Serve(Stream& stream, SandboxAccounts& emulator, FaultPlan
     if (path == "/_sandbox/faults") {
       answer = ControlFaults(method, request.body(), faults);
     } else {
+      // Every answer takes at least `latency`, as a far Stripe would.
+      if (pacing.latency > absl::ZeroDuration()) co_await Pause(pacing.latency);
       fault = faults.Take(method, path);
       const FaultKind kind = fault.has_value() ? fault->kind : FaultKind::kLatency;
       if (fault.has_value())
@@ -170,24 +179,41 @@ asio::awaitable<void> Serve(Stream& stream, SandboxAccounts& emulator, FaultPlan
   beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, error);
 }
 
-asio::awaitable<void> ServePlain(tcp::socket socket, SandboxAccounts& emulator, FaultPlan& faults) {
+asio::awaitable<void> ServePlain(tcp::socket socket, SandboxAccounts& emulator, FaultPlan& faults,
+                                 Pacing pacing) {
   beast::tcp_stream stream(std::move(socket));
-  co_await Serve(stream, emulator, faults);
+  co_await Serve(stream, emulator, faults, pacing);
 }
 
 asio::awaitable<void> ServeTls(tcp::socket socket, ssl::context& tls, SandboxAccounts& emulator,
-                               FaultPlan& faults) {
+                               FaultPlan& faults, Pacing pacing) {
   beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), tls);
-  beast::get_lowest_layer(stream).expires_after(kIdleTimeout);
+  beast::get_lowest_layer(stream).expires_after(pacing.idle);
   beast::error_code error;
   co_await stream.async_handshake(ssl::stream_base::server,
                                   asio::redirect_error(asio::use_awaitable, error));
   if (error) co_return;
-  co_await Serve(stream, emulator, faults);
+  co_await Serve(stream, emulator, faults, pacing);
+}
+
+// Open counts a served connection for as long as it lives.
+struct Open {
+  explicit Open(std::shared_ptr<std::atomic<int>> count) : count_(std::move(count)) { ++*count_; }
+  Open(Open&& other) noexcept = default;
+  ~Open() {
+    if (count_) --*count_;
+  }
+  std::shared_ptr<std::atomic<int>> count_;
+};
+
+// The count drops when the frame, and `open` with it, goes.
+asio::awaitable<void> Counted(asio::awaitable<void> serve, [[maybe_unused]] Open open) {
+  co_await std::move(serve);
 }
 
 asio::awaitable<void> Accept(tcp::acceptor& acceptor, ssl::context* tls, SandboxAccounts& emulator,
-                             FaultPlan& faults) {
+                             FaultPlan& faults, Pacing pacing,
+                             std::shared_ptr<std::atomic<int>> open) {
   for (;;) {
     beast::error_code error;
     tcp::socket socket =
@@ -198,10 +224,13 @@ asio::awaitable<void> Accept(tcp::acceptor& acceptor, ssl::context* tls, Sandbox
     }
     socket.set_option(tcp::no_delay(true), error);
     if (tls != nullptr) {
-      asio::co_spawn(acceptor.get_executor(), ServeTls(std::move(socket), *tls, emulator, faults),
-                     asio::detached);
+      asio::co_spawn(
+          acceptor.get_executor(),
+          Counted(ServeTls(std::move(socket), *tls, emulator, faults, pacing), Open(open)),
+          asio::detached);
     } else {
-      asio::co_spawn(acceptor.get_executor(), ServePlain(std::move(socket), emulator, faults),
+      asio::co_spawn(acceptor.get_executor(),
+                     Counted(ServePlain(std::move(socket), emulator, faults, pacing), Open(open)),
                      asio::detached);
     }
   }
@@ -245,8 +274,11 @@ absl::Status SandboxServer::Start(const SandboxServerOptions& options) {
   address_ = options.address;
   port_ = *port;
   tls_ = runtime_->tls != nullptr;
-  asio::co_spawn(runtime_->io, Accept(acceptor, runtime_->tls.get(), accounts_, faults_),
-                 asio::detached);
+  asio::co_spawn(
+      runtime_->io,
+      Accept(acceptor, runtime_->tls.get(), accounts_, faults_,
+             Pacing{ToSteadyDuration(options.idle_timeout), options.latency}, open_connections_),
+      asio::detached);
   threads_.Run(runtime_->io, options.threads);
   return absl::OkStatus();
 }

@@ -6,7 +6,7 @@
 //   PAYVOX_RETURN_IF_ERROR(server.Start({.port = 0}));
 //   client_options.base_url = server.base_url();   // http://127.0.0.1:<port>
 //
-// Requests above 1 MiB get 413; a connection idle for 30 s is closed. With
+// Requests above 1 MiB get 413; a connection idle for 30 s (idle_timeout) is closed. With
 // a certificate and key it serves HTTPS (for tests of the client's TLS path).
 // Keys "sk_test_tenant_<name>..." reach separate, empty accounts
 // (SandboxAccounts). faults() injects misbehaviour (sandbox/faults.h), also reachable over
@@ -14,11 +14,13 @@
 #ifndef PAYVOX_SANDBOX_HTTP_SERVER_H_
 #define PAYVOX_SANDBOX_HTTP_SERVER_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "common/tcp_listener.h"
 #include "sandbox/emulator.h"
 #include "sandbox/faults.h"
@@ -33,6 +35,12 @@ struct SandboxServerOptions {
   // PEM certificate chain and private key: serve HTTPS instead of HTTP.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // A keep-alive connection idle this long is closed, as Stripe's servers
+  // do.
+  absl::Duration idle_timeout = absl::Seconds(30);
+  // Added to every answer (not to /_sandbox/ control requests), as the
+  // network and a far Stripe would: payvox-bench --mode=conversation.
+  absl::Duration latency = absl::ZeroDuration();
 };
 
 class SandboxServer {
@@ -47,11 +55,14 @@ class SandboxServer {
   void Stop();
 
   int port() const { return port_; }
+  // Connections being served now (tests of the client's keep-alive).
+  int open_connections() const { return open_connections_->load(); }
   FaultPlan& faults() { return faults_; }
   std::string base_url() const;
 
  private:
   struct Runtime;  // Asio state, in the .cc file.
+  std::shared_ptr<std::atomic<int>> open_connections_ = std::make_shared<std::atomic<int>>(0);
 
   StripeEmulator& emulator_;
   SandboxAccounts accounts_{emulator_};

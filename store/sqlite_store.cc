@@ -231,6 +231,18 @@ absl::Status SqliteStore::ExecForTesting(const std::string& sql) {
 
 // --- Verification ---
 
+absl::Status SqliteStore::EndVerifications(const std::string& tenant_id,
+                                           const std::string& call_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement end(db_,
+                "UPDATE verification SET verified_until = 0, touched = ?3 "
+                "WHERE tenant = ?1 AND call_id = ?2");
+  end.Bind(1, tenant_id);
+  end.Bind(2, call_id);
+  end.Bind(3, Micros(clock_.Now()));
+  return end.Run();
+}
+
 absl::StatusOr<VerificationState> SqliteStore::GetVerification(const VerificationKey& key) {
   std::lock_guard<std::mutex> lock(mu_);
   return ReadVerification(db_, key);

@@ -53,6 +53,7 @@ class SqliteStore final : public Store {
   absl::Status ReleaseVerificationAttempt(const VerificationKey& key) override;
   absl::Status MarkVerified(const VerificationKey& key, absl::Time until) override;
   absl::StatusOr<VerificationState> GetVerification(const VerificationKey& key) override;
+  absl::Status EndVerifications(const std::string& tenant_id, const std::string& call_id) override;
 
   absl::StatusOr<std::optional<v1::TenantPolicy>> GetPolicy(const std::string& tenant_id) override;
   absl::Status SetPolicy(const std::string& tenant_id, const v1::TenantPolicy& policy) override;

@@ -226,6 +226,10 @@ class Store {
   virtual absl::Status MarkVerified(const VerificationKey& key, absl::Time until) = 0;
   // GetVerification returns the state; a key never seen has the default.
   virtual absl::StatusOr<VerificationState> GetVerification(const VerificationKey& key) = 0;
+  // EndVerifications ends every verification of the call (EndCall); the
+  // attempts taken stay counted.
+  virtual absl::Status EndVerifications(const std::string& tenant_id,
+                                        const std::string& call_id) = 0;
 
   // --- Policies ---
   // GetPolicy returns the tenant's stored policy; nullopt when none was set.

@@ -118,6 +118,35 @@ TEST_F(SandboxHttpTest, WarmUpOpensConnectionsTheFirstCallsReuse) {
   EXPECT_EQ(stats.warm_round_trips, 1u);
 }
 
+TEST_F(SandboxHttpTest, ConnectionsTheServerClosedWhileIdleAreNeverWrittenOn) {
+  // A server that closes idle keep-alive connections quickly, as Stripe's
+  // do after a quiet spell.
+  sandbox::SandboxServer quick(emulator_);
+  ASSERT_TRUE(quick.Start({.port = 0, .idle_timeout = absl::Milliseconds(50)}).ok());
+  stripe::StripeClientOptions options;
+  options.pool = {.base_url = quick.base_url(), .api_key = "sk_test_http"};
+  options.warm_connections = 3;
+  auto client = stripe::ResilientStripeClient::Create(io_.get_executor(), clock_, options);
+  ASSERT_TRUE(client.ok()) << client.status();
+  ASSERT_TRUE(RunCoroutine(io_, (*client)->WarmUp()).ok());
+  ASSERT_EQ((*client)->pool_stats()->idle_connections, 3);
+  // Wait until the server closed all three (bounded; no timing asserted).
+  for (int i = 0; i < 500 && quick.open_connections() > 0; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_EQ(quick.open_connections(), 0);
+  auto response = RunCoroutine(io_, (*client)->Send({.path = "/v1/customers"}));
+  ASSERT_TRUE(response.ok()) << response.status();
+  const stripe::PoolStats pool = *(*client)->pool_stats();
+  // The three closed ones were found closed before use and dropped; the
+  // request went out once, on a fresh connection, with no retry.
+  EXPECT_EQ(pool.stale_replaced, 3u);
+  EXPECT_EQ(pool.connects, 4u);
+  EXPECT_EQ(pool.warm_round_trips, 0u);
+  EXPECT_EQ((*client)->stats().retries, 0u);
+  EXPECT_EQ((*client)->stats().attempts, 1u);
+}
+
 TEST_F(SandboxHttpTest, ConcurrentRequestsBeyondThePoolWaitForAConnection) {
   stripe::StripeClientOptions options;
   options.pool = {.base_url = server_.base_url(), .api_key = "sk_test_http", .max_connections = 1};

@@ -32,12 +32,12 @@ TEST_F(ServerLifecycleTest, HealthIsServingPerService) {
   EXPECT_EQ(Health("payvox.v1.AdminService"), grpc::health::v1::HealthCheckResponse::SERVING);
 }
 
-TEST_F(ServerLifecycleTest, LaterRpcsAnswerUnimplementedNamingTheRpc) {
+TEST_F(ServerLifecycleTest, BeginCallWithoutACallIdIsRefusedNamingIt) {
   v1::BeginCallRequest request;
   v1::BeginCallResponse response;
   grpc::Status status = Invoke(&v1::ActionService::Stub::BeginCall, request, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_THAT(status.error_message(), HasSubstr("BeginCall"));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("call_id"));
 }
 
 TEST_F(ServerLifecycleTest, ShutdownStopsServingAndIsIdempotent) {

@@ -17,6 +17,10 @@
 //   payvox-bench --mode=refund --requests=2000 --concurrency=4
 //       refund throughput with policy and audit on versus off
 //       (tools/refund_bench.h).
+//   payvox-bench --mode=conversation --requests=20 --stripe_latency_ms=150
+//       the refund conversation with and without payvox, BeginCall's
+//       prefetch, ListActions and cached reads against a health check, the
+//       first call after --idle_seconds (tools/conversation_bench.h).
 //
 // Prints p50/p90/p99/max latency and throughput. Bounded by --requests and
 // --max_seconds; it stops by itself.
@@ -38,6 +42,7 @@
 #include "payvox/v1/actions.grpc.pb.h"
 #include "tools/actions_bench.h"
 #include "tools/auth_channel.h"
+#include "tools/conversation_bench.h"
 #include "tools/load.h"
 #include "tools/pool_bench.h"
 #include "tools/refund_bench.h"
@@ -49,7 +54,9 @@ ABSL_FLAG(int, warmup, 200, "requests sent first and not measured");
 ABSL_FLAG(int, concurrency, 1, "client threads, each with its own channel");
 ABSL_FLAG(int, max_seconds, 120, "stop after this long whatever the count");
 ABSL_FLAG(std::string, mode, "find_customer",
-          "find_customer (through payvoxd), actions, refund, webhooks or pool");
+          "find_customer (through payvoxd), actions, refund, webhooks, pool or conversation");
+ABSL_FLAG(int, stripe_latency_ms, 150, "conversation: added to every sandbox answer");
+ABSL_FLAG(int, idle_seconds, 60, "conversation: quiet spell before the last call; 0 skips it");
 
 namespace {
 
@@ -84,8 +91,22 @@ int main(int argc, char** argv) {
   if (mode == "refund") return payvox::bench::RunRefundBench(load, max_time);
   if (mode == "actions") return payvox::bench::RunActionsBench(load, max_time);
   if (mode == "webhooks") return payvox::bench::RunWebhookBench(requests, max_time);
+  if (mode == "conversation") {
+    const int latency_ms = absl::GetFlag(FLAGS_stripe_latency_ms);
+    const int idle_seconds = absl::GetFlag(FLAGS_idle_seconds);
+    if (latency_ms < 0 || latency_ms > 5000 || idle_seconds < 0 || idle_seconds > 600) {
+      std::cerr << "payvox-bench: --stripe_latency_ms must be 0 to 5000 and --idle_seconds 0 "
+                   "to 600\n";
+      return 2;
+    }
+    return payvox::bench::RunConversationBench({.conversations = std::min(requests, 1000),
+                                                .stripe_latency = absl::Milliseconds(latency_ms),
+                                                .idle = absl::Seconds(idle_seconds),
+                                                .max_time = max_time});
+  }
   if (mode != "find_customer") {
-    std::cerr << "payvox-bench: --mode must be find_customer, actions, refund, webhooks or pool\n";
+    std::cerr << "payvox-bench: --mode must be find_customer, actions, refund, webhooks, pool or "
+                 "conversation\n";
     return 2;
   }
 

@@ -27,36 +27,16 @@
 #include "sandbox/emulator.h"
 #include "sandbox/http_server.h"
 #include "tools/auth_channel.h"
+#include "tools/bench_support.h"
 
 namespace payvox::bench {
 namespace {
 
 namespace asio = boost::asio;
 
-constexpr char kKey[] = "sk_test_payvox_bench";
+constexpr const char* kKey = kBenchKey;
+constexpr const char* kCustomer = kBenchCustomer;
 constexpr char kCharge[] = "ch_BenchLarge";
-constexpr char kCustomer[] = "cus_DemoJennyRosen";
-
-// AddLargeCharge gives Jenny a charge with room for millions of cent refunds.
-void AddLargeCharge(sandbox::StripeEmulator& emulator, const Clock& clock) {
-  sandbox::ChargeRecord charge;
-  charge.id = kCharge;
-  charge.customer = kCustomer;
-  charge.amount = 99'999'999;
-  charge.currency = "usd";
-  charge.description = "payvox-bench";
-  charge.payment_method = "pm_DemoJennyVisa";
-  charge.status = "succeeded";
-  charge.created = absl::ToUnixSeconds(clock.Now());
-  charge.card = {"pm_DemoJennyVisa", kCustomer, "visa", "4242", 12, 2030, charge.created};
-  emulator.AddCharge(std::move(charge));
-}
-
-absl::Status FromGrpc(const grpc::Status& status) {
-  return status.ok() ? absl::OkStatus()
-                     : absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                                    status.error_message());
-}
 
 // PolicyAndAuditOn refunds through payvoxd.
 absl::StatusOr<LoadResult> PolicyAndAuditOn(const LoadOptions& options, const std::string& base_url,
@@ -173,7 +153,7 @@ int RunRefundBench(const LoadOptions& options, absl::Duration max_time) {
   SystemClock clock;
   sandbox::StripeEmulator emulator(clock, {.id_seed = 1});
   sandbox::SeedDemoData(emulator);
-  AddLargeCharge(emulator, clock);
+  AddRoomyCharge(emulator, clock, kCharge);
   sandbox::SandboxServer server(emulator);
   if (absl::Status started = server.Start({.port = 0}); !started.ok()) {
     std::cerr << "payvox-bench: sandbox: " << started << "\n";

@@ -1,0 +1,46 @@
+// bench_support.h: what several payvox-bench modes share: the bench's key
+// and customer in the sandbox, a charge room enough for every refund, and
+// gRPC statuses as absl::Status.
+#ifndef PAYVOX_TOOLS_BENCH_SUPPORT_H_
+#define PAYVOX_TOOLS_BENCH_SUPPORT_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "common/clock.h"
+#include "sandbox/emulator.h"
+
+namespace payvox::bench {
+
+inline constexpr char kBenchKey[] = "sk_test_payvox_bench";
+// Jenny of the sandbox's demo data: one Visa ending 4242 on file.
+inline constexpr char kBenchCustomer[] = "cus_DemoJennyRosen";
+
+// AddRoomyCharge gives Jenny the charge `id`, newest of hers, with room for
+// millions of one-cent refunds.
+inline void AddRoomyCharge(sandbox::StripeEmulator& emulator, const Clock& clock,
+                           const std::string& id) {
+  sandbox::ChargeRecord charge;
+  charge.id = id;
+  charge.customer = kBenchCustomer;
+  charge.amount = 99'999'999;
+  charge.currency = "usd";
+  charge.description = "payvox-bench";
+  charge.payment_method = "pm_DemoJennyVisa";
+  charge.status = "succeeded";
+  charge.created = absl::ToUnixSeconds(clock.Now());
+  charge.card = {"pm_DemoJennyVisa", kBenchCustomer, "visa", "4242", 12, 2030, charge.created};
+  emulator.AddCharge(std::move(charge));
+}
+
+inline absl::Status FromGrpc(const grpc::Status& status) {
+  return status.ok() ? absl::OkStatus()
+                     : absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                                    status.error_message());
+}
+
+}  // namespace payvox::bench
+
+#endif  // PAYVOX_TOOLS_BENCH_SUPPORT_H_
