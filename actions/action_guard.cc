@@ -96,6 +96,12 @@ boost::asio::awaitable<absl::StatusOr<v1::TenantPolicy>> ActionGuard::Policy() {
   co_return policy;
 }
 
+std::optional<v1::TenantPolicy> ActionGuard::HeldPolicy() const {
+  std::lock_guard<std::mutex> lock(policy_mu_);
+  if (policy_.has_value() && clock_.Now() < policy_fresh_until_) return policy_;
+  return std::nullopt;
+}
+
 void ActionGuard::PolicyChanged(v1::TenantPolicy policy) {
   std::lock_guard<std::mutex> lock(policy_mu_);
   ++policy_generation_;

@@ -83,6 +83,9 @@ class ActionGuard {
   // PolicyChanged serves `policy` from now on (AdminService.SetPolicy stored
   // it).
   void PolicyChanged(v1::TenantPolicy policy);
+  // HeldPolicy is the policy when it is held and fresh, without waiting
+  // (nullopt: Policy() must read the store).
+  std::optional<v1::TenantPolicy> HeldPolicy() const;
 
   // Who starts an audit record: the call, the action and its target.
   v1::AuditRecord Who(const v1::CallContext& context, absl::string_view action,
@@ -143,7 +146,7 @@ class ActionGuard {
   const Clock& clock_;
   const Keyring& keyring_;
   const ActionGuardOptions options_;
-  std::mutex policy_mu_;
+  mutable std::mutex policy_mu_;
   std::optional<v1::TenantPolicy> policy_ ABSL_GUARDED_BY(policy_mu_);
   absl::Time policy_fresh_until_ ABSL_GUARDED_BY(policy_mu_);
   // Bumped by PolicyChanged, so a read that started before a change does

@@ -154,12 +154,27 @@ boost::asio::awaitable<std::optional<FactValue>> CallFacts::Held(std::string key
   co_return std::nullopt;
 }
 
+template <typename T>
+boost::asio::awaitable<std::optional<T>> CallFacts::HeldById(std::string key, std::string list_key,
+                                                             std::string id, CallBounds bounds) {
+  std::optional<FactValue> held = co_await Held(key, Freshness::kMoney, bounds);
+  if (held.has_value()) co_return std::get<T>(*std::move(held));
+  if (list_key.empty()) co_return std::nullopt;
+  std::optional<FactValue> list = co_await Held(list_key, Freshness::kMoney, bounds);
+  if (!list.has_value()) co_return std::nullopt;
+  for (T& item : std::get<stripe::List<T>>(*list).data) {
+    if (item.id == id) co_return std::move(item);
+  }
+  co_return std::nullopt;
+}
+
 // --- Customers and cards ---
 
 stripe::Async<stripe::Customer> CallFacts::GetCustomer(std::string customer_id,
                                                        stripe::CallOptions options) {
-  if (session_ == nullptr)
+  if (session_ == nullptr) {
     co_return co_await stripe_->GetCustomer(std::move(customer_id), std::move(options));
+  }
   const std::string key = absl::StrCat("customer:", customer_id);
   co_return co_await Read<stripe::Customer>(key, Freshness::kAccount, options.bounds, [&] {
     return stripe_->GetCustomer(customer_id, options);
@@ -168,8 +183,9 @@ stripe::Async<stripe::Customer> CallFacts::GetCustomer(std::string customer_id,
 
 stripe::Async<stripe::List<stripe::Customer>> CallFacts::ListCustomersByEmail(
     std::string email, int limit, stripe::CallOptions options) {
-  if (session_ == nullptr)
+  if (session_ == nullptr) {
     co_return co_await stripe_->ListCustomersByEmail(std::move(email), limit, std::move(options));
+  }
   using Customers = stripe::List<stripe::Customer>;
   const std::string key = absl::StrCat("email:", email);
   co_return co_await Read<Customers>(
@@ -205,8 +221,9 @@ stripe::Async<stripe::List<stripe::Customer>> CallFacts::SearchCustomersByPhone(
 
 stripe::Async<stripe::List<stripe::PaymentMethod>> CallFacts::ListCards(
     std::string customer_id, stripe::CallOptions options) {
-  if (session_ == nullptr)
+  if (session_ == nullptr) {
     co_return co_await stripe_->ListCards(std::move(customer_id), std::move(options));
+  }
   const std::string key = absl::StrCat("cards:", customer_id);
   co_return co_await Read<stripe::List<stripe::PaymentMethod>>(
       key, Freshness::kAccount, options.bounds,
@@ -239,29 +256,18 @@ stripe::Async<stripe::List<stripe::Charge>> CallFacts::ListCharges(stripe::Charg
 
 stripe::Async<stripe::Charge> CallFacts::GetCharge(std::string charge_id,
                                                    stripe::CallOptions options) {
-  if (session_ == nullptr)
+  if (session_ == nullptr) {
     co_return co_await stripe_->GetCharge(std::move(charge_id), std::move(options));
+  }
   const std::string key = absl::StrCat("charge:", charge_id);
-  if (session_ != nullptr) {
-    // The charge by itself, else in the call's customer's charges (waiting
-    // for them when BeginCall is fetching them).
-    std::optional<FactValue> held = co_await Held(key, Freshness::kMoney, options.bounds);
-    if (held.has_value()) {
-      Count("hit");
-      co_return std::get<stripe::Charge>(*std::move(held));
-    }
-    const std::string customer = session_->customer_id();
-    if (!customer.empty()) {
-      std::optional<FactValue> list =
-          co_await Held(absl::StrCat("charges:", customer), Freshness::kMoney, options.bounds);
-      if (list.has_value()) {
-        for (stripe::Charge& charge : std::get<stripe::List<stripe::Charge>>(*list).data) {
-          if (charge.id != charge_id) continue;
-          Count("hit");
-          co_return std::move(charge);
-        }
-      }
-    }
+  // Named first: GCC 12 mishandles temporaries of a conditional in co_await.
+  const std::string customer = session_->customer_id();
+  std::string list_key = customer.empty() ? std::string() : absl::StrCat("charges:", customer);
+  std::optional<stripe::Charge> held =
+      co_await HeldById<stripe::Charge>(key, std::move(list_key), charge_id, options.bounds);
+  if (held.has_value()) {
+    Count("hit");
+    co_return *std::move(held);
   }
   co_return co_await Read<stripe::Charge>(key, Freshness::kMoney, options.bounds,
                                           [&] { return stripe_->GetCharge(charge_id, options); });
@@ -287,9 +293,10 @@ stripe::Async<stripe::List<stripe::Refund>> CallFacts::ListRefunds(std::string c
 
 stripe::Async<stripe::List<stripe::Subscription>> CallFacts::ListSubscriptions(
     std::string customer_id, int limit, stripe::CallOptions options) {
-  if (session_ == nullptr)
+  if (session_ == nullptr) {
     co_return co_await stripe_->ListSubscriptions(std::move(customer_id), limit,
                                                   std::move(options));
+  }
   using Subscriptions = stripe::List<stripe::Subscription>;
   const std::string key = absl::StrCat("subscriptions:", customer_id);
   co_return co_await Read<Subscriptions>(
@@ -306,28 +313,18 @@ stripe::Async<stripe::List<stripe::Subscription>> CallFacts::ListSubscriptions(
 
 stripe::Async<stripe::Subscription> CallFacts::GetSubscription(std::string subscription_id,
                                                                stripe::CallOptions options) {
-  if (session_ == nullptr)
+  if (session_ == nullptr) {
     co_return co_await stripe_->GetSubscription(std::move(subscription_id), std::move(options));
+  }
   const std::string key = absl::StrCat("subscription:", subscription_id);
-  if (session_ != nullptr) {
-    std::optional<FactValue> held = co_await Held(key, Freshness::kMoney, options.bounds);
-    if (held.has_value()) {
-      Count("hit");
-      co_return std::get<stripe::Subscription>(*std::move(held));
-    }
-    const std::string customer = session_->customer_id();
-    if (!customer.empty()) {
-      std::optional<FactValue> list = co_await Held(absl::StrCat("subscriptions:", customer),
-                                                    Freshness::kMoney, options.bounds);
-      if (list.has_value()) {
-        for (stripe::Subscription& subscription :
-             std::get<stripe::List<stripe::Subscription>>(*list).data) {
-          if (subscription.id != subscription_id) continue;
-          Count("hit");
-          co_return std::move(subscription);
-        }
-      }
-    }
+  const std::string customer = session_->customer_id();
+  std::string list_key =
+      customer.empty() ? std::string() : absl::StrCat("subscriptions:", customer);
+  std::optional<stripe::Subscription> held = co_await HeldById<stripe::Subscription>(
+      key, std::move(list_key), subscription_id, options.bounds);
+  if (held.has_value()) {
+    Count("hit");
+    co_return *std::move(held);
   }
   co_return co_await Read<stripe::Subscription>(key, Freshness::kMoney, options.bounds, [&] {
     return stripe_->GetSubscription(subscription_id, options);
@@ -337,9 +334,10 @@ stripe::Async<stripe::Subscription> CallFacts::GetSubscription(std::string subsc
 stripe::Async<stripe::List<stripe::Invoice>> CallFacts::ListInvoices(std::string customer_id,
                                                                      std::string status, int limit,
                                                                      stripe::CallOptions options) {
-  if (session_ == nullptr)
+  if (session_ == nullptr) {
     co_return co_await stripe_->ListInvoices(std::move(customer_id), std::move(status), limit,
                                              std::move(options));
+  }
   using Invoices = stripe::List<stripe::Invoice>;
   const std::string key = absl::StrCat("invoices:", customer_id, ":", status);
   co_return co_await Read<Invoices>(
@@ -355,27 +353,18 @@ stripe::Async<stripe::List<stripe::Invoice>> CallFacts::ListInvoices(std::string
 
 stripe::Async<stripe::Invoice> CallFacts::GetInvoice(std::string invoice_id,
                                                      stripe::CallOptions options) {
-  if (session_ == nullptr)
+  if (session_ == nullptr) {
     co_return co_await stripe_->GetInvoice(std::move(invoice_id), std::move(options));
+  }
   const std::string key = absl::StrCat("invoice:", invoice_id);
-  if (session_ != nullptr) {
-    std::optional<FactValue> held = co_await Held(key, Freshness::kMoney, options.bounds);
-    if (held.has_value()) {
-      Count("hit");
-      co_return std::get<stripe::Invoice>(*std::move(held));
-    }
-    const std::string customer = session_->customer_id();
-    if (!customer.empty()) {
-      std::optional<FactValue> list = co_await Held(absl::StrCat("invoices:", customer, ":open"),
-                                                    Freshness::kMoney, options.bounds);
-      if (list.has_value()) {
-        for (stripe::Invoice& invoice : std::get<stripe::List<stripe::Invoice>>(*list).data) {
-          if (invoice.id != invoice_id) continue;
-          Count("hit");
-          co_return std::move(invoice);
-        }
-      }
-    }
+  const std::string customer = session_->customer_id();
+  std::string list_key =
+      customer.empty() ? std::string() : absl::StrCat("invoices:", customer, ":open");
+  std::optional<stripe::Invoice> held =
+      co_await HeldById<stripe::Invoice>(key, std::move(list_key), invoice_id, options.bounds);
+  if (held.has_value()) {
+    Count("hit");
+    co_return *std::move(held);
   }
   co_return co_await Read<stripe::Invoice>(key, Freshness::kMoney, options.bounds, [&] {
     return stripe_->GetInvoice(invoice_id, options);

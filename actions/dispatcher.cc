@@ -74,11 +74,24 @@ ActionDispatcher::ActionDispatcher(TenantActions& actions) : actions_(actions) {
 
 boost::asio::awaitable<absl::StatusOr<v1::ListActionsResponse>> ActionDispatcher::ListActions(
     v1::ListActionsRequest, CallBounds) {
-  PAYVOX_CO_ASSIGN_OR_RETURN(const v1::TenantPolicy policy, co_await actions_.Policy());
-  co_return *Described(policy);
+  PAYVOX_CO_ASSIGN_OR_RETURN(std::shared_ptr<const DescribedActions> described,
+                             co_await Describe());
+  co_return described->response;
 }
 
-std::shared_ptr<const v1::ListActionsResponse> ActionDispatcher::Described(
+boost::asio::awaitable<absl::StatusOr<std::shared_ptr<const DescribedActions>>>
+ActionDispatcher::Describe() {
+  PAYVOX_CO_ASSIGN_OR_RETURN(const v1::TenantPolicy policy, co_await actions_.Policy());
+  co_return Described(policy);
+}
+
+std::shared_ptr<const DescribedActions> ActionDispatcher::Listed() {
+  std::optional<v1::TenantPolicy> policy = actions_.HeldPolicy();
+  if (!policy.has_value()) return nullptr;
+  return Described(*policy);
+}
+
+std::shared_ptr<const DescribedActions> ActionDispatcher::Described(
     const v1::TenantPolicy& policy) {
   std::string key;
   {
@@ -91,7 +104,10 @@ std::shared_ptr<const v1::ListActionsResponse> ActionDispatcher::Described(
     std::lock_guard<std::mutex> lock(mu_);
     if (described_ != nullptr && described_policy_ == key) return described_;
   }
-  auto described = std::make_shared<const v1::ListActionsResponse>(DescribeActions(policy));
+  auto made = std::make_shared<DescribedActions>();
+  made->response = DescribeActions(policy);
+  made->serialized = made->response.SerializeAsString();
+  std::shared_ptr<const DescribedActions> described = std::move(made);
   std::lock_guard<std::mutex> lock(mu_);
   described_policy_ = std::move(key);
   described_ = described;

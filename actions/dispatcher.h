@@ -34,15 +34,28 @@
 
 namespace payvox {
 
+// DescribedActions is ListActions' answer for one policy, and its wire
+// bytes, made once and shared.
+struct DescribedActions {
+  v1::ListActionsResponse response;
+  std::string serialized;
+};
+
 class ActionDispatcher {
  public:
   explicit ActionDispatcher(TenantActions& actions);
 
   boost::asio::awaitable<absl::StatusOr<v1::ListActionsResponse>> ListActions(
       v1::ListActionsRequest request, CallBounds bounds);
+  // Describe is ListActions' answer with its wire bytes, for transports
+  // that send them as they are.
+  boost::asio::awaitable<absl::StatusOr<std::shared_ptr<const DescribedActions>>> Describe();
+  // Listed: Describe's answer at once when the tenant's policy is held in
+  // memory (no store read, no coroutine), null otherwise.
+  std::shared_ptr<const DescribedActions> Listed();
   // Described: the catalog for `policy`, from the copy made for it when it
   // is the policy of the last call.
-  std::shared_ptr<const v1::ListActionsResponse> Described(const v1::TenantPolicy& policy);
+  std::shared_ptr<const DescribedActions> Described(const v1::TenantPolicy& policy);
   // Execute: INVALID_ARGUMENT naming the action or argument at fault;
   // otherwise whatever the typed RPC answers.
   boost::asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> Execute(v1::ExecuteRequest request,
@@ -60,7 +73,7 @@ class ActionDispatcher {
   std::mutex mu_;
   // The policy (serialized deterministically) the cached catalog is for.
   std::string described_policy_ ABSL_GUARDED_BY(mu_);
-  std::shared_ptr<const v1::ListActionsResponse> described_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const DescribedActions> described_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace payvox

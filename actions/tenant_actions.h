@@ -48,6 +48,8 @@ class TenantActions {
   boost::asio::awaitable<absl::StatusOr<v1::TenantPolicy>> Policy() { return env_.guard.Policy(); }
   // PolicyChanged: AdminService.SetPolicy stored `policy` for this tenant.
   void PolicyChanged(v1::TenantPolicy policy) { env_.guard.PolicyChanged(std::move(policy)); }
+  // HeldPolicy: the policy without a store read, when it is held.
+  std::optional<v1::TenantPolicy> HeldPolicy() const { return env_.guard.HeldPolicy(); }
 
  private:
   ActionEnv env_;

@@ -263,6 +263,11 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
       return s;
     }
   }
+  if (int64_t{sessions.max_session_kib()} > int64_t{sessions.max_total_mib()} * 1024) {
+    return absl::InvalidArgumentError(
+        "config field call_sessions.max_session_kib must be at most max_total_mib (one session "
+        "cannot hold more than all of them)");
+  }
   if (absl::Status s = policy::ValidatePolicy(config.policy(), ActionNames()); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("config field ", s.message()));
   }

@@ -22,6 +22,14 @@ TEST(ConfigTest, EmptyConfigGetsDocumentedDefaults) {
   EXPECT_EQ(config->verification().max_attempts(), 3);
   EXPECT_EQ(config->shutdown_grace_seconds(), 10);
   EXPECT_EQ(config->tenant_id(), "default");
+  EXPECT_FALSE(config->call_sessions().disabled());
+  EXPECT_EQ(config->call_sessions().idle_timeout_seconds(), 1800);
+  EXPECT_EQ(config->call_sessions().money_fresh_seconds(), 60);
+  EXPECT_EQ(config->call_sessions().account_fresh_seconds(), 300);
+  EXPECT_EQ(config->call_sessions().max_session_kib(), 512);
+  EXPECT_EQ(config->call_sessions().max_total_mib(), 64);
+  EXPECT_EQ(config->call_sessions().begin_call_wait_ms(), 2000);
+  EXPECT_EQ(config->stripe().idle_timeout_ms(), 25000);
 }
 
 TEST(ConfigTest, StripeClientSettingsDefaultAndValidate) {
@@ -100,6 +108,15 @@ TEST(ConfigTest, BadValuesNameTheirField) {
            {R"({"stripe": {"default_timeout_ms": 5}})", "stripe.default_timeout_ms"},
            {R"({"verification": {"max_attempts": 11}})", "verification.max_attempts"},
            {R"({"verification": {"ttl_seconds": 5}})", "verification.ttl_seconds"},
+           {R"({"call_sessions": {"idle_timeout_seconds": 5}})",
+            "call_sessions.idle_timeout_seconds"},
+           {R"({"call_sessions": {"money_fresh_seconds": 7200}})",
+            "call_sessions.money_fresh_seconds"},
+           {R"({"call_sessions": {"max_session_kib": 1}})", "call_sessions.max_session_kib"},
+           {R"({"call_sessions": {"begin_call_wait_ms": 60000}})",
+            "call_sessions.begin_call_wait_ms"},
+           {R"({"call_sessions": {"max_session_kib": 4096, "max_total_mib": 2}})",
+            "call_sessions.max_session_kib"},
        }) {
     EXPECT_THAT(ParseConfig(c.json),
                 StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.field)))

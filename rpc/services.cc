@@ -28,15 +28,51 @@ grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, const abs
   return reactor;
 }
 
+namespace {
+
+grpc::ByteBuffer WireBytes(const DescribedActions& described) {
+  grpc::Slice slice(described.serialized);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+}  // namespace
+
 grpc::ServerUnaryReactor* ActionServiceImpl::ListActions(grpc::CallbackServerContext* context,
-                                                         const v1::ListActionsRequest* request,
-                                                         v1::ListActionsResponse* response) {
+                                                         const grpc::ByteBuffer* request,
+                                                         grpc::ByteBuffer* response) {
   absl::StatusOr<std::shared_ptr<TenantRuntime>> tenant = tenants_.Connected(BearerToken(*context));
   if (!tenant.ok()) return Refuse(context, tenant.status());
-  return RunAction(context, *request, response, executor_,
-                   [catalog = (*tenant)->catalog.get(), request](CallBounds bounds) {
-                     return catalog->ListActions(*request, std::move(bounds));
-                   });
+  grpc::ByteBuffer copy(*request);  // shares the slices; Deserialize consumes it
+  v1::ListActionsRequest parsed;
+  if (!grpc::SerializationTraits<v1::ListActionsRequest>::Deserialize(&copy, &parsed).ok()) {
+    return Refuse(context, absl::InvalidArgumentError("the request is not a ListActionsRequest"));
+  }
+  ActionDispatcher* catalog = (*tenant)->catalog.get();
+  // Once the policy is held, the answer is memory only: sent from here, on
+  // gRPC's thread, without a hop to the executor.
+  if (std::shared_ptr<const DescribedActions> listed = catalog->Listed()) {
+    *response = WireBytes(*listed);
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+  // Else the policy is read from the store, on the executor.
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  boost::asio::co_spawn(
+      boost::asio::make_strand(executor_), catalog->Describe(),
+      [reactor, response](std::exception_ptr error,
+                          absl::StatusOr<std::shared_ptr<const DescribedActions>> described) {
+        if (error) {
+          reactor->Finish(grpc::Status(grpc::StatusCode::INTERNAL,
+                                       "payvox failed while listing its actions; retry"));
+        } else if (!described.ok()) {
+          reactor->Finish(ToGrpcStatus(described.status()));
+        } else {
+          *response = WireBytes(**described);
+          reactor->Finish(grpc::Status::OK);
+        }
+      });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* ActionServiceImpl::Execute(grpc::CallbackServerContext* context,

@@ -60,7 +60,10 @@ namespace payvox {
 // Refuse finishes a unary call with `status` (not OK).
 grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, const absl::Status& status);
 
-class ActionServiceImpl final : public v1::ActionService::CallbackService {
+// ListActions is a raw method: its answer goes out as the bytes serialized
+// once per policy (actions/dispatcher.h), never rebuilt or copied per call.
+class ActionServiceImpl final : public v1::ActionService::WithRawCallbackMethod_ListActions<
+                                    v1::ActionService::CallbackService> {
  public:
   // `tenants` must outlive the service; coroutines run on `executor`.
   ActionServiceImpl(TenantDirectory& tenants, boost::asio::any_io_executor executor)
@@ -71,8 +74,8 @@ class ActionServiceImpl final : public v1::ActionService::CallbackService {
   PAYVOX_TYPED_ACTIONS(PAYVOX_TYPED_RPC)
 #undef PAYVOX_TYPED_RPC
   grpc::ServerUnaryReactor* ListActions(grpc::CallbackServerContext* context,
-                                        const v1::ListActionsRequest* request,
-                                        v1::ListActionsResponse* response) override;
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* Execute(grpc::CallbackServerContext* context,
                                     const v1::ExecuteRequest* request,
                                     v1::ExecuteResponse* response) override;

@@ -5,6 +5,7 @@
 // Prints "payvox-sandbox listening on http://127.0.0.1:<port>" and serves
 // until SIGINT or SIGTERM. Events go to the webhook endpoints created with
 // POST /v1/webhook_endpoints, signed with each endpoint's secret.
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 
@@ -23,6 +24,8 @@ ABSL_FLAG(bool, demo_data, true, "seed the demo customers, cards and charges");
 ABSL_FLAG(int, threads, 1, "I/O threads");
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain: serve HTTPS");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key for --tls_cert");
+ABSL_FLAG(int, latency_ms, 0, "added to every answer, 0 to 60000 (a far Stripe)");
+ABSL_FLAG(int, idle_timeout_s, 30, "idle keep-alive connections are closed after this, 1 to 3600");
 ABSL_FLAG(std::string, webhook_ca_file, "",
           "PEM file trusted for https:// webhook endpoints besides the system's CAs");
 
@@ -37,11 +40,14 @@ int main(int argc, char** argv) {
   payvox::sandbox::StripeEmulator emulator(clock, {.id_seed = absl::GetFlag(FLAGS_seed)});
   if (absl::GetFlag(FLAGS_demo_data)) payvox::sandbox::SeedDemoData(emulator);
   payvox::sandbox::SandboxServer server(emulator);
-  if (absl::Status status = server.Start({.address = absl::GetFlag(FLAGS_address),
-                                          .port = absl::GetFlag(FLAGS_port),
-                                          .threads = absl::GetFlag(FLAGS_threads),
-                                          .tls_cert_file = absl::GetFlag(FLAGS_tls_cert),
-                                          .tls_key_file = absl::GetFlag(FLAGS_tls_key)});
+  if (absl::Status status = server.Start(
+          {.address = absl::GetFlag(FLAGS_address),
+           .port = absl::GetFlag(FLAGS_port),
+           .threads = absl::GetFlag(FLAGS_threads),
+           .tls_cert_file = absl::GetFlag(FLAGS_tls_cert),
+           .tls_key_file = absl::GetFlag(FLAGS_tls_key),
+           .idle_timeout = absl::Seconds(std::clamp(absl::GetFlag(FLAGS_idle_timeout_s), 1, 3600)),
+           .latency = absl::Milliseconds(std::clamp(absl::GetFlag(FLAGS_latency_ms), 0, 60000))});
       !status.ok()) {
     std::cerr << "payvox-sandbox: " << status.message() << "\n";
     return 1;
