@@ -29,7 +29,8 @@ CallFacts ActionEnv::Facts(const v1::CallContext& context, std::string_view acti
   if (options.sessions != nullptr) {
     session = options.sessions->Find(options.tenant_id, context.call_id());
   }
-  return CallFacts(stripe, options.sessions, std::move(session), std::string(action));
+  return CallFacts(stripe, options.sessions, options.tenant_id, std::move(session),
+                   std::string(action));
 }
 
 boost::asio::awaitable<absl::Status> ActionEnv::Enabled(std::string_view action) {

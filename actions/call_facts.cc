@@ -68,10 +68,11 @@ class FetchGuard {
 
 }  // namespace
 
-CallFacts::CallFacts(stripe::StripeApi& stripe, CallSessions* sessions,
+CallFacts::CallFacts(stripe::StripeApi& stripe, CallSessions* sessions, std::string tenant_id,
                      std::shared_ptr<CallSession> session, std::string action)
     : stripe_(&stripe),
       sessions_(sessions),
+      tenant_id_(std::move(tenant_id)),
       session_(sessions == nullptr ? nullptr : std::move(session)),
       action_(std::move(action)) {}
 
@@ -386,7 +387,28 @@ stripe::Async<stripe::Invoice> CallFacts::PreviewInvoice(stripe::InvoicePreview 
 
 // --- Writes' answers ---
 
+void CallFacts::Elsewhere(const std::string& event_type, const std::string& object_id,
+                          const std::string& customer_id) {
+  if (sessions_ == nullptr) return;
+  v1::PaymentEvent event;
+  event.set_type(event_type);
+  event.set_object_id(object_id);
+  event.set_customer_id(customer_id);
+  sessions_->Forget(tenant_id_, event, session_.get());
+}
+
+void CallFacts::Changed(const std::string& event_type, const std::string& object_id,
+                        const std::string& customer_id) {
+  if (sessions_ == nullptr) return;
+  v1::PaymentEvent event;
+  event.set_type(event_type);
+  event.set_object_id(object_id);
+  event.set_customer_id(customer_id);
+  sessions_->Forget(tenant_id_, event);
+}
+
 void CallFacts::Refunded(const stripe::Refund& refund) {
+  Elsewhere("charge.refunded", refund.charge, "");
   if (session_ == nullptr || refund.charge.empty() || !session_->FirstSeen(refund.id)) return;
   const std::string& charge_id = refund.charge;
   session_->Change(absl::StrCat("refunds:", charge_id), [&](FactValue& held) {
@@ -413,6 +435,7 @@ void CallFacts::Refunded(const stripe::Refund& refund) {
 }
 
 void CallFacts::SubscriptionIs(const stripe::Subscription& subscription) {
+  Elsewhere("customer.subscription.updated", subscription.id, subscription.customer);
   if (session_ == nullptr) return;
   session_->Put(absl::StrCat("subscription:", subscription.id), subscription);
   session_->Change(absl::StrCat("subscriptions:", subscription.customer), [&](FactValue& held) {
@@ -430,6 +453,7 @@ void CallFacts::SubscriptionIs(const stripe::Subscription& subscription) {
 }
 
 void CallFacts::InvoiceIs(const stripe::Invoice& invoice) {
+  Elsewhere("invoice.updated", invoice.id, invoice.customer);
   if (session_ == nullptr || invoice.id.empty()) return;
   session_->Put(absl::StrCat("invoice:", invoice.id), invoice);
   // Each held list of the customer's invoices, by its status filter: the

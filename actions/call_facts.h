@@ -44,10 +44,10 @@ class CallFacts {
   static constexpr int kHeldLists = 10;
   static constexpr int kHeldSubscriptions = 20;
 
-  // `session` null: every read goes to Stripe. `action` labels the read
-  // metrics.
-  CallFacts(stripe::StripeApi& stripe, CallSessions* sessions, std::shared_ptr<CallSession> session,
-            std::string action);
+  // `session` (of `tenant_id`'s call) null: every read goes to Stripe.
+  // `action` labels the read metrics.
+  CallFacts(stripe::StripeApi& stripe, CallSessions* sessions, std::string tenant_id,
+            std::shared_ptr<CallSession> session, std::string action);
 
   bool in_session() const { return session_ != nullptr; }
   const std::shared_ptr<CallSession>& session() const { return session_; }
@@ -85,10 +85,16 @@ class CallFacts {
 
   // Stripe's answers to payvox's writes, kept so the call's next reads see
   // them: the refund on its charge (and in the charge's refunds), the
-  // changed subscription, the changed invoice.
+  // changed subscription, the changed invoice. The tenant's other calls'
+  // sessions drop what the write changed, as the write's webhook will.
   void Refunded(const stripe::Refund& refund);
   void SubscriptionIs(const stripe::Subscription& subscription);
   void InvoiceIs(const stripe::Invoice& invoice);
+  // Changed: a write whose answer is not kept (the catalog's long tail)
+  // changed `object_id` of `customer_id` (either may be empty); every
+  // session of the tenant drops what an event of `event_type` would.
+  void Changed(const std::string& event_type, const std::string& object_id,
+               const std::string& customer_id);
 
  private:
   // Read answers from the fact under `key`, waits for a fetch of it under
@@ -115,8 +121,13 @@ class CallFacts {
                                             const CallBounds& bounds);
   void Count(const char* result) const;
 
+  // Elsewhere drops in the tenant's other sessions what the event changes.
+  void Elsewhere(const std::string& event_type, const std::string& object_id,
+                 const std::string& customer_id);
+
   stripe::StripeApi* stripe_;
   CallSessions* sessions_;
+  std::string tenant_id_;
   std::shared_ptr<CallSession> session_;
   std::string action_;
 };

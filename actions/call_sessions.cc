@@ -445,14 +445,15 @@ Touched TouchedBy(const v1::PaymentEvent& event) {
 
 }  // namespace
 
-void CallSessions::Forget(const std::string& tenant_id, const v1::PaymentEvent& event) {
+void CallSessions::Forget(const std::string& tenant_id, const v1::PaymentEvent& event,
+                          const CallSession* except) {
   const Touched touched = TouchedBy(event);
   if (touched.keys.empty() && touched.prefixes.empty()) return;
   std::vector<std::shared_ptr<CallSession>> sessions;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [key, slot] : sessions_) {
-      if (key.first == tenant_id) sessions.push_back(slot.session);
+      if (key.first == tenant_id && slot.session.get() != except) sessions.push_back(slot.session);
     }
   }
   for (const auto& session : sessions) {

@@ -216,9 +216,12 @@ class CallSessions {
   bool End(const std::string& tenant_id, const std::string& call_id);
   // EndTenant drops every session of a tenant (its Stripe account changed).
   void EndTenant(const std::string& tenant_id);
-  // Forget applies a webhook event of `tenant_id` to its sessions: what
-  // the event touches is dropped, to be fetched again on first use.
-  void Forget(const std::string& tenant_id, const v1::PaymentEvent& event);
+  // Forget applies a webhook event of `tenant_id` to its sessions (all but
+  // `except`, which may be null): what the event touches is dropped, to be
+  // fetched again on first use. payvox's own writes are applied the same
+  // way to the tenant's other calls' sessions.
+  void Forget(const std::string& tenant_id, const v1::PaymentEvent& event,
+              const CallSession* except = nullptr);
 
   // Counted reads, by catalog action and result (hit, miss, wait).
   void CountRead(const std::string& action, const char* result);

@@ -67,7 +67,7 @@ class CallSessionsTest : public ::testing::Test {
   }
 
   CallFacts Facts(const std::shared_ptr<CallSession>& session, const char* action = "test") {
-    return CallFacts(api_, &sessions_, session, action);
+    return CallFacts(api_, &sessions_, session ? session->tenant_id() : "acme", session, action);
   }
   absl::StatusOr<stripe::List<stripe::Charge>> Charges(CallFacts facts, int limit = 10) {
     return RunCoroutine(
@@ -115,14 +115,14 @@ TEST_F(CallSessionsTest, AReadArrivingDuringAFetchWaitsForItInsteadOfSendingAnot
   auto [session, created] = sessions_.Begin("acme", "call-1");
   boost::asio::io_context io;
   auto strand = boost::asio::make_strand(io);
-  auto first = boost::asio::co_spawn(
-      strand,
-      CallFacts(api, &sessions_, session, "begin_call").ListCharges({.customer = "cus_1"}, {}),
-      boost::asio::use_future);
-  auto second = boost::asio::co_spawn(
-      strand,
-      CallFacts(api, &sessions_, session, "list_charges").ListCharges({.customer = "cus_1"}, {}),
-      boost::asio::use_future);
+  auto first = boost::asio::co_spawn(strand,
+                                     CallFacts(api, &sessions_, "acme", session, "begin_call")
+                                         .ListCharges({.customer = "cus_1"}, {}),
+                                     boost::asio::use_future);
+  auto second = boost::asio::co_spawn(strand,
+                                      CallFacts(api, &sessions_, "acme", session, "list_charges")
+                                          .ListCharges({.customer = "cus_1"}, {}),
+                                      boost::asio::use_future);
   io.poll();  // both reads started; the first holds the fetch
   EXPECT_EQ(stripe_.requests().size(), 0u);
   gated.Open();
@@ -143,7 +143,7 @@ TEST_F(CallSessionsTest, AFetchUnderWayWhenAnEventArrivesIsNotKeptAndIsFetchedAg
   auto [session, created] = sessions_.Begin("acme", "call-1");
   boost::asio::io_context io;
   auto read = boost::asio::co_spawn(
-      io, CallFacts(api, &sessions_, session, "t").ListCharges({.customer = "cus_1"}, {}),
+      io, CallFacts(api, &sessions_, "acme", session, "t").ListCharges({.customer = "cus_1"}, {}),
       boost::asio::use_future);
   io.poll();
   // The charge changed in Stripe while the list was on its way.
@@ -232,6 +232,22 @@ TEST_F(CallSessionsTest, ARefundIsHeldOnItsChargeOnce) {
   EXPECT_EQ(Requests(stripe_, "/v1/charges"), 1);
 }
 
+TEST_F(CallSessionsTest, AWriteInOneCallDropsWhatItChangedInTheTenantsOtherCalls) {
+  auto [writer, a] = sessions_.Begin("acme", "call-1");
+  auto [other, b] = sessions_.Begin("acme", "call-2");
+  auto [elsewhere, c] = sessions_.Begin("globex", "call-3");
+  writer->set_customer_id("cus_1");
+  for (const auto& session : {writer, other, elsewhere}) ASSERT_TRUE(Charges(Facts(session)).ok());
+  const stripe::Refund refund{.id = "re_1", .amount = 900, .charge = "ch_2", .status = "succeeded"};
+  Facts(writer).Refunded(refund);
+  EXPECT_EQ(Requests(stripe_, "/v1/charges"), 3);
+  ASSERT_TRUE(Charges(Facts(writer)).ok());     // holds Stripe's answer
+  ASSERT_TRUE(Charges(Facts(elsewhere)).ok());  // another tenant: untouched
+  EXPECT_EQ(Requests(stripe_, "/v1/charges"), 3);
+  ASSERT_TRUE(Charges(Facts(other)).ok());  // the tenant's other call asks again
+  EXPECT_EQ(Requests(stripe_, "/v1/charges"), 4);
+}
+
 TEST_F(CallSessionsTest, AnInvoiceLeavesTheListsItNoLongerBelongsIn) {
   stripe_.Answer("GET /v1/invoices", 200,
                  R"({"object":"list","has_more":false,"data":[
@@ -294,7 +310,7 @@ TEST_F(CallSessionsTest, MemoryRunningShortEndsTheLeastRecentlyUsedSession) {
   auto fill = [&](const char* call) {
     std::shared_ptr<CallSession> session = small.Find("acme", call);
     return RunCoroutine(
-        CallFacts(api_, &small, session, "t").ListCharges({.customer = "cus_1"}, {}));
+        CallFacts(api_, &small, "acme", session, "t").ListCharges({.customer = "cus_1"}, {}));
   };
   small.Begin("acme", "call-1");
   small.Begin("acme", "call-2");
@@ -319,10 +335,12 @@ TEST_F(CallSessionsTest, AFactLargerThanTheSessionMayHoldIsAnsweredButNotKept) {
   CallSessions tiny(clock_, {.max_session_bytes = 64, .max_total_bytes = 1 << 20});
   auto [session, created] = tiny.Begin("acme", "call-1");
   ASSERT_TRUE(
-      RunCoroutine(CallFacts(api_, &tiny, session, "t").ListCharges({.customer = "cus_1"}, {}))
+      RunCoroutine(
+          CallFacts(api_, &tiny, "acme", session, "t").ListCharges({.customer = "cus_1"}, {}))
           .ok());
   ASSERT_TRUE(
-      RunCoroutine(CallFacts(api_, &tiny, session, "t").ListCharges({.customer = "cus_1"}, {}))
+      RunCoroutine(
+          CallFacts(api_, &tiny, "acme", session, "t").ListCharges({.customer = "cus_1"}, {}))
           .ok());
   EXPECT_EQ(Requests(stripe_, "/v1/charges"), 2);
   EXPECT_EQ(session->bytes(), 0u);

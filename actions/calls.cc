@@ -124,7 +124,8 @@ boost::asio::awaitable<void> CallActions::Prefetch(std::shared_ptr<CallSession> 
   const absl::Time started = env_.clock.Now();
   const stripe::CallOptions read{
       .bounds = CallBounds(started + env_.options.prefetch_timeout, session->cancel())};
-  CallFacts facts(env_.stripe, env_.options.sessions, session, "begin_call");
+  CallFacts facts(env_.stripe, env_.options.sessions, env_.options.tenant_id, session,
+                  "begin_call");
   Fanout account(co_await boost::asio::this_coro::executor);
   auto found = [&](std::vector<stripe::Customer> matches) {
     session->Summarize([&](CallSummary& summary) {

@@ -274,6 +274,35 @@ std::string IdOf(const std::string& result_json) {
   return std::string(id);
 }
 
+// ChangeOf names the webhook event a write to `path` causes, so the call
+// sessions drop what it changed (actions/call_sessions.h); empty when
+// sessions hold nothing of that resource.
+std::string ChangeOf(absl::string_view path) {
+  struct Resource {
+    absl::string_view prefix;
+    absl::string_view event;
+  };
+  static constexpr Resource kResources[] = {
+      {"/v1/payment_methods", "payment_method.updated"},
+      {"/v1/charges", "charge.updated"},
+      {"/v1/refunds", "charge.refunded"},
+      {"/v1/payment_intents", "payment_intent.updated"},
+      {"/v1/subscription_items", "customer.subscription.updated"},
+      {"/v1/subscriptions", "customer.subscription.updated"},
+      {"/v1/invoiceitems", "invoice.updated"},
+      {"/v1/invoices", "invoice.updated"},
+  };
+  if (absl::StartsWith(path, "/v1/customers")) {
+    return absl::StrContains(path, "/payment_methods") || absl::StrContains(path, "/sources")
+               ? "payment_method.updated"
+               : "customer.updated";
+  }
+  for (const Resource& resource : kResources) {
+    if (absl::StartsWith(path, resource.prefix)) return std::string(resource.event);
+  }
+  return "";
+}
+
 }  // namespace
 
 Action<v1::ExecuteResponse> CatalogRunner::Run(const ActionSpec& spec, v1::ExecuteRequest request,
@@ -313,12 +342,17 @@ Action<v1::ExecuteResponse> CatalogRunner::Run(const ActionSpec& spec, v1::Execu
     write.facts.capability = capability;
     write.customer = owner;
     write.target = call.path;
-    write.send = [&](const std::string& key) -> Action<v1::ExecuteResponse> {
+    write.send = [&, owner](const std::string& key) -> Action<v1::ExecuteResponse> {
       const stripe::CallOptions options{.bounds = bounds, .idempotency_key = key};
       PAYVOX_CO_ASSIGN_OR_RETURN(
           const stripe::StripeResponse answer,
           co_await env_.stripe.Send(call.method, call.path, call.params, options));
-      co_return Answer(spec, answer.body, speaking);
+      PAYVOX_CO_ASSIGN_OR_RETURN(v1::ExecuteResponse response, Answer(spec, answer.body, speaking));
+      // What the write changed is no longer what the calls' sessions hold.
+      if (const std::string change = ChangeOf(call.path); !change.empty()) {
+        env_.Facts(request.context(), action).Changed(change, IdOf(response.result_json()), owner);
+      }
+      co_return response;
     };
     write.result_id = [](const v1::ExecuteResponse& response) {
       return IdOf(response.result_json());

@@ -57,6 +57,36 @@ TEST_F(CatalogRunnerTest, AWriteTakesThePipelineWithTheOwnerOfItsPath) {
   EXPECT_EQ(stripe_.requests().size(), requests);
 }
 
+TEST_F(CatalogRunnerTest, AWriteDropsWhatItChangedFromTheCallsSessions) {
+  v1::TenantPolicy policy;
+  policy.add_enabled_actions("update_customers");
+  actions_.PolicyChanged(policy);
+  stripe_.Answer("GET /v1/customers/cus_1", 200, R"({"id": "cus_1", "name": "Jenny"})");
+  sessions_.Begin("acme", "call-1");
+  v1::FindCustomerRequest find;
+  *find.mutable_context() = Context();
+  find.set_customer_id("cus_1");
+  auto found = [&] {
+    return RunCoroutine(actions_.customers.FindCustomer(find, absl::InfiniteFuture()));
+  };
+  ASSERT_TRUE(found().ok());
+  ASSERT_TRUE(found().ok());
+  auto reads = [&] {
+    int count = 0;
+    for (const stripe::StripeRequest& sent : stripe_.requests()) {
+      count += sent.method == stripe::HttpMethod::kGet && sent.path == "/v1/customers/cus_1";
+    }
+    return count;
+  };
+  EXPECT_EQ(reads(), 1);  // the second was answered from the session
+  ASSERT_TRUE(Verify("4242")->verified());
+  ASSERT_TRUE(
+      Run("update_customer", R"({"customer_id": "cus_1", "name": "Jenny Rosen"})", Context("u-1"))
+          .ok());
+  ASSERT_TRUE(found().ok());
+  EXPECT_EQ(reads(), 2);  // the update dropped the held customer
+}
+
 TEST_F(CatalogRunnerTest, AReadNeedsItsCapabilityAndSendsNoKey) {
   stripe_.Answer("GET /v1/balance", 200,
                  R"({"object": "balance", "available": [{"amount": 12000, "currency": "usd"}],
