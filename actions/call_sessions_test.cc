@@ -115,13 +115,12 @@ TEST_F(CallSessionsTest, AReadArrivingDuringAFetchWaitsForItInsteadOfSendingAnot
   auto [session, created] = sessions_.Begin("acme", "call-1");
   boost::asio::io_context io;
   auto strand = boost::asio::make_strand(io);
-  auto first = boost::asio::co_spawn(strand,
-                                     CallFacts(api, &sessions_, "acme", session, "begin_call")
-                                         .ListCharges({.customer = "cus_1"}, {}),
+  // The facts outlive their coroutines, as an action's do.
+  CallFacts prefetch(api, &sessions_, "acme", session, "begin_call");
+  CallFacts read(api, &sessions_, "acme", session, "list_charges");
+  auto first = boost::asio::co_spawn(strand, prefetch.ListCharges({.customer = "cus_1"}, {}),
                                      boost::asio::use_future);
-  auto second = boost::asio::co_spawn(strand,
-                                      CallFacts(api, &sessions_, "acme", session, "list_charges")
-                                          .ListCharges({.customer = "cus_1"}, {}),
+  auto second = boost::asio::co_spawn(strand, read.ListCharges({.customer = "cus_1"}, {}),
                                       boost::asio::use_future);
   io.poll();  // both reads started; the first holds the fetch
   EXPECT_EQ(stripe_.requests().size(), 0u);
@@ -142,9 +141,9 @@ TEST_F(CallSessionsTest, AFetchUnderWayWhenAnEventArrivesIsNotKeptAndIsFetchedAg
   stripe::StripeApi api(gated);
   auto [session, created] = sessions_.Begin("acme", "call-1");
   boost::asio::io_context io;
-  auto read = boost::asio::co_spawn(
-      io, CallFacts(api, &sessions_, "acme", session, "t").ListCharges({.customer = "cus_1"}, {}),
-      boost::asio::use_future);
+  CallFacts facts(api, &sessions_, "acme", session, "t");
+  auto read = boost::asio::co_spawn(io, facts.ListCharges({.customer = "cus_1"}, {}),
+                                    boost::asio::use_future);
   io.poll();
   // The charge changed in Stripe while the list was on its way.
   sessions_.Forget("acme", Event("charge.refunded", "ch_2", "cus_1"));
