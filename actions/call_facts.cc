@@ -29,6 +29,15 @@ stripe::List<T> FirstOf(stripe::List<T> held, int limit) {
   return held;
 }
 
+// UpTo is how a held list answers a request for `limit` items.
+template <typename T>
+auto UpTo(int limit) {
+  return [limit](const stripe::List<T>& held) -> std::optional<stripe::List<T>> {
+    if (!Enough(held, limit)) return std::nullopt;
+    return FirstOf(held, limit);
+  };
+}
+
 // AnswerFrom is what a fetched fact says to the request: the fetch asked for
 // at least what the request wants (a list may hold more).
 template <typename T, typename AnswerFn>
@@ -155,18 +164,25 @@ boost::asio::awaitable<std::optional<FactValue>> CallFacts::Held(std::string key
   co_return std::nullopt;
 }
 
-template <typename T>
-boost::asio::awaitable<std::optional<T>> CallFacts::HeldById(std::string key, std::string list_key,
-                                                             std::string id, CallBounds bounds) {
+template <typename T, typename Fetch>
+stripe::Async<T> CallFacts::ById(std::string key, std::string list_key, std::string id,
+                                 CallBounds bounds, Fetch fetch) {
   std::optional<FactValue> held = co_await Held(key, Freshness::kMoney, bounds);
-  if (held.has_value()) co_return std::get<T>(*std::move(held));
-  if (list_key.empty()) co_return std::nullopt;
-  std::optional<FactValue> list = co_await Held(list_key, Freshness::kMoney, bounds);
-  if (!list.has_value()) co_return std::nullopt;
-  for (T& item : std::get<stripe::List<T>>(*list).data) {
-    if (item.id == id) co_return std::move(item);
+  if (held.has_value()) {
+    Count("hit");
+    co_return std::get<T>(*std::move(held));
   }
-  co_return std::nullopt;
+  std::optional<FactValue> list;
+  if (!list_key.empty()) list = co_await Held(list_key, Freshness::kMoney, bounds);
+  if (list.has_value()) {
+    for (T& item : std::get<stripe::List<T>>(*list).data) {
+      if (item.id != id) continue;
+      Count("hit");
+      co_return std::move(item);
+    }
+  }
+  co_return co_await Read<T>(std::move(key), Freshness::kMoney, std::move(bounds),
+                             std::move(fetch));
 }
 
 // --- Customers and cards ---
@@ -187,15 +203,11 @@ stripe::Async<stripe::List<stripe::Customer>> CallFacts::ListCustomersByEmail(
   if (session_ == nullptr) {
     co_return co_await stripe_->ListCustomersByEmail(std::move(email), limit, std::move(options));
   }
-  using Customers = stripe::List<stripe::Customer>;
   const std::string key = absl::StrCat("email:", email);
-  co_return co_await Read<Customers>(
+  co_return co_await Read<stripe::List<stripe::Customer>>(
       key, Freshness::kAccount, options.bounds,
       [&] { return stripe_->ListCustomersByEmail(email, std::max(limit, kHeldLists), options); },
-      [limit](const Customers& held) -> std::optional<Customers> {
-        if (!Enough(held, limit)) return std::nullopt;
-        return FirstOf(held, limit);
-      });
+      UpTo<stripe::Customer>(limit));
 }
 
 stripe::Async<stripe::List<stripe::Customer>> CallFacts::SearchCustomersByPhone(
@@ -205,19 +217,15 @@ stripe::Async<stripe::List<stripe::Customer>> CallFacts::SearchCustomersByPhone(
     query.Equals("phone", phone);
     co_return co_await stripe_->SearchCustomers(std::move(query), limit, std::move(options));
   }
-  using Customers = stripe::List<stripe::Customer>;
   const std::string key = absl::StrCat("phone:", phone);
-  co_return co_await Read<Customers>(
+  co_return co_await Read<stripe::List<stripe::Customer>>(
       key, Freshness::kAccount, options.bounds,
       [&] {
         stripe::SearchQuery query;
         query.Equals("phone", phone);
         return stripe_->SearchCustomers(std::move(query), std::max(limit, kHeldLists), options);
       },
-      [limit](const Customers& held) -> std::optional<Customers> {
-        if (!Enough(held, limit)) return std::nullopt;
-        return FirstOf(held, limit);
-      });
+      UpTo<stripe::Customer>(limit));
 }
 
 stripe::Async<stripe::List<stripe::PaymentMethod>> CallFacts::ListCards(
@@ -235,24 +243,20 @@ stripe::Async<stripe::List<stripe::PaymentMethod>> CallFacts::ListCards(
 
 stripe::Async<stripe::List<stripe::Charge>> CallFacts::ListCharges(stripe::ChargeFilter filter,
                                                                    stripe::CallOptions options) {
-  using Charges = stripe::List<stripe::Charge>;
   if (session_ == nullptr || filter.customer.empty() || !filter.payment_intent.empty() ||
       !filter.starting_after.empty()) {
     co_return co_await stripe_->ListCharges(std::move(filter), std::move(options));
   }
   const std::string key = absl::StrCat("charges:", filter.customer);
   const int limit = filter.limit;
-  co_return co_await Read<Charges>(
+  co_return co_await Read<stripe::List<stripe::Charge>>(
       key, Freshness::kMoney, options.bounds,
       [&] {
         stripe::ChargeFilter held = filter;
         held.limit = std::max(limit, kHeldCharges);
         return stripe_->ListCharges(std::move(held), options);
       },
-      [limit](const Charges& held) -> std::optional<Charges> {
-        if (!Enough(held, limit)) return std::nullopt;
-        return FirstOf(held, limit);
-      });
+      UpTo<stripe::Charge>(limit));
 }
 
 stripe::Async<stripe::Charge> CallFacts::GetCharge(std::string charge_id,
@@ -260,34 +264,26 @@ stripe::Async<stripe::Charge> CallFacts::GetCharge(std::string charge_id,
   if (session_ == nullptr) {
     co_return co_await stripe_->GetCharge(std::move(charge_id), std::move(options));
   }
-  const std::string key = absl::StrCat("charge:", charge_id);
-  // Named first: GCC 12 mishandles temporaries of a conditional in co_await.
+  // The object by itself, else in the call's customer's held list (named
+  // first: GCC 12 mishandles a conditional's temporaries in co_await).
   const std::string customer = session_->customer_id();
   std::string list_key = customer.empty() ? std::string() : absl::StrCat("charges:", customer);
-  std::optional<stripe::Charge> held =
-      co_await HeldById<stripe::Charge>(key, std::move(list_key), charge_id, options.bounds);
-  if (held.has_value()) {
-    Count("hit");
-    co_return *std::move(held);
-  }
-  co_return co_await Read<stripe::Charge>(key, Freshness::kMoney, options.bounds,
+  std::string key = absl::StrCat("charge:", charge_id);
+  co_return co_await ById<stripe::Charge>(std::move(key), std::move(list_key), charge_id,
+                                          options.bounds,
                                           [&] { return stripe_->GetCharge(charge_id, options); });
 }
 
 stripe::Async<stripe::List<stripe::Refund>> CallFacts::ListRefunds(std::string charge_id, int limit,
                                                                    stripe::CallOptions options) {
-  using Refunds = stripe::List<stripe::Refund>;
   if (session_ == nullptr || (!charge_id.starts_with("ch_") && !charge_id.starts_with("py_"))) {
     co_return co_await stripe_->ListRefunds(std::move(charge_id), limit, std::move(options));
   }
   const std::string key = absl::StrCat("refunds:", charge_id);
-  co_return co_await Read<Refunds>(
+  co_return co_await Read<stripe::List<stripe::Refund>>(
       key, Freshness::kMoney, options.bounds,
       [&] { return stripe_->ListRefunds(charge_id, std::max(limit, kHeldLists), options); },
-      [limit](const Refunds& held) -> std::optional<Refunds> {
-        if (!Enough(held, limit)) return std::nullopt;
-        return FirstOf(held, limit);
-      });
+      UpTo<stripe::Refund>(limit));
 }
 
 // --- Subscriptions and invoices ---
@@ -298,18 +294,14 @@ stripe::Async<stripe::List<stripe::Subscription>> CallFacts::ListSubscriptions(
     co_return co_await stripe_->ListSubscriptions(std::move(customer_id), limit,
                                                   std::move(options));
   }
-  using Subscriptions = stripe::List<stripe::Subscription>;
   const std::string key = absl::StrCat("subscriptions:", customer_id);
-  co_return co_await Read<Subscriptions>(
+  co_return co_await Read<stripe::List<stripe::Subscription>>(
       key, Freshness::kMoney, options.bounds,
       [&] {
         return stripe_->ListSubscriptions(customer_id, std::max(limit, kHeldSubscriptions),
                                           options);
       },
-      [limit](const Subscriptions& held) -> std::optional<Subscriptions> {
-        if (!Enough(held, limit)) return std::nullopt;
-        return FirstOf(held, limit);
-      });
+      UpTo<stripe::Subscription>(limit));
 }
 
 stripe::Async<stripe::Subscription> CallFacts::GetSubscription(std::string subscription_id,
@@ -317,19 +309,15 @@ stripe::Async<stripe::Subscription> CallFacts::GetSubscription(std::string subsc
   if (session_ == nullptr) {
     co_return co_await stripe_->GetSubscription(std::move(subscription_id), std::move(options));
   }
-  const std::string key = absl::StrCat("subscription:", subscription_id);
+  // The object by itself, else in the call's customer's held list (named
+  // first: GCC 12 mishandles a conditional's temporaries in co_await).
   const std::string customer = session_->customer_id();
   std::string list_key =
       customer.empty() ? std::string() : absl::StrCat("subscriptions:", customer);
-  std::optional<stripe::Subscription> held = co_await HeldById<stripe::Subscription>(
-      key, std::move(list_key), subscription_id, options.bounds);
-  if (held.has_value()) {
-    Count("hit");
-    co_return *std::move(held);
-  }
-  co_return co_await Read<stripe::Subscription>(key, Freshness::kMoney, options.bounds, [&] {
-    return stripe_->GetSubscription(subscription_id, options);
-  });
+  std::string key = absl::StrCat("subscription:", subscription_id);
+  co_return co_await ById<stripe::Subscription>(
+      std::move(key), std::move(list_key), subscription_id, options.bounds,
+      [&] { return stripe_->GetSubscription(subscription_id, options); });
 }
 
 stripe::Async<stripe::List<stripe::Invoice>> CallFacts::ListInvoices(std::string customer_id,
@@ -339,17 +327,13 @@ stripe::Async<stripe::List<stripe::Invoice>> CallFacts::ListInvoices(std::string
     co_return co_await stripe_->ListInvoices(std::move(customer_id), std::move(status), limit,
                                              std::move(options));
   }
-  using Invoices = stripe::List<stripe::Invoice>;
   const std::string key = absl::StrCat("invoices:", customer_id, ":", status);
-  co_return co_await Read<Invoices>(
+  co_return co_await Read<stripe::List<stripe::Invoice>>(
       key, Freshness::kMoney, options.bounds,
       [&] {
         return stripe_->ListInvoices(customer_id, status, std::max(limit, kHeldLists), options);
       },
-      [limit](const Invoices& held) -> std::optional<Invoices> {
-        if (!Enough(held, limit)) return std::nullopt;
-        return FirstOf(held, limit);
-      });
+      UpTo<stripe::Invoice>(limit));
 }
 
 stripe::Async<stripe::Invoice> CallFacts::GetInvoice(std::string invoice_id,
@@ -357,19 +341,15 @@ stripe::Async<stripe::Invoice> CallFacts::GetInvoice(std::string invoice_id,
   if (session_ == nullptr) {
     co_return co_await stripe_->GetInvoice(std::move(invoice_id), std::move(options));
   }
-  const std::string key = absl::StrCat("invoice:", invoice_id);
+  // The object by itself, else in the call's customer's held list (named
+  // first: GCC 12 mishandles a conditional's temporaries in co_await).
   const std::string customer = session_->customer_id();
   std::string list_key =
       customer.empty() ? std::string() : absl::StrCat("invoices:", customer, ":open");
-  std::optional<stripe::Invoice> held =
-      co_await HeldById<stripe::Invoice>(key, std::move(list_key), invoice_id, options.bounds);
-  if (held.has_value()) {
-    Count("hit");
-    co_return *std::move(held);
-  }
-  co_return co_await Read<stripe::Invoice>(key, Freshness::kMoney, options.bounds, [&] {
-    return stripe_->GetInvoice(invoice_id, options);
-  });
+  std::string key = absl::StrCat("invoice:", invoice_id);
+  co_return co_await ById<stripe::Invoice>(
+      std::move(key), std::move(list_key), invoice_id, options.bounds,
+      [&] { return stripe_->GetInvoice(invoice_id, options); });
 }
 
 stripe::Async<stripe::Invoice> CallFacts::PreviewInvoice(stripe::InvoicePreview preview,

@@ -110,12 +110,11 @@ class CallFacts {
   // (nothing is fetched).
   boost::asio::awaitable<std::optional<FactValue>> Held(std::string key, Freshness freshness,
                                                         CallBounds bounds);
-  // HeldById is the fact under `key`, else the item `id` of the list held
-  // (or arriving) under `list_key` (empty: none); nullopt when neither has
-  // it. Nothing is fetched.
-  template <typename T>
-  boost::asio::awaitable<std::optional<T>> HeldById(std::string key, std::string list_key,
-                                                    std::string id, CallBounds bounds);
+  // ById answers from the fact under `key`, else from the item `id` of the
+  // list held (or arriving) under `list_key` (empty: none), else Read.
+  template <typename T, typename Fetch>
+  stripe::Async<T> ById(std::string key, std::string list_key, std::string id, CallBounds bounds,
+                        Fetch fetch);
   // Wait waits for another reader's fetch; an error when `bounds` end first.
   boost::asio::awaitable<absl::Status> Wait(std::shared_ptr<CallSession::Fetch> fetch,
                                             const CallBounds& bounds);
