@@ -17,6 +17,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "app/config.h"
@@ -24,7 +25,11 @@
 #include "app/reconciler.h"
 #include "client/stripe_clients.h"
 #include "common/async_wait.h"
+#include "common/http_listener.h"
 #include "common/log.h"
+#include "common/secure_random.h"
+#include "common/status_macros.h"
+#include "gateway/gateway.h"
 #include "rpc/admin_service.h"
 #include "rpc/grpc_metrics.h"
 #include "rpc/services.h"
@@ -44,6 +49,11 @@ std::pair<std::string, int> SplitHostPort(const std::string& address) {
   int port = 0;
   absl::SimpleAtoi(address.substr(colon + 1), &port);
   return {address.substr(0, colon), port};
+}
+
+// IsLoopback: a listening host only this machine reaches.
+bool IsLoopback(absl::string_view host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || absl::StartsWith(host, "127.");
 }
 
 absl::StatusOr<std::string> ReadPem(const std::string& path) {
@@ -151,6 +161,12 @@ struct PayvoxApp::Parts {
   std::unique_ptr<webhooks::WebhookListener> webhook_listener;
   std::unique_ptr<webhooks::WebhookSink> metrics_sink;
   std::unique_ptr<webhooks::WebhookListener> metrics_listener;
+  // The HTTP front door, last: it calls everything above.
+  std::unique_ptr<gateway::ConfirmationTokens> confirmations;
+  std::unique_ptr<gateway::RepeatWindow> repeats;
+  std::unique_ptr<gateway::ToolRunner> tool_runner;
+  std::unique_ptr<gateway::Gateway> gateway;
+  std::unique_ptr<HttpListener> gateway_listener;
   int port = 0;
   std::atomic<bool> serving{false};
   bool stopped = false;
@@ -163,6 +179,7 @@ struct PayvoxApp::Parts {
     if (sandbox_webhooks) sandbox_webhooks->Stop();
     if (webhook_listener) webhook_listener->Stop();
     if (metrics_listener) metrics_listener->Stop();
+    if (gateway_listener) gateway_listener->Stop();
     // Event streams end cleanly with their last sequence.
     if (hub) hub->Close();
     if (server) {
@@ -185,6 +202,54 @@ struct PayvoxApp::Parts {
   }
 };
 
+absl::Status PayvoxApp::StartGateway(Parts& parts, bool sandbox) {
+  const v1::GatewayConfig& config = parts.config.gateway();
+  if (config.listen_address().empty()) return absl::OkStatus();
+  PAYVOX_ASSIGN_OR_RETURN(GatewaySecrets secrets, ReadGatewaySecrets(config));
+  if (secrets.confirmation_key.empty()) {
+    PAYVOX_ASSIGN_OR_RETURN(secrets.confirmation_key, SecureRandomBytes(32));
+  }
+  PAYVOX_ASSIGN_OR_RETURN(
+      parts.confirmations,
+      gateway::ConfirmationTokens::Create({.key = secrets.confirmation_key,
+                                           .ttl = absl::Seconds(config.confirmation_ttl_seconds())},
+                                          parts.clock));
+  parts.repeats = std::make_unique<gateway::RepeatWindow>(
+      parts.clock, absl::Seconds(config.repeat_window_seconds()));
+  parts.tool_runner = std::make_unique<gateway::ToolRunner>(
+      *parts.confirmations, *parts.repeats, parts.clock, parts.io.get_executor(),
+      gateway::ToolRunnerOptions{.timeout = absl::Milliseconds(config.tool_timeout_ms())});
+  const auto [host, port] = SplitHostPort(config.listen_address());
+  gateway::GatewayOptions options{
+      .allowed_origins = {config.allowed_origins().begin(), config.allowed_origins().end()},
+      .allowed_hosts = {config.allowed_hosts().begin(), config.allowed_hosts().end()},
+      .loopback_only = IsLoopback(host),
+      .retell_api_keys = std::move(secrets.retell_api_keys),
+      .version = PAYVOX_VERSION,
+      .metrics = &parts.metrics};
+  for (const v1::GatewayTenant& tenant : config.tenants()) {
+    if (!tenant.vapi_assistant_id().empty()) {
+      options.vapi_assistant_ids[tenant.tenant_id()] = tenant.vapi_assistant_id();
+    }
+  }
+  if (sandbox) {
+    // The sandbox's well-known Retell key, so the faces work without an
+    // account (docs/voice-platforms.md).
+    options.retell_api_keys.try_emplace(parts.config.tenant_id(), "key_payvox_sandbox_retell");
+  }
+  parts.gateway = std::make_unique<gateway::Gateway>(*parts.tenants, *parts.tool_runner,
+                                                     parts.clock, std::move(options));
+  parts.gateway_listener = std::make_unique<HttpListener>(*parts.gateway);
+  return parts.gateway_listener->Start(
+      {.name = "the gateway",
+       .address = host,
+       .port = port,
+       .max_body_bytes = static_cast<size_t>(config.max_body_bytes()),
+       .max_connections = config.max_connections(),
+       .tls_cert_file = config.tls_cert_file(),
+       .tls_key_file = config.tls_key_file()});
+}
+
 PayvoxApp::PayvoxApp(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
 PayvoxApp::~PayvoxApp() { Shutdown(); }
@@ -195,6 +260,10 @@ int PayvoxApp::grpc_port() const { return parts_->port; }
 
 int PayvoxApp::webhook_port() const {
   return parts_->webhook_listener ? parts_->webhook_listener->port() : 0;
+}
+
+int PayvoxApp::gateway_port() const {
+  return parts_->gateway_listener ? parts_->gateway_listener->port() : 0;
 }
 
 int PayvoxApp::metrics_port() const {
@@ -491,12 +560,18 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
       return absl::Status(listening.code(), absl::StrCat("metrics: ", listening.message()));
     }
   }
+  if (absl::Status s = StartGateway(*parts, options.sandbox); !s.ok()) {
+    parts->Stop();
+    return absl::Status(s.code(), absl::StrCat("gateway: ", s.message()));
+  }
   parts->log->Info("payvoxd started",
                    {{"grpc_port", absl::StrCat(parts->port)},
                     {"webhook_port",
                      absl::StrCat(parts->webhook_listener ? parts->webhook_listener->port() : 0)},
                     {"metrics_port",
                      absl::StrCat(parts->metrics_listener ? parts->metrics_listener->port() : 0)},
+                    {"gateway_port",
+                     absl::StrCat(parts->gateway_listener ? parts->gateway_listener->port() : 0)},
                     {"tenant", config.tenant_id()},
                     {"sandbox", options.sandbox ? "true" : "false"},
                     {"grpc_tls", config.grpc_tls().cert_file().empty()        ? "off"

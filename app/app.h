@@ -68,6 +68,9 @@ class PayvoxApp {
   // The metrics listener's port; 0 when config.metrics_listen_address is
   // empty.
   int metrics_port() const;
+  // The HTTP front door's port; 0 when config.gateway.listen_address is
+  // empty.
+  int gateway_port() const;
   // The sandbox's base URL, empty without --sandbox.
   std::string sandbox_url() const;
   // The sandbox's emulator, null without --sandbox (tests seed it).
@@ -81,6 +84,8 @@ class PayvoxApp {
  private:
   struct Parts;
   explicit PayvoxApp(std::unique_ptr<Parts> parts);
+  // StartGateway serves config.gateway's front door, when it has an address.
+  static absl::Status StartGateway(Parts& parts, bool sandbox);
   std::unique_ptr<Parts> parts_;
 };
 

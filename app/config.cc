@@ -106,7 +106,65 @@ void ApplyDefaults(v1::ServerConfig& config) {
   if (sessions.max_session_kib() == 0) sessions.set_max_session_kib(512);
   if (sessions.max_total_mib() == 0) sessions.set_max_total_mib(64);
   if (sessions.begin_call_wait_ms() == 0) sessions.set_begin_call_wait_ms(2000);
+  v1::GatewayConfig& gateway = *config.mutable_gateway();
+  if (gateway.max_body_bytes() == 0) gateway.set_max_body_bytes(256 << 10);
+  if (gateway.max_connections() == 0) gateway.set_max_connections(512);
+  if (gateway.tool_timeout_ms() == 0) gateway.set_tool_timeout_ms(15000);
+  if (gateway.confirmation_ttl_seconds() == 0) gateway.set_confirmation_ttl_seconds(300);
+  if (gateway.repeat_window_seconds() == 0) gateway.set_repeat_window_seconds(600);
 }
+
+namespace {
+
+absl::Status ValidateGateway(const v1::GatewayConfig& gateway) {
+  if (!gateway.listen_address().empty()) {
+    if (absl::Status s = CheckHostPort("gateway.listen_address", gateway.listen_address());
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (gateway.tls_cert_file().empty() != gateway.tls_key_file().empty()) {
+    return Bad("gateway.tls_cert_file", "set tls_cert_file and tls_key_file together");
+  }
+  for (const std::string* file : {&gateway.tls_cert_file(), &gateway.tls_key_file()}) {
+    if (!file->empty() && !std::ifstream(*file).good()) {
+      return Bad("gateway.tls_cert_file", absl::StrCat("cannot read \"", *file, "\""));
+    }
+  }
+  if (!gateway.confirmation_key_env().empty() && !gateway.confirmation_key_file().empty()) {
+    return Bad("gateway.confirmation_key_env",
+               "set confirmation_key_env or confirmation_key_file, not both");
+  }
+  const struct {
+    const char* field;
+    int64_t value, low, high;
+  } ranges[] = {
+      {"gateway.max_body_bytes", gateway.max_body_bytes(), 1024, 4 << 20},
+      {"gateway.max_connections", gateway.max_connections(), 1, 10000},
+      {"gateway.tool_timeout_ms", gateway.tool_timeout_ms(), 1000, 120000},
+      {"gateway.confirmation_ttl_seconds", gateway.confirmation_ttl_seconds(), 10, 3600},
+      {"gateway.repeat_window_seconds", gateway.repeat_window_seconds(), 10, 3600},
+  };
+  for (const auto& range : ranges) {
+    if (absl::Status s = CheckRange(range.field, range.value, range.low, range.high); !s.ok()) {
+      return s;
+    }
+  }
+  for (int i = 0; i < gateway.tenants_size(); ++i) {
+    const v1::GatewayTenant& tenant = gateway.tenants(i);
+    const std::string field = absl::StrCat("gateway.tenants[", i, "]");
+    if (!IsTenantId(tenant.tenant_id())) {
+      return Bad(field + ".tenant_id", "must be 3 to 63 lower-case letters, digits or '-'");
+    }
+    if (!tenant.retell_api_key_env().empty() && !tenant.retell_api_key_file().empty()) {
+      return Bad(field + ".retell_api_key_env",
+                 "set retell_api_key_env or retell_api_key_file, not both");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::Status ValidateConfig(const v1::ServerConfig& config) {
   if (absl::Status s = CheckHostPort("grpc_listen_address", config.grpc_listen_address());
@@ -268,6 +326,7 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
         "config field call_sessions.max_session_kib must be at most max_total_mib (one session "
         "cannot hold more than all of them)");
   }
+  if (absl::Status s = ValidateGateway(config.gateway()); !s.ok()) return s;
   if (absl::Status s = policy::ValidatePolicy(config.policy(), ActionNames()); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("config field ", s.message()));
   }
@@ -356,6 +415,26 @@ std::string FirstLine(const std::string& text) {
 }
 
 }  // namespace
+
+absl::StatusOr<GatewaySecrets> ReadGatewaySecrets(const v1::GatewayConfig& gateway) {
+  GatewaySecrets secrets;
+  absl::StatusOr<std::string> key = ReadSecretSource(
+      gateway.confirmation_key_env(), gateway.confirmation_key_file(), "the confirmation key file");
+  if (!key.ok()) return key.status();
+  secrets.confirmation_key = FirstLine(*key);
+  if (!secrets.confirmation_key.empty() && secrets.confirmation_key.size() < 32) {
+    return absl::FailedPreconditionError("gateway.confirmation_key must be at least 32 characters");
+  }
+  for (const v1::GatewayTenant& tenant : gateway.tenants()) {
+    absl::StatusOr<std::string> retell = ReadSecretSource(
+        tenant.retell_api_key_env(), tenant.retell_api_key_file(), "the Retell API key file");
+    if (!retell.ok()) return retell.status();
+    if (const std::string api_key = FirstLine(*retell); !api_key.empty()) {
+      secrets.retell_api_keys[tenant.tenant_id()] = api_key;
+    }
+  }
+  return secrets;
+}
 
 absl::StatusOr<std::string> ReadStripeKey(const v1::StripeConfig& stripe) {
   absl::StatusOr<std::string> text =

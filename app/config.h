@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "client/resilient_stripe_client.h"
@@ -58,6 +59,16 @@ struct AuthTokens {
 // config.auth's sources and checks their form. FAILED_PRECONDITION names
 // the source, never the token.
 absl::StatusOr<AuthTokens> ReadAuthTokens(const v1::ServerConfig& config);
+
+// GatewaySecrets are the front door's keys (config.gateway's sources).
+struct GatewaySecrets {
+  // Empty: none configured (payvoxd makes a random one).
+  std::string confirmation_key;
+  // By tenant id.
+  absl::flat_hash_map<std::string, std::string> retell_api_keys;
+};
+// ReadGatewaySecrets: FAILED_PRECONDITION names the source, never the key.
+absl::StatusOr<GatewaySecrets> ReadGatewaySecrets(const v1::GatewayConfig& gateway);
 
 // StripeClientOptionsFrom turns validated config into the Stripe client's
 // options; rates left at 0 become the documented limits of the key's mode.

@@ -238,6 +238,13 @@ Decision Decide(const v1::TenantPolicy& policy, const ActionFacts& facts) {
                              "with context.confirmed set."),
                 "Just to confirm: do you want me to go ahead? This can't be undone.");
   }
+  if (!facts.confirmed && Contains(policy.confirmed_actions(), facts.action)) {
+    return Make(Verdict::kNeedsConfirmation, "confirmed_actions", "needs_confirmation",
+                absl::StrCat(facts.action,
+                             " needs the caller's confirmation: confirm it with the caller, then "
+                             "send it again with context.confirmed set."),
+                "Just to confirm: do you want me to go ahead?");
+  }
   if (facts.refund.has_value()) return DecideRefund(policy.refunds(), facts);
   if (facts.coupon.has_value()) return DecideCoupon(policy.coupons(), facts);
   if (facts.subscription.has_value()) return DecideSubscription(policy.subscriptions(), facts);

@@ -139,6 +139,18 @@ INSTANTIATE_TEST_SUITE_P(Rules, DecideTest,
                                                  },
                                                  Verdict::kNeedsConfirmation,
                                                  "destructive_actions"},
+                                        RuleCase{"listed_actions_need_confirmation",
+                                                 [](v1::TenantPolicy& p) {
+                                                   p.add_confirmed_actions("create_refund");
+                                                 },
+                                                 NoFacts, Verdict::kNeedsConfirmation,
+                                                 "confirmed_actions"},
+                                        RuleCase{"and_pass_once_confirmed",
+                                                 [](v1::TenantPolicy& p) {
+                                                   p.add_confirmed_actions("create_refund");
+                                                 },
+                                                 [](ActionFacts& f) { f.confirmed = true; },
+                                                 Verdict::kAllow, ""},
                                         RuleCase{"reason_required",
                                                  [](v1::TenantPolicy& p) {
                                                    p.mutable_refunds()->set_require_reason(true);
@@ -188,16 +200,16 @@ INSTANTIATE_TEST_SUITE_P(Rules, DecideTest,
                                                  },
                                                  [](ActionFacts& f) { f.refund->currency = "eur"; },
                                                  Verdict::kAllow, ""},
-                                        RuleCase{
-                                            "customer_daily_limit",
-                                            [](v1::TenantPolicy& p) {
-                                              *p.mutable_refunds()->add_daily_limit_per_customer() =
-                                                  Usd(1500);
-                                            },
-                                            [](ActionFacts& f) {
-                                              f.usage.customer_refunded_today = 600;
-                                            },
-                                            Verdict::kDeny, "refunds.daily_limit_per_customer"},
+                                        RuleCase{"customer_daily_limit",
+                                                 [](v1::TenantPolicy& p) {
+                                                   *p.mutable_refunds()
+                                                        ->add_daily_limit_per_customer() =
+                                                       Usd(1500);
+                                                 },
+                                                 [](ActionFacts& f) {
+                                                   f.usage.customer_refunded_today = 600;
+                                                 },
+                                                 Verdict::kDeny, "refunds.daily_limit_per_customer"},
                                         RuleCase{
                                             "disputed_refused", NoPolicy,
                                             [](ActionFacts& f) { f.refund->disputed = true; },

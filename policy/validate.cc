@@ -62,6 +62,11 @@ absl::Status ValidatePolicy(const v1::TenantPolicy& policy,
       !s.ok()) {
     return s;
   }
+  if (absl::Status s = CheckNames("confirmed_actions", policy.confirmed_actions(),
+                                  /*capabilities_allowed=*/false, known_actions);
+      !s.ok()) {
+    return s;
+  }
   if (policy.max_verification_attempts() < 0 || policy.max_verification_attempts() > 10) {
     return Bad("max_verification_attempts", "must be 0 (server default) to 10");
   }

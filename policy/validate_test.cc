@@ -38,6 +38,8 @@ TEST(ValidatePolicyTest, NamesTheBadField) {
                        HasSubstr("policy.enabled_actions[0]: \"launch_rockets\"")));
   EXPECT_THAT(Check([](v1::TenantPolicy& p) { p.add_verified_actions("coupons"); }),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("verified_actions[0]")));
+  EXPECT_THAT(Check([](v1::TenantPolicy& p) { p.add_confirmed_actions("refund_everything"); }),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("confirmed_actions[0]")));
   EXPECT_THAT(Check([](v1::TenantPolicy& p) {
                 auto* limit = p.mutable_refunds()->add_daily_limit();
                 limit->set_currency("usd");

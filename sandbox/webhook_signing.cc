@@ -1,27 +1,18 @@
 #include "sandbox/webhook_signing.h"
 
-#include <openssl/hmac.h>
-
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/hmac.h"
 
 namespace payvox::sandbox {
 
 std::string StripeSignatureHeader(absl::string_view secret, int64_t timestamp,
                                   absl::string_view payload) {
-  const std::string signed_payload = absl::StrCat(timestamp, ".", payload);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(signed_payload.data()), signed_payload.size(), digest,
-       &length);
-  return absl::StrCat(
-      "t=", timestamp, ",v1=",
-      absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length)));
+  return absl::StrCat("t=", timestamp,
+                      ",v1=", HmacSha256Hex(secret, absl::StrCat(timestamp, ".", payload)));
 }
 
 absl::StatusOr<EndpointUrl> ParseEndpointUrl(absl::string_view url) {

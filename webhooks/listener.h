@@ -10,16 +10,12 @@
 // redelivery is 200 too, stored once); 400 when unsigned, badly signed,
 // stale or not a Stripe event (never stored); 404 for an unknown tenant;
 // 405 for another method; 413 over the body limit (or 431 over the header
-// limit); 500 when the store failed (Stripe retries). Connections are kept
-// alive, closed after the read timeout, and limited in number (the ones
-// over the limit are closed at once). With a certificate the listener speaks
-// HTTPS only.
+// limit); 500 when the store failed (Stripe retries). The transport
+// (keep-alive, timeouts, connection limit, TLS) is common/http_listener.h.
 #ifndef PAYVOX_WEBHOOKS_LISTENER_H_
 #define PAYVOX_WEBHOOKS_LISTENER_H_
 
-#include <atomic>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,8 +24,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "common/http_listener.h"
 #include "common/metrics.h"
-#include "common/tcp_listener.h"
 #include "webhooks/signature.h"
 
 namespace payvox::webhooks {
@@ -86,17 +82,15 @@ class WebhookListener {
   // to (StoreExecutor::Join) before destroying the listener.
   void Stop();
 
-  int port() const { return port_; }
-
-  // Asio state, defined in the .cc file.
-  struct Runtime;
+  int port() const { return http_ ? http_->port() : 0; }
 
  private:
+  class Handler;
+
   WebhookSink& sink_;
   const Clock& clock_;
-  std::unique_ptr<Runtime> runtime_;
-  ListeningThreads threads_;
-  int port_ = 0;
+  std::unique_ptr<Handler> handler_;
+  std::unique_ptr<HttpListener> http_;
 };
 
 }  // namespace payvox::webhooks

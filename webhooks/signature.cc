@@ -1,15 +1,11 @@
 #include "webhooks/signature.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
-#include <array>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/constant_time.h"
+#include "common/hmac.h"
 
 namespace payvox::webhooks {
 namespace {
@@ -60,20 +56,7 @@ absl::StatusOr<SignatureHeader> ParseSignatureHeader(absl::string_view header) {
 }
 
 std::string SignPayload(absl::string_view secret, int64_t timestamp, absl::string_view payload) {
-  const std::string signed_content = absl::StrCat(timestamp, ".", payload);
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(signed_content.data()), signed_content.size(),
-       digest.data(), &length);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 0xf]);
-  }
-  return hex;
+  return HmacSha256Hex(secret, absl::StrCat(timestamp, ".", payload));
 }
 
 absl::Status VerifySignature(absl::string_view header, absl::string_view payload,

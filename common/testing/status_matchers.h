@@ -51,4 +51,18 @@ MATCHER_P(IsOkAndHolds, value_matcher, "is OK and holds a value that matches") {
 
 }  // namespace payvox::testing
 
+// EXPECT_OK / ASSERT_OK: the status (or StatusOr) is OK.
+#define EXPECT_OK(expr) EXPECT_THAT((expr), ::payvox::testing::IsOk())
+#define ASSERT_OK(expr) ASSERT_THAT((expr), ::payvox::testing::IsOk())
+// ASSERT_OK_AND_ASSIGN(lhs, expr): asserts the StatusOr `expr` is OK and
+// moves its value into `lhs`.
+#define PAYVOX_TESTING_CONCAT_(a, b) a##b
+#define PAYVOX_TESTING_CONCAT(a, b) PAYVOX_TESTING_CONCAT_(a, b)
+#define ASSERT_OK_AND_ASSIGN(lhs, expr) \
+  ASSERT_OK_AND_ASSIGN_IMPL_(PAYVOX_TESTING_CONCAT(status_or_, __LINE__), lhs, expr)
+#define ASSERT_OK_AND_ASSIGN_IMPL_(name, lhs, expr) \
+  auto name = (expr);                               \
+  ASSERT_TRUE(name.ok()) << name.status();          \
+  lhs = std::move(*name)
+
 #endif  // PAYVOX_COMMON_TESTING_STATUS_MATCHERS_H_

@@ -1,0 +1,226 @@
+#include "common/http_listener.h"
+
+#include <atomic>
+#include <mutex>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "common/async_wait.h"
+#include "common/json_writer.h"
+
+namespace payvox {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+HttpAnswer JsonAnswer(int status, absl::string_view key, absl::string_view value) {
+  JsonWriter json;
+  json.BeginObject().Field(key, value).EndObject();
+  return {status, json.Take()};
+}
+
+absl::string_view RequestPath(const HttpRequest& request) {
+  const absl::string_view target(request.target().data(), request.target().size());
+  return target.substr(0, target.find('?'));
+}
+
+struct HttpListener::Runtime {
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  HttpListenerOptions options;
+  std::unique_ptr<ssl::context> tls;
+  std::atomic<int> connections{0};
+  // Requests between their last byte read and their answer: their handler
+  // calls may resume on `io`, so Stop lets them finish first.
+  std::atomic<int> handling{0};
+  // Open connections' sockets, closed by Stop once the threads are joined.
+  std::mutex sockets_mu;
+  absl::flat_hash_set<tcp::socket*> sockets ABSL_GUARDED_BY(sockets_mu);
+};
+
+namespace {
+
+// OpenSocket registers a connection's socket with Stop for its lifetime.
+class OpenSocket {
+ public:
+  OpenSocket(HttpListener::Runtime& runtime, tcp::socket& socket)
+      : runtime_(runtime), socket_(socket) {
+    std::lock_guard<std::mutex> lock(runtime_.sockets_mu);
+    runtime_.sockets.insert(&socket_);
+  }
+  ~OpenSocket() {
+    std::lock_guard<std::mutex> lock(runtime_.sockets_mu);
+    runtime_.sockets.erase(&socket_);
+  }
+
+ private:
+  HttpListener::Runtime& runtime_;
+  tcp::socket& socket_;
+};
+
+template <typename Stream>
+asio::awaitable<void> Serve(Stream& stream, HttpListener::Runtime& runtime, HttpHandler& handler) {
+  beast::flat_buffer buffer;
+  beast::error_code error;
+  const HttpListenerOptions& options = runtime.options;
+  for (;;) {
+    beast::get_lowest_layer(stream).expires_after(ToSteadyDuration(options.read_timeout));
+    http::request_parser<http::string_body> parser;
+    parser.body_limit(options.max_body_bytes);
+    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+    co_await http::async_read(stream, buffer, parser,
+                              asio::redirect_error(asio::use_awaitable, error));
+    HttpAnswer answer;
+    bool close = false;
+    if (error == http::error::body_limit) {
+      answer = JsonAnswer(413, "error", "the body is over the limit");
+      handler.Oversized();
+      close = true;
+    } else if (error == http::error::header_limit) {
+      answer = JsonAnswer(431, "error", "the headers are too large");
+      handler.Oversized();
+      close = true;
+    } else if (error) {
+      break;  // closed, timed out or not HTTP
+    } else {
+      ++runtime.handling;
+      answer = co_await handler.Handle(parser.get());
+      --runtime.handling;
+      close = !parser.get().keep_alive();
+    }
+    http::response<http::string_body> response{static_cast<http::status>(answer.status), 11};
+    response.set(http::field::content_type, answer.content_type);
+    response.set(http::field::server, "payvox");
+    for (const auto& [name, value] : answer.headers) response.set(name, value);
+    response.body() = std::move(answer.body);
+    response.keep_alive(!close);
+    response.prepare_payload();
+    co_await http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, error));
+    if (error || close) break;
+  }
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, error);
+}
+
+asio::awaitable<void> ServeConnection(tcp::socket socket, HttpListener::Runtime& runtime,
+                                      HttpHandler& handler) {
+  if (runtime.tls == nullptr) {
+    beast::tcp_stream stream(std::move(socket));
+    const OpenSocket open(runtime, stream.socket());
+    co_await Serve(stream, runtime, handler);
+  } else {
+    beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *runtime.tls);
+    const OpenSocket open(runtime, beast::get_lowest_layer(stream).socket());
+    beast::get_lowest_layer(stream).expires_after(ToSteadyDuration(runtime.options.read_timeout));
+    beast::error_code error;
+    co_await stream.async_handshake(ssl::stream_base::server,
+                                    asio::redirect_error(asio::use_awaitable, error));
+    if (!error) co_await Serve(stream, runtime, handler);
+  }
+  --runtime.connections;
+}
+
+asio::awaitable<void> Accept(HttpListener::Runtime& runtime, HttpHandler& handler) {
+  for (;;) {
+    beast::error_code error;
+    tcp::socket socket =
+        co_await runtime.acceptor.async_accept(asio::redirect_error(asio::use_awaitable, error));
+    if (error) {
+      if (!runtime.acceptor.is_open()) co_return;
+      continue;
+    }
+    if (runtime.connections.load() >= runtime.options.max_connections) {
+      socket.close(error);  // over the limit: the sender retries later
+      continue;
+    }
+    ++runtime.connections;
+    socket.set_option(tcp::no_delay(true), error);
+    asio::co_spawn(runtime.acceptor.get_executor(),
+                   ServeConnection(std::move(socket), runtime, handler), asio::detached);
+  }
+}
+
+}  // namespace
+
+HttpListener::HttpListener(HttpHandler& handler) : handler_(handler) {}
+
+HttpListener::~HttpListener() {
+  Stop();
+  runtime_.reset();
+}
+
+absl::Status HttpListener::Start(const HttpListenerOptions& options) {
+  if (runtime_) return absl::FailedPreconditionError(absl::StrCat(options.name, " is started"));
+  if (options.threads < 1 || options.threads > 64) {
+    return absl::InvalidArgumentError(absl::StrCat(options.name, ": threads must be 1 to 64"));
+  }
+  if (options.max_connections < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(options.name, ": max_connections must be at least 1"));
+  }
+  runtime_ = std::make_unique<Runtime>();
+  runtime_->options = options;
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    runtime_->tls = std::make_unique<ssl::context>(ssl::context::tls_server);
+    runtime_->tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                               ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                               ssl::context::no_tlsv1_1);
+    beast::error_code error;
+    runtime_->tls->use_certificate_chain_file(options.tls_cert_file, error);
+    if (!error) runtime_->tls->use_private_key_file(options.tls_key_file, ssl::context::pem, error);
+    if (error) {
+      runtime_.reset();
+      return absl::InvalidArgumentError(
+          absl::StrCat(options.name, " cannot load its TLS certificate or key: ", error.message()));
+    }
+  }
+  absl::StatusOr<int> port =
+      ListenOn(runtime_->acceptor, options.address, options.port, options.name);
+  if (!port.ok()) {
+    runtime_.reset();
+    return port.status();
+  }
+  port_ = *port;
+  asio::co_spawn(runtime_->io, Accept(*runtime_, handler_), asio::detached);
+  threads_.Run(runtime_->io, options.threads);
+  return absl::OkStatus();
+}
+
+void HttpListener::Stop() {
+  if (!runtime_) return;
+  Runtime& runtime = *runtime_;
+  asio::post(runtime.io, [&runtime] {
+    beast::error_code ignored;
+    runtime.acceptor.close(ignored);
+  });
+  // Requests being handled get their answer (bounded: the handler's own
+  // calls are).
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (runtime.handling.load() > 0 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  threads_.Stop(runtime.io, runtime.acceptor);
+  // No thread runs `io` now: close what is still open from here. `runtime_`
+  // (its io_context) lives on until the destructor, since work the handler
+  // handed to other threads may still complete into it.
+  beast::error_code ignored;
+  runtime.acceptor.close(ignored);
+  std::lock_guard<std::mutex> lock(runtime.sockets_mu);
+  for (tcp::socket* socket : runtime.sockets) socket->close(ignored);
+}
+
+}  // namespace payvox

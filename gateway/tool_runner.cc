@@ -1,0 +1,189 @@
+#include "gateway/tool_runner.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "actions/catalog.h"
+#include "common/card_guard.h"
+#include "common/error_detail.h"
+#include "common/json_writer.h"
+#include "gateway/envelopes.h"
+
+namespace payvox::gateway {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr size_t kMaxId = 128;
+
+ToolOutcome Failed(absl::Status status) {
+  ToolOutcome outcome;
+  std::optional<v1::ErrorDetail> detail = GetErrorDetail(status);
+  outcome.say = detail.has_value() && !detail->say().empty() ? detail->say()
+                                                             : "Sorry, I can't do that right now.";
+  outcome.status = std::move(status);
+  return outcome;
+}
+
+ToolOutcome BadArguments(absl::string_view message) {
+  ToolOutcome outcome = Failed(absl::InvalidArgumentError(message));
+  outcome.bad_arguments = true;
+  return outcome;
+}
+
+}  // namespace
+
+std::string ConfirmationSay(absl::string_view action, bool destructive) {
+  // What the caller is asked, in the words of the action's name.
+  std::string words = absl::StrReplaceAll(action, {{"_", " "}});
+  if (action == "create_refund") words = "issue that refund";
+  if (action == "cancel_subscription") words = "cancel that subscription";
+  if (action == "void_invoice") words = "void that invoice";
+  return absl::StrCat("Just to confirm: shall I ", words, "?",
+                      destructive ? " This can't be undone." : "");
+}
+
+std::string ToolOutcome::Text() const {
+  if (status.ok()) return result_json;
+  JsonWriter json;
+  json.BeginObject();
+  if (!confirmation_token.empty()) {
+    json.Field("needs_confirmation", true)
+        .Field("confirmation_token", confirmation_token)
+        .Field("say", say)
+        .Field("next",
+               "Ask the caller; if they say yes, call the same tool again with the same arguments "
+               "and this confirmation_token.");
+    return json.EndObject().Take();
+  }
+  std::optional<v1::ErrorDetail> detail = GetErrorDetail(status);
+  json.Field("error", status.message());
+  if (detail.has_value() && !detail->reason().empty()) json.Field("reason", detail->reason());
+  json.Field("retryable", detail.has_value() && detail->retryable()).Field("say", say);
+  return json.EndObject().Take();
+}
+
+asio::awaitable<ToolOutcome> ToolRunner::Run(std::shared_ptr<TenantRuntime> tenant,
+                                             ToolRequest request) {
+  const ActionSpec* spec = FindAction(request.action);
+  if (spec == nullptr) {
+    ToolOutcome outcome = Failed(absl::NotFoundError(
+        absl::StrCat("no tool is named \"", request.action.substr(0, 64), "\"")));
+    outcome.unknown_tool = true;
+    co_return outcome;
+  }
+  absl::StatusOr<Arguments> arguments = SplitArguments(request.arguments_json, "the arguments");
+  if (!arguments.ok()) co_return BadArguments(arguments.status().message());
+  std::string call_id = request.call_id;
+  if (call_id.empty() && request.call_id_from_arguments) call_id = arguments->call_id;
+  if (call_id.empty()) {
+    co_return BadArguments(
+        request.call_id_from_arguments
+            ? "the call is unknown: send the X-Call-Id header or a call_id argument"
+            : "the call is unknown: the platform sent no call id");
+  }
+  if (call_id.size() > kMaxId || request.request_id.size() > kMaxId) {
+    co_return BadArguments("the call id and the request id are at most 128 characters");
+  }
+  const Binding binding{tenant->tenant_id, call_id, request.action, arguments->canonical};
+  const std::string request_key = request.request_id.empty()
+                                      ? repeats_.RequestId(binding, arguments->confirmation_token)
+                                      : request.request_id;
+
+  v1::ExecuteRequest execute;
+  v1::CallContext& context = *execute.mutable_context();
+  context.set_call_id(call_id);
+  context.set_agent_id(request.agent.empty() ? request.face
+                                             : absl::StrCat(request.face, ":", request.agent));
+  if (arguments->confirmation_token.empty()) {
+    context.set_request_id(request_key);
+  } else {
+    absl::StatusOr<std::string> confirmed =
+        tokens_.Redeem(binding, arguments->confirmation_token, request_key);
+    if (!confirmed.ok()) co_return Failed(confirmed.status());
+    context.set_request_id(*confirmed);
+    context.set_confirmed(true);
+  }
+  execute.set_action(request.action);
+  execute.set_arguments_json(arguments->canonical);
+  if (absl::Status clean = RejectCardNumbersIn(execute); !clean.ok()) {
+    co_return BadArguments(clean.message());
+  }
+
+  ActionDispatcher* catalog = tenant->catalog.get();
+  const CallBounds bounds(clock_.Now() + options_.timeout);
+  absl::StatusOr<v1::ExecuteResponse> response = co_await asio::co_spawn(
+      asio::make_strand(executor_),
+      [catalog, execute = std::move(execute),
+       bounds]() mutable -> asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> {
+        co_return co_await catalog->Execute(std::move(execute), bounds);
+      },
+      asio::use_awaitable);
+  (void)tenant;  // kept alive until the action finished
+  if (response.ok()) {
+    ToolOutcome outcome;
+    outcome.say = response->say();
+    outcome.result_json = response->result_json();
+    co_return outcome;
+  }
+  std::optional<v1::ErrorDetail> detail = GetErrorDetail(response.status());
+  if (detail.has_value() && detail->reason() == "needs_confirmation") {
+    absl::StatusOr<std::string> token = tokens_.Mint(binding);
+    if (!token.ok()) co_return Failed(token.status());
+    ToolOutcome outcome = Failed(response.status());
+    outcome.confirmation_token = *std::move(token);
+    outcome.say =
+        ConfirmationSay(request.action, spec->action_class == policy::ActionClass::kDestructive);
+    co_return outcome;
+  }
+  ToolOutcome outcome = Failed(response.status());
+  outcome.bad_arguments = response.status().code() == absl::StatusCode::kInvalidArgument &&
+                          (!detail.has_value() || detail->reason().empty());
+  co_return outcome;
+}
+
+asio::awaitable<absl::StatusOr<v1::BeginCallResponse>> ToolRunner::BeginCall(
+    std::shared_ptr<TenantRuntime> tenant, v1::BeginCallRequest request, absl::Duration budget) {
+  TenantActions* actions = tenant->actions.get();
+  const CallBounds bounds(clock_.Now() + budget);
+  co_return co_await asio::co_spawn(
+      asio::make_strand(executor_),
+      [actions, request = std::move(request),
+       bounds]() mutable -> asio::awaitable<absl::StatusOr<v1::BeginCallResponse>> {
+        co_return co_await actions->calls.BeginCall(std::move(request), bounds);
+      },
+      asio::use_awaitable);
+}
+
+asio::awaitable<absl::Status> ToolRunner::EndCall(std::shared_ptr<TenantRuntime> tenant,
+                                                  std::string call_id) {
+  TenantActions* actions = tenant->actions.get();
+  v1::EndCallRequest request;
+  request.mutable_context()->set_call_id(std::move(call_id));
+  const CallBounds bounds(clock_.Now() + options_.timeout);
+  absl::StatusOr<v1::EndCallResponse> ended = co_await asio::co_spawn(
+      asio::make_strand(executor_),
+      [actions, request = std::move(request),
+       bounds]() mutable -> asio::awaitable<absl::StatusOr<v1::EndCallResponse>> {
+        co_return co_await actions->calls.EndCall(std::move(request), bounds);
+      },
+      asio::use_awaitable);
+  co_return ended.status();
+}
+
+asio::awaitable<absl::StatusOr<std::shared_ptr<const DescribedActions>>> ToolRunner::Catalog(
+    std::shared_ptr<TenantRuntime> tenant) {
+  ActionDispatcher* catalog = tenant->catalog.get();
+  if (std::shared_ptr<const DescribedActions> held = catalog->Listed()) co_return held;
+  co_return co_await asio::co_spawn(
+      asio::make_strand(executor_),
+      [catalog]() -> asio::awaitable<absl::StatusOr<std::shared_ptr<const DescribedActions>>> {
+        co_return co_await catalog->Describe();
+      },
+      asio::use_awaitable);
+}
+
+}  // namespace payvox::gateway
