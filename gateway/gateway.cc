@@ -75,18 +75,24 @@ asio::awaitable<HttpAnswer> Gateway::Route(const HttpRequest& request, const cha
     face = "mcp";
     co_return co_await Mcp(request);
   }
+  // Arguments of the faces are named first: GCC 12 mishandles temporaries
+  // in a co_await's arguments.
   absl::string_view rest = path;
   if (absl::ConsumePrefix(&rest, "/vapi/")) {
     face = "vapi";
-    co_return co_await Vapi(std::string(rest), request);
+    std::string tenant(rest);
+    co_return co_await Vapi(std::move(tenant), request);
   }
   if (absl::ConsumePrefix(&rest, "/retell/")) {
     face = "retell";
-    co_return co_await Retell(std::string(rest), request);
+    std::string route(rest);
+    co_return co_await Retell(std::move(route), request);
   }
   if (rest == "/v1/actions" || absl::ConsumePrefix(&rest, "/v1/actions/")) {
     face = "rest";
-    co_return co_await Rest(path == "/v1/actions" ? "" : std::string(rest), request);
+    std::string name;
+    if (path != "/v1/actions") name = std::string(rest);
+    co_return co_await Rest(std::move(name), request);
   }
   co_return ErrorAnswer(404, "not found");
 }

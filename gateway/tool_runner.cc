@@ -66,60 +66,71 @@ std::string ToolOutcome::Text() const {
   return json.EndObject().Take();
 }
 
-asio::awaitable<ToolOutcome> ToolRunner::Run(std::shared_ptr<TenantRuntime> tenant,
-                                             ToolRequest request) {
+std::optional<ToolOutcome> ToolRunner::Prepare(const TenantRuntime& tenant,
+                                               const ToolRequest& request, Prepared& prepared) {
   const ActionSpec* spec = FindAction(request.action);
   if (spec == nullptr) {
     ToolOutcome outcome = Failed(absl::NotFoundError(
         absl::StrCat("no tool is named \"", request.action.substr(0, 64), "\"")));
     outcome.unknown_tool = true;
-    co_return outcome;
+    return outcome;
   }
   absl::StatusOr<Arguments> arguments = SplitArguments(request.arguments_json, "the arguments");
-  if (!arguments.ok()) co_return BadArguments(arguments.status().message());
+  if (!arguments.ok()) return BadArguments(arguments.status().message());
   std::string call_id = request.call_id;
   if (call_id.empty() && request.call_id_from_arguments) call_id = arguments->call_id;
   if (call_id.empty()) {
-    co_return BadArguments(
-        request.call_id_from_arguments
-            ? "the call is unknown: send the X-Call-Id header or a call_id argument"
-            : "the call is unknown: the platform sent no call id");
+    return BadArguments(request.call_id_from_arguments
+                            ? "the call is unknown: send the X-Call-Id header or a call_id argument"
+                            : "the call is unknown: the platform sent no call id");
   }
   if (call_id.size() > kMaxId || request.request_id.size() > kMaxId) {
-    co_return BadArguments("the call id and the request id are at most 128 characters");
+    return BadArguments("the call id and the request id are at most 128 characters");
   }
-  const Binding binding{tenant->tenant_id, call_id, request.action, arguments->canonical};
-  const std::string request_key = request.request_id.empty()
-                                      ? repeats_.RequestId(binding, arguments->confirmation_token)
-                                      : request.request_id;
+  prepared.binding = {tenant.tenant_id, call_id, request.action, arguments->canonical};
+  prepared.destructive = spec->action_class == policy::ActionClass::kDestructive;
+  const std::string request_key =
+      request.request_id.empty()
+          ? repeats_.RequestId(prepared.binding, arguments->confirmation_token)
+          : request.request_id;
 
-  v1::ExecuteRequest execute;
-  v1::CallContext& context = *execute.mutable_context();
+  v1::CallContext& context = *prepared.execute->mutable_context();
   context.set_call_id(call_id);
-  context.set_agent_id(request.agent.empty() ? request.face
-                                             : absl::StrCat(request.face, ":", request.agent));
+  if (request.agent.empty()) {
+    context.set_agent_id(request.face);
+  } else {
+    context.set_agent_id(absl::StrCat(request.face, ":", request.agent));
+  }
   if (arguments->confirmation_token.empty()) {
     context.set_request_id(request_key);
   } else {
     absl::StatusOr<std::string> confirmed =
-        tokens_.Redeem(binding, arguments->confirmation_token, request_key);
-    if (!confirmed.ok()) co_return Failed(confirmed.status());
+        tokens_.Redeem(prepared.binding, arguments->confirmation_token, request_key);
+    if (!confirmed.ok()) return Failed(confirmed.status());
     context.set_request_id(*confirmed);
     context.set_confirmed(true);
   }
-  execute.set_action(request.action);
-  execute.set_arguments_json(arguments->canonical);
-  if (absl::Status clean = RejectCardNumbersIn(execute); !clean.ok()) {
-    co_return BadArguments(clean.message());
+  prepared.execute->set_action(request.action);
+  prepared.execute->set_arguments_json(arguments->canonical);
+  if (absl::Status clean = RejectCardNumbersIn(*prepared.execute); !clean.ok()) {
+    return BadArguments(clean.message());
   }
+  return std::nullopt;
+}
 
+asio::awaitable<ToolOutcome> ToolRunner::Run(std::shared_ptr<TenantRuntime> tenant,
+                                             ToolRequest request) {
+  Prepared call;
+  std::optional<ToolOutcome> stopped = Prepare(*tenant, request, call);
+  if (stopped.has_value()) co_return *std::move(stopped);
   ActionDispatcher* catalog = tenant->catalog.get();
   const CallBounds bounds(clock_.Now() + options_.timeout);
   absl::StatusOr<v1::ExecuteResponse> response = co_await asio::co_spawn(
       asio::make_strand(executor_),
-      [catalog, execute = std::move(execute),
-       bounds]() mutable -> asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> {
-        co_return co_await catalog->Execute(std::move(execute), bounds);
+      [catalog, execute = call.execute,
+       bounds]() -> asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> {
+        v1::ExecuteRequest request = *execute;
+        co_return co_await catalog->Execute(std::move(request), bounds);
       },
       asio::use_awaitable);
   (void)tenant;  // kept alive until the action finished
@@ -131,12 +142,11 @@ asio::awaitable<ToolOutcome> ToolRunner::Run(std::shared_ptr<TenantRuntime> tena
   }
   std::optional<v1::ErrorDetail> detail = GetErrorDetail(response.status());
   if (detail.has_value() && detail->reason() == "needs_confirmation") {
-    absl::StatusOr<std::string> token = tokens_.Mint(binding);
+    absl::StatusOr<std::string> token = tokens_.Mint(call.binding);
     if (!token.ok()) co_return Failed(token.status());
     ToolOutcome outcome = Failed(response.status());
     outcome.confirmation_token = *std::move(token);
-    outcome.say =
-        ConfirmationSay(request.action, spec->action_class == policy::ActionClass::kDestructive);
+    outcome.say = ConfirmationSay(request.action, call.destructive);
     co_return outcome;
   }
   ToolOutcome outcome = Failed(response.status());
@@ -149,11 +159,14 @@ asio::awaitable<absl::StatusOr<v1::BeginCallResponse>> ToolRunner::BeginCall(
     std::shared_ptr<TenantRuntime> tenant, v1::BeginCallRequest request, absl::Duration budget) {
   TenantActions* actions = tenant->actions.get();
   const CallBounds bounds(clock_.Now() + budget);
+  // Messages cross into the strand's coroutine behind a shared_ptr: GCC 12
+  // destroys a message moved into a coroutine lambda's capture twice.
+  auto shared = std::make_shared<const v1::BeginCallRequest>(std::move(request));
   co_return co_await asio::co_spawn(
       asio::make_strand(executor_),
-      [actions, request = std::move(request),
-       bounds]() mutable -> asio::awaitable<absl::StatusOr<v1::BeginCallResponse>> {
-        co_return co_await actions->calls.BeginCall(std::move(request), bounds);
+      [actions, shared, bounds]() -> asio::awaitable<absl::StatusOr<v1::BeginCallResponse>> {
+        v1::BeginCallRequest begin = *shared;
+        co_return co_await actions->calls.BeginCall(std::move(begin), bounds);
       },
       asio::use_awaitable);
 }
@@ -161,14 +174,14 @@ asio::awaitable<absl::StatusOr<v1::BeginCallResponse>> ToolRunner::BeginCall(
 asio::awaitable<absl::Status> ToolRunner::EndCall(std::shared_ptr<TenantRuntime> tenant,
                                                   std::string call_id) {
   TenantActions* actions = tenant->actions.get();
-  v1::EndCallRequest request;
-  request.mutable_context()->set_call_id(std::move(call_id));
   const CallBounds bounds(clock_.Now() + options_.timeout);
+  auto call = std::make_shared<const std::string>(std::move(call_id));
   absl::StatusOr<v1::EndCallResponse> ended = co_await asio::co_spawn(
       asio::make_strand(executor_),
-      [actions, request = std::move(request),
-       bounds]() mutable -> asio::awaitable<absl::StatusOr<v1::EndCallResponse>> {
-        co_return co_await actions->calls.EndCall(std::move(request), bounds);
+      [actions, call, bounds]() -> asio::awaitable<absl::StatusOr<v1::EndCallResponse>> {
+        v1::EndCallRequest end;
+        end.mutable_context()->set_call_id(*call);
+        co_return co_await actions->calls.EndCall(std::move(end), bounds);
       },
       asio::use_awaitable);
   co_return ended.status();

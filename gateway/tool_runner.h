@@ -9,6 +9,8 @@
 #ifndef PAYVOX_GATEWAY_TOOL_RUNNER_H_
 #define PAYVOX_GATEWAY_TOOL_RUNNER_H_
 
+#include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -91,6 +93,17 @@ class ToolRunner {
       std::shared_ptr<TenantRuntime> tenant);
 
  private:
+  // What a tool call is once its envelope was read and checked.
+  struct Prepared {
+    Binding binding;
+    bool destructive = false;
+    std::shared_ptr<v1::ExecuteRequest> execute = std::make_shared<v1::ExecuteRequest>();
+  };
+  // Prepare does everything before the action runs (plain code, not a
+  // coroutine): the outcome when the call stops there.
+  std::optional<ToolOutcome> Prepare(const TenantRuntime& tenant, const ToolRequest& request,
+                                     Prepared& prepared);
+
   ConfirmationTokens& tokens_;
   RepeatWindow& repeats_;
   const Clock& clock_;
