@@ -3,15 +3,13 @@
 // generateTestHeaderString pass payvox's verification and its listener, and
 // headers payvox makes pass the SDK's constructEvent. Needs Node.js and
 // `scripts/install-node-deps.sh` (dev.sh runs both).
-#include <cstdio>
-#include <fstream>
-
 #include "absl/strings/str_cat.h"
 #include "common/testing/fake_clock.h"
 #include "common/testing/http_exchange.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "store/sqlite_store.h"
+#include "tests/node_peer.h"
 #include "webhooks/ingestor.h"
 #include "webhooks/listener.h"
 #include "webhooks/signature.h"
@@ -29,19 +27,7 @@ constexpr char kSecret[] = "whsec_sdk_test_secret_1";
 // and returns what it printed.
 std::string Sdk(const std::string& mode, const std::string& secret, const std::string& arg,
                 const std::string& payload) {
-  const std::string dir = PAYVOX_NODE_PEERS_DIR;
-  const std::string input = ::testing::TempDir() + "/payvox_sdk_payload";
-  std::ofstream(input, std::ios::binary) << payload;
-  const std::string command = absl::StrCat("node ", dir, "/sign_webhook.js ", mode, " '", secret,
-                                           "' '", arg, "' < ", input, " 2>&1");
-  std::string output;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return "popen failed";
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
-  const int exit_code = pclose(pipe);
-  EXPECT_EQ(exit_code, 0) << "node failed (run scripts/install-node-deps.sh): " << output;
-  return output;
+  return testing::RunNodePeer("sign_webhook.js", {mode, secret, arg}, payload);
 }
 
 std::string Event(const std::string& id) {
