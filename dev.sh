@@ -71,6 +71,7 @@ case "${1:-}" in
     build/release/tools/payvox-bench --mode=refund --requests=2000 --concurrency=1
     build/release/tools/payvox-bench --mode=refund --requests=2000 --concurrency=16
     build/release/tools/payvox-bench --mode=conversation --requests=20 --stripe_latency_ms=150 --idle_seconds=60
+    build/release/tools/payvox-bench --mode=faces --requests=2000
     build/release/policy/policy_benchmark
     build/release/store/store_benchmark
     ;;

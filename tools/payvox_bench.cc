@@ -21,6 +21,9 @@
 //       the refund conversation with and without payvox, BeginCall's
 //       prefetch, ListActions and cached reads against a health check, the
 //       first call after --idle_seconds (tools/conversation_bench.h).
+//   payvox-bench --mode=faces --requests=2000
+//       each HTTP face of the front door against gRPC's Execute, same
+//       action, interleaved (tools/faces_bench.h).
 //
 // Prints p50/p90/p99/max latency and throughput. Bounded by --requests and
 // --max_seconds; it stops by itself.
@@ -43,6 +46,7 @@
 #include "tools/actions_bench.h"
 #include "tools/auth_channel.h"
 #include "tools/conversation_bench.h"
+#include "tools/faces_bench.h"
 #include "tools/load.h"
 #include "tools/pool_bench.h"
 #include "tools/refund_bench.h"
@@ -53,8 +57,9 @@ ABSL_FLAG(int, requests, 5000, "measured requests (after warm-up)");
 ABSL_FLAG(int, warmup, 200, "requests sent first and not measured");
 ABSL_FLAG(int, concurrency, 1, "client threads, each with its own channel");
 ABSL_FLAG(int, max_seconds, 120, "stop after this long whatever the count");
-ABSL_FLAG(std::string, mode, "find_customer",
-          "find_customer (through payvoxd), actions, refund, webhooks, pool or conversation");
+ABSL_FLAG(
+    std::string, mode, "find_customer",
+    "find_customer (through payvoxd), actions, refund, webhooks, pool, conversation or faces");
 ABSL_FLAG(int, stripe_latency_ms, 150, "conversation: added to every sandbox answer");
 ABSL_FLAG(int, idle_seconds, 60, "conversation: quiet spell before the last call; 0 skips it");
 
@@ -91,6 +96,7 @@ int main(int argc, char** argv) {
   if (mode == "refund") return payvox::bench::RunRefundBench(load, max_time);
   if (mode == "actions") return payvox::bench::RunActionsBench(load, max_time);
   if (mode == "webhooks") return payvox::bench::RunWebhookBench(requests, max_time);
+  if (mode == "faces") return payvox::bench::RunFacesBench(requests, max_time);
   if (mode == "conversation") {
     const int latency_ms = absl::GetFlag(FLAGS_stripe_latency_ms);
     const int idle_seconds = absl::GetFlag(FLAGS_idle_seconds);
@@ -105,8 +111,8 @@ int main(int argc, char** argv) {
                                                 .max_time = max_time});
   }
   if (mode != "find_customer") {
-    std::cerr << "payvox-bench: --mode must be find_customer, actions, refund, webhooks, pool or "
-                 "conversation\n";
+    std::cerr << "payvox-bench: --mode must be find_customer, actions, refund, webhooks, pool, "
+                 "conversation or faces\n";
     return 2;
   }
 

@@ -14,8 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string header = input.substr(0, newline);
   const std::string body = newline == std::string::npos ? "" : input.substr(newline + 1);
   (void)payvox::gateway::VerifyRetellSignature(header, body, "key_fuzz",
-                                               absl::FromUnixSeconds(1764680000),
-                                               absl::Minutes(5));
+                                               absl::FromUnixSeconds(1764680000), absl::Minutes(5));
   (void)payvox::gateway::ParseRetellFunction(body, "");
   (void)payvox::gateway::ParseRetellFunction(body, "list_charges");
   (void)payvox::gateway::ParseRetellWebhook(body);
