@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/cord.h"
+#include "google/rpc/status.pb.h"
 
 namespace payvox {
 
@@ -27,6 +28,27 @@ absl::Status FlowError(absl::StatusCode code, absl::string_view message, absl::s
   detail.set_say(std::string(say));
   detail.set_retryable(retryable);
   return WithErrorDetail(absl::Status(code, message), detail);
+}
+
+std::string RichErrorDetails(absl::StatusCode code, absl::string_view message,
+                             const v1::ErrorDetail& detail) {
+  google::rpc::Status rich;
+  rich.set_code(static_cast<int32_t>(code));
+  rich.set_message(std::string(message));
+  rich.add_details()->PackFrom(detail);
+  return rich.SerializeAsString();
+}
+
+std::optional<v1::ErrorDetail> ErrorDetailOfRich(absl::string_view error_details) {
+  google::rpc::Status rich;
+  if (!rich.ParseFromArray(error_details.data(), static_cast<int>(error_details.size()))) {
+    return std::nullopt;
+  }
+  for (const google::protobuf::Any& any : rich.details()) {
+    v1::ErrorDetail detail;
+    if (any.Is<v1::ErrorDetail>() && any.UnpackTo(&detail)) return detail;
+  }
+  return std::nullopt;
 }
 
 }  // namespace payvox

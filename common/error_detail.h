@@ -30,6 +30,16 @@ std::optional<v1::ErrorDetail> GetErrorDetail(const absl::Status& status);
 absl::Status FlowError(absl::StatusCode code, absl::string_view message, absl::string_view reason,
                        absl::string_view say, bool retryable = false);
 
+// RichErrorDetails is what a transport sends as its error details: a
+// serialized google.rpc.Status with `code`, `message` and `detail` packed
+// as Any (type.googleapis.com/payvox.v1.ErrorDetail), the standard rich
+// error model every gRPC helper reads.
+std::string RichErrorDetails(absl::StatusCode code, absl::string_view message,
+                             const v1::ErrorDetail& detail);
+// ErrorDetailOfRich reads the payvox.v1.ErrorDetail back from such bytes
+// (a client's grpc::Status::error_details()); nullopt when there is none.
+std::optional<v1::ErrorDetail> ErrorDetailOfRich(absl::string_view error_details);
+
 }  // namespace payvox
 
 #endif  // PAYVOX_COMMON_ERROR_DETAIL_H_

@@ -14,7 +14,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
                          status.code() == absl::StatusCode::kDeadlineExceeded);
   }
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()),
-                      detail.SerializeAsString());
+                      RichErrorDetails(status.code(), status.message(), detail));
 }
 
 }  // namespace payvox

@@ -13,6 +13,7 @@
 #include "app/app.h"
 #include "app/config.h"
 #include "common/clock.h"
+#include "common/error_detail.h"
 #include "gtest/gtest.h"
 #include "payvox/v1/actions.grpc.pb.h"
 #include "payvox/v1/admin.grpc.pb.h"
@@ -111,9 +112,9 @@ class PayvoxdTest : public ::testing::Test {
   }
 
   static v1::ErrorDetail DetailOf(const grpc::Status& status) {
-    v1::ErrorDetail detail;
-    EXPECT_TRUE(detail.ParseFromString(status.error_details()));
-    return detail;
+    std::optional<v1::ErrorDetail> detail = ErrorDetailOfRich(status.error_details());
+    EXPECT_TRUE(detail.has_value()) << "no google.rpc.Status with a payvox.v1.ErrorDetail";
+    return detail.value_or(v1::ErrorDetail());
   }
 
   SystemClock clock_;

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "common/error_detail.h"
 #include "payvox/v1/types.pb.h"
 
 namespace payvox {
@@ -19,8 +20,8 @@ absl::Status Call(Method method, const Request& request, Response& response,
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   const grpc::Status status = method(&context, request, &response);
   if (status.ok()) return absl::OkStatus();
-  v1::ErrorDetail detail;
-  detail.ParseFromString(status.error_details());
+  const v1::ErrorDetail detail =
+      ErrorDetailOfRich(status.error_details()).value_or(v1::ErrorDetail());
   return absl::Status(
       static_cast<absl::StatusCode>(status.error_code()),
       absl::StrCat(
