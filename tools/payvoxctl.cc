@@ -2,6 +2,7 @@
 //
 //   payvoxctl demo-call --target=127.0.0.1:50051 [--email=...] [--last4=...]
 //   payvoxctl policy|approvals|audit ... [--tenant=...]   (tools/admin_commands.h)
+//   payvoxctl actions | execute NAME --args=JSON | events tail   (tools/agent_commands.h)
 //
 // Exits 0 on success, 1 on a failed call (or a broken audit chain), 2 on
 // bad usage.
@@ -17,6 +18,7 @@
 #include "common/program_flags.h"
 #include "common/sandbox_tokens.h"
 #include "tools/admin_commands.h"
+#include "tools/agent_commands.h"
 #include "tools/auth_channel.h"
 #include "tools/demo_call.h"
 #include "tools/secrets_command.h"
@@ -58,6 +60,12 @@ ABSL_FLAG(int64_t, since, 0, "audit query: from this unix time");
 ABSL_FLAG(int64_t, until, 0, "audit query: before this unix time");
 ABSL_FLAG(int, limit, 0, "audit query: at most this many records (default 100, max 1000)");
 ABSL_FLAG(int64_t, after, 0, "audit query: records after this sequence");
+ABSL_FLAG(std::string, args, "{}", "execute: the action's arguments as a JSON object");
+ABSL_FLAG(std::string, request_id, "", "execute: the request id (default: unique per run)");
+ABSL_FLAG(bool, confirmed, false, "execute: the caller confirmed this destructive action");
+ABSL_FLAG(int64_t, resume_after, 0, "events tail: the last sequence already seen");
+ABSL_FLAG(int, max_events, 0, "events tail: stop after this many events (0: at the timeout)");
+ABSL_FLAG(int, timeout_seconds, 60, "events tail: stop after this long");
 
 namespace {
 
@@ -72,7 +80,11 @@ constexpr char kUsage[] =
     "  stripe connect|disconnect  the tenant's Stripe key (--key_file=F)\n"
     "  secrets re-encrypt        reseal stored secrets under a new master key (offline:\n"
     "                            --store, --master_key_file, --previous_master_key_file)\n"
-    "  audit query|verify        audit records (filters as flags); check the hash chain\n";
+    "  audit query|verify        audit records (filters as flags); check the hash chain\n"
+    "  actions                   the tenant's action catalog\n"
+    "  execute NAME              run an action (--args=JSON [--call_id --request_id --confirmed])\n"
+    "  events tail               stream payment events (--resume_after=N --max_events=N\n"
+    "                            --timeout_seconds=S)\n";
 
 int DemoCall(const std::shared_ptr<grpc::Channel>& channel) {
   auto stub = payvox::v1::ActionService::NewStub(channel);
@@ -144,6 +156,23 @@ int main(int argc, char** argv) {
                              payvox::kSandboxOperatorToken)};
   auto channel = payvox::CreateAuthChannel(absl::GetFlag(FLAGS_target), credentials, tokens);
   if (command == "demo-call" && args.size() == 1) return DemoCall(channel);
+  if (payvox::IsAgentCommand(args)) {
+    auto actions = payvox::v1::ActionService::NewStub(channel);
+    auto events = payvox::v1::EventService::NewStub(channel);
+    const absl::Status status =
+        payvox::RunAgentCommand(*actions, *events, args,
+                                {.args = absl::GetFlag(FLAGS_args),
+                                 .call_id = absl::GetFlag(FLAGS_call_id),
+                                 .request_id = absl::GetFlag(FLAGS_request_id),
+                                 .confirmed = absl::GetFlag(FLAGS_confirmed),
+                                 .resume_after = absl::GetFlag(FLAGS_resume_after),
+                                 .max_events = absl::GetFlag(FLAGS_max_events),
+                                 .timeout = absl::Seconds(absl::GetFlag(FLAGS_timeout_seconds))},
+                                std::cout);
+    if (status.ok()) return 0;
+    std::cerr << "payvoxctl: " << status.message() << "\n";
+    return status.code() == absl::StatusCode::kInvalidArgument && args.size() < 2 ? 2 : 1;
+  }
   if (payvox::IsAdminCommand(args)) {
     const payvox::AdminFlags flags{.tenant = absl::GetFlag(FLAGS_tenant),
                                    .policy_file = absl::GetFlag(FLAGS_policy_file),
