@@ -39,9 +39,10 @@ absl::string_view RequestPath(const HttpRequest& request) {
   return target.substr(0, target.find('?'));
 }
 
+// Members are destroyed in reverse order: `io` goes before everything the
+// coroutine frames it destroys still touch (the socket registry, the
+// counters, the TLS context), and `acceptor` before `io`.
 struct HttpListener::Runtime {
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
   HttpListenerOptions options;
   std::unique_ptr<ssl::context> tls;
   std::atomic<int> connections{0};
@@ -51,6 +52,8 @@ struct HttpListener::Runtime {
   // Open connections' sockets, closed by Stop once the threads are joined.
   std::mutex sockets_mu;
   absl::flat_hash_set<tcp::socket*> sockets ABSL_GUARDED_BY(sockets_mu);
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
 };
 
 namespace {

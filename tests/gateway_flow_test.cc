@@ -377,5 +377,26 @@ TEST_F(GatewayTest, McpSpeaksBothErasAndRefusesStrangers) {
   EXPECT_EQ(At(Mcp("{").body(), "/error/code"), "-32700");
 }
 
+TEST_F(GatewayTest, StopsWithConnectionsStillOpen) {
+  // An idle keep-alive connection and one halfway through its headers are
+  // still open when payvoxd stops: their coroutines are destroyed with the
+  // listener, after nothing they touch is gone (ASan checks).
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket idle(io);
+  boost::asio::ip::tcp::socket partial(io);
+  const boost::asio::ip::tcp::endpoint gateway(boost::asio::ip::make_address("127.0.0.1"),
+                                               static_cast<uint16_t>(app_->gateway_port()));
+  idle.connect(gateway);
+  partial.connect(gateway);
+  boost::asio::write(partial, boost::asio::buffer(std::string("POST /mcp HTTP/1.1\r\nHost: x")));
+  EXPECT_EQ(Send(http::verb::get, "/healthz", "", {}, false).result_int(), 200);
+  app_->Shutdown();
+  app_.reset();
+  boost::system::error_code error;
+  char byte;
+  idle.read_some(boost::asio::buffer(&byte, 1), error);
+  EXPECT_TRUE(error) << "the connection is closed";
+}
+
 }  // namespace
 }  // namespace payvox::testing
