@@ -12,6 +12,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   ca-certificates openssl clang-format
   prometheus
+  # clients/python: Debian's gRPC for /usr/bin/python3; its test runs
+  # against payvoxd --sandbox.
+  python3-grpcio python3-protobuf
 )
 # Node.js runs the test-only npm peers (tests/node: the official Stripe SDK).
 # A machine with its own Node.js (and npm) keeps it.
