@@ -21,5 +21,6 @@ if [[ ! -s "$dir/port" ]]; then
   cat "$dir/payvoxd.log" >&2
   exit 1
 fi
+cd "$here"
 PAYVOX_TARGET="127.0.0.1:$(cat "$dir/port")" PYTHONPATH="$dir/stubs:$here" \
-  /usr/bin/python3 -m unittest -v "$here/test_client.py"
+  /usr/bin/python3 -m unittest -v test_client
