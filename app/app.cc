@@ -533,13 +533,13 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
     parts->webhook_listener = std::make_unique<webhooks::WebhookListener>(*parts->ingestor, clock);
     const auto [host, webhook_port] = SplitHostPort(webhooks_config.listen_address());
     const absl::Status listening = parts->webhook_listener->Start(
-        {.address = host,
-         .port = webhook_port,
-         .max_body_bytes = static_cast<size_t>(webhooks_config.max_body_bytes()),
-         .max_connections = webhooks_config.max_connections(),
+        {.http = {.address = host,
+                  .port = webhook_port,
+                  .max_body_bytes = static_cast<size_t>(webhooks_config.max_body_bytes()),
+                  .max_connections = webhooks_config.max_connections(),
+                  .tls_cert_file = webhooks_config.tls_cert_file(),
+                  .tls_key_file = webhooks_config.tls_key_file()},
          .verify = {.tolerance = absl::Seconds(webhooks_config.tolerance_seconds())},
-         .tls_cert_file = webhooks_config.tls_cert_file(),
-         .tls_key_file = webhooks_config.tls_key_file(),
          .metrics = &parts->metrics});
     if (!listening.ok()) {
       parts->webhook_listener.reset();
@@ -553,7 +553,8 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
         std::make_unique<webhooks::WebhookListener>(*parts->metrics_sink, clock);
     const auto [host, port] = SplitHostPort(config.metrics_listen_address());
     const absl::Status listening = parts->metrics_listener->Start(
-        {.address = host, .port = port, .max_connections = 64, .metrics = &parts->metrics});
+        {.http = {.address = host, .port = port, .max_connections = 64},
+         .metrics = &parts->metrics});
     if (!listening.ok()) {
       parts->metrics_listener.reset();
       parts->Stop();

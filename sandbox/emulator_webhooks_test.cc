@@ -122,7 +122,7 @@ TEST_F(WebhookEndpointsTest, SenderDeliversSignedEventsThatPayvoxsListenerAccept
   RecordingSink sink("unset");
   SystemClock system_clock;
   webhooks::WebhookListener listener(sink, system_clock);
-  ASSERT_TRUE(listener.Start({.port = 0}).ok());
+  ASSERT_TRUE(listener.Start({.http = {.port = 0}}).ok());
   auto [id, secret] = Create(absl::StrCat("http%3A%2F%2F127.0.0.1%3A", listener.port(),
                                           "%2Fv1%2Fwebhooks%2Fstripe%2Facme"),
                              "enabled_events[]=charge.refunded");
@@ -151,9 +151,9 @@ TEST_F(WebhookEndpointsTest, DeliversOverHttpsToAListenerWithACertificate) {
   SystemClock system_clock;
   webhooks::WebhookListener listener(sink, system_clock);
   ASSERT_TRUE(listener
-                  .Start({.port = 0,
-                          .tls_cert_file = certificate.cert_file,
-                          .tls_key_file = certificate.key_file})
+                  .Start({.http = {.port = 0,
+                                   .tls_cert_file = certificate.cert_file,
+                                   .tls_key_file = certificate.key_file}})
                   .ok());
   auto [id, secret] = Create(absl::StrCat("https%3A%2F%2Flocalhost%3A", listener.port(),
                                           "%2Fv1%2Fwebhooks%2Fstripe%2Facme"),

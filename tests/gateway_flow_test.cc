@@ -2,7 +2,6 @@
 // face by face, with the platforms' documented bodies
 // (tests/fuzz/corpus/*_envelope/), against the same core as gRPC.
 #include <gmock/gmock.h>
-#include <simdjson.h>
 
 #include <fstream>
 #include <sstream>
@@ -11,6 +10,7 @@
 #include "absl/strings/str_replace.h"
 #include "common/hmac.h"
 #include "common/testing/http_exchange.h"
+#include "tests/json_at.h"
 #include "tests/payvoxd_fixture.h"
 
 namespace payvox::testing {
@@ -27,16 +27,8 @@ std::string Fixture(const std::string& path) {
   return text.str();
 }
 
-// At reads the JSON value at `pointer` ("/results/0/toolCallId") as text:
-// a string's contents, anything else minified; "<missing>" when absent.
 std::string At(const std::string& json, const std::string& pointer) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (parser.parse(json).get(root) != simdjson::SUCCESS) return "<not json>";
-  simdjson::dom::element value;
-  if (root.at_pointer(pointer).get(value) != simdjson::SUCCESS) return "<missing>";
-  if (value.is_string()) return std::string(std::string_view(value));
-  return simdjson::minify(value);
+  return JsonAt(json, pointer);
 }
 
 constexpr char kRetellKey[] = "key_payvox_sandbox_retell";

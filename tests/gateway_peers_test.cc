@@ -3,11 +3,11 @@
 // client built on npm `@modelcontextprotocol/sdk` (both pinned in
 // tests/node).
 #include <gmock/gmock.h>
-#include <simdjson.h>
 
 #include "absl/strings/str_cat.h"
 #include "common/hmac.h"
 #include "common/testing/http_exchange.h"
+#include "tests/json_at.h"
 #include "tests/node_peer.h"
 #include "tests/payvoxd_fixture.h"
 
@@ -22,13 +22,7 @@ using ::testing::StartsWith;
 constexpr char kRetellKey[] = "key_payvox_sandbox_retell";
 
 std::string At(const std::string& json, const std::string& pointer) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (parser.parse(json).get(root) != simdjson::SUCCESS) return "<not json>";
-  simdjson::dom::element value;
-  if (root.at_pointer(pointer).get(value) != simdjson::SUCCESS) return "<missing>";
-  if (value.is_string()) return std::string(std::string_view(value));
-  return simdjson::minify(value);
+  return JsonAt(json, pointer);
 }
 
 class GatewayPeersTest : public PayvoxdTest {

@@ -78,7 +78,7 @@ TEST(StripeSdkWebhookTest, TheListenerStoresAnEventTheSdkSigned) {
   StoreExecutor executor(**store, {.threads = 1});
   EventIngestor ingestor(executor, clock, {.configured = {{"acme", {kSecret}}}});
   WebhookListener listener(ingestor, clock);
-  ASSERT_TRUE(listener.Start({.port = 0}).ok());
+  ASSERT_TRUE(listener.Start({.http = {.port = 0}}).ok());
 
   const std::string payload = Event("evt_sdk_listener");
   const std::string header = Sdk("sign", kSecret, absl::StrCat(kNow), payload);

@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "payvox/v1/actions.grpc.pb.h"
 #include "tools/auth_channel.h"
+#include "tools/bench_support.h"
 
 namespace payvox::bench {
 namespace {
@@ -42,16 +43,7 @@ SenderFactory Unary(const std::string& target,
 
 int RunActionsBench(const LoadOptions& options, absl::Duration max_time) {
   SystemClock clock;
-  absl::StatusOr<v1::ServerConfig> config = ParseConfig(R"({
-      "grpc_listen_address": "127.0.0.1:0", "io_threads": 2,
-      "stripe": {"read_per_second": 10000, "write_per_second": 10000,
-                 "search_per_second": 10000}})");
-  if (!config.ok()) {
-    std::cerr << "payvox-bench: " << config.status() << "\n";
-    return 1;
-  }
-  absl::StatusOr<std::unique_ptr<PayvoxApp>> app =
-      PayvoxApp::Start({.config = *config, .sandbox = true}, clock);
+  absl::StatusOr<std::unique_ptr<PayvoxApp>> app = StartSandboxPayvoxd(clock);
   if (!app.ok()) {
     std::cerr << "payvox-bench: " << app.status() << "\n";
     return 1;

@@ -9,6 +9,9 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "app/app.h"
+#include "app/config.h"
 #include "common/clock.h"
 #include "sandbox/emulator.h"
 
@@ -33,6 +36,19 @@ inline void AddRoomyCharge(sandbox::StripeEmulator& emulator, const Clock& clock
   charge.created = absl::ToUnixSeconds(clock.Now());
   charge.card = {"pm_DemoJennyVisa", kBenchCustomer, "visa", "4242", 12, 2030, charge.created};
   emulator.AddCharge(std::move(charge));
+}
+
+// StartSandboxPayvoxd starts payvoxd --sandbox in-process on loopback with
+// the Stripe client's rate limits out of the way, plus `more_config` (JSON
+// fields, each followed by a comma: R"("gateway": {...},)").
+inline absl::StatusOr<std::unique_ptr<PayvoxApp>> StartSandboxPayvoxd(
+    const Clock& clock, absl::string_view more_config = "") {
+  absl::StatusOr<v1::ServerConfig> config = ParseConfig(
+      absl::StrCat(R"({"grpc_listen_address": "127.0.0.1:0", "io_threads": 2,)", more_config,
+                   R"("stripe": {"read_per_second": 10000, "write_per_second": 10000,)",
+                   R"("search_per_second": 10000}})"));
+  if (!config.ok()) return config.status();
+  return PayvoxApp::Start({.config = *config, .sandbox = true}, clock);
 }
 
 inline absl::Status FromGrpc(const grpc::Status& status) {

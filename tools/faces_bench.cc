@@ -86,22 +86,13 @@ struct Transport {
 
 int RunFacesBench(int requests, absl::Duration max_time) {
   SystemClock clock;
-  absl::StatusOr<v1::ServerConfig> config = ParseConfig(R"({
-      "grpc_listen_address": "127.0.0.1:0", "io_threads": 2,
-      "gateway": {"listen_address": "127.0.0.1:0"},
-      "stripe": {"read_per_second": 10000, "write_per_second": 10000,
-                 "search_per_second": 10000}})");
-  if (!config.ok()) {
-    std::cerr << "payvox-bench: " << config.status() << "\n";
-    return 1;
-  }
   absl::StatusOr<std::unique_ptr<PayvoxApp>> app =
-      PayvoxApp::Start({.config = *config, .sandbox = true}, clock);
+      StartSandboxPayvoxd(clock, R"("gateway": {"listen_address": "127.0.0.1:0"},)");
   if (!app.ok()) {
     std::cerr << "payvox-bench: " << app.status() << "\n";
     return 1;
   }
-  const std::string token = SandboxTenantToken(config->tenant_id());
+  const std::string token = SandboxTenantToken("default");
   const std::string bearer = absl::StrCat("Bearer ", token);
   const int port = (*app)->gateway_port();
   auto channel = CreateAuthChannel(absl::StrCat("127.0.0.1:", (*app)->grpc_port()),

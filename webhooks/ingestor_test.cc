@@ -57,7 +57,7 @@ class WebhookListenerTest : public ::testing::Test {
                       absl::StrCat(tenant, ":", event.sequence(), ":", event.type()));
                 }});
     listener_ = std::make_unique<WebhookListener>(*ingestor_, clock_);
-    ASSERT_TRUE(listener_->Start({.max_body_bytes = 4096, .max_connections = 8}).ok());
+    ASSERT_TRUE(listener_->Start({.http = {.max_body_bytes = 4096, .max_connections = 8}}).ok());
   }
 
   // The listener stops, then the store's threads end, then everything goes

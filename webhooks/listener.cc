@@ -124,18 +124,9 @@ absl::Status WebhookListener::Start(const ListenerOptions& options) {
   if (http_) return absl::FailedPreconditionError("the webhook listener is already started");
   handler_ = std::make_unique<Handler>(sink_, clock_, options);
   http_ = std::make_unique<HttpListener>(*handler_);
-  absl::Status started = http_->Start({
-      .name = "the webhook listener",
-      .address = options.address,
-      .port = options.port,
-      .threads = options.threads,
-      .max_body_bytes = options.max_body_bytes,
-      .max_header_bytes = options.max_header_bytes,
-      .read_timeout = options.read_timeout,
-      .max_connections = options.max_connections,
-      .tls_cert_file = options.tls_cert_file,
-      .tls_key_file = options.tls_key_file,
-  });
+  HttpListenerOptions http = options.http;
+  http.name = "the webhook listener";
+  absl::Status started = http_->Start(http);
   if (!started.ok()) http_.reset();
   return started;
 }

@@ -31,19 +31,9 @@
 namespace payvox::webhooks {
 
 struct ListenerOptions {
-  std::string address = "127.0.0.1";
-  // Zero: any free port (see port()).
-  int port = 0;
-  int threads = 1;
-  size_t max_body_bytes = 1 << 20;
-  size_t max_header_bytes = 8 << 10;
-  // Time to read one request, from its first byte or from going idle.
-  absl::Duration read_timeout = absl::Seconds(10);
-  int max_connections = 256;
+  // Address, port, limits, timeouts and TLS (its name is set by Start).
+  HttpListenerOptions http;
   VerifyOptions verify;
-  // PEM certificate chain and private key: serve HTTPS (TLS 1.2 or newer).
-  std::string tls_cert_file;
-  std::string tls_key_file;
   // Counts requests and signature failures (payvox_webhook_*) and serves
   // GET /metrics; null: neither. Must outlive the listener.
   metrics::Registry* metrics = nullptr;
