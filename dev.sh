@@ -6,7 +6,7 @@
 #                       and the scripted refund call, then stop
 #   ./dev.sh test       install what is missing, check the format, build, run
 #                       every test: the debug build's, the same under ASan+UBSan,
-#                       each fuzz target for 15 s over its corpus (what CI runs)
+#                       each fuzz target for 10 s over its corpus (what CI runs)
 #   ./dev.sh check      only the debug build's tests (the quick loop)
 #   ./dev.sh sanitize   only the tests under ASan+UBSan (preset asan)
 #   ./dev.sh fuzz       only the libFuzzer targets (preset fuzz, clang)
