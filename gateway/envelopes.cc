@@ -467,6 +467,10 @@ absl::StatusOr<McpMessage> ParseMcpMessage(absl::string_view body) {
   if (!params->is_object()) return Malformed("params is not an object");
   if (absl::Status s = Canonical(*params, 0, out.params_json); !s.ok()) return s;
   if (std::optional<dom::element> meta = Child(*params, "_meta")) {
+    out.has_meta = meta->is_object();
+    out.meta_has_capabilities =
+        Child(*meta, "io.modelcontextprotocol/clientCapabilities").has_value() ||
+        Child(*meta, "capabilities").has_value();
     // The revision's namespaced keys, or the plain ones of its drafts.
     if (absl::Status s =
             Text(*meta, "io.modelcontextprotocol/protocolVersion",

@@ -121,6 +121,10 @@ struct McpMessage {
   std::string params_json;
   // params._meta's protocol version (2026-07-28 and later), else empty.
   std::string meta_protocol_version;
+  // params._meta is there, and holds client capabilities (2026-07-28
+  // requires both on every request).
+  bool has_meta = false;
+  bool meta_has_capabilities = false;
   // tools/call: params.name and params.arguments (a JSON object, "{}").
   std::string tool_name;
   std::string tool_arguments_json;

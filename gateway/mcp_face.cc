@@ -53,10 +53,6 @@ constexpr absl::string_view kInstructions =
     "for confirmation, ask the caller and call the same tool again with the same arguments and "
     "the confirmation_token.";
 
-bool Supported(absl::string_view version) {
-  return version == kStateless || absl::c_linear_search(kLegacy, version);
-}
-
 HttpAnswer RpcError(int status, absl::string_view id_json, int code, absl::string_view message) {
   JsonWriter json;
   json.BeginObject().Field("jsonrpc", "2.0").Key("id");
@@ -94,6 +90,20 @@ bool OriginAllowed(absl::string_view origin, const std::vector<std::string>& all
   return LocalHost(host);
 }
 
+// UnsupportedVersion is 400 with -32022 and, in its data, the versions
+// payvox speaks and the one requested.
+HttpAnswer UnsupportedVersion(absl::string_view id_json, absl::string_view requested) {
+  JsonWriter json;
+  json.BeginObject().Field("jsonrpc", "2.0").Key("id").Raw(id_json);
+  json.Key("error").BeginObject().Field("code", kUnsupportedVersion);
+  json.Field("message", absl::StrCat("payvox does not speak MCP ", requested.substr(0, 32)));
+  json.Key("data").BeginObject().Key("supported").BeginArray().String(kStateless);
+  for (absl::string_view version : kLegacy) json.String(version);
+  json.EndArray().Field("requested", requested.substr(0, 32)).EndObject();
+  json.EndObject();
+  return {400, json.EndObject().Take()};
+}
+
 // ServerInfo is {"name":"payvox","version":...}.
 std::string ServerInfo(absl::string_view version) {
   JsonWriter json;
@@ -128,14 +138,19 @@ asio::awaitable<HttpAnswer> Gateway::Mcp(const HttpRequest& request) {
   if (message->is_response || message->id_json.empty()) co_return HttpAnswer{202, ""};
   const std::string& id = message->id_json;
 
+  // The era: 2026-07-28 (stateless) when the body's _meta names a version,
+  // or the header one that is not of the initialize revisions (no header:
+  // 2025-03-26).
   const std::string header_version = Header(request, "MCP-Protocol-Version");
-  const bool stateless = !message->meta_protocol_version.empty();
+  const bool stateless =
+      !message->meta_protocol_version.empty() ||
+      (!header_version.empty() && !absl::c_linear_search(kLegacy, header_version));
   if (stateless) {
-    if (!Supported(message->meta_protocol_version)) {
-      co_return RpcError(
-          400, id, kUnsupportedVersion,
-          absl::StrCat("payvox does not speak MCP ", message->meta_protocol_version, "; it speaks ",
-                       kStateless, " and ", absl::StrJoin(kLegacy, ", ")));
+    if (!message->has_meta || message->meta_protocol_version.empty() ||
+        !message->meta_has_capabilities) {
+      co_return RpcError(400, id, kInvalidParams,
+                         "params._meta must hold io.modelcontextprotocol/protocolVersion and "
+                         "io.modelcontextprotocol/clientCapabilities");
     }
     const std::string method_header = Header(request, "Mcp-Method");
     const std::string name_header = Header(request, "Mcp-Name");
@@ -147,9 +162,9 @@ asio::awaitable<HttpAnswer> Gateway::Mcp(const HttpRequest& request) {
                          "the MCP-Protocol-Version, Mcp-Method or Mcp-Name header does not match "
                          "the body");
     }
-  } else if (!header_version.empty() && !Supported(header_version)) {
-    co_return RpcError(400, id, kUnsupportedVersion,
-                       absl::StrCat("payvox does not speak MCP ", header_version.substr(0, 32)));
+    if (message->meta_protocol_version != kStateless) {
+      co_return UnsupportedVersion(id, message->meta_protocol_version);
+    }
   }
   // Every result of the stateless era says it is complete.
   auto result = [&](std::string body) {
@@ -161,7 +176,9 @@ asio::awaitable<HttpAnswer> Gateway::Mcp(const HttpRequest& request) {
   };
 
   const std::string& method = message->method;
-  if (method == "initialize") {
+  // The handshake is gone from the stateless revision.
+  const bool removed = stateless && (method == "initialize" || method == "ping");
+  if (method == "initialize" && !removed) {
     absl::string_view version = kLegacy.front();
     if (absl::c_linear_search(kLegacy, message->requested_version)) {
       version = message->requested_version;
@@ -174,7 +191,7 @@ asio::awaitable<HttpAnswer> Gateway::Mcp(const HttpRequest& request) {
     json.Field("instructions", kInstructions);
     co_return result(json.EndObject().Take());
   }
-  if (method == "ping") co_return result("{}");
+  if (method == "ping" && !removed) co_return result("{}");
   if (method == "server/discover") {
     JsonWriter json;
     json.BeginObject().Key("supportedVersions").BeginArray().String(kStateless);
