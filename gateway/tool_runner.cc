@@ -19,6 +19,16 @@ namespace asio = boost::asio;
 
 constexpr size_t kMaxId = 128;
 
+// OnStrand runs the coroutine lambda `task` on a strand of its own of
+// `executor` and returns an awaitable of its result. Callers name the lambda
+// and pass it by reference: GCC 12 destroys a temporary that lives across a
+// co_await twice (ASan caught it), so no lambda or strand is a temporary of
+// the caller's co_await expression.
+template <typename Task>
+auto OnStrand(const asio::any_io_executor& executor, Task&& task) {
+  return asio::co_spawn(asio::make_strand(executor), std::forward<Task>(task), asio::use_awaitable);
+}
+
 ToolOutcome Failed(absl::Status status) {
   ToolOutcome outcome;
   std::optional<v1::ErrorDetail> detail = GetErrorDetail(status);
@@ -125,14 +135,12 @@ asio::awaitable<ToolOutcome> ToolRunner::Run(std::shared_ptr<TenantRuntime> tena
   if (stopped.has_value()) co_return *std::move(stopped);
   ActionDispatcher* catalog = tenant->catalog.get();
   const CallBounds bounds(clock_.Now() + options_.timeout);
-  absl::StatusOr<v1::ExecuteResponse> response = co_await asio::co_spawn(
-      asio::make_strand(executor_),
-      [catalog, execute = call.execute,
-       bounds]() -> asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> {
-        v1::ExecuteRequest request = *execute;
-        co_return co_await catalog->Execute(std::move(request), bounds);
-      },
-      asio::use_awaitable);
+  auto task = [catalog, execute = call.execute,
+               bounds]() -> asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> {
+    v1::ExecuteRequest request = *execute;
+    co_return co_await catalog->Execute(std::move(request), bounds);
+  };
+  absl::StatusOr<v1::ExecuteResponse> response = co_await OnStrand(executor_, std::move(task));
   (void)tenant;  // kept alive until the action finished
   if (response.ok()) {
     ToolOutcome outcome;
@@ -159,16 +167,13 @@ asio::awaitable<absl::StatusOr<v1::BeginCallResponse>> ToolRunner::BeginCall(
     std::shared_ptr<TenantRuntime> tenant, v1::BeginCallRequest request, absl::Duration budget) {
   TenantActions* actions = tenant->actions.get();
   const CallBounds bounds(clock_.Now() + budget);
-  // Messages cross into the strand's coroutine behind a shared_ptr: GCC 12
-  // destroys a message moved into a coroutine lambda's capture twice.
   auto shared = std::make_shared<const v1::BeginCallRequest>(std::move(request));
-  co_return co_await asio::co_spawn(
-      asio::make_strand(executor_),
-      [actions, shared, bounds]() -> asio::awaitable<absl::StatusOr<v1::BeginCallResponse>> {
-        v1::BeginCallRequest begin = *shared;
-        co_return co_await actions->calls.BeginCall(std::move(begin), bounds);
-      },
-      asio::use_awaitable);
+  auto task = [actions, shared,
+               bounds]() -> asio::awaitable<absl::StatusOr<v1::BeginCallResponse>> {
+    v1::BeginCallRequest begin = *shared;
+    co_return co_await actions->calls.BeginCall(std::move(begin), bounds);
+  };
+  co_return co_await OnStrand(executor_, std::move(task));
 }
 
 asio::awaitable<absl::Status> ToolRunner::EndCall(std::shared_ptr<TenantRuntime> tenant,
@@ -176,14 +181,12 @@ asio::awaitable<absl::Status> ToolRunner::EndCall(std::shared_ptr<TenantRuntime>
   TenantActions* actions = tenant->actions.get();
   const CallBounds bounds(clock_.Now() + options_.timeout);
   auto call = std::make_shared<const std::string>(std::move(call_id));
-  absl::StatusOr<v1::EndCallResponse> ended = co_await asio::co_spawn(
-      asio::make_strand(executor_),
-      [actions, call, bounds]() -> asio::awaitable<absl::StatusOr<v1::EndCallResponse>> {
-        v1::EndCallRequest end;
-        end.mutable_context()->set_call_id(*call);
-        co_return co_await actions->calls.EndCall(std::move(end), bounds);
-      },
-      asio::use_awaitable);
+  auto task = [actions, call, bounds]() -> asio::awaitable<absl::StatusOr<v1::EndCallResponse>> {
+    v1::EndCallRequest end;
+    end.mutable_context()->set_call_id(*call);
+    co_return co_await actions->calls.EndCall(std::move(end), bounds);
+  };
+  absl::StatusOr<v1::EndCallResponse> ended = co_await OnStrand(executor_, std::move(task));
   co_return ended.status();
 }
 
@@ -191,12 +194,11 @@ asio::awaitable<absl::StatusOr<std::shared_ptr<const DescribedActions>>> ToolRun
     std::shared_ptr<TenantRuntime> tenant) {
   ActionDispatcher* catalog = tenant->catalog.get();
   if (std::shared_ptr<const DescribedActions> held = catalog->Listed()) co_return held;
-  co_return co_await asio::co_spawn(
-      asio::make_strand(executor_),
+  auto task =
       [catalog]() -> asio::awaitable<absl::StatusOr<std::shared_ptr<const DescribedActions>>> {
-        co_return co_await catalog->Describe();
-      },
-      asio::use_awaitable);
+    co_return co_await catalog->Describe();
+  };
+  co_return co_await OnStrand(executor_, std::move(task));
 }
 
 }  // namespace payvox::gateway
