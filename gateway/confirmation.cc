@@ -13,6 +13,7 @@
 #include "common/constant_time.h"
 #include "common/error_detail.h"
 #include "common/hmac.h"
+#include "common/redact.h"
 #include "common/secure_random.h"
 
 namespace payvox::gateway {
@@ -97,7 +98,24 @@ absl::StatusOr<std::string> ConfirmationTokens::Redeem(const Binding& binding,
       used_.emplace(nonce, Used{std::string(request_key), expires});
     }
   }
-  return absl::StrCat("cfm_", nonce);
+  return absl::StrCat("cfm_", LettersOnly(nonce));
+}
+
+std::string LettersOnly(absl::string_view hex) {
+  std::string out(hex);
+  for (char& c : out) {
+    if (c >= '0' && c <= '9') {
+      c = static_cast<char>('a' + (c - '0'));
+    } else if (c >= 'a' && c <= 'f') {
+      c = static_cast<char>('k' + (c - 'a'));
+    }
+  }
+  return out;
+}
+
+std::string PlatformId(absl::string_view id) {
+  if (!ContainsCardNumber(id)) return std::string(id);
+  return absl::StrCat("pvh_", LettersOnly(HmacSha256Hex("payvox request id", id).substr(0, 32)));
 }
 
 void ConfirmationTokens::PruneLocked(absl::Time now) {
@@ -122,9 +140,10 @@ std::string RepeatWindow::RequestId(const Binding& binding, absl::string_view to
     seen_.erase(oldest);
   }
   const std::string request_id = absl::StrCat(
-      "rpt_", HmacSha256Hex("payvox repeat window",
-                            absl::StrCat(key, absl::string_view("\0", 1), absl::ToUnixNanos(now)))
-                  .substr(0, 32));
+      "rpt_", LettersOnly(HmacSha256Hex(
+                              "payvox repeat window",
+                              absl::StrCat(key, absl::string_view("\0", 1), absl::ToUnixNanos(now)))
+                              .substr(0, 32)));
   seen_[key] = Seen{request_id, now};
   return request_id;
 }

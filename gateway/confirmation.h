@@ -82,6 +82,16 @@ class ConfirmationTokens {
   absl::flat_hash_map<std::string, Used> used_ ABSL_GUARDED_BY(mu_);
 };
 
+// LettersOnly spells hex digits as the letters a to p: ids payvox makes
+// from hashes hold no digit run the card-number guard would refuse.
+std::string LettersOnly(absl::string_view hex);
+
+// PlatformId is a platform's call or request id as payvox uses it: as it
+// is, unless it holds something the card-number guard would take for a card
+// (a UUID of digits can): then a letters-only hash of it, the same for the
+// same id.
+std::string PlatformId(absl::string_view id);
+
 // RepeatWindow names the request of a platform that sends no request id
 // (Retell retries a failed function up to twice, with the same body): the
 // same action with the same canonical arguments (and confirmation token) in
@@ -93,7 +103,7 @@ class RepeatWindow {
   RepeatWindow(const Clock& clock, absl::Duration window, size_t max_entries = 100000)
       : clock_(clock), window_(window), max_entries_(max_entries) {}
 
-  // RequestId for (binding, token): "rpt_" and 32 hex digits.
+  // RequestId for (binding, token): "rpt_" and 32 letters.
   std::string RequestId(const Binding& binding, absl::string_view token);
 
  private:

@@ -96,6 +96,26 @@ TEST(RepeatWindowTest, ARepeatInsideTheWindowIsTheSameRequest) {
   EXPECT_NE(repeats.RequestId(refund, ""), first);
 }
 
+TEST(RepeatWindowTest, IdsPayvoxMakesNeverLookLikeCardNumbers) {
+  FakeClock clock(absl::FromUnixSeconds(1764680000));
+  RepeatWindow repeats(clock, absl::Minutes(10));
+  auto tokens = *ConfirmationTokens::Create({.key = std::string(32, 'k')}, clock);
+  for (int i = 0; i < 500; ++i) {
+    const Binding binding{"acme", "call_1", "create_refund", absl::StrCat(R"({"n":)", i, "}")};
+    const std::string repeat = repeats.RequestId(binding, "");
+    EXPECT_EQ(repeat.find_first_of("0123456789"), std::string::npos) << repeat;
+    ASSERT_OK_AND_ASSIGN(std::string token, tokens->Mint(binding));
+    ASSERT_OK_AND_ASSIGN(std::string commit, tokens->Redeem(binding, token, "t"));
+    EXPECT_EQ(commit.find_first_of("0123456789"), std::string::npos) << commit;
+  }
+  // A platform's id is kept, unless it looks like a card number.
+  EXPECT_EQ(PlatformId("toolu_01"), "toolu_01");
+  const std::string hashed = PlatformId("call_4242424242424242");
+  EXPECT_THAT(hashed, StartsWith("pvh_"));
+  EXPECT_EQ(hashed.find_first_of("0123456789"), std::string::npos);
+  EXPECT_EQ(PlatformId("call_4242424242424242"), hashed);
+}
+
 TEST(RepeatWindowTest, IsBounded) {
   FakeClock clock(absl::FromUnixSeconds(1764680000));
   RepeatWindow repeats(clock, absl::Minutes(10), /*max_entries=*/2);

@@ -109,7 +109,7 @@ absl::StatusOr<std::shared_ptr<TenantRuntime>> Gateway::Bearer(const HttpRequest
 asio::awaitable<absl::StatusOr<v1::BeginCallResponse>> Gateway::BeginCallFor(
     std::shared_ptr<TenantRuntime> tenant, std::string call_id, std::string caller_number) {
   v1::BeginCallRequest begin;
-  begin.mutable_context()->set_call_id(std::move(call_id));
+  begin.mutable_context()->set_call_id(PlatformId(call_id));
   begin.set_caller_phone(std::move(caller_number));
   co_return co_await runner_.BeginCall(std::move(tenant), std::move(begin),
                                        options_.call_start_budget);

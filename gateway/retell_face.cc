@@ -59,7 +59,7 @@ asio::awaitable<HttpAnswer> Gateway::Retell(std::string rest, const HttpRequest&
     if (webhook->event != "call_inbound") co_return HttpAnswer{204, ""};
     absl::StatusOr<std::string> random = SecureRandomBytes(12);
     if (!random.ok()) co_return ErrorAnswer(500, "payvox could not name the call");
-    const std::string call_id = absl::StrCat("rtl_", absl::BytesToHexString(*random));
+    const std::string call_id = absl::StrCat("rtl_", LettersOnly(absl::BytesToHexString(*random)));
     absl::StatusOr<v1::BeginCallResponse> begun =
         co_await BeginCallFor(*tenant, call_id, webhook->from_number);
     JsonWriter json;

@@ -89,6 +89,7 @@ std::optional<ToolOutcome> ToolRunner::Prepare(const TenantRuntime& tenant,
   if (!arguments.ok()) return BadArguments(arguments.status().message());
   std::string call_id = request.call_id;
   if (call_id.empty() && request.call_id_from_arguments) call_id = arguments->call_id;
+  call_id = PlatformId(call_id);
   if (call_id.empty()) {
     return BadArguments(request.call_id_from_arguments
                             ? "the call is unknown: send the X-Call-Id header or a call_id argument"
@@ -102,7 +103,7 @@ std::optional<ToolOutcome> ToolRunner::Prepare(const TenantRuntime& tenant,
   const std::string request_key =
       request.request_id.empty()
           ? repeats_.RequestId(prepared.binding, arguments->confirmation_token)
-          : request.request_id;
+          : PlatformId(request.request_id);
 
   v1::CallContext& context = *prepared.execute->mutable_context();
   context.set_call_id(call_id);
@@ -180,7 +181,7 @@ asio::awaitable<absl::Status> ToolRunner::EndCall(std::shared_ptr<TenantRuntime>
                                                   std::string call_id) {
   TenantActions* actions = tenant->actions.get();
   const CallBounds bounds(clock_.Now() + options_.timeout);
-  auto call = std::make_shared<const std::string>(std::move(call_id));
+  auto call = std::make_shared<const std::string>(PlatformId(call_id));
   auto task = [actions, call, bounds]() -> asio::awaitable<absl::StatusOr<v1::EndCallResponse>> {
     v1::EndCallRequest end;
     end.mutable_context()->set_call_id(*call);

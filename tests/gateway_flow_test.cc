@@ -217,6 +217,16 @@ TEST_F(GatewayTest, VapiToolCallsInEveryShapeAnswerInOrder) {
   EXPECT_EQ(At(function.body(), "/results/0/toolCallId"), "call_Yk3z");
   EXPECT_THAT(At(function.body(), "/results/0/error"), HasSubstr("needs_verification"));
 
+  // A call or tool call id with a card-number-like digit run (a UUID of
+  // digits can be one) is still an id (hashed), not a refusal.
+  const HttpResponse digits =
+      Send(http::verb::post, target,
+           R"({"message":{"type":"tool-calls","call":{"id":"4242-4242-4242-4242"},)"
+           R"("toolCallList":[{"id":"call_4242424242424242",)"
+           R"("name":"list_charges","parameters":{"customer_id":"cus_DemoJennyRosen"}}]}})");
+  EXPECT_EQ(At(digits.body(), "/results/0/toolCallId"), "call_4242424242424242");
+  EXPECT_THAT(At(digits.body(), "/results/0/result"), HasSubstr("ch_DemoJennyPlan"));
+
   const HttpResponse legacy =
       Send(http::verb::post, target,
            absl::StrReplaceAll(Fixture("vapi_envelope/function_call.json"),
