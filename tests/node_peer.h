@@ -5,6 +5,8 @@
 #ifndef PAYVOX_TESTS_NODE_PEER_H_
 #define PAYVOX_TESTS_NODE_PEER_H_
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -20,7 +22,10 @@ namespace payvox::testing {
 // quote).
 inline std::string RunNodePeer(const std::string& script, const std::vector<std::string>& args,
                                const std::string& input = "") {
-  const std::string stdin_file = ::testing::TempDir() + "/payvox_node_peer_input";
+  // One file per call and process: test binaries run side by side.
+  static int calls = 0;
+  const std::string stdin_file =
+      absl::StrCat(::testing::TempDir(), "/payvox_node_peer_", getpid(), "_", ++calls);
   std::ofstream(stdin_file, std::ios::binary) << input;
   std::string command = absl::StrCat("node ", PAYVOX_NODE_PEERS_DIR, "/", script);
   for (const std::string& arg : args) {
@@ -34,6 +39,7 @@ inline std::string RunNodePeer(const std::string& script, const std::vector<std:
   char buffer[4096];
   while (size_t n = fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
   const int exit_code = pclose(pipe);
+  std::remove(stdin_file.c_str());
   EXPECT_EQ(exit_code, 0) << script << " failed (run scripts/install-node-deps.sh): " << output;
   return output;
 }
