@@ -142,6 +142,11 @@ absl::StatusOr<std::shared_ptr<TenantRuntime>> TenantDirectory::Authenticate(
 absl::StatusOr<std::shared_ptr<TenantRuntime>> TenantDirectory::Connected(
     absl::string_view token) const {
   PAYVOX_ASSIGN_OR_RETURN(std::shared_ptr<TenantRuntime> runtime, Authenticate(token));
+  return Serving(std::move(runtime));
+}
+
+absl::StatusOr<std::shared_ptr<TenantRuntime>> TenantDirectory::Serving(
+    std::shared_ptr<TenantRuntime> runtime) {
   if (runtime->actions == nullptr) {
     return absl::FailedPreconditionError(
         absl::StrCat("tenant ", runtime->tenant_id,

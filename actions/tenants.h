@@ -94,6 +94,11 @@ class TenantDirectory {
   absl::Status AuthenticateOperator(absl::string_view bearer_token) const;
   // Find: NOT_FOUND naming the id when payvoxd serves no such tenant.
   absl::StatusOr<std::shared_ptr<TenantRuntime>> Find(const std::string& tenant_id) const;
+  // Serving: `runtime` when it can run actions, FAILED_PRECONDITION when its
+  // tenant has no Stripe key yet (Connected's second half, for transports
+  // that authenticate the tenant themselves).
+  static absl::StatusOr<std::shared_ptr<TenantRuntime>> Serving(
+      std::shared_ptr<TenantRuntime> runtime);
 
   // The changes below write the store on the StoreExecutor's threads.
   //

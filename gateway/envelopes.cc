@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <initializer_list>
+#include <string_view>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -30,29 +32,39 @@ absl::Status Malformed(absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat(what));
 }
 
+absl::Status Canonical(dom::element value, int depth, std::string& out);
+
+// CanonicalObject writes `object` with its keys sorted, leaving out the
+// keys in `skip`; a key that appears twice is refused.
+absl::Status CanonicalObject(dom::object object, int depth,
+                             std::initializer_list<std::string_view> skip, std::string& out) {
+  std::vector<std::pair<std::string_view, dom::element>> fields;
+  for (dom::key_value_pair field : object) {
+    if (std::find(skip.begin(), skip.end(), field.key) != skip.end()) continue;
+    fields.emplace_back(field.key, field.value);
+  }
+  std::sort(fields.begin(), fields.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  out += '{';
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0 && fields[i].first == fields[i - 1].first) {
+      return Malformed(
+          absl::StrCat("the key \"", Sv(fields[i].first).substr(0, 64), "\" appears twice"));
+    }
+    if (i > 0) out += ',';
+    AppendJsonString(out, Sv(fields[i].first));
+    out += ':';
+    if (absl::Status s = Canonical(fields[i].second, depth + 1, out); !s.ok()) return s;
+  }
+  out += '}';
+  return absl::OkStatus();
+}
+
 absl::Status Canonical(dom::element value, int depth, std::string& out) {
   if (depth > kMaxDepth) return Malformed("the JSON is nested too deeply");
   switch (value.type()) {
-    case dom::element_type::OBJECT: {
-      std::vector<std::pair<std::string_view, dom::element>> fields;
-      for (dom::key_value_pair field : dom::object(value))
-        fields.emplace_back(field.key, field.value);
-      std::sort(fields.begin(), fields.end(),
-                [](const auto& a, const auto& b) { return a.first < b.first; });
-      out += '{';
-      for (size_t i = 0; i < fields.size(); ++i) {
-        if (i > 0 && fields[i].first == fields[i - 1].first) {
-          return Malformed(
-              absl::StrCat("the key \"", Sv(fields[i].first).substr(0, 64), "\" appears twice"));
-        }
-        if (i > 0) out += ',';
-        AppendJsonString(out, Sv(fields[i].first));
-        out += ':';
-        if (absl::Status s = Canonical(fields[i].second, depth + 1, out); !s.ok()) return s;
-      }
-      out += '}';
-      return absl::OkStatus();
-    }
+    case dom::element_type::OBJECT:
+      return CanonicalObject(dom::object(value), depth, {}, out);
     case dom::element_type::ARRAY: {
       out += '[';
       bool first = true;
@@ -191,26 +203,13 @@ absl::StatusOr<Arguments> SplitArguments(absl::string_view json, absl::string_vi
       !s.ok()) {
     return s;
   }
-  // The rest, canonical: rebuild the object without the two keys.
-  std::string rest = "{";
-  std::vector<std::pair<std::string_view, dom::element>> fields;
-  for (dom::key_value_pair field : dom::object(doc.root)) {
-    if (field.key == "confirmation_token" || field.key == "call_id") continue;
-    fields.emplace_back(field.key, field.value);
+  // The rest, canonical, without the two keys.
+  std::string rest;
+  if (absl::Status s =
+          CanonicalObject(dom::object(doc.root), 0, {"confirmation_token", "call_id"}, rest);
+      !s.ok()) {
+    return Malformed(absl::StrCat(object, ": ", s.message()));
   }
-  std::sort(fields.begin(), fields.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (i > 0 && fields[i].first == fields[i - 1].first) {
-      return Malformed(absl::StrCat(object, ": the key \"", Sv(fields[i].first).substr(0, 64),
-                                    "\" appears twice"));
-    }
-    if (i > 0) rest += ',';
-    AppendJsonString(rest, Sv(fields[i].first));
-    rest += ':';
-    if (absl::Status s = Canonical(fields[i].second, 1, rest); !s.ok()) return s;
-  }
-  rest += '}';
   arguments.canonical = std::move(rest);
   return arguments;
 }

@@ -45,9 +45,8 @@ asio::awaitable<HttpAnswer> Gateway::Retell(std::string rest, const HttpRequest&
       !signed_ok.ok()) {
     co_return AnswerFor(signed_ok);
   }
-  if ((*tenant)->actions == nullptr) {
-    co_return AnswerFor(absl::FailedPreconditionError("the tenant has no Stripe key yet"));
-  }
+  tenant = TenantDirectory::Serving(*std::move(tenant));
+  if (!tenant.ok()) co_return AnswerFor(tenant.status());
 
   if (route == "/webhook") {
     absl::StatusOr<RetellWebhook> webhook = ParseRetellWebhook(request.body());
