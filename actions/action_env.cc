@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "actions/catalog.h"
+#include "common/error_detail.h"
 #include "common/idempotency_key.h"
 #include "common/status_macros.h"
 
@@ -22,6 +23,60 @@ ActionEnv::ActionEnv(stripe::StripeClient& stripe_client, StoreExecutor& store_e
 std::string ActionEnv::WriteKey(const v1::CallContext& context, std::string_view action) const {
   return DeriveIdempotencyKey({options.tenant_id, context.call_id(), context.request_id(),
                                absl::string_view(action.data(), action.size())});
+}
+
+namespace {
+
+Binding BindingOf(const std::string& tenant, const google::protobuf::Message& request,
+                  const v1::CallContext& context, std::string_view action) {
+  return {tenant, context.call_id(), std::string(action), RequestFingerprint(request)};
+}
+
+}  // namespace
+
+absl::StatusOr<Confirmation> ActionEnv::Confirm(const google::protobuf::Message& request,
+                                                const v1::CallContext& context,
+                                                std::string_view action) const {
+  if (context.confirmation_token().empty()) {
+    return Confirmation{.by_token = false, .key = WriteKey(context, action)};
+  }
+  if (options.confirmations == nullptr) {
+    return FlowError(absl::StatusCode::kFailedPrecondition,
+                     "this payvoxd gives no confirmation tokens: send the request without one",
+                     "confirmation_token_invalid",
+                     "Sorry, I need to confirm that with you again. Shall I go ahead?");
+  }
+  PAYVOX_ASSIGN_OR_RETURN(
+      std::string request_id,
+      options.confirmations->Redeem(BindingOf(options.tenant_id, request, context, action),
+                                    context.confirmation_token(), context.request_id()));
+  v1::CallContext confirmed = context;
+  confirmed.set_request_id(std::move(request_id));
+  return Confirmation{.by_token = true, .key = WriteKey(confirmed, action)};
+}
+
+bool ActionEnv::Confirmed(const v1::TenantPolicy& policy, const v1::CallContext& context,
+                          const Confirmation& confirmation) {
+  return confirmation.by_token || (context.confirmed() && !policy.confirmation_token_required());
+}
+
+absl::StatusOr<std::string> ActionEnv::ConfirmationTokenFor(
+    const google::protobuf::Message& request, const v1::CallContext& context,
+    std::string_view action) const {
+  if (options.confirmations == nullptr) return std::string();
+  return options.confirmations->Mint(BindingOf(options.tenant_id, request, context, action));
+}
+
+absl::Status ActionEnv::AskConfirmation(absl::Status refused,
+                                        const google::protobuf::Message& request,
+                                        const v1::CallContext& context,
+                                        std::string_view action) const {
+  std::optional<v1::ErrorDetail> detail = GetErrorDetail(refused);
+  if (!detail.has_value() || detail->reason() != "needs_confirmation") return refused;
+  PAYVOX_ASSIGN_OR_RETURN(std::string token, ConfirmationTokenFor(request, context, action));
+  if (token.empty()) return refused;
+  detail->set_confirmation_token(std::move(token));
+  return WithErrorDetail(std::move(refused), *detail);
 }
 
 CallFacts ActionEnv::Facts(const v1::CallContext& context, std::string_view action) {

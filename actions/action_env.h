@@ -22,6 +22,7 @@
 #include "actions/sentences.h"
 #include "client/stripe_api.h"
 #include "common/clock.h"
+#include "common/confirmation_tokens.h"
 #include "payvox/v1/types.pb.h"
 #include "store/store_executor.h"
 
@@ -55,6 +56,18 @@ struct ActionOptions {
   absl::Duration begin_call_wait = absl::Seconds(2);
   // How long BeginCall's background fetches may take in all.
   absl::Duration prefetch_timeout = absl::Seconds(10);
+  // The confirmation tokens (shared by every tenant; bound to each); null:
+  // none are given, and only CallContext.confirmed confirms.
+  ConfirmationTokens* confirmations = nullptr;
+};
+
+// Confirmation: how a write's request is confirmed, known before it runs.
+struct Confirmation {
+  // CallContext.confirmation_token was redeemed for this request.
+  bool by_token = false;
+  // The write's Idempotency-Key: the token's when one confirmed it (so the
+  // write is one however many requests present the token).
+  std::string key;
 };
 
 struct ActionEnv {
@@ -75,6 +88,26 @@ struct ActionEnv {
   CallFacts Facts(const v1::CallContext& context, std::string_view action);
   // Speaking: how dates are said right now.
   Speaking speaking() const { return {clock.Now(), options.time_zone}; }
+
+  // Confirm redeems the request's confirmation token, if it carries one
+  // (FAILED_PRECONDITION confirmation_token_* when it is not good for
+  // `request` of `action` in this call), and names the write's key.
+  absl::StatusOr<Confirmation> Confirm(const google::protobuf::Message& request,
+                                       const v1::CallContext& context,
+                                       std::string_view action) const;
+  // Confirmed: the policy counts the request as confirmed (its token, or
+  // context.confirmed unless the policy requires the token).
+  static bool Confirmed(const v1::TenantPolicy& policy, const v1::CallContext& context,
+                        const Confirmation& confirmation);
+  // ConfirmationTokenFor: a token that confirms `request` of `action` in
+  // this call; empty when payvox gives none.
+  absl::StatusOr<std::string> ConfirmationTokenFor(const google::protobuf::Message& request,
+                                                   const v1::CallContext& context,
+                                                   std::string_view action) const;
+  // AskConfirmation is `refused` (needs_confirmation) with the token for
+  // `request` in its ErrorDetail.
+  absl::Status AskConfirmation(absl::Status refused, const google::protobuf::Message& request,
+                               const v1::CallContext& context, std::string_view action) const;
 
   stripe::StripeApi stripe;
   StoreExecutor& store;

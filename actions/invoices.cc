@@ -124,6 +124,8 @@ Action<Response> InvoiceActions::ChangeInvoice(
           absl::StrCat("That invoice can't be ", change.done, " in its current state."));
     }
     WritePlan<Response> write;
+    write.facts.summary = absl::StrCat(change.verb, " the invoice for ",
+                                       FormatMoney(current.total, current.currency));
     write.customer = current.customer;
     write.target = current.id;
     write.amount = current.amount_due;
@@ -152,6 +154,7 @@ Action<v1::SendInvoiceResponse> InvoiceActions::SendInvoice(v1::SendInvoiceReque
   // Stripe sends invoices collected by email only; it refuses the others.
   InvoiceChange change{.action = "send_invoice",
                        .transition = stripe::InvoiceTransition::kSend,
+                       .verb = "send",
                        .done = "sent",
                        .from = {"open"},
                        .refused_reason = "invoice_not_open"};
@@ -166,6 +169,7 @@ Action<v1::VoidInvoiceResponse> InvoiceActions::VoidInvoice(v1::VoidInvoiceReque
                                                             CallBounds bounds) {
   InvoiceChange change{.action = "void_invoice",
                        .transition = stripe::InvoiceTransition::kVoid,
+                       .verb = "void",
                        .done = "voided",
                        .from = {"open", "uncollectible"},
                        .refused_reason = "invoice_not_open"};
@@ -182,6 +186,7 @@ Action<v1::FinalizeInvoiceResponse> InvoiceActions::FinalizeInvoice(
   const Speaking speaking = env_.speaking();
   InvoiceChange change{.action = "finalize_invoice",
                        .transition = stripe::InvoiceTransition::kFinalize,
+                       .verb = "finalize",
                        .done = "finalized",
                        .from = {"draft"},
                        .refused_reason = "invoice_not_draft"};

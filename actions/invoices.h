@@ -46,6 +46,7 @@ class InvoiceActions {
   struct InvoiceChange {
     std::string action;
     stripe::InvoiceTransition transition = stripe::InvoiceTransition::kSend;
+    std::string verb;  // "send": the confirmation asks "shall I send the invoice for $49.00?"
     std::string done;  // "sent"
     std::vector<std::string> from;
     std::string refused_reason;

@@ -112,6 +112,9 @@ Action<v1::CreateRefundResponse> RefundActions::Refund(v1::CreateRefundRequest r
                             .disputed = charge.disputed,
                             .risk_level = charge.risk_level,
                             .fraudulent = charge.outcome_reason == "fraudulent"};
+    write.facts.summary = absl::StrCat(
+        "refund ", FormatMoney(amount, charge.currency), " to your ",
+        charge.card.last4.empty() ? "card" : CardPhrase(charge.card.brand, charge.card.last4));
     write.customer = charge.customer;
     write.identity_required = true;
     write.target = charge.id;

@@ -38,6 +38,93 @@ TEST_F(ActionTest, RefundNeedsVerificationInTheSameCall) {
   }
 }
 
+// ConfirmedRefund is a refund of ch_2 in call-1 carrying `token`.
+v1::CreateRefundRequest ConfirmedRefund(const char* request_id, const std::string& token,
+                                        int64_t amount = 0) {
+  v1::CreateRefundRequest request;
+  request.mutable_context()->set_call_id("call-1");
+  request.mutable_context()->set_request_id(request_id);
+  request.mutable_context()->set_confirmation_token(token);
+  request.set_charge_id("ch_2");
+  request.set_amount_minor(amount);
+  return request;
+}
+
+size_t RefundsSent(const stripe::testing::FakeStripeClient& stripe) {
+  size_t sent = 0;
+  for (const stripe::StripeRequest& request : stripe.requests()) {
+    if (request.method == stripe::HttpMethod::kPost) ++sent;
+  }
+  return sent;
+}
+
+TEST_F(ActionTest, AConfirmationAsksForTheAmountAndCardAndItsTokenCommitsOnce) {
+  v1::TenantPolicy policy;
+  policy.add_confirmed_actions("create_refund");
+  actions_.PolicyChanged(policy);
+  ASSERT_TRUE(Verify("4242")->verified());
+  auto asked = Refund("r-1");
+  ASSERT_THAT(asked, StatusIs(absl::StatusCode::kFailedPrecondition));
+  const v1::ErrorDetail question = *GetErrorDetail(asked.status());
+  EXPECT_EQ(question.reason(), "needs_confirmation");
+  EXPECT_EQ(question.say(),
+            "Just to confirm: shall I refund $49.00 to your Mastercard ending in 5555?");
+  ASSERT_THAT(question.confirmation_token(), ::testing::StartsWith("pvxc_"));
+  EXPECT_EQ(RefundsSent(stripe_), 0u);
+
+  // Another amount, or another call, is not what the caller agreed to.
+  auto other_amount = RunCoroutine(actions_.refunds.CreateRefund(
+      ConfirmedRefund("r-1", question.confirmation_token(), 100), absl::InfiniteFuture()));
+  EXPECT_EQ(GetErrorDetail(other_amount.status())->reason(), "confirmation_token_invalid");
+  v1::CreateRefundRequest other_call = ConfirmedRefund("r-1", question.confirmation_token());
+  other_call.mutable_context()->set_call_id("call-2");
+  auto elsewhere = RunCoroutine(actions_.refunds.CreateRefund(other_call, absl::InfiniteFuture()));
+  EXPECT_EQ(GetErrorDetail(elsewhere.status())->reason(), "confirmation_token_invalid");
+  EXPECT_EQ(RefundsSent(stripe_), 0u);
+
+  auto committed = RunCoroutine(actions_.refunds.CreateRefund(
+      ConfirmedRefund("r-1", question.confirmation_token()), absl::InfiniteFuture()));
+  ASSERT_TRUE(committed.ok()) << committed.status();
+  EXPECT_EQ(RefundsSent(stripe_), 1u);
+  // Its retry is the same request, answered from the first answer.
+  auto retried = RunCoroutine(actions_.refunds.CreateRefund(
+      ConfirmedRefund("r-1", question.confirmation_token()), absl::InfiniteFuture()));
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->SerializeAsString(), committed->SerializeAsString());
+  // Another request cannot use the token again.
+  auto reused = RunCoroutine(actions_.refunds.CreateRefund(
+      ConfirmedRefund("r-2", question.confirmation_token()), absl::InfiniteFuture()));
+  EXPECT_EQ(GetErrorDetail(reused.status())->reason(), "confirmation_token_used");
+  EXPECT_EQ(RefundsSent(stripe_), 1u);
+}
+
+TEST_F(ActionTest, APolicyCanRequireTheTokenWhereTheFlagWouldDo) {
+  v1::TenantPolicy policy;
+  policy.add_confirmed_actions("create_refund");
+  actions_.PolicyChanged(policy);
+  ASSERT_TRUE(Verify("4242")->verified());
+  v1::CreateRefundRequest flagged = ConfirmedRefund("r-1", "");
+  flagged.mutable_context()->set_confirmed(true);
+  // The flag confirms for a trusted orchestrator...
+  ASSERT_TRUE(RunCoroutine(actions_.refunds.CreateRefund(flagged, absl::InfiniteFuture())).ok());
+  EXPECT_EQ(RefundsSent(stripe_), 1u);
+
+  // ...until the policy requires the token.
+  policy.set_confirmation_token_required(true);
+  actions_.PolicyChanged(policy);
+  flagged.mutable_context()->set_request_id("r-2");
+  auto asked = RunCoroutine(actions_.refunds.CreateRefund(flagged, absl::InfiniteFuture()));
+  ASSERT_THAT(asked, StatusIs(absl::StatusCode::kFailedPrecondition,
+                              HasSubstr("with the confirmation_token of this answer")));
+  const std::string token = GetErrorDetail(asked.status())->confirmation_token();
+  ASSERT_FALSE(token.empty());
+  EXPECT_EQ(RefundsSent(stripe_), 1u);
+  ASSERT_TRUE(RunCoroutine(actions_.refunds.CreateRefund(ConfirmedRefund("r-2", token),
+                                                         absl::InfiniteFuture()))
+                  .ok());
+  EXPECT_EQ(RefundsSent(stripe_), 2u);
+}
+
 TEST_F(ActionTest, RefundKeyIsDerivedFromTheRequestId) {
   ASSERT_TRUE(Verify("4242")->verified());
   auto refund = Refund("r-1");

@@ -114,6 +114,12 @@ Action<v1::CancelSubscriptionResponse> SubscriptionActions::CancelSubscription(
     WritePlan<v1::CancelSubscriptionResponse> write;
     write.facts.subscription =
         policy::SubscriptionFacts{.cancel_immediately = request.immediately()};
+    const std::string plan =
+        current.items.empty() || current.items.front().price.nickname.empty()
+            ? std::string("your subscription")
+            : absl::StrCat("your ", current.items.front().price.nickname, " subscription");
+    write.facts.summary = absl::StrCat(
+        "cancel ", plan, request.immediately() ? " today" : " at the end of this billing period");
     write.send = [&](const std::string& key) -> Action<v1::CancelSubscriptionResponse> {
       const stripe::CallOptions options{.bounds = bounds, .idempotency_key = key};
       absl::StatusOr<stripe::Subscription> canceled;
@@ -233,8 +239,12 @@ Action<v1::ChangeSubscriptionPlanResponse> SubscriptionActions::ChangeSubscripti
     v1::ChangeSubscriptionPlanRequest request, CallBounds bounds) {
   PAYVOX_CO_RETURN_IF_ERROR(
       stripe::ValidateStripeId("new_price_id", request.new_price_id(), {"price_"}));
-  if (!request.context().confirmed())
+  PAYVOX_CO_ASSIGN_OR_RETURN(const v1::TenantPolicy policy, co_await env_.guard.Policy());
+  PAYVOX_CO_ASSIGN_OR_RETURN(const Confirmation confirmation,
+                             env_.Confirm(request, request.context(), "change_subscription_plan"));
+  if (!ActionEnv::Confirmed(policy, request.context(), confirmation)) {
     co_return co_await PreviewPlanChange(std::move(request), bounds);
+  }
   // The change uses one proration date for its preview and itself.
   const int64_t proration_date = absl::ToUnixSeconds(env_.clock.Now());
   auto load = [&](const stripe::Subscription& current, const v1::TenantPolicy& policy,
@@ -294,6 +304,9 @@ Action<v1::ChangeSubscriptionPlanResponse> SubscriptionActions::PreviewPlanChang
   *response.mutable_subscription() = ToProto(current, speaking.now, speaking.zone);
   response.set_say(absl::StrCat("Switching plans now ", change.now_part, ", then ", change.next,
                                 " each period. Shall I go ahead?"));
+  PAYVOX_CO_ASSIGN_OR_RETURN(
+      *response.mutable_confirmation_token(),
+      env_.ConfirmationTokenFor(request, request.context(), "change_subscription_plan"));
   co_return response;
 }
 

@@ -64,6 +64,13 @@ std::shared_ptr<TenantRuntime> TenantDirectory::MakeRuntime(
   return runtime;
 }
 
+size_t TenantDirectory::TenantTokenCount() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t count = 0;
+  for (const auto& [tenant, tokens] : tokens_) count += tokens.size();
+  return count;
+}
+
 boost::asio::awaitable<absl::Status> TenantDirectory::ReloadTokens() {
   const absl::Time now = clock_.Now();
   PAYVOX_CO_ASSIGN_OR_RETURN(
@@ -272,6 +279,14 @@ boost::asio::awaitable<absl::Status> TenantDirectory::Disconnect(std::string ten
   }
   if (options_.actions.sessions != nullptr) options_.actions.sessions->EndTenant(tenant_id);
   co_return absl::OkStatus();
+}
+
+std::string TokenTenant(absl::string_view token) {
+  if (absl::StartsWith(token, "pvxo_")) return "operator";
+  if (!absl::ConsumePrefix(&token, "pvxt_")) return "";
+  const size_t dot = token.find('.');
+  if (dot == absl::string_view::npos || dot == 0 || dot > 64) return "";
+  return std::string(token.substr(0, dot));
 }
 
 }  // namespace payvox

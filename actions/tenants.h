@@ -117,6 +117,9 @@ class TenantDirectory {
   boost::asio::awaitable<absl::Status> Disconnect(std::string tenant_id);
 
   const Keyring* keyring() const { return options_.keyring; }
+  // TenantTokenCount: live tenant tokens (configured and stored); with
+  // none, every ActionService call is refused.
+  size_t TenantTokenCount() const;
 
  private:
   std::shared_ptr<TenantRuntime> MakeRuntime(const std::string& tenant_id,
@@ -139,6 +142,11 @@ class TenantDirectory {
   // Live token hashes by tenant.
   absl::flat_hash_map<std::string, std::vector<TenantToken>> tokens_ ABSL_GUARDED_BY(mu_);
 };
+
+// TokenTenant is the tenant a bearer token names, for logs ("pvxt_acme.x"
+// -> "acme"; an operator token -> "operator"; anything else -> ""): never
+// the token's secret part.
+std::string TokenTenant(absl::string_view token);
 
 }  // namespace payvox
 

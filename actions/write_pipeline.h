@@ -1,15 +1,18 @@
 // write_pipeline.h: the one path every write takes, refunds included.
 //
-//   1. concurrent calls of one request (same call, request_id and action)
-//      become one run; the others wait for its answer (SingleFlight);
+//   1. a confirmation token the request carries is redeemed (the write then
+//      runs under the token's key); concurrent calls of one request (same
+//      call, request_id and action) become one run; the others wait for its
+//      answer (SingleFlight);
 //   2. a retry of a request that went through is answered from its saved
 //      answer, without asking Stripe or the policy again;
 //   3. the action loads its facts (`plan`: the objects it changes, their
 //      state, the amount, the limit it counts toward) with the tenant's
 //      policy at hand;
 //   4. the caller's verification and today's usage are read in one store
-//      call, and the policy decides (a refusal is audited; an answer that
-//      needs an operator files an approval when the plan allows one);
+//      call, and the policy decides (a refusal is audited; one that asks the
+//      caller's confirmation carries a token for this request; an answer
+//      that needs an operator files an approval when the plan allows one);
 //   5. the limit reservation and the audit intent are written in one commit;
 //   6. the plan's `send` asks Stripe;
 //   7. the outcome is audited, the reservation settled and the answer saved.
@@ -123,7 +126,8 @@ class WritePipeline {
   boost::asio::awaitable<absl::StatusOr<Response>> Checked(const google::protobuf::Message& request,
                                                            const v1::CallContext& context,
                                                            const std::string& action,
-                                                           const std::string& key, Plan& plan);
+                                                           const Confirmation& confirmation,
+                                                           Plan& plan);
   // Describe fills in the facts the action's catalog entry declares.
   static absl::Status Describe(const std::string& action, policy::ActionFacts& facts);
   boost::asio::awaitable<absl::StatusOr<StoredFacts>> ReadFacts(
@@ -151,10 +155,12 @@ template <typename Response, typename Plan>
 boost::asio::awaitable<absl::StatusOr<Response>> WritePipeline::Run(
     const google::protobuf::Message& request, const v1::CallContext& context, std::string action,
     CallBounds bounds, Plan plan) {
-  const std::string key = env_.WriteKey(context, action);
+  PAYVOX_CO_ASSIGN_OR_RETURN(const Confirmation confirmation,
+                             env_.Confirm(request, context, action));
+  const std::string& key = confirmation.key;
   if (context.request_id().empty()) {
     // Refused by the action's checks before it gets here; run as it is.
-    co_return co_await Checked<Response>(request, context, action, key, plan);
+    co_return co_await Checked<Response>(request, context, action, confirmation, plan);
   }
   // A preview and its confirmed change are two requests.
   const std::string flight = context.confirmed() ? key + ":confirmed" : key;
@@ -167,7 +173,8 @@ boost::asio::awaitable<absl::StatusOr<Response>> WritePipeline::Run(
     }
     co_return response;
   }
-  absl::StatusOr<Response> result = co_await Checked<Response>(request, context, action, key, plan);
+  absl::StatusOr<Response> result =
+      co_await Checked<Response>(request, context, action, confirmation, plan);
   if (result.ok()) {
     ticket.Publish(result->SerializeAsString());
   } else {
@@ -179,7 +186,8 @@ boost::asio::awaitable<absl::StatusOr<Response>> WritePipeline::Run(
 template <typename Response, typename Plan>
 boost::asio::awaitable<absl::StatusOr<Response>> WritePipeline::Checked(
     const google::protobuf::Message& request, const v1::CallContext& context,
-    const std::string& action, const std::string& key, Plan& plan) {
+    const std::string& action, const Confirmation& confirmation, Plan& plan) {
+  const std::string& key = confirmation.key;
   PAYVOX_CO_ASSIGN_OR_RETURN(std::optional<Response> saved,
                              co_await env_.guard.Replay<Response>(key, request));
   if (saved.has_value()) co_return *std::move(saved);
@@ -197,7 +205,7 @@ boost::asio::awaitable<absl::StatusOr<Response>> WritePipeline::Checked(
         const StoredFacts stored,
         co_await ReadFacts(context, write.customer, write.identity_required, write.limit));
     write.facts.caller_verified = stored.verified;
-    write.facts.confirmed = context.confirmed();
+    write.facts.confirmed = ActionEnv::Confirmed(policy, context, confirmation);
     write.facts.now = env_.clock.Now();
     write.facts.usage = stored.usage;
     const policy::Decision decision = policy::Decide(policy, write.facts);
@@ -212,7 +220,7 @@ boost::asio::awaitable<absl::StatusOr<Response>> WritePipeline::Checked(
         refused = absl::PermissionDeniedError(absl::StrCat(
             write.facts.action, " needs an operator; payvox files approvals for refunds only"));
       }
-      co_return refused;
+      co_return env_.AskConfirmation(std::move(refused), request, context, action);
     }
   }
 

@@ -5,6 +5,7 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -30,6 +31,7 @@
 #include "common/secure_random.h"
 #include "common/status_macros.h"
 #include "gateway/gateway.h"
+#include "policy/policy.h"
 #include "rpc/admin_service.h"
 #include "rpc/grpc_metrics.h"
 #include "rpc/services.h"
@@ -49,6 +51,12 @@ std::pair<std::string, int> SplitHostPort(const std::string& address) {
   int port = 0;
   absl::SimpleAtoi(address.substr(colon + 1), &port);
   return {address.substr(0, colon), port};
+}
+
+// StorePath: the SQLite file payvoxd keeps its state in.
+std::string StorePath(const v1::ServerConfig& config, bool sandbox) {
+  if (!config.store_path().empty()) return config.store_path();
+  return sandbox ? ":memory:" : "payvox.db";
 }
 
 // IsLoopback: a listening host only this machine reaches.
@@ -147,6 +155,8 @@ struct PayvoxApp::Parts {
   std::shared_ptr<stripe::ResilientStripeClient> stripe;
   std::unique_ptr<SqliteStore> store;
   std::unique_ptr<StoreExecutor> store_executor;
+  // Before the tenants, whose actions give and redeem them.
+  std::unique_ptr<ConfirmationTokens> confirmations;
   std::unique_ptr<TenantDirectory> tenants;
   std::unique_ptr<Reconciler> reconciler;
   std::unique_ptr<AsioSleeper> sleeper;
@@ -162,7 +172,6 @@ struct PayvoxApp::Parts {
   std::unique_ptr<webhooks::WebhookSink> metrics_sink;
   std::unique_ptr<webhooks::WebhookListener> metrics_listener;
   // The HTTP front door, last: it calls everything above.
-  std::unique_ptr<gateway::ConfirmationTokens> confirmations;
   std::unique_ptr<gateway::RepeatWindow> repeats;
   std::unique_ptr<gateway::ToolRunner> tool_runner;
   std::unique_ptr<gateway::Gateway> gateway;
@@ -206,19 +215,12 @@ absl::Status PayvoxApp::StartGateway(Parts& parts, bool sandbox) {
   const v1::GatewayConfig& config = parts.config.gateway();
   if (config.listen_address().empty()) return absl::OkStatus();
   PAYVOX_ASSIGN_OR_RETURN(GatewaySecrets secrets, ReadGatewaySecrets(config));
-  if (secrets.confirmation_key.empty()) {
-    PAYVOX_ASSIGN_OR_RETURN(secrets.confirmation_key, SecureRandomBytes(32));
-  }
-  PAYVOX_ASSIGN_OR_RETURN(
-      parts.confirmations,
-      gateway::ConfirmationTokens::Create({.key = secrets.confirmation_key,
-                                           .ttl = absl::Seconds(config.confirmation_ttl_seconds())},
-                                          parts.clock));
   parts.repeats = std::make_unique<gateway::RepeatWindow>(
       parts.clock, absl::Seconds(config.repeat_window_seconds()));
   parts.tool_runner = std::make_unique<gateway::ToolRunner>(
-      *parts.confirmations, *parts.repeats, parts.clock, parts.io.get_executor(),
-      gateway::ToolRunnerOptions{.timeout = absl::Milliseconds(config.tool_timeout_ms())});
+      *parts.repeats, parts.clock, parts.io.get_executor(),
+      gateway::ToolRunnerOptions{.timeout = absl::Milliseconds(config.tool_timeout_ms()),
+                                 .log = parts.log});
   const auto [host, port] = SplitHostPort(config.listen_address());
   gateway::GatewayOptions options{
       .allowed_origins = {config.allowed_origins().begin(), config.allowed_origins().end()},
@@ -226,15 +228,16 @@ absl::Status PayvoxApp::StartGateway(Parts& parts, bool sandbox) {
       .loopback_only = IsLoopback(host),
       .retell_api_keys = std::move(secrets.retell_api_keys),
       .version = PAYVOX_VERSION,
-      .metrics = &parts.metrics};
+      .metrics = &parts.metrics,
+      .log = parts.log};
   for (const v1::GatewayTenant& tenant : config.tenants()) {
     if (!tenant.vapi_assistant_id().empty()) {
       options.vapi_assistant_ids[tenant.tenant_id()] = tenant.vapi_assistant_id();
     }
   }
-  if (sandbox) {
+  if (sandbox && options.loopback_only) {
     // The sandbox's well-known Retell key, so the faces work without an
-    // account (docs/voice-platforms.md).
+    // account (docs/voice-platforms.md); on loopback only.
     options.retell_api_keys.try_emplace(parts.config.tenant_id(), "key_payvox_sandbox_retell");
   }
   parts.gateway = std::make_unique<gateway::Gateway>(*parts.tenants, *parts.tool_runner,
@@ -278,6 +281,22 @@ sandbox::StripeEmulator* PayvoxApp::sandbox_emulator() const { return parts_->em
 
 absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions options,
                                                             const Clock& clock) {
+  // A start that fails leaves no empty database behind for the next one to
+  // mistake for a store (SQLite creates the file when it opens it).
+  const std::string store_path = StorePath(options.config, options.sandbox);
+  std::error_code ignored;
+  const bool new_file = store_path != ":memory:" && !std::filesystem::exists(store_path, ignored);
+  absl::StatusOr<std::unique_ptr<PayvoxApp>> app = StartParts(std::move(options), clock);
+  if (!app.ok() && new_file) {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      std::filesystem::remove(store_path + suffix, ignored);
+    }
+  }
+  return app;
+}
+
+absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::StartParts(PayvoxAppOptions options,
+                                                                 const Clock& clock) {
   const absl::Time started_at = clock.Now();
   auto parts = std::make_unique<Parts>(clock);
   parts->config = std::move(options.config);
@@ -323,6 +342,7 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   }
   parts->keyring = std::move(options.keyring);
   client_options.metrics = &parts->metrics;
+  client_options.log = parts->log;
   parts->stripe_clients = std::make_unique<stripe::StripeClients>(parts->io.get_executor(), clock);
   absl::StatusOr<std::shared_ptr<stripe::ResilientStripeClient>> client =
       parts->stripe_clients->For(client_options);
@@ -331,8 +351,7 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
                         absl::StrCat("Stripe client: ", client.status().message()));
   }
   parts->stripe = *std::move(client);
-  std::string store_path = config.store_path();
-  if (store_path.empty()) store_path = options.sandbox ? ":memory:" : "payvox.db";
+  const std::string store_path = StorePath(config, options.sandbox);
   absl::StatusOr<std::unique_ptr<SqliteStore>> store =
       SqliteStore::Open({.path = store_path}, clock);
   if (!store.ok()) {
@@ -354,10 +373,38 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   };
   std::string tenant_token = options.tenant_token;
   std::string operator_token = options.operator_token;
+  if (options.sandbox && (tenant_token.empty() || operator_token.empty())) {
+    // The sandbox's tokens are written in its docs: they open only ports
+    // that nobody but this machine reaches.
+    for (const auto& [field, address] :
+         {std::pair<const char*, const std::string&>{"grpc_listen_address",
+                                                     config.grpc_listen_address()},
+          std::pair<const char*, const std::string&>{"gateway.listen_address",
+                                                     config.gateway().listen_address()}}) {
+      if (!address.empty() && !IsLoopback(SplitHostPort(address).first)) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("--sandbox accepts its well-known tokens on loopback only, and ", field,
+                         " is \"", address,
+                         "\": listen on 127.0.0.1, or set PAYVOX_TENANT_TOKEN and "
+                         "PAYVOX_OPERATOR_TOKEN"));
+      }
+    }
+  }
   if (options.sandbox && tenant_token.empty()) {
     tenant_token = SandboxTenantToken(config.tenant_id());
   }
   if (options.sandbox && operator_token.empty()) operator_token = kSandboxOperatorToken;
+  absl::StatusOr<std::string> confirmation_key = ReadConfirmationKey(config.confirmations());
+  if (confirmation_key.ok() && confirmation_key->empty()) {
+    confirmation_key = SecureRandomBytes(32);
+  }
+  if (!confirmation_key.ok()) return confirmation_key.status();
+  absl::StatusOr<std::unique_ptr<ConfirmationTokens>> confirmations =
+      ConfirmationTokens::Create({.key = *std::move(confirmation_key),
+                                  .ttl = absl::Seconds(config.confirmations().ttl_seconds())},
+                                 clock);
+  if (!confirmations.ok()) return confirmations.status();
+  parts->confirmations = *std::move(confirmations);
   const v1::CallSessionsConfig& session_config = config.call_sessions();
   if (!session_config.disabled()) {
     parts->sessions = std::make_unique<CallSessions>(
@@ -383,11 +430,19 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
                       .default_policy = config.policy(),
                       .metrics = &parts->metrics,
                       .sessions = parts->sessions.get(),
-                      .begin_call_wait = absl::Milliseconds(session_config.begin_call_wait_ms())}});
+                      .begin_call_wait = absl::Milliseconds(session_config.begin_call_wait_ms()),
+                      .confirmations = parts->confirmations.get()}});
   absl::StatusOr<std::vector<std::string>> unconnected = parts->tenants->Load(parts->stripe);
   if (!unconnected.ok()) {
     return absl::Status(unconnected.status().code(),
                         absl::StrCat("tenants: ", unconnected.status().message()));
+  }
+  if (parts->tenants->TenantTokenCount() == 0) {
+    parts->log->Warning(
+        "no tenant token is configured and the store holds none: every ActionService call and "
+        "every gateway request will be refused UNAUTHENTICATED until one is (set "
+        "PAYVOX_TENANT_TOKEN, or create a tenant with payvoxctl tenants create)",
+        {{"tenant", config.tenant_id()}});
   }
   for (const std::string& problem : *unconnected) {
     parts->log->Error(
@@ -475,7 +530,8 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.experimental().SetInterceptorCreators(GrpcMetricsInterceptors(parts->metrics, clock));
+  builder.experimental().SetInterceptorCreators(
+      GrpcMetricsInterceptors(parts->metrics, clock, parts->log));
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
       GrpcServerCredentials(config.grpc_tls());
   if (!credentials.ok()) {
@@ -529,7 +585,8 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
                   if (sessions != nullptr) sessions->Forget(tenant, event);
                   hub->Publish(tenant, event);
                 },
-            .metrics = &parts->metrics});
+            .metrics = &parts->metrics,
+            .log = parts->log});
     parts->webhook_listener = std::make_unique<webhooks::WebhookListener>(*parts->ingestor, clock);
     const auto [host, webhook_port] = SplitHostPort(webhooks_config.listen_address());
     const absl::Status listening = parts->webhook_listener->Start(
@@ -540,7 +597,8 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
                   .tls_cert_file = webhooks_config.tls_cert_file(),
                   .tls_key_file = webhooks_config.tls_key_file()},
          .verify = {.tolerance = absl::Seconds(webhooks_config.tolerance_seconds())},
-         .metrics = &parts->metrics});
+         .metrics = &parts->metrics,
+         .log = parts->log});
     if (!listening.ok()) {
       parts->webhook_listener.reset();
       parts->Stop();
@@ -554,7 +612,8 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
     const auto [host, port] = SplitHostPort(config.metrics_listen_address());
     const absl::Status listening = parts->metrics_listener->Start(
         {.http = {.address = host, .port = port, .max_connections = 64},
-         .metrics = &parts->metrics});
+         .metrics = &parts->metrics,
+         .serve_metrics = true});
     if (!listening.ok()) {
       parts->metrics_listener.reset();
       parts->Stop();
@@ -574,6 +633,8 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions opt
                     {"gateway_port",
                      absl::StrCat(parts->gateway_listener ? parts->gateway_listener->port() : 0)},
                     {"tenant", config.tenant_id()},
+                    {"default_policy", policy::PolicySummary(config.policy())},
+                    {"open_file_limit", absl::StrCat(options.open_file_limit)},
                     {"sandbox", options.sandbox ? "true" : "false"},
                     {"grpc_tls", config.grpc_tls().cert_file().empty()        ? "off"
                                  : config.grpc_tls().client_ca_file().empty() ? "server"

@@ -51,6 +51,9 @@ struct PayvoxAppOptions {
   // Where payvoxd logs (JSON lines); null: standard error at
   // config.log_level. Must outlive the app.
   Logger* logger = nullptr;
+  // The open-file limit payvoxd runs under (main raised it), for the
+  // startup log; 0: not told.
+  uint64_t open_file_limit = 0;
 };
 
 class PayvoxApp {
@@ -84,6 +87,10 @@ class PayvoxApp {
  private:
   struct Parts;
   explicit PayvoxApp(std::unique_ptr<Parts> parts);
+  // StartParts is Start but for removing the store file it created when
+  // starting fails.
+  static absl::StatusOr<std::unique_ptr<PayvoxApp>> StartParts(PayvoxAppOptions options,
+                                                               const Clock& clock);
   // StartGateway serves config.gateway's front door, when it has an address.
   static absl::Status StartGateway(Parts& parts, bool sandbox);
   std::unique_ptr<Parts> parts_;

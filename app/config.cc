@@ -15,6 +15,7 @@
 #include "actions/tenant_actions.h"
 #include "client/http_connection_pool.h"
 #include "common/log.h"
+#include "common/strict_json.h"
 #include "policy/policy.h"
 
 namespace payvox {
@@ -85,6 +86,8 @@ void ApplyDefaults(v1::ServerConfig& config) {
   if (webhooks.subscriber_queue() == 0) webhooks.set_subscriber_queue(256);
   if (webhooks.heartbeat_seconds() == 0) webhooks.set_heartbeat_seconds(15);
   if (!webhooks.has_secret_overlap_seconds()) webhooks.set_secret_overlap_seconds(86400);
+  // No policy at all is the conservative one; "policy": {} says "no bounds".
+  if (!config.has_policy()) *config.mutable_policy() = policy::ConservativePolicy();
   v1::AuthConfig& auth = *config.mutable_auth();
   if (auth.tenant_token_env().empty() && auth.tenant_token_file().empty()) {
     auth.set_tenant_token_env("PAYVOX_TENANT_TOKEN");
@@ -110,8 +113,9 @@ void ApplyDefaults(v1::ServerConfig& config) {
   if (gateway.max_body_bytes() == 0) gateway.set_max_body_bytes(256 << 10);
   if (gateway.max_connections() == 0) gateway.set_max_connections(512);
   if (gateway.tool_timeout_ms() == 0) gateway.set_tool_timeout_ms(15000);
-  if (gateway.confirmation_ttl_seconds() == 0) gateway.set_confirmation_ttl_seconds(300);
   if (gateway.repeat_window_seconds() == 0) gateway.set_repeat_window_seconds(600);
+  v1::ConfirmationConfig& confirmations = *config.mutable_confirmations();
+  if (confirmations.ttl_seconds() == 0) confirmations.set_ttl_seconds(300);
 }
 
 namespace {
@@ -131,10 +135,6 @@ absl::Status ValidateGateway(const v1::GatewayConfig& gateway) {
       return Bad("gateway.tls_cert_file", absl::StrCat("cannot read \"", *file, "\""));
     }
   }
-  if (!gateway.confirmation_key_env().empty() && !gateway.confirmation_key_file().empty()) {
-    return Bad("gateway.confirmation_key_env",
-               "set confirmation_key_env or confirmation_key_file, not both");
-  }
   const struct {
     const char* field;
     int64_t value, low, high;
@@ -142,7 +142,6 @@ absl::Status ValidateGateway(const v1::GatewayConfig& gateway) {
       {"gateway.max_body_bytes", gateway.max_body_bytes(), 1024, 4 << 20},
       {"gateway.max_connections", gateway.max_connections(), 1, 10000},
       {"gateway.tool_timeout_ms", gateway.tool_timeout_ms(), 1000, 120000},
-      {"gateway.confirmation_ttl_seconds", gateway.confirmation_ttl_seconds(), 10, 3600},
       {"gateway.repeat_window_seconds", gateway.repeat_window_seconds(), 10, 3600},
   };
   for (const auto& range : ranges) {
@@ -327,6 +326,15 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
         "cannot hold more than all of them)");
   }
   if (absl::Status s = ValidateGateway(config.gateway()); !s.ok()) return s;
+  const v1::ConfirmationConfig& confirmations = config.confirmations();
+  if (!confirmations.key_env().empty() && !confirmations.key_file().empty()) {
+    return Bad("confirmations.key_env", "set key_env or key_file, not both");
+  }
+  if (absl::Status s =
+          CheckRange("confirmations.ttl_seconds", confirmations.ttl_seconds(), 10, 3600);
+      !s.ok()) {
+    return s;
+  }
   if (absl::Status s = policy::ValidatePolicy(config.policy(), ActionNames()); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("config field ", s.message()));
   }
@@ -360,6 +368,7 @@ stripe::StripeClientOptions StripeClientOptionsFrom(const v1::StripeConfig& stri
 }
 
 absl::StatusOr<v1::ServerConfig> ParseConfig(absl::string_view json) {
+  if (absl::Status strict = CheckStrictJson(json, "the config"); !strict.ok()) return strict;
   v1::ServerConfig config;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
@@ -416,15 +425,19 @@ std::string FirstLine(const std::string& text) {
 
 }  // namespace
 
+absl::StatusOr<std::string> ReadConfirmationKey(const v1::ConfirmationConfig& confirmations) {
+  absl::StatusOr<std::string> key = ReadSecretSource(
+      confirmations.key_env(), confirmations.key_file(), "the confirmation key file");
+  if (!key.ok()) return key.status();
+  std::string line = FirstLine(*key);
+  if (!line.empty() && line.size() < 32) {
+    return absl::FailedPreconditionError("confirmations: the key must be at least 32 characters");
+  }
+  return line;
+}
+
 absl::StatusOr<GatewaySecrets> ReadGatewaySecrets(const v1::GatewayConfig& gateway) {
   GatewaySecrets secrets;
-  absl::StatusOr<std::string> key = ReadSecretSource(
-      gateway.confirmation_key_env(), gateway.confirmation_key_file(), "the confirmation key file");
-  if (!key.ok()) return key.status();
-  secrets.confirmation_key = FirstLine(*key);
-  if (!secrets.confirmation_key.empty() && secrets.confirmation_key.size() < 32) {
-    return absl::FailedPreconditionError("gateway.confirmation_key must be at least 32 characters");
-  }
   for (const v1::GatewayTenant& tenant : gateway.tenants()) {
     absl::StatusOr<std::string> retell = ReadSecretSource(
         tenant.retell_api_key_env(), tenant.retell_api_key_file(), "the Retell API key file");

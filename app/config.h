@@ -62,13 +62,14 @@ absl::StatusOr<AuthTokens> ReadAuthTokens(const v1::ServerConfig& config);
 
 // GatewaySecrets are the front door's keys (config.gateway's sources).
 struct GatewaySecrets {
-  // Empty: none configured (payvoxd makes a random one).
-  std::string confirmation_key;
   // By tenant id.
   absl::flat_hash_map<std::string, std::string> retell_api_keys;
 };
 // ReadGatewaySecrets: FAILED_PRECONDITION names the source, never the key.
 absl::StatusOr<GatewaySecrets> ReadGatewaySecrets(const v1::GatewayConfig& gateway);
+// ReadConfirmationKey: the confirmation tokens' key; empty when none is
+// configured (payvoxd makes a random one).
+absl::StatusOr<std::string> ReadConfirmationKey(const v1::ConfirmationConfig& confirmations);
 
 // StripeClientOptionsFrom turns validated config into the Stripe client's
 // options; rates left at 0 become the documented limits of the key's mode.

@@ -6,6 +6,7 @@
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "policy/policy.h"
 
 namespace payvox {
 namespace {
@@ -88,6 +89,27 @@ TEST(ConfigTest, UnknownFieldsAndBadJsonAreRejected) {
   EXPECT_THAT(ParseConfig("{"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseConfig(R"({"io_threads": "many"})"),
               StatusIs(absl::StatusCode::kInvalidArgument));
+  // What protobuf's reader would forgive.
+  EXPECT_THAT(ParseConfig("{'io_threads': 2}"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not strict JSON")));
+  EXPECT_THAT(ParseConfig(R"({"io_threads": 2,})"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not strict JSON")));
+  EXPECT_THAT(ParseConfig(R"({"io_threads": 2, "io_threads": 3})"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\"io_threads\" twice")));
+}
+
+TEST(ConfigTest, NoPolicyIsTheConservativeOneAndAnEmptyOneHasNoBounds) {
+  absl::StatusOr<v1::ServerConfig> config = ParseConfig("{}");
+  ASSERT_TRUE(config.ok()) << config.status();
+  ASSERT_FALSE(config->policy().refunds().max_auto_refund().empty());
+  EXPECT_EQ(config->policy().SerializeAsString(), policy::ConservativePolicy().SerializeAsString());
+  EXPECT_EQ(policy::PolicySummary(config->policy()),
+            "refunds above $100.00 wait for approval; at most $500.00 a day (in USD)");
+  absl::StatusOr<v1::ServerConfig> unbounded = ParseConfig(R"({"policy": {}})");
+  ASSERT_TRUE(unbounded.ok()) << unbounded.status();
+  EXPECT_TRUE(unbounded->policy().refunds().max_auto_refund().empty());
+  EXPECT_EQ(policy::PolicySummary(unbounded->policy()),
+            "refunds need no approval for their amount; no daily refund limit (in USD)");
 }
 
 TEST(ConfigTest, BadValuesNameTheirField) {

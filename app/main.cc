@@ -7,6 +7,8 @@
 // prints the bound port, and on SIGINT or SIGTERM shuts down gracefully:
 // health NOT_SERVING, no new calls, in-flight calls get
 // shutdown_grace_seconds to finish.
+#include <sys/resource.h>
+
 #include <csignal>
 #include <fstream>
 #include <iostream>
@@ -27,8 +29,25 @@ ABSL_FLAG(int, grpc_port, -1,
           "gRPC port on the configured host, overriding the config; 0 picks a free one");
 ABSL_FLAG(std::string, port_file, "", "write the bound gRPC port to this file once serving");
 ABSL_FLAG(uint64_t, sandbox_seed, 0, "seed for sandbox ids (0: random)");
+ABSL_FLAG(bool, check_config, false,
+          "parse and validate --config, print what is wrong (or that it is valid) and exit: 0 "
+          "when valid, 1 otherwise; starts nothing");
 
 namespace {
+
+// RaiseDescriptorLimit lifts the soft limit on open files to the hard one:
+// every connection of the listeners and every pooled connection to Stripe
+// holds one. Returns the limit in force.
+rlim_t RaiseDescriptorLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) return raised.rlim_cur;
+  }
+  return limit.rlim_cur;
+}
 
 // Fail logs why payvoxd cannot start (a JSON line on standard error).
 int Fail(absl::string_view what) {
@@ -47,9 +66,18 @@ int main(int argc, char** argv) {
 
   // Before any thread starts, so only this one receives SIGINT/SIGTERM.
   payvox::TerminationSignals signals;
+  const rlim_t descriptors = RaiseDescriptorLimit();
 
   absl::StatusOr<payvox::v1::ServerConfig> config =
       payvox::LoadConfigFile(absl::GetFlag(FLAGS_config));
+  if (absl::GetFlag(FLAGS_check_config)) {
+    if (!config.ok()) {
+      std::cerr << "payvoxd: the config is not valid: " << config.status().message() << "\n";
+      return 1;
+    }
+    std::cout << "payvoxd: the config is valid\n";
+    return 0;
+  }
   if (!config.ok()) return Fail(config.status().message());
   if (const int port = absl::GetFlag(FLAGS_grpc_port); port >= 0) {
     if (port > 65535) return Fail("--grpc_port must be 0 to 65535");
@@ -86,6 +114,7 @@ int main(int argc, char** argv) {
     }
   }
 
+  options.open_file_limit = descriptors;
   payvox::SystemClock clock;
   absl::StatusOr<std::unique_ptr<payvox::PayvoxApp>> app =
       payvox::PayvoxApp::Start(std::move(options), clock);

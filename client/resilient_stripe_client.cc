@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <random>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "client/stripe_errors.h"
 #include "common/error_detail.h"
@@ -142,6 +144,25 @@ std::string EndpointFamily(absl::string_view path) {
   return plain ? std::string(rest) : "other";
 }
 
+std::string PathTemplate(absl::string_view path) {
+  path = path.substr(0, path.find('?'));
+  std::string out;
+  bool first = true;
+  for (absl::string_view segment : absl::StrSplit(path, '/', absl::SkipEmpty())) {
+    // The API version ("v1") is kept; a segment with anything but lower-case
+    // letters and underscores is an id.
+    const bool version = first && segment.size() >= 2 && segment[0] == 'v' &&
+                         std::all_of(segment.begin() + 1, segment.end(),
+                                     [](char c) { return absl::ascii_isdigit(c); });
+    first = false;
+    const bool id = !version && std::any_of(segment.begin(), segment.end(), [](char c) {
+      return !((c >= 'a' && c <= 'z') || c == '_');
+    });
+    absl::StrAppend(&out, "/", id ? absl::string_view("{id}") : segment);
+  }
+  return out;
+}
+
 ResilientStripeClient::~ResilientStripeClient() {
   if (options_.metrics != nullptr) options_.metrics->RemoveCallbacks(this);
 }
@@ -215,7 +236,7 @@ boost::asio::awaitable<absl::StatusOr<StripeResponse>> ResilientStripeClient::Se
 }
 
 boost::asio::awaitable<ResilientStripeClient::Attempt> ResilientStripeClient::OneAttempt(
-    const StripeRequest& request) {
+    const StripeRequest& request, int attempt) {
   Attempt out;
   if (request.bounds.cancelled()) {
     out.refusal = absl::CancelledError("the call was cancelled before Stripe answered");
@@ -249,6 +270,20 @@ boost::asio::awaitable<ResilientStripeClient::Attempt> ResilientStripeClient::On
   const absl::Time sent = clock_.Now();
   out.answer = co_await transport_->RoundTrip(request);
   breaker_.Record(*ticket, OutcomeOf(out.answer), clock_.Now());
+  if (options_.log != nullptr) {
+    const bool answered = out.answer.ok();
+    const bool fine = answered && out.answer->http_status >= 200 && out.answer->http_status < 300;
+    options_.log->Log(
+        fine ? LogLevel::kDebug : LogLevel::kWarning,
+        fine ? "stripe request" : "stripe request failed",
+        {{"method", std::string(MethodName(request.method))},
+         {"path", PathTemplate(request.path)},
+         {"status", answered ? absl::StrCat(out.answer->http_status)
+                             : absl::StrCat("no_answer: ", out.answer.status().message())},
+         {"stripe_request_id", answered ? out.answer->request_id : ""},
+         {"attempt", absl::StrCat(attempt)},
+         {"ms", absl::StrCat(absl::ToInt64Milliseconds(clock_.Now() - sent))}});
+  }
   if (requests_metric_) {
     const std::string family = EndpointFamily(request.path);
     requests_metric_
@@ -265,7 +300,7 @@ boost::asio::awaitable<ResilientStripeClient::Attempt> ResilientStripeClient::On
 boost::asio::awaitable<absl::StatusOr<StripeResponse>> ResilientStripeClient::SendWithRetries(
     const StripeRequest& request) {
   for (int retries = 0;; ++retries) {
-    Attempt attempt = co_await OneAttempt(request);
+    Attempt attempt = co_await OneAttempt(request, retries + 1);
     if (!attempt.refusal.ok()) co_return attempt.refusal;
     absl::StatusOr<HttpAnswer>& answer = attempt.answer;
     AttemptOutcome outcome;

@@ -38,6 +38,7 @@
 #include "client/stripe_transport.h"
 #include "common/async_wait.h"
 #include "common/clock.h"
+#include "common/log.h"
 #include "common/metrics.h"
 
 namespace payvox::stripe {
@@ -55,12 +56,22 @@ struct StripeClientOptions {
   // Where the client's metrics go (payvox_stripe_*); null: nowhere. Must
   // outlive the client.
   metrics::Registry* metrics = nullptr;
+  // Where each attempt is logged (method, path template, status, Stripe's
+  // Request-Id, attempt, latency): debug when Stripe answered 2xx, warning
+  // otherwise; null: nowhere. Must outlive the client.
+  Logger* log = nullptr;
 };
 
 // EndpointFamily names a Stripe path's resource for metrics labels:
 // "/v1/refunds/re_1" -> "refunds", "/v1/billing_portal/sessions" ->
 // "billing_portal"; never an id.
 std::string EndpointFamily(absl::string_view path);
+
+// PathTemplate is a Stripe path as logs may show it: ids become {id} and
+// the query is dropped ("/v1/customers/cus_9a/payment_methods?type=card" ->
+// "/v1/customers/{id}/payment_methods"), so no id, email or search text is
+// written.
+std::string PathTemplate(absl::string_view path);
 
 // ClientStats counts since the client was created.
 struct ClientStats {
@@ -109,7 +120,8 @@ class ResilientStripeClient final : public StripeClient {
 
   boost::asio::awaitable<absl::StatusOr<StripeResponse>> SendWithRetries(
       const StripeRequest& request);
-  boost::asio::awaitable<Attempt> OneAttempt(const StripeRequest& request);
+  // OneAttempt: `attempt` counts from 1.
+  boost::asio::awaitable<Attempt> OneAttempt(const StripeRequest& request, int attempt);
 
   std::unique_ptr<StripeTransport> transport_;
   const Mode mode_;

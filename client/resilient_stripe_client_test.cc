@@ -1,6 +1,7 @@
 #include "client/resilient_stripe_client.h"
 
 #include <deque>
+#include <sstream>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -23,6 +24,7 @@ using ::payvox::testing::RunCoroutine;
 using ::payvox::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // ScriptedTransport answers from a queue (200 "{}" once it is empty) and
 // records every request. With a gate, each round trip waits for it.
@@ -90,6 +92,40 @@ TEST_F(ResilientStripeClientTest, RetriesA503WithTheSameIdempotencyKeyAfterBacko
   EXPECT_EQ(transport_->requests[1].idempotency_key, "pvx_key");
   EXPECT_THAT(sleeper_.sleeps(), ElementsAre(absl::Milliseconds(500)));
   EXPECT_EQ(client_->stats().retries, 1u);
+}
+
+TEST_F(ResilientStripeClientTest, LogsEachAttemptWithItsPathTemplateAndStripesRequestId) {
+  std::ostringstream out;
+  Logger log(out, clock_, LogLevel::kDebug);
+  Build({.log = &log});
+  transport_->Then(HttpAnswer{.http_status = 503, .body = "{}", .request_id = "req_first"});
+  transport_->Then(HttpAnswer{.http_status = 200, .body = "{}", .request_id = "req_second"});
+  StripeRequest request = Refund();
+  request.path = "/v1/customers/cus_9aZ/payment_methods?type=card&email=jenny@example.com";
+  ASSERT_TRUE(Send(request).ok());
+  const std::string lines = out.str();
+  EXPECT_THAT(lines, HasSubstr(R"("level":"warning","msg":"stripe request failed")"));
+  EXPECT_THAT(lines, HasSubstr(R"("path":"/v1/customers/{id}/payment_methods","status":"503")"
+                               R"(,"stripe_request_id":"req_first","attempt":"1")"));
+  EXPECT_THAT(lines, HasSubstr(R"("level":"debug","msg":"stripe request")"));
+  EXPECT_THAT(lines, HasSubstr(R"("stripe_request_id":"req_second","attempt":"2")"));
+  EXPECT_THAT(lines, Not(HasSubstr("cus_9aZ")));
+  EXPECT_THAT(lines, Not(HasSubstr("jenny")));
+  // At info, only the failure.
+  std::ostringstream quiet;
+  Logger info(quiet, clock_, LogLevel::kInfo);
+  Build({.log = &info});
+  ASSERT_TRUE(Send(Refund()).ok());
+  EXPECT_EQ(quiet.str(), "");
+}
+
+TEST(PathTemplateTest, HidesIdsAndQueries) {
+  EXPECT_EQ(PathTemplate("/v1/refunds"), "/v1/refunds");
+  EXPECT_EQ(PathTemplate("/v1/refunds/re_1"), "/v1/refunds/{id}");
+  EXPECT_EQ(PathTemplate("/v1/billing_portal/sessions"), "/v1/billing_portal/sessions");
+  EXPECT_EQ(PathTemplate("/v1/customers/search?query=email:'a@b.c'"), "/v1/customers/search");
+  EXPECT_EQ(PathTemplate("/v1/subscriptions/sub_DemoJennyPro/resume"),
+            "/v1/subscriptions/{id}/resume");
 }
 
 TEST_F(ResilientStripeClientTest, BacksOffExponentiallyAndStopsAtMaxRetries) {

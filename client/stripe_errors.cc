@@ -21,8 +21,18 @@ bool IsStateConflict(absl::string_view code) {
          code == "charge_expired_for_capture";
 }
 
+// UnknownOperation: a 404 (or 405) in which Stripe names nothing missing
+// (no error code: "Unrecognized request URL", or a proxy's own page): the
+// path itself does not exist there, which is not the caller's object
+// missing.
+bool UnknownOperation(int http_status, const ErrorBody& error) {
+  return (http_status == 404 || http_status == 405) && error.code.empty() &&
+         error.type != "idempotency_error";
+}
+
 absl::StatusCode CodeFor(int http_status, const ErrorBody& error) {
   if (error.type == "idempotency_error") return absl::StatusCode::kAborted;
+  if (UnknownOperation(http_status, error)) return absl::StatusCode::kUnimplemented;
   if (error.type == "card_error" || http_status == 402)
     return absl::StatusCode::kFailedPrecondition;
   switch (http_status) {
@@ -58,6 +68,13 @@ std::string MessageFor(int http_status, const ErrorBody& error, const std::strin
         "This request_id was already used for a different request; send a new request_id for a "
         "new action. Stripe said: ",
         stripe_text);
+  }
+  if (UnknownOperation(http_status, error)) {
+    return absl::StrCat(
+        "This operation is unavailable: the Stripe endpoint payvox talks to does not offer it (",
+        stripe_text,
+        "). Nothing was done; it is not about the caller's objects, so do not ask the caller for "
+        "another one. An operator must check stripe.api_base_url and the API version.");
   }
   switch (http_status) {
     case 401:
@@ -101,6 +118,10 @@ absl::Status StripeErrorToStatus(int http_status, const std::string& body,
   detail.set_param(error.param);
   detail.set_stripe_request_id(std::string(request_id));
   detail.set_retryable(http_status == 409 || http_status == 429 || http_status >= 500);
+  if (UnknownOperation(http_status, error)) {
+    detail.set_reason("stripe_operation_unavailable");
+    detail.set_say("I can't do that right now, but I can pass your request to the team.");
+  }
   if (error.type == "card_error") {
     detail.set_say(absl::StrCat(
         "I'm sorry, ", DeclinePhrase(error.decline_code.empty() ? error.code : error.decline_code),

@@ -7,7 +7,9 @@
 //   401 -> FAILED_PRECONDITION (the tenant's Stripe key, not the caller's fault)
 //   402 card_error -> FAILED_PRECONDITION (decline explained in plain words)
 //   403 -> PERMISSION_DENIED (restricted key lacks the resource)
-//   404 -> NOT_FOUND        409 -> ABORTED (retryable)
+//   404 naming what is missing (resource_missing...) -> NOT_FOUND
+//   404/405 naming nothing (an unknown path) -> UNIMPLEMENTED, reason
+//       stripe_operation_unavailable        409 -> ABORTED (retryable)
 //   429 -> RESOURCE_EXHAUSTED (retryable)   5xx -> UNAVAILABLE (retryable)
 //
 // Every status carries a payvox.v1.ErrorDetail (common/error_detail.h) with

@@ -45,6 +45,31 @@ TEST(StripeErrorsTest, MapsByWhatTheCallerShouldDoNext) {
               StatusIs(absl::StatusCode::kUnavailable));
 }
 
+TEST(StripeErrorsTest, APathTheEndpointLacksIsAnUnavailableOperationNotAMissingObject) {
+  // Stripe's (and the sandbox's) answer for a URL it does not know names no
+  // code; neither does a proxy's page.
+  for (const std::string& body :
+       {std::string(R"({"error":{"type":"invalid_request_error","message":)"
+                    R"("Unrecognized request URL (GET: /v1/invoices/upcoming)."}})"),
+        std::string("<html>404 Not Found</html>")}) {
+    const absl::Status status = StripeErrorToStatus(404, body, "req_1");
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnimplemented,
+                                 HasSubstr("This operation is unavailable")))
+        << body;
+    EXPECT_THAT(status.message(), HasSubstr("do not ask the caller for another one"));
+    const v1::ErrorDetail detail = *GetErrorDetail(status);
+    EXPECT_EQ(detail.reason(), "stripe_operation_unavailable");
+    EXPECT_FALSE(detail.retryable());
+    EXPECT_FALSE(detail.say().empty());
+  }
+  // Stripe naming what is missing stays NOT_FOUND.
+  EXPECT_THAT(StripeErrorToStatus(404,
+                                  ErrorJson("invalid_request_error", "invoice_upcoming_none",
+                                            "No upcoming invoices for customer: cus_1"),
+                                  ""),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
 TEST(StripeErrorsTest, CardDeclinesAreExplainedAndCarryDetails) {
   const absl::Status status =
       StripeErrorToStatus(402,

@@ -6,8 +6,12 @@
 //   HttpListener listener(faces);
 //   PAYVOX_RETURN_IF_ERROR(listener.Start({.name = "the gateway", .port = 0}));
 //
-// Connections are kept alive, closed after the read timeout, and limited in
-// number (the ones over the limit are closed at once). A body over the limit
+// Connections are kept alive and limited in number: at the cap, the one idle
+// the longest (waiting for its next request, or still sending one) is closed
+// to make room, and a new one is refused only when every connection is
+// handling a request. A request (headers and body) must arrive within the
+// read timeout, so a sender dribbling bytes is closed. When descriptors run
+// out, accept frees an idle connection and pauses instead of spinning. A body over the limit
 // is answered 413 and a header block over it 431, without the handler. With
 // a certificate the listener speaks HTTPS only (TLS 1.2 or newer).
 #ifndef PAYVOX_COMMON_HTTP_LISTENER_H_
@@ -87,6 +91,9 @@ class HttpListener {
   void Stop();
 
   int port() const { return port_; }
+  // Connections closed to make room for new ones (idle ones, at the cap or
+  // when descriptors ran out).
+  uint64_t evicted() const;
 
   // Asio state, defined in the .cc file.
   struct Runtime;

@@ -61,9 +61,19 @@ asio::awaitable<HttpAnswer> Gateway::Handle(const HttpRequest& request) {
   const absl::Time start = clock_.Now();
   const char* face = "other";
   HttpAnswer answer = co_await Route(request, face);
+  const absl::Duration took = clock_.Now() - start;
   if (requests_ != nullptr) {
     requests_->With({face, absl::StrCat(answer.status)}).Increment();
-    seconds_->With({face}).Observe(absl::ToDoubleSeconds(clock_.Now() - start));
+    seconds_->With({face}).Observe(absl::ToDoubleSeconds(took));
+  }
+  if (options_.log != nullptr) {
+    const bool alarming = answer.status == 401 || answer.status >= 500;
+    options_.log->Log(alarming ? LogLevel::kWarning : LogLevel::kInfo, "http",
+                      {{"face", face},
+                       {"method", std::string(request.method_string())},
+                       {"status", absl::StrCat(answer.status)},
+                       {"ms", absl::StrCat(absl::ToInt64Milliseconds(took))},
+                       {"tenant", TenantOf(request)}});
   }
   co_return answer;
 }
@@ -97,6 +107,18 @@ asio::awaitable<HttpAnswer> Gateway::Route(const HttpRequest& request, const cha
   co_return ErrorAnswer(404, "not found");
 }
 
+std::string Gateway::TenantOf(const HttpRequest& request) {
+  absl::string_view path = RequestPath(request);
+  if (absl::ConsumePrefix(&path, "/vapi/") || absl::ConsumePrefix(&path, "/retell/")) {
+    const absl::string_view tenant = path.substr(0, path.find('/'));
+    return tenant.size() <= 64 ? std::string(tenant) : "";
+  }
+  const std::string authorization = Header(request, "Authorization");
+  absl::string_view token = authorization;
+  if (absl::ConsumePrefix(&token, "Bearer ")) return TokenTenant(token);
+  return TokenTenant(Header(request, "X-Vapi-Secret"));
+}
+
 absl::StatusOr<std::shared_ptr<TenantRuntime>> Gateway::Bearer(const HttpRequest& request,
                                                                bool vapi_secret) const {
   std::string token;
@@ -124,12 +146,10 @@ asio::awaitable<HttpAnswer> Gateway::Rest(std::string name, const HttpRequest& r
     ToolFormat format = ToolFormat::kPayvox;
     if (absl::StrContains(target, "format=openai")) format = ToolFormat::kOpenAi;
     if (absl::StrContains(target, "format=anthropic")) format = ToolFormat::kAnthropic;
-    absl::StatusOr<std::shared_ptr<const DescribedActions>> catalog =
-        co_await runner_.Catalog(*tenant);
-    if (!catalog.ok()) co_return AnswerFor(catalog.status());
-    absl::StatusOr<std::string> tools = ToolList((*catalog)->response, format);
-    if (!tools.ok()) co_return ErrorAnswer(500, "payvox could not write its catalog");
-    co_return HttpAnswer{200, absl::StrCat(R"({"tools":)", *tools, "}")};
+    absl::StatusOr<std::shared_ptr<const std::string>> tools =
+        co_await runner_.Tools(*tenant, format);
+    if (!tools.ok()) co_return AnswerFor(tools.status());
+    co_return HttpAnswer{200, absl::StrCat(R"({"tools":)", **tools, "}")};
   }
   if (request.method() != verb::post) co_return ErrorAnswer(405, "actions are POSTed");
   ToolRequest tool{.face = "rest",

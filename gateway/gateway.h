@@ -38,6 +38,7 @@
 #include "actions/tenants.h"
 #include "common/clock.h"
 #include "common/http_listener.h"
+#include "common/log.h"
 #include "common/metrics.h"
 #include "gateway/tool_runner.h"
 
@@ -67,6 +68,10 @@ struct GatewayOptions {
   // Counts requests by face and HTTP status (payvox_gateway_requests_total)
   // and times them; null: neither.
   metrics::Registry* metrics = nullptr;
+  // Logs each request ("http": face, method, HTTP status, latency, the
+  // tenant the path or bearer token names): info, warning for 401 and 5xx;
+  // null: no lines.
+  Logger* log = nullptr;
 };
 
 class Gateway final : public HttpHandler {
@@ -85,6 +90,9 @@ class Gateway final : public HttpHandler {
 
   // Bearer: the tenant of the request's bearer token (or, where allowed,
   // its X-Vapi-Secret), or the 401 / 503 answer.
+  // TenantOf: the tenant a request names (its path, else its token), for
+  // the log; "" when none.
+  static std::string TenantOf(const HttpRequest& request);
   absl::StatusOr<std::shared_ptr<TenantRuntime>> Bearer(const HttpRequest& request,
                                                         bool vapi_secret) const;
   // BeginCallFor starts the call's session for a platform's call start.

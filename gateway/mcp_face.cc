@@ -207,14 +207,12 @@ asio::awaitable<HttpAnswer> Gateway::Mcp(const HttpRequest& request) {
     co_return result(json.EndObject().Take());
   }
   if (method == "tools/list") {
-    absl::StatusOr<std::shared_ptr<const DescribedActions>> catalog =
-        co_await runner_.Catalog(*tenant);
-    if (!catalog.ok()) co_return RpcError(200, id, -32603, "payvox cannot read its catalog now");
-    absl::StatusOr<std::string> tools = ToolList((*catalog)->response, ToolFormat::kMcp);
-    if (!tools.ok()) co_return RpcError(200, id, -32603, "payvox could not write its catalog");
+    absl::StatusOr<std::shared_ptr<const std::string>> tools =
+        co_await runner_.Tools(*tenant, ToolFormat::kMcp);
+    if (!tools.ok()) co_return RpcError(200, id, -32603, "payvox cannot read its catalog now");
     // The tenant's policy decides the list, so it is cached per client.
     co_return result(
-        absl::StrCat(R"({"tools":)", *tools, R"(,"ttlMs":60000,"cacheScope":"private"})"));
+        absl::StrCat(R"({"tools":)", **tools, R"(,"ttlMs":60000,"cacheScope":"private"})"));
   }
   if (method == "tools/call") {
     if (message->tool_name.empty()) {

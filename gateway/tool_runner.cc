@@ -5,7 +5,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "actions/catalog.h"
 #include "common/card_guard.h"
 #include "common/error_detail.h"
@@ -46,16 +45,6 @@ ToolOutcome BadArguments(absl::string_view message) {
 
 }  // namespace
 
-std::string ConfirmationSay(absl::string_view action, bool destructive) {
-  // What the caller is asked, in the words of the action's name.
-  std::string words = absl::StrReplaceAll(action, {{"_", " "}});
-  if (action == "create_refund") words = "issue that refund";
-  if (action == "cancel_subscription") words = "cancel that subscription";
-  if (action == "void_invoice") words = "void that invoice";
-  return absl::StrCat("Just to confirm: shall I ", words, "?",
-                      destructive ? " This can't be undone." : "");
-}
-
 std::string ToolOutcome::Text() const {
   if (status.ok()) return result_json;
   JsonWriter json;
@@ -78,8 +67,7 @@ std::string ToolOutcome::Text() const {
 
 std::optional<ToolOutcome> ToolRunner::Prepare(const TenantRuntime& tenant,
                                                const ToolRequest& request, Prepared& prepared) {
-  const ActionSpec* spec = FindAction(request.action);
-  if (spec == nullptr) {
+  if (FindAction(request.action) == nullptr) {
     ToolOutcome outcome = Failed(absl::NotFoundError(
         absl::StrCat("no tool is named \"", request.action.substr(0, 64), "\"")));
     outcome.unknown_tool = true;
@@ -98,12 +86,10 @@ std::optional<ToolOutcome> ToolRunner::Prepare(const TenantRuntime& tenant,
   if (call_id.size() > kMaxId || request.request_id.size() > kMaxId) {
     return BadArguments("the call id and the request id are at most 128 characters");
   }
-  prepared.binding = {tenant.tenant_id, call_id, request.action, arguments->canonical};
-  prepared.destructive = spec->action_class == policy::ActionClass::kDestructive;
-  const std::string request_key =
-      request.request_id.empty()
-          ? repeats_.RequestId(prepared.binding, arguments->confirmation_token)
-          : PlatformId(request.request_id);
+  const Binding binding{tenant.tenant_id, call_id, request.action, arguments->canonical};
+  const std::string request_id = request.request_id.empty()
+                                     ? repeats_.RequestId(binding, arguments->confirmation_token)
+                                     : PlatformId(request.request_id);
 
   v1::CallContext& context = *prepared.execute->mutable_context();
   context.set_call_id(call_id);
@@ -112,15 +98,10 @@ std::optional<ToolOutcome> ToolRunner::Prepare(const TenantRuntime& tenant,
   } else {
     context.set_agent_id(absl::StrCat(request.face, ":", request.agent));
   }
-  if (arguments->confirmation_token.empty()) {
-    context.set_request_id(request_key);
-  } else {
-    absl::StatusOr<std::string> confirmed =
-        tokens_.Redeem(prepared.binding, arguments->confirmation_token, request_key);
-    if (!confirmed.ok()) return Failed(confirmed.status());
-    context.set_request_id(*confirmed);
-    context.set_confirmed(true);
-  }
+  // Only the token confirms: the model writes the arguments, so nothing in
+  // them sets context.confirmed.
+  context.set_request_id(request_id);
+  context.set_confirmation_token(arguments->confirmation_token);
   prepared.execute->set_action(request.action);
   prepared.execute->set_arguments_json(arguments->canonical);
   if (absl::Status clean = RejectCardNumbersIn(*prepared.execute); !clean.ok()) {
@@ -135,14 +116,29 @@ asio::awaitable<ToolOutcome> ToolRunner::Run(std::shared_ptr<TenantRuntime> tena
   std::optional<ToolOutcome> stopped = Prepare(*tenant, request, call);
   if (stopped.has_value()) co_return *std::move(stopped);
   ActionDispatcher* catalog = tenant->catalog.get();
-  const CallBounds bounds(clock_.Now() + options_.timeout);
+  const absl::Time started = clock_.Now();
+  const CallBounds bounds(started + options_.timeout);
   auto task = [catalog, execute = call.execute,
                bounds]() -> asio::awaitable<absl::StatusOr<v1::ExecuteResponse>> {
     v1::ExecuteRequest request = *execute;
     co_return co_await catalog->Execute(std::move(request), bounds);
   };
   absl::StatusOr<v1::ExecuteResponse> response = co_await OnStrand(executor_, std::move(task));
-  (void)tenant;  // kept alive until the action finished
+  if (options_.log != nullptr) {
+    const absl::StatusCode code = response.status().code();
+    const bool failed = code == absl::StatusCode::kInternal || code == absl::StatusCode::kUnknown ||
+                        code == absl::StatusCode::kDataLoss ||
+                        code == absl::StatusCode::kUnavailable;
+    const v1::CallContext& context = call.execute->context();
+    options_.log->Log(failed ? LogLevel::kWarning : LogLevel::kInfo, "tool call",
+                      {{"face", request.face},
+                       {"action", request.action},
+                       {"tenant", tenant->tenant_id},
+                       {"call_id", context.call_id()},
+                       {"request_id", context.request_id()},
+                       {"code", absl::StatusCodeToString(code)},
+                       {"ms", absl::StrCat(absl::ToInt64Milliseconds(clock_.Now() - started))}});
+  }
   if (response.ok()) {
     ToolOutcome outcome;
     outcome.say = response->say();
@@ -150,15 +146,11 @@ asio::awaitable<ToolOutcome> ToolRunner::Run(std::shared_ptr<TenantRuntime> tena
     co_return outcome;
   }
   std::optional<v1::ErrorDetail> detail = GetErrorDetail(response.status());
-  if (detail.has_value() && detail->reason() == "needs_confirmation") {
-    absl::StatusOr<std::string> token = tokens_.Mint(call.binding);
-    if (!token.ok()) co_return Failed(token.status());
-    ToolOutcome outcome = Failed(response.status());
-    outcome.confirmation_token = *std::move(token);
-    outcome.say = ConfirmationSay(request.action, call.destructive);
+  ToolOutcome outcome = Failed(response.status());
+  if (detail.has_value() && !detail->confirmation_token().empty()) {
+    outcome.confirmation_token = detail->confirmation_token();
     co_return outcome;
   }
-  ToolOutcome outcome = Failed(response.status());
   outcome.bad_arguments = response.status().code() == absl::StatusCode::kInvalidArgument &&
                           (!detail.has_value() || detail->reason().empty());
   co_return outcome;
@@ -200,6 +192,30 @@ asio::awaitable<absl::StatusOr<std::shared_ptr<const DescribedActions>>> ToolRun
     co_return co_await catalog->Describe();
   };
   co_return co_await OnStrand(executor_, std::move(task));
+}
+
+asio::awaitable<absl::StatusOr<std::shared_ptr<const std::string>>> ToolRunner::Tools(
+    std::shared_ptr<TenantRuntime> tenant, ToolFormat format) {
+  absl::StatusOr<std::shared_ptr<const DescribedActions>> catalog = co_await Catalog(tenant);
+  if (!catalog.ok()) co_return catalog.status();
+  const std::pair<const DescribedActions*, ToolFormat> key{catalog->get(), format};
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto found = rendered_.find(key);
+    if (found != rendered_.end() && found->second.catalog.lock() == *catalog) {
+      co_return found->second.tools;
+    }
+  }
+  absl::StatusOr<std::string> tools = ToolList((*catalog)->response, format);
+  if (!tools.ok()) co_return tools.status();
+  auto shared = std::make_shared<const std::string>(*std::move(tools));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (rendered_.size() >= 256) {
+    absl::erase_if(rendered_, [](const auto& entry) { return entry.second.catalog.expired(); });
+  }
+  if (rendered_.size() >= 256) rendered_.clear();
+  rendered_[key] = Rendered{*catalog, shared};
+  co_return shared;
 }
 
 }  // namespace payvox::gateway

@@ -1,8 +1,9 @@
 // tool_runner.h: one tool call from any HTTP face, run through the same
 // core as gRPC's Execute (actions/dispatcher.h): the catalog's schema,
-// policy, audit, idempotency and the card-number guard, plus what only
-// untrusted transports need: confirmation tokens and request ids for
-// platforms that send none (gateway/confirmation.h).
+// policy, audit, idempotency, confirmation tokens and the card-number
+// guard, plus what only untrusted transports need: the token is the only
+// confirmation (context.confirmed is never set), and platforms that send no
+// request id get the repeat window's (gateway/confirmation.h).
 //
 //   ToolOutcome outcome = co_await runner.Run(*tenant, {.face = "vapi", ...});
 //   reply(outcome.Text());   // one line of JSON for the LLM
@@ -10,17 +11,23 @@
 #define PAYVOX_GATEWAY_TOOL_RUNNER_H_
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "actions/tenants.h"
 #include "common/clock.h"
+#include "common/log.h"
 #include "gateway/confirmation.h"
+#include "gateway/tool_list.h"
 
 namespace payvox::gateway {
 
@@ -65,19 +72,19 @@ struct ToolOutcome {
 struct ToolRunnerOptions {
   // Bound on one tool call, Stripe's retries included.
   absl::Duration timeout = absl::Seconds(15);
+  // Logs each tool call ("tool call": face, action, tenant, call and
+  // request ids, code, latency): info, warning when payvox failed; null:
+  // no lines.
+  Logger* log = nullptr;
 };
 
 class ToolRunner {
  public:
   // Everything must outlive the runner; actions run on strands of
   // `executor` (the Stripe I/O executor, as for gRPC).
-  ToolRunner(ConfirmationTokens& tokens, RepeatWindow& repeats, const Clock& clock,
-             boost::asio::any_io_executor executor, ToolRunnerOptions options)
-      : tokens_(tokens),
-        repeats_(repeats),
-        clock_(clock),
-        executor_(std::move(executor)),
-        options_(options) {}
+  ToolRunner(RepeatWindow& repeats, const Clock& clock, boost::asio::any_io_executor executor,
+             ToolRunnerOptions options)
+      : repeats_(repeats), clock_(clock), executor_(std::move(executor)), options_(options) {}
 
   boost::asio::awaitable<ToolOutcome> Run(std::shared_ptr<TenantRuntime> tenant,
                                           ToolRequest request);
@@ -88,15 +95,15 @@ class ToolRunner {
       std::shared_ptr<TenantRuntime> tenant, v1::BeginCallRequest request, absl::Duration budget);
   boost::asio::awaitable<absl::Status> EndCall(std::shared_ptr<TenantRuntime> tenant,
                                                std::string call_id);
-  // Catalog: the tenant's ListActions answer (actions/dispatcher.h).
-  boost::asio::awaitable<absl::StatusOr<std::shared_ptr<const DescribedActions>>> Catalog(
-      std::shared_ptr<TenantRuntime> tenant);
+  // Tools: the tenant's enabled catalog (ListActions, actions/dispatcher.h)
+  // as a JSON array in `format` (gateway/tool_list.h), rendered once per
+  // catalog the dispatcher describes (so once per policy) and shared.
+  boost::asio::awaitable<absl::StatusOr<std::shared_ptr<const std::string>>> Tools(
+      std::shared_ptr<TenantRuntime> tenant, ToolFormat format);
 
  private:
   // What a tool call is once its envelope was read and checked.
   struct Prepared {
-    Binding binding;
-    bool destructive = false;
     std::shared_ptr<v1::ExecuteRequest> execute = std::make_shared<v1::ExecuteRequest>();
   };
   // Prepare does everything before the action runs (plain code, not a
@@ -104,15 +111,23 @@ class ToolRunner {
   std::optional<ToolOutcome> Prepare(const TenantRuntime& tenant, const ToolRequest& request,
                                      Prepared& prepared);
 
-  ConfirmationTokens& tokens_;
+  boost::asio::awaitable<absl::StatusOr<std::shared_ptr<const DescribedActions>>> Catalog(
+      std::shared_ptr<TenantRuntime> tenant);
+
   RepeatWindow& repeats_;
   const Clock& clock_;
   boost::asio::any_io_executor executor_;
   const ToolRunnerOptions options_;
+  // Rendered tool lists by (catalog, format); an entry whose catalog is
+  // gone (its policy changed) is rendered again, and dropped past 256.
+  struct Rendered {
+    std::weak_ptr<const DescribedActions> catalog;
+    std::shared_ptr<const std::string> tools;
+  };
+  std::mutex mu_;
+  absl::flat_hash_map<std::pair<const DescribedActions*, ToolFormat>, Rendered> rendered_
+      ABSL_GUARDED_BY(mu_);
 };
-
-// ConfirmationSay is what the agent asks before `action` commits.
-std::string ConfirmationSay(absl::string_view action, bool destructive);
 
 }  // namespace payvox::gateway
 

@@ -17,6 +17,12 @@ Decision Make(Verdict verdict, std::string rule, std::string reason, std::string
   return Decision{verdict, std::move(rule), std::move(reason), std::move(message), std::move(say)};
 }
 
+// ConfirmationQuestion is what the agent asks before the action commits.
+std::string ConfirmationQuestion(const ActionFacts& facts) {
+  if (facts.summary.empty()) return "Just to confirm: do you want me to go ahead?";
+  return absl::StrCat("Just to confirm: shall I ", facts.summary, "?");
+}
+
 bool Contains(const google::protobuf::RepeatedPtrField<std::string>& list,
               absl::string_view value) {
   return absl::c_any_of(list, [&](const std::string& item) { return item == value; });
@@ -218,6 +224,40 @@ std::optional<int64_t> LimitFor(
   return std::nullopt;
 }
 
+v1::TenantPolicy ConservativePolicy() {
+  v1::TenantPolicy policy;
+  v1::RefundPolicy& refunds = *policy.mutable_refunds();
+  auto bound = [](google::protobuf::RepeatedPtrField<v1::CurrencyAmount>& list,
+                  const char* currency, int64_t amount) {
+    v1::CurrencyAmount& entry = *list.Add();
+    entry.set_currency(currency);
+    entry.set_amount_minor(amount);
+  };
+  for (const char* currency : {"usd", "eur", "gbp", "cad", "aud", "chf"}) {
+    bound(*refunds.mutable_max_auto_refund(), currency, 100'00);
+    bound(*refunds.mutable_daily_limit(), currency, 500'00);
+  }
+  bound(*refunds.mutable_max_auto_refund(), "jpy", 15'000);
+  bound(*refunds.mutable_daily_limit(), "jpy", 75'000);
+  return policy;
+}
+
+std::string PolicySummary(const v1::TenantPolicy& policy) {
+  const v1::RefundPolicy& refunds = policy.refunds();
+  const std::optional<int64_t> automatic = LimitFor(refunds.max_auto_refund(), "usd");
+  const std::optional<int64_t> daily = LimitFor(refunds.daily_limit(), "usd");
+  std::string summary =
+      automatic.has_value()
+          ? absl::StrCat("refunds above ", FormatMoney(*automatic, "usd"), " wait for approval")
+          : std::string("refunds need no approval for their amount");
+  absl::StrAppend(&summary,
+                  daily.has_value()
+                      ? absl::StrCat("; at most ", FormatMoney(*daily, "usd"), " a day")
+                      : std::string("; no daily refund limit"),
+                  " (in USD)");
+  return summary;
+}
+
 Decision Decide(const v1::TenantPolicy& policy, const ActionFacts& facts) {
   if (!CapabilityEnabled(policy, facts)) {
     return Make(Verdict::kDeny, "enabled_actions", "action_not_enabled",
@@ -231,19 +271,24 @@ Decision Decide(const v1::TenantPolicy& policy, const ActionFacts& facts) {
                              " needs a caller verified in this call: use VerifyIdentity first."),
                 "Before I do that, I need to verify your identity.");
   }
+  const std::string how =
+      policy.confirmation_token_required()
+          ? "with the confirmation_token of this answer"
+          : "with context.confirmed set or the confirmation_token of this answer";
   if (facts.action_class == ActionClass::kDestructive && !facts.confirmed) {
     return Make(Verdict::kNeedsConfirmation, "destructive_actions", "needs_confirmation",
                 absl::StrCat(facts.action,
-                             " cannot be undone: confirm it with the caller, then send it again "
-                             "with context.confirmed set."),
-                "Just to confirm: do you want me to go ahead? This can't be undone.");
+                             " cannot be undone: confirm it with the caller, then send it again ",
+                             how, "."),
+                absl::StrCat(ConfirmationQuestion(facts), " This can't be undone."));
   }
   if (!facts.confirmed && Contains(policy.confirmed_actions(), facts.action)) {
     return Make(Verdict::kNeedsConfirmation, "confirmed_actions", "needs_confirmation",
                 absl::StrCat(facts.action,
                              " needs the caller's confirmation: confirm it with the caller, then "
-                             "send it again with context.confirmed set."),
-                "Just to confirm: do you want me to go ahead?");
+                             "send it again ",
+                             how, "."),
+                ConfirmationQuestion(facts));
   }
   if (facts.refund.has_value()) return DecideRefund(policy.refunds(), facts);
   if (facts.coupon.has_value()) return DecideCoupon(policy.coupons(), facts);

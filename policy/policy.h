@@ -91,8 +91,12 @@ struct ActionFacts {
   std::string capability;
   ActionClass action_class = ActionClass::kRead;
   bool caller_verified = false;
-  // CallContext.confirmed: the caller said yes to this exact action.
+  // The caller said yes to this exact action: its confirmation token, or
+  // CallContext.confirmed where the policy lets that count.
   bool confirmed = false;
+  // What the action does, in the caller's words ("refund $49.00 to the Visa
+  // ending in 4242"): the confirmation question asks it. Empty: "go ahead".
+  std::string summary;
   absl::Time now = absl::InfinitePast();
   std::optional<RefundFacts> refund;
   std::optional<CouponFacts> coupon;
@@ -111,6 +115,16 @@ Decision Decide(const v1::TenantPolicy& policy, const ActionFacts& facts);
 // with "all"); the default capabilities when enabled_actions is empty.
 bool IsEnabled(const v1::TenantPolicy& policy, absl::string_view action,
                absl::string_view capability);
+
+// ConservativePolicy is what a tenant gets when the config names no policy:
+// the default capabilities; refunds above 100 (USD, EUR, GBP, CAD, AUD,
+// CHF; JPY 15,000) wait for an operator's approval, and at most 500 (JPY
+// 75,000) is refunded per tenant per UTC day. Other currencies: no bound,
+// so a business refunding in them states its own.
+v1::TenantPolicy ConservativePolicy();
+// PolicySummary: one line on a policy's refund bounds for the startup log
+// ("refunds above $100.00 wait for approval; at most $500.00 a day (in USD)").
+std::string PolicySummary(const v1::TenantPolicy& policy);
 
 // ValidatePolicy returns INVALID_ARGUMENT naming the first bad field
 // ("policy.refunds.daily_limit[1].currency: ..."). `known_actions` are the

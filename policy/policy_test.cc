@@ -10,7 +10,9 @@
 namespace payvox::policy {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
 
@@ -313,6 +315,22 @@ TEST(DecisionTest, ToStatusCarriesReasonAndSay) {
   EXPECT_EQ(detail->reason(), "refund_over_daily_limit");
   EXPECT_FALSE(detail->say().empty());
   EXPECT_TRUE(Decide(v1::TenantPolicy(), Refund(1)).ToStatus().ok());
+}
+
+TEST(DecisionTest, TheConfirmationQuestionSaysWhatTheActionDoes) {
+  v1::TenantPolicy policy;
+  policy.add_confirmed_actions("create_refund");
+  ActionFacts facts = Refund(4900);
+  EXPECT_EQ(Decide(policy, facts).say, "Just to confirm: do you want me to go ahead?");
+  facts.summary = "refund $49.00 to your Visa ending in 4242";
+  const Decision asked = Decide(policy, facts);
+  EXPECT_EQ(asked.say, "Just to confirm: shall I refund $49.00 to your Visa ending in 4242?");
+  EXPECT_THAT(asked.message, HasSubstr("context.confirmed set or the confirmation_token"));
+  // A tenant that requires the token says so to the orchestrator.
+  policy.set_confirmation_token_required(true);
+  EXPECT_THAT(Decide(policy, facts).message,
+              AllOf(HasSubstr("with the confirmation_token of this answer"),
+                    Not(HasSubstr("context.confirmed"))));
 }
 
 }  // namespace

@@ -62,6 +62,9 @@ grpc::ServerUnaryReactor* Refuse(grpc::CallbackServerContext* context, const abs
 
 // ListActions is a raw method: its answer goes out as the bytes serialized
 // once per policy (actions/dispatcher.h), never rebuilt or copied per call.
+// Its messages are grpc::ByteBuffer, not protobuf: interceptors must not
+// read them as messages (rpc/grpc_metrics.cc).
+inline constexpr absl::string_view kRawMethods[] = {"/payvox.v1.ActionService/ListActions"};
 class ActionServiceImpl final : public v1::ActionService::WithRawCallbackMethod_ListActions<
                                     v1::ActionService::CallbackService> {
  public:

@@ -26,7 +26,7 @@ if [[ ! -s "$work/port" ]]; then
   kill -KILL "$server" 2>/dev/null
   exit 1
 fi
-head -n 1 "$work/payvoxd.log"
+grep -m 1 '"payvoxd started"' "$work/payvoxd.log"
 echo
 
 "$payvoxctl" demo-call --target="127.0.0.1:$(cat "$work/port")"
@@ -44,5 +44,7 @@ if kill -0 "$server" 2>/dev/null; then
 fi
 wait "$server" || status=1
 echo
-tail -n 2 "$work/payvoxd.log"
+echo "payvoxd logged $(grep -c '"msg":"rpc"' "$work/payvoxd.log") calls:"
+grep '"msg":"rpc"' "$work/payvoxd.log" | tail -n 3
+tail -n 1 "$work/payvoxd.log"
 exit "$status"

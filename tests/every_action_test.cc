@@ -212,6 +212,10 @@ TEST_F(EveryActionTest, SubscriptionLifecycleFollowsStripesRules) {
   status = Invoke(&Stub::CancelSubscription, cancel, &canceled);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(DetailOf(status).reason(), "needs_confirmation");
+  EXPECT_EQ(DetailOf(status).say(),
+            "Just to confirm: shall I cancel your Pro monthly subscription at the end of this "
+            "billing period? This can't be undone.");
+  EXPECT_THAT(DetailOf(status).confirmation_token(), ::testing::StartsWith("pvxc_"));
   *cancel.mutable_context() = Confirmed("cancel-1");
   ASSERT_TRUE(Invoke(&Stub::CancelSubscription, cancel, &canceled).ok());
   EXPECT_TRUE(canceled.subscription().cancel_at_period_end());
@@ -246,7 +250,8 @@ TEST_F(EveryActionTest, PlanChangePreviewsFirstAndAppliesOnlyWhenConfirmed) {
   EXPECT_THAT(preview.say(), HasSubstr("Shall I go ahead?"));
   EXPECT_EQ(preview.subscription().price_id(), "price_DemoProMonthly");
 
-  *request.mutable_context() = Confirmed("plan-1");
+  // The preview's token applies the change, as the flag does.
+  request.mutable_context()->set_confirmation_token(preview.confirmation_token());
   v1::ChangeSubscriptionPlanResponse applied;
   ASSERT_TRUE(Invoke(&Stub::ChangeSubscriptionPlan, request, &applied).ok());
   EXPECT_TRUE(applied.applied());

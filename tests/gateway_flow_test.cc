@@ -99,6 +99,17 @@ TEST_F(GatewayTest, RestListsTheCatalogInEachFormat) {
   EXPECT_EQ(At(openai.body(), "/tools/0/function/parameters/type"), "object");
   const HttpResponse anthropic = Send(http::verb::get, "/v1/actions?format=anthropic");
   EXPECT_EQ(At(anthropic.body(), "/tools/0/input_schema/type"), "object");
+  // Lists are rendered once per policy: the same bytes again, and a new
+  // list as soon as the policy changes.
+  EXPECT_EQ(Send(http::verb::get, "/v1/actions").body(), native.body());
+  v1::SetPolicyRequest set;
+  set.set_tenant_id("default");
+  set.mutable_policy()->add_enabled_actions("view_payments");
+  v1::SetPolicyResponse set_response;
+  ASSERT_TRUE(Admin(&v1::AdminService::Stub::SetPolicy, set, &set_response).ok());
+  const HttpResponse narrowed = Send(http::verb::get, "/v1/actions?format=openai");
+  EXPECT_THAT(narrowed.body(), HasSubstr(R"("name":"list_charges")"));
+  EXPECT_THAT(narrowed.body(), Not(HasSubstr(R"("name":"create_refund")")));
 }
 
 TEST_F(GatewayTest, RestRunsActionsAndNamesBadInput) {
@@ -137,7 +148,8 @@ TEST_F(GatewayTest, OnlyTheTokenPayvoxGaveConfirmsAWrite) {
   const HttpResponse question = Tool("create_refund", refund, "r-ask");
   ASSERT_EQ(question.result_int(), 200) << question.body();
   EXPECT_EQ(At(question.body(), "/needs_confirmation"), "true");
-  EXPECT_THAT(At(question.body(), "/say"), HasSubstr("Just to confirm"));
+  EXPECT_EQ(At(question.body(), "/say"),
+            "Just to confirm: shall I refund $49.00 to your Visa ending in 4242?");
   const std::string token = At(question.body(), "/confirmation_token");
   ASSERT_THAT(token, ::testing::StartsWith("pvxc_"));
   EXPECT_EQ(RefundsOf("ch_DemoJennyDuplicate"), 0);

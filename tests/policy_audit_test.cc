@@ -166,6 +166,39 @@ TEST_F(PolicyAuditTest, RefusalsAreAuditedAndSayWhy) {
   EXPECT_EQ(trail.back().amount().amount_minor(), 100);
 }
 
+TEST_F(PolicyAuditTest, APolicyCanRequireTheConfirmationTokenOverGrpc) {
+  v1::SetPolicyRequest set;
+  set.set_tenant_id("acme");
+  set.mutable_policy()->add_confirmed_actions("create_refund");
+  set.mutable_policy()->set_confirmation_token_required(true);
+  v1::SetPolicyResponse set_response;
+  ASSERT_TRUE(Admin(&AdminStub::SetPolicy, set, &set_response).ok());
+  VerifyJenny();
+  v1::CreateRefundRequest refund;
+  *refund.mutable_context() = Context("r-flag");
+  refund.mutable_context()->set_confirmed(true);
+  refund.set_charge_id("ch_DemoJennyPlan");
+  refund.set_amount_minor(100);
+  v1::CreateRefundResponse response;
+  const grpc::Status asked = Invoke(&v1::ActionService::Stub::CreateRefund, refund, &response);
+  ASSERT_EQ(asked.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << asked.error_message();
+  const v1::ErrorDetail question = DetailOf(asked);
+  EXPECT_EQ(question.reason(), "needs_confirmation");
+  EXPECT_EQ(question.say(), "Just to confirm: shall I refund $1.00 to your Visa ending in 4242?");
+  ASSERT_THAT(question.confirmation_token(), ::testing::StartsWith("pvxc_"));
+
+  refund.mutable_context()->set_confirmation_token(question.confirmation_token());
+  const grpc::Status done = Invoke(&v1::ActionService::Stub::CreateRefund, refund, &response);
+  ASSERT_TRUE(done.ok()) << done.error_message();
+  EXPECT_THAT(response.refund().id(), ::testing::StartsWith("re_"));
+  // The trail holds the refusal and the confirmed refund under the
+  // caller's request id.
+  const std::vector<v1::AuditRecord> trail = Audit("call-1");
+  ASSERT_GE(trail.size(), 2u);
+  EXPECT_EQ(trail.back().request_id(), "r-flag");
+  EXPECT_TRUE(ChainIntact());
+}
+
 TEST_F(PolicyAuditTest, PoliciesAreValidatedAndTenantsChecked) {
   v1::GetPolicyRequest get;
   get.set_tenant_id("acme");

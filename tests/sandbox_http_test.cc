@@ -82,10 +82,15 @@ TEST_F(SandboxHttpTest, LiveKeysAreRefusedAsTheTenantsProblem) {
   EXPECT_THAT(response, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("operator")));
 }
 
-TEST_F(SandboxHttpTest, UnknownRoutesAreNotFound) {
+// A route the endpoint lacks is an unavailable operation, not a missing
+// object: the agent must not ask the caller for another id.
+TEST_F(SandboxHttpTest, UnknownRoutesAreUnavailableOperationsAndMissingObjectsNotFound) {
   auto client = Client();
   auto response = RunCoroutine(io_, client->Send({.path = "/v1/nothing_here"}));
-  EXPECT_THAT(response, StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(response, StatusIs(absl::StatusCode::kUnimplemented,
+                                 HasSubstr("This operation is unavailable")));
+  auto missing = RunCoroutine(io_, client->Send({.path = "/v1/charges/ch_NoSuchCharge"}));
+  EXPECT_THAT(missing, StatusIs(absl::StatusCode::kNotFound, HasSubstr("ch_NoSuchCharge")));
 }
 
 TEST_F(SandboxHttpTest, ServerRestartIsSurvivedByReconnecting) {

@@ -1,9 +1,14 @@
 // payvoxd as a server: health checking, reflection-free discovery of
 // unimplemented RPCs, and graceful shutdown.
+#include <sstream>
+
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "payvox/v1/admin.grpc.pb.h"
+#include "sandbox/emulator.h"
+#include "sandbox/http_server.h"
 #include "tests/payvoxd_fixture.h"
 
 namespace payvox::testing {
@@ -52,6 +57,36 @@ TEST_F(ServerLifecycleTest, ShutdownStopsServingAndIsIdempotent) {
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
   const grpc::Status after = actions_->FindCustomer(&context, request, &response);
   EXPECT_EQ(after.error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+// A real (not --sandbox) start, against the sandbox's HTTP face, as a new
+// user makes it: no policy and no tenant token in the config.
+TEST(RealStartTest, SaysWhichBoundsHoldAndThatNoTokenOpensIt) {
+  SystemClock clock;
+  sandbox::StripeEmulator emulator(clock, {.id_seed = 3});
+  sandbox::SandboxServer server(emulator);
+  ASSERT_OK(server.Start({.port = 0}));
+  absl::StatusOr<v1::ServerConfig> config = ParseConfig(absl::StrCat(
+      R"({"grpc_listen_address": "127.0.0.1:0", "store_path": ":memory:",
+          "stripe": {"api_base_url": ")",
+      server.base_url(), R"("}})"));
+  ASSERT_OK(config.status());
+  std::ostringstream log;
+  Logger logger(log, clock, LogLevel::kInfo);
+  absl::StatusOr<std::unique_ptr<PayvoxApp>> app =
+      PayvoxApp::Start({.config = *config,
+                        .stripe_api_key = "sk_test_payvoxrealstart",
+                        .keyring = Keyring(*MasterKey::Generate()),
+                        .logger = &logger},
+                       clock);
+  ASSERT_OK(app.status());
+  (*app)->Shutdown();
+  EXPECT_THAT(log.str(), HasSubstr("no tenant token is configured"));
+  EXPECT_THAT(log.str(),
+              HasSubstr("refunds above $100.00 wait for approval; at most $500.00 a day"));
+  // The warning comes before "started", which still comes: the operator
+  // token may create tenants.
+  EXPECT_LT(log.str().find("no tenant token"), log.str().find("payvoxd started"));
 }
 
 }  // namespace

@@ -28,6 +28,7 @@ namespace payvox::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kTenantToken[] = "pvxt_acme.tenants-test-token-0123456789abcdefghij";
 constexpr char kOperatorToken[] = "pvxo_tenants-test-operator-0123456789abcdef";
@@ -344,6 +345,26 @@ TEST_F(TenantsTest, StripeKeysAppearNowhereInWhatPayvoxdWrote) {
     }
   }
   EXPECT_THAT(log_.str(), HasSubstr("payvoxd started"));
+}
+
+TEST_F(TenantsTest, EveryCallAndStripeRequestIsLoggedWithoutItsSecrets) {
+  ASSERT_TRUE(FindJenny(kTenantToken).ok());
+  EXPECT_EQ(FindJenny("pvxt_acme.wrong-token-0123456789abcdefghijklmn").error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  CreateGlobex();  // admin changes
+  const std::string log = log_.str();
+  EXPECT_THAT(log, HasSubstr(R"("level":"info","msg":"rpc","method":"/payvox.v1.ActionService/)"
+                             R"(FindCustomer","code":"OK","outcome":"ok")"));
+  EXPECT_THAT(log, HasSubstr(R"("tenant":"acme","call_id":"call-t")"));
+  EXPECT_THAT(log, HasSubstr(R"("level":"warning","msg":"rpc","method":"/payvox.v1.ActionService/)"
+                             R"(FindCustomer","code":"UNAUTHENTICATED")"));
+  EXPECT_THAT(log, HasSubstr(R"("method":"/payvox.v1.AdminService/CreateTenant","code":"OK")"));
+  EXPECT_THAT(log, HasSubstr(R"("method":"/payvox.v1.AdminService/ConnectStripe","code":"OK")"));
+  EXPECT_THAT(log, HasSubstr(R"("tenant":"globex")"));
+  // Stripe's requests, at debug, by path template.
+  EXPECT_THAT(log, HasSubstr(R"("msg":"stripe request","method":"GET","path":"/v1/customers")"));
+  EXPECT_THAT(log, Not(HasSubstr("jenny.rosen@example.com")));
+  EXPECT_THAT(log, Not(HasSubstr("wrong-token")));
 }
 
 }  // namespace

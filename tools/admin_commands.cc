@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/strict_json.h"
 
 namespace payvox {
 namespace {
@@ -58,6 +59,9 @@ absl::Status Policy(Stub& stub, const std::vector<std::string>& args, const Admi
     if (!file) return absl::NotFoundError(absl::StrCat("cannot read ", flags.policy_file));
     std::ostringstream text;
     text << file.rdbuf();
+    if (absl::Status strict = CheckStrictJson(text.str(), flags.policy_file); !strict.ok()) {
+      return strict;
+    }
     v1::SetPolicyRequest request;
     request.set_tenant_id(flags.tenant);
     const auto parsed =

@@ -35,6 +35,11 @@ TEST_F(AdminCommandsTest, PolicySetAndGet) {
   EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(bad.message(), HasSubstr("SetPolicy: policy.coupons.max_percent_off"));
   EXPECT_EQ(Run({"policy", "set"}).code(), absl::StatusCode::kInvalidArgument);
+  // A key given twice is a mistake, not "the last one wins".
+  std::ofstream(path) << R"({"confirmed_actions": ["create_refund"], "confirmed_actions": []})";
+  const absl::Status twice = Run({"policy", "set"}, {.policy_file = path});
+  EXPECT_EQ(twice.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(twice.message(), HasSubstr("\"confirmed_actions\" twice"));
 }
 
 TEST_F(AdminCommandsTest, ApprovalsAndAuditFromTheCommandLine) {

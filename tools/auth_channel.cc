@@ -62,7 +62,7 @@ std::shared_ptr<grpc::Channel> CreateBenchChannel(const std::string& target,
   };
   return CreateAuthChannel(
       target, grpc::InsecureChannelCredentials(),
-      {.tenant = from_env("PAYVOX_TOKEN", SandboxTenantToken(tenant)),
+      {.tenant = from_env("PAYVOX_TENANT_TOKEN", SandboxTenantToken(tenant)),
        .operator_token = from_env("PAYVOX_OPERATOR_TOKEN", kSandboxOperatorToken)});
 }
 

@@ -24,7 +24,7 @@ std::shared_ptr<grpc::Channel> CreateAuthChannel(
     ChannelTokens tokens, const grpc::ChannelArguments& arguments = grpc::ChannelArguments());
 
 // CreateBenchChannel: a plaintext channel for payvox-bench, with the tokens
-// of $PAYVOX_TOKEN and $PAYVOX_OPERATOR_TOKEN, else those payvoxd --sandbox
+// of $PAYVOX_TENANT_TOKEN and $PAYVOX_OPERATOR_TOKEN, else those payvoxd --sandbox
 // accepts for `tenant`.
 std::shared_ptr<grpc::Channel> CreateBenchChannel(const std::string& target,
                                                   const std::string& tenant = "default");

@@ -43,10 +43,10 @@ inline void AddRoomyCharge(sandbox::StripeEmulator& emulator, const Clock& clock
 // fields, each followed by a comma: R"("gateway": {...},)").
 inline absl::StatusOr<std::unique_ptr<PayvoxApp>> StartSandboxPayvoxd(
     const Clock& clock, absl::string_view more_config = "") {
-  absl::StatusOr<v1::ServerConfig> config = ParseConfig(
-      absl::StrCat(R"({"grpc_listen_address": "127.0.0.1:0", "io_threads": 2,)", more_config,
-                   R"("stripe": {"read_per_second": 10000, "write_per_second": 10000,)",
-                   R"("search_per_second": 10000}})"));
+  absl::StatusOr<v1::ServerConfig> config = ParseConfig(absl::StrCat(
+      R"({"grpc_listen_address": "127.0.0.1:0", "io_threads": 2, "log_level": "warning",)",
+      more_config, R"("stripe": {"read_per_second": 10000, "write_per_second": 10000,)",
+      R"("search_per_second": 10000}})"));
   if (!config.ok()) return config.status();
   return PayvoxApp::Start({.config = *config, .sandbox = true}, clock);
 }

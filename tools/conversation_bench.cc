@@ -296,8 +296,9 @@ int RunConversationBench(const ConversationOptions& options) {
     return 1;
   }
   absl::StatusOr<v1::ServerConfig> config = ParseConfig(absl::StrCat(
-      R"({"grpc_listen_address": "127.0.0.1:0", "io_threads": 2, "tenant_id": "bench",)",
-      R"("store_path": ":memory:", "stripe": {"api_base_url": ")", server.base_url(),
+      R"({"grpc_listen_address": "127.0.0.1:0", "io_threads": 2, "log_level": "warning",)",
+      R"("tenant_id": "bench",)", R"("store_path": ":memory:", "stripe": {"api_base_url": ")",
+      server.base_url(),
       R"(", "read_per_second": 10000, "write_per_second": 10000, "search_per_second": 10000},)",
       R"("policy": {"enabled_actions": ["all"], "refunds": {)",
       R"("max_auto_refund": [{"currency": "usd", "amount_minor": 50000}],)",

@@ -120,8 +120,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<payvox::PayvoxApp> app;
   std::string target = absl::GetFlag(FLAGS_target);
   if (target.empty()) {
-    absl::StatusOr<payvox::v1::ServerConfig> config =
-        payvox::ParseConfig(R"({"grpc_listen_address": "127.0.0.1:0", "io_threads": 2,
+    absl::StatusOr<payvox::v1::ServerConfig> config = payvox::ParseConfig(
+        R"({"grpc_listen_address": "127.0.0.1:0", "io_threads": 2, "log_level": "warning",
             "stripe": {"read_per_second": 10000, "write_per_second": 10000,
                        "search_per_second": 10000}})");
     absl::StatusOr<std::unique_ptr<payvox::PayvoxApp>> started =

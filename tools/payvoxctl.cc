@@ -26,7 +26,7 @@
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "payvoxd's gRPC address");
 ABSL_FLAG(std::string, token, "",
           "the tenant's bearer token (pvxt_...) for ActionService calls; default: "
-          "$PAYVOX_TOKEN, else the --sandbox token of --tenant");
+          "$PAYVOX_TENANT_TOKEN, else the --sandbox token of --tenant");
 ABSL_FLAG(std::string, operator_token, "",
           "the operator token (pvxo_...) for AdminService calls; default: "
           "$PAYVOX_OPERATOR_TOKEN, else the --sandbox operator token");
@@ -150,7 +150,7 @@ int main(int argc, char** argv) {
     return sandbox;
   };
   const payvox::ChannelTokens tokens{
-      .tenant = pick(absl::GetFlag(FLAGS_token), "PAYVOX_TOKEN",
+      .tenant = pick(absl::GetFlag(FLAGS_token), "PAYVOX_TENANT_TOKEN",
                      payvox::SandboxTenantToken(absl::GetFlag(FLAGS_tenant))),
       .operator_token = pick(absl::GetFlag(FLAGS_operator_token), "PAYVOX_OPERATOR_TOKEN",
                              payvox::kSandboxOperatorToken)};

@@ -44,9 +44,9 @@ absl::StatusOr<LoadResult> PolicyAndAuditOn(const LoadOptions& options, const st
   PAYVOX_ASSIGN_OR_RETURN(
       v1::ServerConfig config,
       ParseConfig(absl::StrCat(
-          R"({"grpc_listen_address": "127.0.0.1:0", "io_threads": 2, "tenant_id": "bench",)",
-          R"("store_path": ")", store_path, R"(",)", R"("stripe": {"api_base_url": ")", base_url,
-          R"(", "read_per_second": 10000,)",
+          R"({"grpc_listen_address": "127.0.0.1:0", "io_threads": 2, "log_level": "warning",)",
+          R"("tenant_id": "bench",)", R"("store_path": ")", store_path, R"(",)",
+          R"("stripe": {"api_base_url": ")", base_url, R"(", "read_per_second": 10000,)",
           R"("write_per_second": 10000, "search_per_second": 10000},)",
           R"("policy": {"refunds": {)",
           R"("max_auto_refund": [{"currency": "usd", "amount_minor": 50000}],)",

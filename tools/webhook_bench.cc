@@ -145,8 +145,8 @@ Run Measure(PayvoxApp& app, int requests, int subscribers, absl::Duration max_ti
 absl::StatusOr<std::unique_ptr<PayvoxApp>> StartApp(const SystemClock& clock,
                                                     const std::string& store) {
   absl::StatusOr<v1::ServerConfig> config = ParseConfig(absl::StrCat(
-      R"({"grpc_listen_address": "127.0.0.1:0", "tenant_id": "bench", "store_path": ")", store,
-      R"(", "webhooks": {"listen_address": "127.0.0.1:0", "subscriber_queue": 1024}})"));
+      R"({"grpc_listen_address": "127.0.0.1:0", "log_level": "warning", "tenant_id": "bench", "store_path": ")",
+      store, R"(", "webhooks": {"listen_address": "127.0.0.1:0", "subscriber_queue": 1024}})"));
   if (!config.ok()) return config.status();
   return PayvoxApp::Start({.config = *config, .sandbox = true, .webhook_secrets = {kSecret}},
                           clock);

@@ -1,5 +1,7 @@
 #include "webhooks/ingestor.h"
 
+#include <string_view>
+
 #include "common/status_macros.h"
 #include "webhooks/event_decoder.h"
 
@@ -10,7 +12,8 @@ EventIngestor::EventIngestor(StoreExecutor& store, const Clock& clock, Options o
       clock_(clock),
       keyring_(options.keyring),
       serving_(std::move(options.serving)),
-      on_stored_(std::move(options.on_stored)) {
+      on_stored_(std::move(options.on_stored)),
+      log_(options.log) {
   for (TenantSecrets& tenant : options.configured) {
     configured_[tenant.tenant_id] = std::move(tenant.signing_secrets);
   }
@@ -45,12 +48,21 @@ boost::asio::awaitable<absl::StatusOr<std::vector<std::string>>> EventIngestor::
 }
 
 boost::asio::awaitable<absl::Status> EventIngestor::Ingest(std::string tenant, std::string body) {
-  auto count = [&](const std::string& type, const char* result) {
+  auto count = [&](const v1::PaymentEvent& event, const char* result) {
+    const std::string type = event.type().empty() ? "unknown" : event.type();
     if (events_ != nullptr) events_->With({type, result}).Increment();
+    if (log_ == nullptr) return;
+    const bool kept =
+        result == std::string_view("stored") || result == std::string_view("duplicate");
+    log_->Log(kept ? LogLevel::kInfo : LogLevel::kWarning, "webhook",
+              {{"tenant", tenant},
+               {"event_id", event.stripe_event_id()},
+               {"type", type},
+               {"outcome", result}});
   };
   absl::StatusOr<DecodedEvent> decoding = DecodeEvent(body);
   if (!decoding.ok()) {
-    count("unknown", "malformed");
+    count(v1::PaymentEvent(), "malformed");
     co_return decoding.status();
   }
   DecodedEvent& decoded = *decoding;
@@ -58,10 +70,10 @@ boost::asio::awaitable<absl::Status> EventIngestor::Ingest(std::string tenant, s
     return store.AppendEvent({tenant, decoded.event});
   });
   if (!appended.ok()) {
-    count(decoded.event.type(), "store_error");
+    count(decoded.event, "store_error");
     co_return appended.status();
   }
-  count(decoded.event.type(), appended->stored ? "stored" : "duplicate");
+  count(decoded.event, appended->stored ? "stored" : "duplicate");
   if (!appended->stored) co_return absl::OkStatus();  // a redelivery
   decoded.event.set_sequence(appended->sequence);
   const std::string& type = decoded.event.type();

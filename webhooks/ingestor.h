@@ -16,6 +16,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "common/clock.h"
+#include "common/log.h"
 #include "common/metrics.h"
 #include "common/secret_box.h"
 #include "payvox/v1/events.pb.h"
@@ -45,6 +46,10 @@ class EventIngestor final : public WebhookSink {
     OnStored on_stored;
     // payvox_webhook_events_total by type and result; null: not counted.
     metrics::Registry* metrics = nullptr;
+    // Each delivery ("webhook": tenant, Stripe's event id, type, outcome:
+    // stored, duplicate, malformed, store_error): info, warning when it was
+    // not stored; null: no lines.
+    Logger* log = nullptr;
   };
 
   // `store`, `clock` and `options.keyring` must outlive the ingestor. Store
@@ -63,6 +68,7 @@ class EventIngestor final : public WebhookSink {
   absl::flat_hash_map<std::string, std::vector<std::string>> configured_;
   std::function<bool()> serving_;
   OnStored on_stored_;
+  Logger* const log_;
   metrics::Family<metrics::Counter>* events_ = nullptr;
 };
 

@@ -2,9 +2,15 @@
 // loopback and a real (in-memory) store.
 #include "webhooks/ingestor.h"
 
+#include <sys/socket.h>
+
+#include <sstream>
+#include <vector>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -22,6 +28,7 @@ namespace {
 
 namespace http = boost::beast::http;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr int64_t kNow = 1700000000;
 
@@ -55,9 +62,12 @@ class WebhookListenerTest : public ::testing::Test {
                   std::lock_guard<std::mutex> lock(mu_);
                   delivered_.push_back(
                       absl::StrCat(tenant, ":", event.sequence(), ":", event.type()));
-                }});
+                },
+            .log = &log_});
     listener_ = std::make_unique<WebhookListener>(*ingestor_, clock_);
-    ASSERT_TRUE(listener_->Start({.http = {.max_body_bytes = 4096, .max_connections = 8}}).ok());
+    ASSERT_TRUE(
+        listener_->Start({.http = {.max_body_bytes = 4096, .max_connections = 8}, .log = &log_})
+            .ok());
   }
 
   // The listener stops, then the store's threads end, then everything goes
@@ -89,6 +99,9 @@ class WebhookListenerTest : public ::testing::Test {
   }
 
   testing::FakeClock clock_{absl::FromUnixSeconds(kNow)};
+  // Read only once the listener stopped.
+  std::ostringstream log_text_;
+  Logger log_{log_text_, clock_, LogLevel::kInfo};
   Keyring keyring_{*MasterKey::Generate()};
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<StoreExecutor> executor_;
@@ -125,6 +138,24 @@ TEST_F(WebhookListenerTest, SignedEventsAreStoredOnceAndDeliveredInOrder) {
   EXPECT_EQ((*stored)[0].failure_reason(), "the card has expired");
   // The hand-off learned its outcome.
   EXPECT_EQ((*store_->FindHandoffSession("acme", "pi_1"))->state, "failed");
+}
+
+TEST_F(WebhookListenerTest, EachDeliveryIsLoggedWithItsEventIdAndOutcome) {
+  const std::string body = EventBody("evt_log1", "invoice.finalized",
+                                     R"({"id":"in_1","object":"invoice","customer":"cus_1"})");
+  ASSERT_EQ(Post(body, "whsec_new").result(), http::status::ok);
+  ASSERT_EQ(Post(body, "whsec_new").result(), http::status::ok);
+  ASSERT_EQ(Post(body, "whsec_wrong").result(), http::status::bad_request);
+  listener_->Stop();
+  const std::string lines = log_text_.str();
+  EXPECT_THAT(lines,
+              HasSubstr(R"("level":"info","msg":"webhook","tenant":"acme",)"
+                        R"("event_id":"evt_log1","type":"invoice.finalized","outcome":"stored")"));
+  EXPECT_THAT(lines, HasSubstr(R"("event_id":"evt_log1","type":"invoice.finalized",)"
+                               R"("outcome":"duplicate")"));
+  EXPECT_THAT(lines, HasSubstr(R"("level":"warning","msg":"webhook signature refused",)"
+                               R"("tenant":"acme","reason":"invalid")"));
+  EXPECT_THAT(lines, Not(HasSubstr("whsec_")));
 }
 
 TEST_F(WebhookListenerTest, OutOfOrderDeliveriesAreStoredOnceAndNeverUndoAFinalOutcome) {
@@ -256,6 +287,41 @@ TEST_F(WebhookListenerTest, KeepsConnectionsAlive) {
     EXPECT_TRUE(response.keep_alive());
   }
   EXPECT_EQ(*store_->LastEventSequence("acme"), 3);
+}
+
+// Eight open connections (the cap), each idle after one answered request,
+// half of them dribbling the headers of another: a signed delivery on a new
+// connection is still served, and the connection idle the longest made room.
+TEST_F(WebhookListenerTest, AtTheCapTheIdlestConnectionMakesRoomForADelivery) {
+  boost::asio::io_context io;
+  const boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address("127.0.0.1"),
+                                                static_cast<uint16_t>(listener_->port()));
+  std::vector<boost::asio::ip::tcp::socket> open;
+  for (int i = 0; i < 8; ++i) {
+    boost::asio::ip::tcp::socket& socket = open.emplace_back(io);
+    socket.connect(endpoint);
+    http::request<http::string_body> health{http::verb::get, "/healthz", 11};
+    health.set(http::field::host, "127.0.0.1");
+    http::write(socket, health);
+    boost::beast::flat_buffer buffer;
+    http::response<http::string_body> response;
+    http::read(socket, buffer, response);
+    ASSERT_EQ(response.result(), http::status::ok);
+    if (i % 2 == 1) {
+      boost::asio::write(socket, boost::asio::buffer(std::string(
+                                     "POST /v1/webhooks/stripe/acme HTTP/1.1\r\nHost: x\r\n")));
+    }
+  }
+  const std::string body =
+      EventBody("evt_room", "customer.created", R"({"id":"cus_1","object":"customer"})");
+  EXPECT_EQ(Post(body, "whsec_new").result(), http::status::ok);
+  // The first connection, idle the longest, was closed.
+  struct timeval bound = {5, 0};
+  setsockopt(open[0].native_handle(), SOL_SOCKET, SO_RCVTIMEO, &bound, sizeof(bound));
+  char byte = 0;
+  boost::system::error_code error;
+  open[0].read_some(boost::asio::buffer(&byte, 1), error);
+  EXPECT_EQ(error, boost::asio::error::eof) << error.message();
 }
 
 }  // namespace

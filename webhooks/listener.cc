@@ -45,7 +45,7 @@ class WebhookListener::Handler final : public HttpHandler {
       if (ready) co_return JsonAnswer(200, "status", "ready");
       co_return JsonAnswer(503, "status", "not ready");
     }
-    if (path == "/metrics" && options_.metrics != nullptr) {
+    if (path == "/metrics" && options_.serve_metrics && options_.metrics != nullptr) {
       HttpAnswer answer{200, options_.metrics->Render()};
       answer.content_type = "text/plain; version=0.0.4; charset=utf-8";
       co_return answer;
@@ -92,6 +92,10 @@ class WebhookListener::Handler final : public HttpHandler {
                            : verified.code() == absl::StatusCode::kInvalidArgument ? "malformed"
                                                                                    : "invalid";
       if (signature_failures_ != nullptr) signature_failures_->With({reason}).Increment();
+      if (options_.log != nullptr) {
+        options_.log->Warning("webhook signature refused",
+                              {{"tenant", tenant}, {"reason", reason}});
+      }
       co_return refused(400, verified.message(), "bad_signature");
     }
     const absl::Status ingested = co_await sink_.Ingest(tenant, request.body());

@@ -4,7 +4,7 @@
 //   POST /v1/webhooks/stripe/{tenant}   a signed Stripe event
 //   GET  /healthz                        200 while the process runs
 //   GET  /readyz                         200 when the sink is ready, else 503
-//   GET  /metrics                        Prometheus text, when metrics are given
+//   GET  /metrics                        Prometheus text, on the metrics port only
 //
 // A webhook is answered 200 only once the sink stored it durably (a
 // redelivery is 200 too, stored once); 400 when unsigned, badly signed,
@@ -25,6 +25,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/http_listener.h"
+#include "common/log.h"
 #include "common/metrics.h"
 #include "webhooks/signature.h"
 
@@ -34,9 +35,16 @@ struct ListenerOptions {
   // Address, port, limits, timeouts and TLS (its name is set by Start).
   HttpListenerOptions http;
   VerifyOptions verify;
-  // Counts requests and signature failures (payvox_webhook_*) and serves
-  // GET /metrics; null: neither. Must outlive the listener.
+  // Counts requests and signature failures (payvox_webhook_*); null: not
+  // counted. Must outlive the listener.
   metrics::Registry* metrics = nullptr;
+  // Serve GET /metrics (from `metrics`): set on the metrics port only. The
+  // webhook port faces Stripe and the internet, and the metrics hold
+  // refunded totals, so it never serves them.
+  bool serve_metrics = false;
+  // Logs refused signatures ("webhook signature refused": tenant, reason)
+  // at warning; null: no lines. Must outlive the listener.
+  Logger* log = nullptr;
 };
 
 // What the listener does with a verified webhook: an interface at the I/O

@@ -1,6 +1,7 @@
 // action_test_env.h: the fixture of the action families' unit tests: one
 // tenant ("acme") on a scripted Stripe (client/testing/fake_stripe_client.h),
-// an in-memory SQLite store, a fake clock and call sessions; Jenny (cus_1)
+// an in-memory SQLite store, a fake clock, call sessions and confirmation
+// tokens; Jenny (cus_1)
 // has a Visa ending 4242 on file and two charges.
 #ifndef PAYVOX_ACTIONS_TESTING_ACTION_TEST_ENV_H_
 #define PAYVOX_ACTIONS_TESTING_ACTION_TEST_ENV_H_
@@ -30,8 +31,9 @@ class ActionTest : public ::testing::Test {
   ActionTest()
       : store_(*SqliteStore::Open({}, clock_)),
         store_executor_(*store_, {.threads = 1}),
+        confirmations_(*ConfirmationTokens::Create({.key = std::string(32, 'c')}, clock_)),
         actions_(stripe_, store_executor_, clock_, keyring_,
-                 {.tenant_id = "acme", .sessions = &sessions_}) {
+                 {.tenant_id = "acme", .sessions = &sessions_, .confirmations = &*confirmations_}) {
     stripe_.Answer("GET /v1/customers/cus_1/payment_methods", 200, kJennyCards);
     stripe_.Answer("GET /v1/charges", 200, kJennyCharges);
     stripe_.Answer(
@@ -75,6 +77,7 @@ class ActionTest : public ::testing::Test {
   Keyring keyring_{*MasterKey::Parse(std::string(64, '7'))};
   // Calls have a session only after BeginCall.
   CallSessions sessions_{clock_, {}};
+  std::unique_ptr<ConfirmationTokens> confirmations_;
   TenantActions actions_;
 };
 
