@@ -125,6 +125,31 @@ TEST_F(ActionTest, APolicyCanRequireTheTokenWhereTheFlagWouldDo) {
   EXPECT_EQ(RefundsSent(stripe_), 2u);
 }
 
+// The answer of a refund that took the last room under the daily limit was
+// lost (Stripe's outcome unknown, its reservation kept): the retry reuses the
+// reservation, so the limit must not count it against the retry itself.
+TEST_F(ActionTest, ARetryNearTheLimitIsNotRefusedByItsOwnReservation) {
+  v1::TenantPolicy policy;
+  v1::CurrencyAmount& limit = *policy.mutable_refunds()->add_daily_limit();
+  limit.set_currency("usd");
+  limit.set_amount_minor(4900);  // exactly the charge
+  actions_.PolicyChanged(policy);
+  ASSERT_TRUE(Verify("4242")->verified());
+  stripe_.Fail("POST /v1/refunds", absl::UnavailableError("the connection dropped"));
+  auto lost = Refund("r-1");
+  ASSERT_THAT(lost, StatusIs(absl::StatusCode::kUnavailable));
+  stripe_.Answer(
+      "POST /v1/refunds", 200,
+      R"({"id":"re_1","amount":4900,"currency":"usd","charge":"ch_2","status":"succeeded"})");
+  auto retried = Refund("r-1");
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(retried->refund().id(), "re_1");
+  // The day's total counts the refund once, and a new refund finds no room.
+  auto another = Refund("r-2");
+  ASSERT_THAT(another, StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_EQ(GetErrorDetail(another.status())->reason(), "refund_over_daily_limit");
+}
+
 TEST_F(ActionTest, RefundKeyIsDerivedFromTheRequestId) {
   ASSERT_TRUE(Verify("4242")->verified());
   auto refund = Refund("r-1");

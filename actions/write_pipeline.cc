@@ -27,7 +27,7 @@ absl::Status WritePipeline::Describe(const std::string& action, policy::ActionFa
 
 boost::asio::awaitable<absl::StatusOr<WritePipeline::StoredFacts>> WritePipeline::ReadFacts(
     const v1::CallContext& context, const std::string& customer, bool identity_required,
-    const std::optional<LimitUse>& limit) {
+    const std::optional<LimitUse>& limit, const std::string& own_key) {
   StoredFacts facts;
   // Writes that belong to no customer need no caller identity; the
   // capability and the action's own rules still apply.
@@ -47,7 +47,8 @@ boost::asio::awaitable<absl::StatusOr<WritePipeline::StoredFacts>> WritePipeline
           PAYVOX_ASSIGN_OR_RETURN(out.first, store.GetVerification(verification_key));
         }
         if (usage_key.has_value()) {
-          PAYVOX_ASSIGN_OR_RETURN(out.second, store.GetUsage(*usage_key, limit->customer_id));
+          PAYVOX_ASSIGN_OR_RETURN(out.second,
+                                  store.GetUsage(*usage_key, limit->customer_id, own_key));
         }
         return out;
       }));

@@ -130,9 +130,11 @@ class WritePipeline {
                                                            Plan& plan);
   // Describe fills in the facts the action's catalog entry declares.
   static absl::Status Describe(const std::string& action, policy::ActionFacts& facts);
+  // ReadFacts: the caller's verification and today's usage, without the
+  // reservation this request (`key`) already holds from an earlier attempt.
   boost::asio::awaitable<absl::StatusOr<StoredFacts>> ReadFacts(
       const v1::CallContext& context, const std::string& customer, bool identity_required,
-      const std::optional<LimitUse>& limit);
+      const std::optional<LimitUse>& limit, const std::string& key);
   std::optional<ReservationRequest> ReservationFor(const std::string& key,
                                                    const std::optional<LimitUse>& limit,
                                                    bool approved) const;
@@ -203,7 +205,7 @@ boost::asio::awaitable<absl::StatusOr<Response>> WritePipeline::Checked(
   } else {
     PAYVOX_CO_ASSIGN_OR_RETURN(
         const StoredFacts stored,
-        co_await ReadFacts(context, write.customer, write.identity_required, write.limit));
+        co_await ReadFacts(context, write.customer, write.identity_required, write.limit, key));
     write.facts.caller_verified = stored.verified;
     write.facts.confirmed = ActionEnv::Confirmed(policy, context, confirmation);
     write.facts.now = env_.clock.Now();

@@ -43,7 +43,7 @@ class HousekeeperTest : public ::testing::Test {
   }
 
   int64_t Reserved() {
-    return store_->GetUsage({"acme", "refund", "usd", "2026-11-23"}, "")->tenant_total;
+    return store_->GetUsage({"acme", "refund", "usd", "2026-11-23"}, "", "")->tenant_total;
   }
 
   testing::FakeClock clock_;

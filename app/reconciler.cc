@@ -1,6 +1,10 @@
 #include "app/reconciler.h"
 
+#include <optional>
+#include <string>
+
 #include "absl/algorithm/container.h"
+#include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 
 namespace payvox {
@@ -24,6 +28,33 @@ v1::AuditRecord CompletionOf(const v1::AuditRecord& intent, bool done, std::stri
   return completion;
 }
 
+// FindRefund is the id of the refund `intent` made, by the payvox metadata
+// it wrote, through every page of the charge's refunds (newest first);
+// nullopt when Stripe has none; an error when Stripe cannot tell now, or
+// the charge has more refunds than payvox reads (kMaxPages pages of 100).
+boost::asio::awaitable<absl::StatusOr<std::optional<std::string>>> FindRefund(
+    stripe::StripeClient& client, const v1::AuditRecord& intent, const stripe::CallOptions& read) {
+  constexpr int kMaxPages = 100;
+  stripe::StripeApi api(client);
+  std::string after;
+  for (int page = 0; page < kMaxPages; ++page) {
+    std::string target = intent.target_id();
+    std::string from = after;
+    PAYVOX_CO_ASSIGN_OR_RETURN(
+        const stripe::List<stripe::Refund> refunds,
+        co_await api.ListRefunds(std::move(target), 100, std::move(from), read));
+    const auto made = absl::c_find_if(refunds.data, [&](const stripe::Refund& refund) {
+      return MetadataIs(refund.metadata, "payvox_call_id", intent.call_id()) &&
+             MetadataIs(refund.metadata, "payvox_request_id", intent.request_id());
+    });
+    if (made != refunds.data.end()) co_return std::optional<std::string>(made->id);
+    if (!refunds.has_more || refunds.data.empty()) co_return std::optional<std::string>();
+    after = refunds.data.back().id;
+  }
+  co_return absl::UnavailableError(
+      absl::StrCat("charge ", intent.target_id(), " has more refunds than payvox reads"));
+}
+
 }  // namespace
 
 boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Reconciler::Run(absl::Time process_started,
@@ -43,19 +74,13 @@ boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Reconciler::Run(absl::Ti
       ++report.left_open;
       continue;
     }
-    stripe::StripeApi api(*client);
-    absl::StatusOr<stripe::List<stripe::Refund>> refunds =
-        co_await api.ListRefunds(intent.target_id(), 100, read);
-    if (!refunds.ok()) {
+    absl::StatusOr<std::optional<std::string>> made = co_await FindRefund(*client, intent, read);
+    if (!made.ok()) {
       ++report.left_open;
       continue;
     }
-    const auto made = absl::c_find_if(refunds->data, [&](const stripe::Refund& refund) {
-      return MetadataIs(refund.metadata, "payvox_call_id", intent.call_id()) &&
-             MetadataIs(refund.metadata, "payvox_request_id", intent.request_id());
-    });
-    const bool done = made != refunds->data.end();
-    const v1::AuditRecord completion = CompletionOf(intent, done, done ? made->id : "not_sent");
+    const bool done = made->has_value();
+    const v1::AuditRecord completion = CompletionOf(intent, done, done ? **made : "not_sent");
     const absl::Status settled = co_await store_.Run([&](Store& store) {
       PAYVOX_RETURN_IF_ERROR(store.SettleReservation(intent.idempotency_key(), done));
       return store.AppendAudit(completion).status();

@@ -2,10 +2,10 @@
 // written but whose completion was not (payvoxd died while Stripe was
 // being called).
 //
-// For a refund, Stripe is asked for the refunds of the charge and the one
-// carrying the intent's payvox_call_id and payvox_request_id metadata is
-// looked for: found, the trail gets a successful completion and the limit
-// reservation is committed; not found, the refund never reached Stripe, so
+// For a refund, Stripe is asked for the refunds of the charge, page after
+// page (up to 100 pages of 100), and the one carrying the intent's
+// payvox_call_id and payvox_request_id metadata is looked for: found, the trail gets a successful
+// completion and the limit reservation is committed; not found, the refund never reached Stripe, so
 // the completion records "not_sent" and the reservation is released. An
 // intent Stripe cannot be asked about now (unreachable, or its tenant has
 // no Stripe connection now) stays open for the next run. Each intent is

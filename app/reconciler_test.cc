@@ -1,5 +1,6 @@
 #include "app/reconciler.h"
 
+#include "absl/strings/str_cat.h"
 #include "client/testing/fake_stripe_client.h"
 #include "common/testing/fake_clock.h"
 #include "common/testing/run_coroutine.h"
@@ -83,8 +84,46 @@ TEST_F(ReconcilerTest, SettlesIntentsByWhatStripeHas) {
   EXPECT_FALSE(trail[3].ok());
   EXPECT_TRUE(store_->VerifyAuditChain("acme")->intact());
   // The refund that happened still counts toward the limit; the lost one does not.
-  EXPECT_EQ(store_->GetUsage({"acme", "refund", "usd", "2026-11-23"}, "")->tenant_total, 500);
+  EXPECT_EQ(store_->GetUsage({"acme", "refund", "usd", "2026-11-23"}, "", "")->tenant_total, 500);
   EXPECT_EQ(stripe_.requests().front().params.Find("charge"), "ch_1");
+}
+
+// A charge with more refunds than one page: the intent's refund is found
+// on a later page, not recorded "not sent".
+TEST_F(ReconcilerTest, PagesThroughEveryRefundOfTheCharge) {
+  Reserve("r-old");
+  ASSERT_TRUE(store_->AppendAudit(RefundIntent("r-old")).ok());
+  std::string newer;
+  for (int i = 0; i < 100; ++i) {
+    absl::StrAppend(&newer, i == 0 ? "" : ",", R"({"id": "re_newer)", i,
+                    R"(", "amount": 1, "currency": "usd", "charge": "ch_1", "metadata": {}})");
+  }
+  stripe_.AnswerOnce(
+      "GET /v1/refunds", 200,
+      absl::StrCat(R"({"object": "list", "has_more": true, "data": [)", newer, "]}"));
+  stripe_.Answer("GET /v1/refunds", 200, R"({"object": "list", "has_more": false, "data": [
+      {"id": "re_old", "amount": 500, "currency": "usd", "charge": "ch_1",
+       "metadata": {"payvox_call_id": "call-1", "payvox_request_id": "r-old"}}]})");
+  absl::StatusOr<ReconcileReport> report =
+      RunCoroutine(reconciler_.Run(clock_.Now(), CallBounds()));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->settled_done, 1);
+  EXPECT_EQ(report->settled_not_sent, 0);
+  ASSERT_EQ(stripe_.requests().size(), 2u);
+  EXPECT_EQ(stripe_.requests()[1].params.Find("starting_after"), "re_newer99");
+  EXPECT_EQ(store_->GetUsage({"acme", "refund", "usd", "2026-11-23"}, "", "")->tenant_total, 500);
+}
+
+// Stripe never ending its pages is no answer: the intent stays open.
+TEST_F(ReconcilerTest, AListThatNeverEndsLeavesTheIntentOpen) {
+  ASSERT_TRUE(store_->AppendAudit(RefundIntent("r-1")).ok());
+  stripe_.Answer("GET /v1/refunds", 200, R"({"object": "list", "has_more": true, "data": [
+      {"id": "re_x", "amount": 1, "currency": "usd", "charge": "ch_1", "metadata": {}}]})");
+  absl::StatusOr<ReconcileReport> report =
+      RunCoroutine(reconciler_.Run(clock_.Now(), CallBounds()));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->left_open, 1);
+  EXPECT_EQ(stripe_.requests().size(), 100u);  // bounded
 }
 
 TEST_F(ReconcilerTest, ReleasesReservationsWhoseRequestDiedBeforeItsIntent) {
@@ -98,7 +137,7 @@ TEST_F(ReconcilerTest, ReleasesReservationsWhoseRequestDiedBeforeItsIntent) {
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->orphans_released, 1);
   EXPECT_EQ(report->settled_not_sent, 1);
-  EXPECT_EQ(store_->GetUsage({"acme", "refund", "usd", "2026-11-23"}, "")->tenant_total, 0);
+  EXPECT_EQ(store_->GetUsage({"acme", "refund", "usd", "2026-11-23"}, "", "")->tenant_total, 0);
 }
 
 TEST_F(ReconcilerTest, LeavesIntentsOpenWhileStripeCannotTell) {

@@ -163,8 +163,11 @@ class StripeApi {
   Async<Charge> GetCharge(std::string charge_id, CallOptions options);
   Async<Refund> CreateRefund(RefundParams params, CallOptions options);
   // ListRefunds lists the refunds of a charge ("ch_", "py_") or payment
-  // intent ("pi_"), newest first, up to `limit` (1 to 100).
+  // intent ("pi_"), newest first, up to `limit` (1 to 100); with
+  // `starting_after` (a refund id), the page after that refund.
   Async<List<Refund>> ListRefunds(std::string charge_or_intent, int limit, CallOptions options);
+  Async<List<Refund>> ListRefunds(std::string charge_or_intent, int limit,
+                                  std::string starting_after, CallOptions options);
 
   Async<Refund> GetRefund(std::string refund_id, CallOptions options);
   Async<PaymentIntent> GetPaymentIntent(std::string payment_intent_id, CallOptions options);

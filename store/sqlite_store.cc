@@ -331,11 +331,29 @@ absl::Status SqliteStore::SetPolicy(const std::string& tenant_id, const v1::Tena
 
 // --- Limit reservations ---
 
-absl::StatusOr<Usage> SqliteStore::GetUsage(const UsageKey& key, const std::string& customer_id) {
+absl::StatusOr<Usage> SqliteStore::GetUsage(const UsageKey& key, const std::string& customer_id,
+                                            const std::string& own_idempotency_key) {
   std::lock_guard<std::mutex> lock(mu_);
   PAYVOX_ASSIGN_OR_RETURN(const auto tenant, SumReservations(db_, key, nullptr));
   PAYVOX_ASSIGN_OR_RETURN(const auto customer, SumReservations(db_, key, &customer_id));
-  return Usage{tenant.first, tenant.second, customer.first};
+  Usage usage{tenant.first, tenant.second, customer.first};
+  if (own_idempotency_key.empty()) return usage;
+  Statement own(db_,
+                "SELECT amount, customer_id FROM reservations WHERE idempotency_key = ?1 "
+                "AND tenant = ?2 AND kind = ?3 AND currency = ?4 AND day = ?5 "
+                "AND state != 'released'");
+  own.Bind(1, own_idempotency_key);
+  own.Bind(2, key.tenant_id);
+  own.Bind(3, key.kind);
+  own.Bind(4, key.currency);
+  own.Bind(5, key.day);
+  PAYVOX_ASSIGN_OR_RETURN(const bool row, own.Step());
+  if (row) {
+    usage.tenant_total -= own.Int(0);
+    usage.tenant_count -= 1;
+    if (own.Text(1) == customer_id) usage.customer_total -= own.Int(0);
+  }
+  return usage;
 }
 
 absl::StatusOr<int64_t> SqliteStore::ReserveUsage(const ReservationRequest& request) {

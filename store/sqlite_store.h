@@ -70,7 +70,8 @@ class SqliteStore final : public Store {
   absl::StatusOr<StartedAction> StartAction(const ActionStart& start) override;
   absl::Status FinishAction(const ActionFinish& finish) override;
 
-  absl::StatusOr<Usage> GetUsage(const UsageKey& key, const std::string& customer_id) override;
+  absl::StatusOr<Usage> GetUsage(const UsageKey& key, const std::string& customer_id,
+                                 const std::string& own_idempotency_key) override;
   absl::StatusOr<int64_t> ReserveUsage(const ReservationRequest& request) override;
   absl::Status CommitReservation(int64_t reservation_id) override;
   absl::Status SettleReservation(const std::string& idempotency_key, bool commit) override;

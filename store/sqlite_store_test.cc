@@ -138,15 +138,28 @@ TEST(SqliteStoreTest, MigratesADatabaseOfTheFirstSchema) {
   auto store = OpenStore(clock, path);
   ASSERT_NE(store, nullptr);
   // The totals start from the reservations already there, and follow them.
-  EXPECT_EQ(store->GetUsage(refunds, "cus_1")->tenant_total, 550);
-  EXPECT_EQ(store->GetUsage(refunds, "cus_1")->tenant_count, 3);
-  EXPECT_EQ(store->GetUsage(refunds, "cus_1")->customer_total, 300);
-  EXPECT_EQ(store->GetUsage(refunds, "")->customer_total, 50);
+  EXPECT_EQ(store->GetUsage(refunds, "cus_1", "")->tenant_total, 550);
+  EXPECT_EQ(store->GetUsage(refunds, "cus_1", "")->tenant_count, 3);
+  EXPECT_EQ(store->GetUsage(refunds, "cus_1", "")->customer_total, 300);
+  EXPECT_EQ(store->GetUsage(refunds, "", "")->customer_total, 50);
   const int64_t id = *store->ReserveUsage({.key = refunds, .customer_id = "cus_1", .amount = 25});
-  EXPECT_EQ(store->GetUsage(refunds, "cus_1")->customer_total, 325);
+  EXPECT_EQ(store->GetUsage(refunds, "cus_1", "")->customer_total, 325);
   ASSERT_TRUE(store->ReleaseReservation(id).ok());
-  EXPECT_EQ(store->GetUsage(refunds, "cus_1")->customer_total, 300);
-  EXPECT_EQ(store->GetUsage(refunds, "cus_2")->tenant_total, 550);
+  EXPECT_EQ(store->GetUsage(refunds, "cus_1", "")->customer_total, 300);
+  EXPECT_EQ(store->GetUsage(refunds, "cus_2", "")->tenant_total, 550);
+  // A retry's own reservation is left out of the totals it is decided on.
+  ASSERT_TRUE(store
+                  ->ReserveUsage({.key = refunds,
+                                  .idempotency_key = "pvx_retried",
+                                  .customer_id = "cus_1",
+                                  .amount = 40})
+                  .ok());
+  const Usage without_own = *store->GetUsage(refunds, "cus_1", "pvx_retried");
+  EXPECT_EQ(without_own.tenant_total, 550);
+  EXPECT_EQ(without_own.tenant_count, 3);
+  EXPECT_EQ(without_own.customer_total, 300);
+  EXPECT_EQ(store->GetUsage(refunds, "cus_1", "")->tenant_total, 590);
+  EXPECT_EQ(store->GetUsage(refunds, "cus_2", "pvx_retried")->customer_total, 200);
   EXPECT_TRUE(
       store
           ->SaveIdempotencyRecord(
@@ -229,7 +242,7 @@ TEST(SqliteStoreTest, AnActionStartsAndFinishesInOneCommitEach) {
   EXPECT_THAT(store.StartAction({.reservation = too_much, .intent = RefundRecord("intent")}),
               StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_EQ(store.OpenIntents()->size(), 1u);
-  EXPECT_EQ(store.GetUsage(RefundsToday(), "")->tenant_count, 1);
+  EXPECT_EQ(store.GetUsage(RefundsToday(), "", "")->tenant_count, 1);
 
   v1::AuditRecord completion = RefundRecord("completion");
   completion.set_completes_sequence(started->intent.sequence());
@@ -246,11 +259,11 @@ TEST(SqliteStoreTest, AnActionStartsAndFinishesInOneCommitEach) {
                                  .answer = answer})
                   .ok());
   EXPECT_TRUE(store.OpenIntents()->empty());
-  EXPECT_EQ(store.GetUsage(RefundsToday(), "")->tenant_total, 700);
+  EXPECT_EQ(store.GetUsage(RefundsToday(), "", "")->tenant_total, 700);
   EXPECT_EQ((*store.FindIdempotencyRecord("acme", "pvx_a", clock.Now()))->response, "re_1");
   // Committed: a release no longer gives the room back.
   ASSERT_TRUE(store.ReleaseReservation(started->reservation_id).ok());
-  EXPECT_EQ(store.GetUsage(RefundsToday(), "")->tenant_total, 700);
+  EXPECT_EQ(store.GetUsage(RefundsToday(), "", "")->tenant_total, 700);
 
   // Released on a refusal; kept when the answer is unknown.
   for (const Settlement settlement : {Settlement::kRelease, Settlement::kKeep}) {
@@ -268,7 +281,7 @@ TEST(SqliteStoreTest, AnActionStartsAndFinishesInOneCommitEach) {
                                    .completion = done})
                     .ok());
   }
-  EXPECT_EQ(store.GetUsage(RefundsToday(), "")->tenant_total, 800);
+  EXPECT_EQ(store.GetUsage(RefundsToday(), "", "")->tenant_total, 800);
 
   // An answer for a key held by another request is dropped, the rest kept.
   absl::StatusOr<StartedAction> last = store.StartAction({.intent = RefundRecord("intent")});
@@ -303,7 +316,7 @@ TEST(SqliteStoreTest, ReservationsCountUntilReleasedAndHoldLimitsUnderConcurrenc
   }
   for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(granted.load(), 50);
-  EXPECT_EQ(store->GetUsage(RefundsToday(), "cus_0")->tenant_total, 5000);
+  EXPECT_EQ(store->GetUsage(RefundsToday(), "cus_0", "")->tenant_total, 5000);
 
   // A released reservation frees its amount; a committed one keeps it.
   testing::FakeClock other_clock;
@@ -312,7 +325,7 @@ TEST(SqliteStoreTest, ReservationsCountUntilReleasedAndHoldLimitsUnderConcurrenc
   const int64_t dropped = *fresh->ReserveUsage({.key = RefundsToday(), .amount = 300});
   ASSERT_TRUE(fresh->CommitReservation(kept).ok());
   ASSERT_TRUE(fresh->ReleaseReservation(dropped).ok());
-  EXPECT_EQ(fresh->GetUsage(RefundsToday(), "")->tenant_total, 700);
+  EXPECT_EQ(fresh->GetUsage(RefundsToday(), "", "")->tenant_total, 700);
   EXPECT_THAT(fresh->CommitReservation(dropped), StatusIs(absl::StatusCode::kNotFound));
 
   // A retried request keeps its first reservation.
@@ -320,7 +333,7 @@ TEST(SqliteStoreTest, ReservationsCountUntilReleasedAndHoldLimitsUnderConcurrenc
       *fresh->ReserveUsage({.key = RefundsToday(), .idempotency_key = "pvx_k", .amount = 50});
   EXPECT_EQ(*fresh->ReserveUsage({.key = RefundsToday(), .idempotency_key = "pvx_k", .amount = 50}),
             first);
-  EXPECT_EQ(fresh->GetUsage(RefundsToday(), "")->tenant_total, 750);
+  EXPECT_EQ(fresh->GetUsage(RefundsToday(), "", "")->tenant_total, 750);
 }
 
 TEST(SqliteStoreTest, CustomerLimitsAndExpiry) {
@@ -345,7 +358,7 @@ TEST(SqliteStoreTest, CustomerLimitsAndExpiry) {
                   .ok());
   // A pending reservation left behind (a crash) expires.
   EXPECT_EQ(*store->ExpireReservations(clock.Now() + absl::Minutes(6)), 1);
-  EXPECT_EQ(store->GetUsage(RefundsToday(), "cus_1")->customer_total, 0);
+  EXPECT_EQ(store->GetUsage(RefundsToday(), "cus_1", "")->customer_total, 0);
 }
 
 StoredApproval PendingApproval(const std::string& id, absl::Time expires) {

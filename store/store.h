@@ -259,7 +259,12 @@ class Store {
   virtual absl::Status FinishAction(const ActionFinish& finish) = 0;
 
   // --- Limit reservations ---
-  virtual absl::StatusOr<Usage> GetUsage(const UsageKey& key, const std::string& customer_id) = 0;
+  // GetUsage: the totals of `key` (and of `customer_id` in it), without the
+  // reservation made under `own_idempotency_key` when there is one: a retry
+  // reuses its first attempt's reservation, so the policy must not count it
+  // against the retry itself.
+  virtual absl::StatusOr<Usage> GetUsage(const UsageKey& key, const std::string& customer_id,
+                                         const std::string& own_idempotency_key) = 0;
   // ReserveUsage returns the reservation id, or RESOURCE_EXHAUSTED naming
   // the limit the amount would pass.
   virtual absl::StatusOr<int64_t> ReserveUsage(const ReservationRequest& request) = 0;

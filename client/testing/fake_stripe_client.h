@@ -10,6 +10,7 @@
 #ifndef PAYVOX_CLIENT_TESTING_FAKE_STRIPE_CLIENT_H_
 #define PAYVOX_CLIENT_TESTING_FAKE_STRIPE_CLIENT_H_
 
+#include <deque>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -34,6 +35,12 @@ class FakeStripeClient final : public StripeClient {
     std::lock_guard<std::mutex> lock(mu_);
     routes_[route] = Scripted{0, "", std::move(status)};
   }
+  // AnswerOnce: the next request of `route` gets this answer (answers given
+  // once are used in order, before the standing one of Answer).
+  void AnswerOnce(const std::string& route, int http_status, std::string body) {
+    std::lock_guard<std::mutex> lock(mu_);
+    once_[route].push_back(Scripted{http_status, std::move(body), absl::OkStatus()});
+  }
   std::vector<StripeRequest> requests() const {
     std::lock_guard<std::mutex> lock(mu_);
     return requests_;
@@ -47,7 +54,12 @@ class FakeStripeClient final : public StripeClient {
     {
       std::lock_guard<std::mutex> lock(mu_);
       const std::string route = absl::StrCat(MethodName(request.method), " ", request.path);
-      if (auto it = routes_.find(route); it != routes_.end()) scripted = it->second;
+      if (auto once = once_.find(route); once != once_.end() && !once->second.empty()) {
+        scripted = std::move(once->second.front());
+        once->second.pop_front();
+      } else if (auto it = routes_.find(route); it != routes_.end()) {
+        scripted = it->second;
+      }
       requests_.push_back(std::move(request));
     }
     if (!scripted.status.ok()) co_return scripted.status;
@@ -68,6 +80,7 @@ class FakeStripeClient final : public StripeClient {
   const Mode mode_;
   mutable std::mutex mu_;
   absl::flat_hash_map<std::string, Scripted> routes_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, std::deque<Scripted>> once_ ABSL_GUARDED_BY(mu_);
   std::vector<StripeRequest> requests_ ABSL_GUARDED_BY(mu_);
 };
 
