@@ -148,13 +148,16 @@ struct PayvoxApp::Parts {
   // through call sessions.
   CancelSignal stop_housekeeping;
   std::unique_ptr<CallSessions> sessions;
+  // Before `io` too: a coroutine destroyed while it waits for a store call
+  // (the reconciler's, when payvoxd stops right after starting) releases
+  // its place in the executor's count as it goes.
+  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<StoreExecutor> store_executor;
   boost::asio::io_context io;
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
   std::vector<std::thread> io_threads;
   std::unique_ptr<stripe::StripeClients> stripe_clients;
   std::shared_ptr<stripe::ResilientStripeClient> stripe;
-  std::unique_ptr<SqliteStore> store;
-  std::unique_ptr<StoreExecutor> store_executor;
   // Before the tenants, whose actions give and redeem them.
   std::unique_ptr<ConfirmationTokens> confirmations;
   std::unique_ptr<TenantDirectory> tenants;
