@@ -198,12 +198,15 @@ asio::awaitable<void> ServeTls(tcp::socket socket, ssl::context& tls, SandboxAcc
 
 // Open counts a served connection for as long as it lives.
 struct Open {
-  explicit Open(std::shared_ptr<std::atomic<int>> count) : count_(std::move(count)) { ++*count_; }
+  explicit Open(std::shared_ptr<ConnectionCounts> counts) : counts_(std::move(counts)) {
+    ++counts_->open;
+    ++counts_->accepted;
+  }
   Open(Open&& other) noexcept = default;
   ~Open() {
-    if (count_) --*count_;
+    if (counts_) --counts_->open;
   }
-  std::shared_ptr<std::atomic<int>> count_;
+  std::shared_ptr<ConnectionCounts> counts_;
 };
 
 // The count drops when the frame, and `open` with it, goes.
@@ -213,7 +216,7 @@ asio::awaitable<void> Counted(asio::awaitable<void> serve, [[maybe_unused]] Open
 
 asio::awaitable<void> Accept(tcp::acceptor& acceptor, ssl::context* tls, SandboxAccounts& emulator,
                              FaultPlan& faults, Pacing pacing,
-                             std::shared_ptr<std::atomic<int>> open) {
+                             std::shared_ptr<ConnectionCounts> open) {
   for (;;) {
     beast::error_code error;
     tcp::socket socket =
@@ -277,7 +280,7 @@ absl::Status SandboxServer::Start(const SandboxServerOptions& options) {
   asio::co_spawn(
       runtime_->io,
       Accept(acceptor, runtime_->tls.get(), accounts_, faults_,
-             Pacing{ToSteadyDuration(options.idle_timeout), options.latency}, open_connections_),
+             Pacing{ToSteadyDuration(options.idle_timeout), options.latency}, connections_),
       asio::detached);
   threads_.Run(runtime_->io, options.threads);
   return absl::OkStatus();

@@ -43,6 +43,12 @@ struct SandboxServerOptions {
   absl::Duration latency = absl::ZeroDuration();
 };
 
+// Shared with the connections' coroutines, which may end after Stop.
+struct ConnectionCounts {
+  std::atomic<int> open{0};
+  std::atomic<int> accepted{0};
+};
+
 class SandboxServer {
  public:
   // `emulator` must outlive the server.
@@ -55,14 +61,16 @@ class SandboxServer {
   void Stop();
 
   int port() const { return port_; }
-  // Connections being served now (tests of the client's keep-alive).
-  int open_connections() const { return open_connections_->load(); }
+  // Connections being served now, and accepted since Start (tests of the
+  // client's keep-alive: a connect completes before the server accepts).
+  int open_connections() const { return connections_->open.load(); }
+  int accepted_connections() const { return connections_->accepted.load(); }
   FaultPlan& faults() { return faults_; }
   std::string base_url() const;
 
  private:
   struct Runtime;  // Asio state, in the .cc file.
-  std::shared_ptr<std::atomic<int>> open_connections_ = std::make_shared<std::atomic<int>>(0);
+  std::shared_ptr<ConnectionCounts> connections_ = std::make_shared<ConnectionCounts>();
 
   StripeEmulator& emulator_;
   SandboxAccounts accounts_{emulator_};
