@@ -41,10 +41,9 @@ absl::StatusOr<Confirmation> ActionEnv::Confirm(const google::protobuf::Message&
     return Confirmation{.by_token = false, .key = WriteKey(context, action)};
   }
   if (options.confirmations == nullptr) {
-    return FlowError(absl::StatusCode::kFailedPrecondition,
-                     "this payvoxd gives no confirmation tokens: send the request without one",
-                     "confirmation_token_invalid",
-                     "Sorry, I need to confirm that with you again. Shall I go ahead?");
+    return ConfirmationRefused(
+        "confirmation_token_invalid",
+        "this payvoxd gives no confirmation tokens: send the request without one");
   }
   PAYVOX_ASSIGN_OR_RETURN(
       std::string request_id,
@@ -71,10 +70,9 @@ absl::Status ActionEnv::AskConfirmation(absl::Status refused,
                                         const google::protobuf::Message& request,
                                         const v1::CallContext& context,
                                         std::string_view action) const {
-  std::optional<v1::ErrorDetail> detail = GetErrorDetail(refused);
-  if (!detail.has_value() || detail->reason() != "needs_confirmation") return refused;
   PAYVOX_ASSIGN_OR_RETURN(std::string token, ConfirmationTokenFor(request, context, action));
-  if (token.empty()) return refused;
+  std::optional<v1::ErrorDetail> detail = GetErrorDetail(refused);
+  if (token.empty() || !detail.has_value()) return refused;
   detail->set_confirmation_token(std::move(token));
   return WithErrorDetail(std::move(refused), *detail);
 }

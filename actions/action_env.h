@@ -104,8 +104,8 @@ struct ActionEnv {
   absl::StatusOr<std::string> ConfirmationTokenFor(const google::protobuf::Message& request,
                                                    const v1::CallContext& context,
                                                    std::string_view action) const;
-  // AskConfirmation is `refused` (needs_confirmation) with the token for
-  // `request` in its ErrorDetail.
+  // AskConfirmation is `refused` (a needs_confirmation decision's status)
+  // with the token for `request` in its ErrorDetail.
   absl::Status AskConfirmation(absl::Status refused, const google::protobuf::Message& request,
                                const v1::CallContext& context, std::string_view action) const;
 

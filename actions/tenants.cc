@@ -2,6 +2,7 @@
 
 #include <openssl/sha.h>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -64,11 +65,9 @@ std::shared_ptr<TenantRuntime> TenantDirectory::MakeRuntime(
   return runtime;
 }
 
-size_t TenantDirectory::TenantTokenCount() const {
+bool TenantDirectory::HasTenantTokens() const {
   std::lock_guard<std::mutex> lock(mu_);
-  size_t count = 0;
-  for (const auto& [tenant, tokens] : tokens_) count += tokens.size();
-  return count;
+  return absl::c_any_of(tokens_, [](const auto& entry) { return !entry.second.empty(); });
 }
 
 boost::asio::awaitable<absl::Status> TenantDirectory::ReloadTokens() {

@@ -117,9 +117,9 @@ class TenantDirectory {
   boost::asio::awaitable<absl::Status> Disconnect(std::string tenant_id);
 
   const Keyring* keyring() const { return options_.keyring; }
-  // TenantTokenCount: live tenant tokens (configured and stored); with
-  // none, every ActionService call is refused.
-  size_t TenantTokenCount() const;
+  // HasTenantTokens: a live tenant token (configured or stored) exists;
+  // without one, every ActionService call is refused.
+  bool HasTenantTokens() const;
 
  private:
   std::shared_ptr<TenantRuntime> MakeRuntime(const std::string& tenant_id,

@@ -134,7 +134,7 @@ class WritePipeline {
   // reservation this request (`key`) already holds from an earlier attempt.
   boost::asio::awaitable<absl::StatusOr<StoredFacts>> ReadFacts(
       const v1::CallContext& context, const std::string& customer, bool identity_required,
-      const std::optional<LimitUse>& limit, const std::string& key);
+      const std::optional<LimitUse>& limit, const std::string& own_key);
   std::optional<ReservationRequest> ReservationFor(const std::string& key,
                                                    const std::optional<LimitUse>& limit,
                                                    bool approved) const;
@@ -222,7 +222,10 @@ boost::asio::awaitable<absl::StatusOr<Response>> WritePipeline::Checked(
         refused = absl::PermissionDeniedError(absl::StrCat(
             write.facts.action, " needs an operator; payvox files approvals for refunds only"));
       }
-      co_return env_.AskConfirmation(std::move(refused), request, context, action);
+      if (decision.verdict == policy::Verdict::kNeedsConfirmation) {
+        co_return env_.AskConfirmation(std::move(refused), request, context, action);
+      }
+      co_return refused;
     }
   }
 

@@ -440,7 +440,7 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::StartParts(PayvoxAppOption
     return absl::Status(unconnected.status().code(),
                         absl::StrCat("tenants: ", unconnected.status().message()));
   }
-  if (parts->tenants->TenantTokenCount() == 0) {
+  if (!parts->tenants->HasTenantTokens()) {
     parts->log->Warning(
         "no tenant token is configured and the store holds none: every ActionService call and "
         "every gateway request will be refused UNAUTHENTICATED until one is (set "

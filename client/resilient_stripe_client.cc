@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <random>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -134,31 +133,31 @@ void ResilientStripeClient::RegisterMetrics() {
       this);
 }
 
+namespace {
+
+// ResourceName: a path segment that names a resource ("refunds",
+// "billing_portal"): lower-case letters and underscores; anything else is an
+// id.
+bool ResourceName(absl::string_view segment) {
+  return !segment.empty() && std::all_of(segment.begin(), segment.end(),
+                                         [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+}
+
+}  // namespace
+
 std::string EndpointFamily(absl::string_view path) {
   absl::string_view rest = path;
   absl::ConsumePrefix(&rest, "/v1/");
   rest = rest.substr(0, rest.find_first_of("/?"));
-  const bool plain = !rest.empty() && rest.size() <= 40 &&
-                     std::all_of(rest.begin(), rest.end(),
-                                 [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
-  return plain ? std::string(rest) : "other";
+  return rest.size() <= 40 && ResourceName(rest) ? std::string(rest) : "other";
 }
 
 std::string PathTemplate(absl::string_view path) {
   path = path.substr(0, path.find('?'));
   std::string out;
-  bool first = true;
+  if (absl::ConsumePrefix(&path, "/v1")) out = "/v1";
   for (absl::string_view segment : absl::StrSplit(path, '/', absl::SkipEmpty())) {
-    // The API version ("v1") is kept; a segment with anything but lower-case
-    // letters and underscores is an id.
-    const bool version = first && segment.size() >= 2 && segment[0] == 'v' &&
-                         std::all_of(segment.begin() + 1, segment.end(),
-                                     [](char c) { return absl::ascii_isdigit(c); });
-    first = false;
-    const bool id = !version && std::any_of(segment.begin(), segment.end(), [](char c) {
-      return !((c >= 'a' && c <= 'z') || c == '_');
-    });
-    absl::StrAppend(&out, "/", id ? absl::string_view("{id}") : segment);
+    absl::StrAppend(&out, "/", ResourceName(segment) ? segment : absl::string_view("{id}"));
   }
   return out;
 }
@@ -270,12 +269,13 @@ boost::asio::awaitable<ResilientStripeClient::Attempt> ResilientStripeClient::On
   const absl::Time sent = clock_.Now();
   out.answer = co_await transport_->RoundTrip(request);
   breaker_.Record(*ticket, OutcomeOf(out.answer), clock_.Now());
-  if (options_.log != nullptr) {
-    const bool answered = out.answer.ok();
-    const bool fine = answered && out.answer->http_status >= 200 && out.answer->http_status < 300;
+  const bool answered = out.answer.ok();
+  const bool fine = answered && out.answer->http_status >= 200 && out.answer->http_status < 300;
+  const LogLevel level = fine ? LogLevel::kDebug : LogLevel::kWarning;
+  // Checked first: at info, the 2xx lines (most of them) cost nothing.
+  if (options_.log != nullptr && options_.log->Enabled(level)) {
     options_.log->Log(
-        fine ? LogLevel::kDebug : LogLevel::kWarning,
-        fine ? "stripe request" : "stripe request failed",
+        level, fine ? "stripe request" : "stripe request failed",
         {{"method", std::string(MethodName(request.method))},
          {"path", PathTemplate(request.path)},
          {"status", answered ? absl::StrCat(out.answer->http_status)

@@ -158,13 +158,13 @@ Async<List<Refund>> StripeApi::ListRefunds(std::string charge_or_intent, int lim
                                            std::string starting_after, CallOptions options) {
   PAYVOX_CO_RETURN_IF_ERROR(ValidateLimit(limit));
   PAYVOX_CO_RETURN_IF_ERROR(ValidateStripeId("charge_id", charge_or_intent, {"ch_", "py_", "pi_"}));
-  if (!starting_after.empty()) {
-    PAYVOX_CO_RETURN_IF_ERROR(ValidateStripeId("starting_after", starting_after, {"re_", "pyr_"}));
-  }
   FormParams params;
   params.Add(charge_or_intent.starts_with("pi_") ? "payment_intent" : "charge", charge_or_intent);
   params.Add("limit", absl::StrCat(limit));
-  if (!starting_after.empty()) params.Add("starting_after", starting_after);
+  if (!starting_after.empty()) {
+    PAYVOX_CO_RETURN_IF_ERROR(ValidateStripeId("starting_after", starting_after, {"re_", "pyr_"}));
+    params.Add("starting_after", starting_after);
+  }
   StripeRequest request = Get("/v1/refunds", std::move(params), options);
   co_return co_await Fetch<List<Refund>>(client_, std::move(request), DecodeRefundList);
 }

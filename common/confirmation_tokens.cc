@@ -19,12 +19,12 @@ namespace {
 constexpr absl::string_view kPrefix = "pvxc_";
 constexpr absl::string_view kNul("\0", 1);
 
-absl::Status Refused(absl::string_view reason, absl::string_view message) {
+}  // namespace
+
+absl::Status ConfirmationRefused(absl::string_view reason, absl::string_view message) {
   return FlowError(absl::StatusCode::kFailedPrecondition, message, reason,
                    "Sorry, I need to confirm that with you again. Shall I go ahead?");
 }
-
-}  // namespace
 
 std::string Joined(const Binding& binding) {
   return absl::StrCat(binding.tenant, kNul, binding.call_id, kNul, binding.action, kNul,
@@ -65,16 +65,18 @@ absl::StatusOr<std::string> ConfirmationTokens::Redeem(const Binding& binding,
   if (!absl::StartsWith(token, kPrefix) || parts.size() != 3 ||
       !absl::SimpleAtoi(parts[0], &expiry) || parts[1].size() != 16 || parts[2].size() != 64 ||
       !ConstantTimeEquals(parts[2], Mac(binding, parts[0], parts[1]))) {
-    return Refused("confirmation_token_invalid",
-                   "the confirmation token is not one payvox gave for this action, call and "
-                   "arguments: send the action without it to get a new one");
+    return ConfirmationRefused(
+        "confirmation_token_invalid",
+        "the confirmation token is not one payvox gave for this action, call and "
+        "arguments: send the action without it to get a new one");
   }
   const absl::Time now = clock_.Now();
   const absl::Time expires = absl::FromUnixSeconds(expiry);
   if (now >= expires) {
-    return Refused("confirmation_token_expired",
-                   "the confirmation token expired: confirm with the caller again (send the "
-                   "action without it to get a new one)");
+    return ConfirmationRefused(
+        "confirmation_token_expired",
+        "the confirmation token expired: confirm with the caller again (send the "
+        "action without it to get a new one)");
   }
   const std::string nonce(parts[1]);
   {
@@ -82,8 +84,9 @@ absl::StatusOr<std::string> ConfirmationTokens::Redeem(const Binding& binding,
     auto used = used_.find(nonce);
     if (used != used_.end()) {
       if (used->second.request_key != request_key) {
-        return Refused("confirmation_token_used",
-                       "the confirmation token was used already: each one commits one action");
+        return ConfirmationRefused(
+            "confirmation_token_used",
+            "the confirmation token was used already: each one commits one action");
       }
     } else {
       PruneLocked(now);

@@ -88,6 +88,11 @@ class ConfirmationTokens {
   absl::flat_hash_map<std::string, Used> used_ ABSL_GUARDED_BY(mu_);
 };
 
+// ConfirmationRefused is FAILED_PRECONDITION with `reason`
+// (confirmation_token_invalid, _expired, _used) and the sentence that asks
+// the caller again.
+absl::Status ConfirmationRefused(absl::string_view reason, absl::string_view message);
+
 // Joined is `binding` as one string, its parts separated by NUL.
 std::string Joined(const Binding& binding);
 

@@ -70,7 +70,6 @@ struct HttpListener::Runtime {
   // Requests between their last byte read and their answer: their handler
   // calls may resume on `io`, so Stop lets them finish first.
   std::atomic<int> handling{0};
-  std::atomic<uint64_t> evicted{0};
   // Open connections, closed by Stop once the threads are joined.
   std::mutex sockets_mu;
   absl::flat_hash_map<uint64_t, Open> sockets ABSL_GUARDED_BY(sockets_mu);
@@ -124,7 +123,6 @@ bool EvictIdlest(HttpListener::Runtime& runtime) {
   }
   if (idlest == nullptr) return false;
   runtime.sockets[chosen].evicting = true;
-  ++runtime.evicted;
   // On the connection's strand, where its coroutine runs: the socket is
   // still open if it is still registered.
   asio::post(idlest->strand, [&runtime, chosen] {
@@ -302,7 +300,5 @@ void HttpListener::Stop() {
   std::lock_guard<std::mutex> lock(runtime.sockets_mu);
   for (auto& [id, open] : runtime.sockets) open.socket->close(ignored);
 }
-
-uint64_t HttpListener::evicted() const { return runtime_ ? runtime_->evicted.load() : 0; }
 
 }  // namespace payvox

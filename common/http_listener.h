@@ -91,9 +91,6 @@ class HttpListener {
   void Stop();
 
   int port() const { return port_; }
-  // Connections closed to make room for new ones (idle ones, at the cap or
-  // when descriptors ran out).
-  uint64_t evicted() const;
 
   // Asio state, defined in the .cc file.
   struct Runtime;

@@ -30,12 +30,25 @@ std::optional<LogLevel> ParseLogLevel(absl::string_view name) {
   return std::nullopt;
 }
 
+LogLevel OutcomeLevel(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kDataLoss:
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kUnauthenticated:
+      return LogLevel::kWarning;
+    default:
+      return LogLevel::kInfo;
+  }
+}
+
 Logger::Logger(std::ostream& out, const Clock& clock, LogLevel level)
     : out_(out), clock_(clock), level_(level) {}
 
 void Logger::Log(LogLevel level, absl::string_view message,
                  std::initializer_list<LogField> fields) {
-  if (level < level_) return;
+  if (!Enabled(level)) return;
   JsonWriter json;
   json.BeginObject()
       .Field("ts", absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", clock_.Now(), absl::UTCTimeZone()))

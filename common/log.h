@@ -20,6 +20,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "common/clock.h"
 
@@ -29,6 +30,12 @@ enum class LogLevel { kDebug, kInfo, kWarning, kError };
 
 // ParseLogLevel reads "debug", "info", "warning" or "error".
 std::optional<LogLevel> ParseLogLevel(absl::string_view name);
+
+// OutcomeLevel is the level of the line that reports a call ending with
+// `code`: warning when payvox failed it (INTERNAL, UNKNOWN, DATA_LOSS,
+// UNAVAILABLE) or refused its credentials (UNAUTHENTICATED); info otherwise,
+// since the caller's own mistakes are the service working.
+LogLevel OutcomeLevel(absl::StatusCode code);
 
 struct LogField {
   absl::string_view key;
@@ -41,6 +48,9 @@ class Logger {
   Logger(std::ostream& out, const Clock& clock, LogLevel level = LogLevel::kInfo);
 
   void Log(LogLevel level, absl::string_view message, std::initializer_list<LogField> fields = {});
+  // Enabled: a line at `level` is written. Check it before building the
+  // fields of a line on a hot path.
+  bool Enabled(LogLevel level) const { return level >= level_; }
   void Debug(absl::string_view message, std::initializer_list<LogField> fields = {}) {
     Log(LogLevel::kDebug, message, fields);
   }

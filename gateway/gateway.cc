@@ -66,9 +66,10 @@ asio::awaitable<HttpAnswer> Gateway::Handle(const HttpRequest& request) {
     requests_->With({face, absl::StrCat(answer.status)}).Increment();
     seconds_->With({face}).Observe(absl::ToDoubleSeconds(took));
   }
-  if (options_.log != nullptr) {
-    const bool alarming = answer.status == 401 || answer.status >= 500;
-    options_.log->Log(alarming ? LogLevel::kWarning : LogLevel::kInfo, "http",
+  const LogLevel level =
+      answer.status == 401 || answer.status >= 500 ? LogLevel::kWarning : LogLevel::kInfo;
+  if (options_.log != nullptr && options_.log->Enabled(level)) {
+    options_.log->Log(level, "http",
                       {{"face", face},
                        {"method", std::string(request.method_string())},
                        {"status", absl::StrCat(answer.status)},

@@ -124,13 +124,10 @@ asio::awaitable<ToolOutcome> ToolRunner::Run(std::shared_ptr<TenantRuntime> tena
     co_return co_await catalog->Execute(std::move(request), bounds);
   };
   absl::StatusOr<v1::ExecuteResponse> response = co_await OnStrand(executor_, std::move(task));
-  if (options_.log != nullptr) {
-    const absl::StatusCode code = response.status().code();
-    const bool failed = code == absl::StatusCode::kInternal || code == absl::StatusCode::kUnknown ||
-                        code == absl::StatusCode::kDataLoss ||
-                        code == absl::StatusCode::kUnavailable;
+  const absl::StatusCode code = response.status().code();
+  if (options_.log != nullptr && options_.log->Enabled(OutcomeLevel(code))) {
     const v1::CallContext& context = call.execute->context();
-    options_.log->Log(failed ? LogLevel::kWarning : LogLevel::kInfo, "tool call",
+    options_.log->Log(OutcomeLevel(code), "tool call",
                       {{"face", request.face},
                        {"action", request.action},
                        {"tenant", tenant->tenant_id},
@@ -198,11 +195,11 @@ asio::awaitable<absl::StatusOr<std::shared_ptr<const std::string>>> ToolRunner::
     std::shared_ptr<TenantRuntime> tenant, ToolFormat format) {
   absl::StatusOr<std::shared_ptr<const DescribedActions>> catalog = co_await Catalog(tenant);
   if (!catalog.ok()) co_return catalog.status();
-  const std::pair<const DescribedActions*, ToolFormat> key{catalog->get(), format};
+  const std::pair<std::string, ToolFormat> key{tenant->tenant_id, format};
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto found = rendered_.find(key);
-    if (found != rendered_.end() && found->second.catalog.lock() == *catalog) {
+    if (found != rendered_.end() && found->second.catalog == *catalog) {
       co_return found->second.tools;
     }
   }
@@ -210,10 +207,6 @@ asio::awaitable<absl::StatusOr<std::shared_ptr<const std::string>>> ToolRunner::
   if (!tools.ok()) co_return tools.status();
   auto shared = std::make_shared<const std::string>(*std::move(tools));
   std::lock_guard<std::mutex> lock(mu_);
-  if (rendered_.size() >= 256) {
-    absl::erase_if(rendered_, [](const auto& entry) { return entry.second.catalog.expired(); });
-  }
-  if (rendered_.size() >= 256) rendered_.clear();
   rendered_[key] = Rendered{*catalog, shared};
   co_return shared;
 }

@@ -73,8 +73,8 @@ struct ToolRunnerOptions {
   // Bound on one tool call, Stripe's retries included.
   absl::Duration timeout = absl::Seconds(15);
   // Logs each tool call ("tool call": face, action, tenant, call and
-  // request ids, code, latency): info, warning when payvox failed; null:
-  // no lines.
+  // request ids, code, latency) at common/log.h OutcomeLevel; null: no
+  // lines.
   Logger* log = nullptr;
 };
 
@@ -118,15 +118,15 @@ class ToolRunner {
   const Clock& clock_;
   boost::asio::any_io_executor executor_;
   const ToolRunnerOptions options_;
-  // Rendered tool lists by (catalog, format); an entry whose catalog is
-  // gone (its policy changed) is rendered again, and dropped past 256.
+  // The last tool list rendered for each (tenant, format), with the catalog
+  // it was rendered from: a new catalog (the policy changed) is rendered
+  // again in its place.
   struct Rendered {
-    std::weak_ptr<const DescribedActions> catalog;
+    std::shared_ptr<const DescribedActions> catalog;
     std::shared_ptr<const std::string> tools;
   };
   std::mutex mu_;
-  absl::flat_hash_map<std::pair<const DescribedActions*, ToolFormat>, Rendered> rendered_
-      ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::pair<std::string, ToolFormat>, Rendered> rendered_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace payvox::gateway

@@ -55,12 +55,6 @@ void ReadIds(const google::protobuf::Message& message, Ids& ids) {
   ids.request_id = call.request_id();
 }
 
-bool PayvoxFailed(grpc::StatusCode code) {
-  return code == grpc::StatusCode::INTERNAL || code == grpc::StatusCode::UNKNOWN ||
-         code == grpc::StatusCode::DATA_LOSS || code == grpc::StatusCode::UNAVAILABLE ||
-         code == grpc::StatusCode::UNAUTHENTICATED;
-}
-
 class MetricsInterceptor final : public grpc::experimental::Interceptor {
  public:
   MetricsInterceptor(const GrpcFamilies& families, const Clock& clock,
@@ -92,8 +86,9 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
     }
     families_.requests.With({method_, CodeName(code), GrpcOutcome(code)}).Increment();
     families_.duration.With({method_}).Observe(absl::ToDoubleSeconds(now - started_));
-    if (families_.log != nullptr) {
-      families_.log->Log(PayvoxFailed(code) ? LogLevel::kWarning : LogLevel::kInfo, "rpc",
+    const LogLevel level = OutcomeLevel(static_cast<absl::StatusCode>(code));
+    if (families_.log != nullptr && families_.log->Enabled(level)) {
+      families_.log->Log(level, "rpc",
                          {{"method", method_},
                           {"code", CodeName(code)},
                           {"outcome", GrpcOutcome(code)},

@@ -99,8 +99,8 @@ TEST_F(GatewayTest, RestListsTheCatalogInEachFormat) {
   EXPECT_EQ(At(openai.body(), "/tools/0/function/parameters/type"), "object");
   const HttpResponse anthropic = Send(http::verb::get, "/v1/actions?format=anthropic");
   EXPECT_EQ(At(anthropic.body(), "/tools/0/input_schema/type"), "object");
-  // Lists are rendered once per policy: the same bytes again, and a new
-  // list as soon as the policy changes.
+  // Lists are kept per tenant and format (ToolRunner::Tools): the one kept
+  // is never served once the policy changed.
   EXPECT_EQ(Send(http::verb::get, "/v1/actions").body(), native.body());
   v1::SetPolicyRequest set;
   set.set_tenant_id("default");
@@ -110,6 +110,31 @@ TEST_F(GatewayTest, RestListsTheCatalogInEachFormat) {
   const HttpResponse narrowed = Send(http::verb::get, "/v1/actions?format=openai");
   EXPECT_THAT(narrowed.body(), HasSubstr(R"("name":"list_charges")"));
   EXPECT_THAT(narrowed.body(), Not(HasSubstr(R"("name":"create_refund")")));
+}
+
+// Its own logger, read once payvoxd stopped; the other tests log to
+// standard error, where the test command's secret scan reads them.
+class GatewayLogTest : public GatewayTest {
+ protected:
+  Logger* TestLogger() override { return &logger_; }
+  std::ostringstream log_;
+  Logger logger_{log_, clock_, LogLevel::kInfo};
+};
+
+TEST_F(GatewayLogTest, EachRequestAndToolCallIsLogged) {
+  ASSERT_EQ(Tool("list_charges", R"({"customer_id":"cus_DemoJennyRosen"})", "r-log").result_int(),
+            200);
+  EXPECT_EQ(Send(http::verb::get, "/v1/actions", "", {}, false).result_int(), 401);
+  app_->Shutdown();
+  const std::string lines = log_.str();
+  EXPECT_THAT(lines, HasSubstr(R"("level":"info","msg":"tool call","face":"rest",)"
+                               R"("action":"list_charges","tenant":"default","call_id":"call-1",)"
+                               R"("request_id":"r-log","code":"OK")"));
+  EXPECT_THAT(lines, HasSubstr(R"("level":"info","msg":"http","face":"rest","method":"POST",)"
+                               R"("status":"200")"));
+  EXPECT_THAT(lines, HasSubstr(R"("level":"warning","msg":"http","face":"rest","method":"GET",)"
+                               R"("status":"401")"));
+  EXPECT_THAT(lines, Not(HasSubstr("pvxt_default.")));
 }
 
 TEST_F(GatewayTest, RestRunsActionsAndNamesBadInput) {

@@ -29,11 +29,15 @@ class PayvoxdTest : public ::testing::Test {
     return R"({"grpc_listen_address": "127.0.0.1:0", "shutdown_grace_seconds": 2})";
   }
 
+  // TestLogger: where payvoxd logs; null (the default): standard error, so
+  // the test command's secret scan reads every line.
+  virtual Logger* TestLogger() { return nullptr; }
+
   void SetUp() override {
     absl::StatusOr<v1::ServerConfig> config = ParseConfig(ConfigJson());
     ASSERT_TRUE(config.ok()) << config.status();
-    absl::StatusOr<std::unique_ptr<PayvoxApp>> app =
-        PayvoxApp::Start({.config = *config, .sandbox = true, .sandbox_seed = 11}, clock_);
+    absl::StatusOr<std::unique_ptr<PayvoxApp>> app = PayvoxApp::Start(
+        {.config = *config, .sandbox = true, .sandbox_seed = 11, .logger = TestLogger()}, clock_);
     ASSERT_TRUE(app.ok()) << app.status();
     app_ = *std::move(app);
     // --sandbox accepts its own tokens when none are configured.
