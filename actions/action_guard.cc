@@ -61,6 +61,8 @@ ActionGuard::ActionGuard(StoreExecutor& store, const Clock& clock, const Keyring
   refunded_ = &options_.metrics->AddCounter(
       "payvox_refunded_amount_minor_units_total",
       "Amount refunded through payvox, in the currency's minor units, by currency", {"currency"});
+  refunds_ = &options_.metrics->AddCounter("payvox_refunds_total",
+                                           "Refunds made through payvox, by tenant", {"tenant"});
   audit_latency_ = &options_.metrics->AddHistogram(
       "payvox_audit_append_duration_seconds",
       "Time to append audit records durably, by kind (decision, intent, completion)", {"kind"},
@@ -174,6 +176,7 @@ boost::asio::awaitable<absl::Status> ActionGuard::Finish(
     if (refunded_ != nullptr && who.action() == "create_refund" && who.has_amount()) {
       refunded_->With({who.amount().currency()})
           .Increment(static_cast<double>(who.amount().amount_minor()));
+      refunds_->With({options_.tenant_id}).Increment();
     }
     if (response != nullptr) {
       const std::string& key = started.intent.idempotency_key();

@@ -54,8 +54,8 @@ struct ActionGuardOptions {
   // again (a change by SetPolicy here is seen at once, PolicyChanged; one
   // made elsewhere, by another payvoxd on the same store, within this).
   absl::Duration policy_cache_ttl = absl::Seconds(5);
-  // Policy decisions, refunded amounts and audit latency (payvox_policy_*,
-  // payvox_refunded_*, payvox_audit_*); null: not counted.
+  // Policy decisions, refunds and refunded amounts and audit latency
+  // (payvox_policy_*, payvox_refund*, payvox_audit_*); null: not counted.
   metrics::Registry* metrics = nullptr;
 };
 
@@ -154,6 +154,7 @@ class ActionGuard {
   uint64_t policy_generation_ ABSL_GUARDED_BY(policy_mu_) = 0;
   metrics::Family<metrics::Counter>* decisions_ = nullptr;
   metrics::Family<metrics::Counter>* refunded_ = nullptr;
+  metrics::Family<metrics::Counter>* refunds_ = nullptr;
   metrics::Family<metrics::Histogram>* audit_latency_ = nullptr;
 };
 

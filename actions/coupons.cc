@@ -73,7 +73,7 @@ Action<v1::CreateCouponResponse> CouponActions::CreateCoupon(v1::CreateCouponReq
     write.currency = percent ? "" : request.amount_off().currency();
     // Coupons count against a daily number.
     write.limit = LimitUse{
-        .kind = "coupon",
+        .kind = kCouponUsage,
         .amount = 1,
         .tenant_limit = policy.coupons().daily_count() > 0
                             ? std::optional<int64_t>(policy.coupons().daily_count())

@@ -121,7 +121,7 @@ Action<v1::CreateRefundResponse> RefundActions::Refund(v1::CreateRefundRequest r
     write.amount = amount;
     write.currency = charge.currency;
     write.limit = LimitUse{
-        .kind = "refund",
+        .kind = kRefundUsage,
         .currency = charge.currency,
         .customer_id = charge.customer,
         .amount = amount,

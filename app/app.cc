@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "app/config.h"
 #include "app/housekeeper.h"
+#include "app/operations_watch.h"
 #include "app/reconciler.h"
 #include "client/stripe_clients.h"
 #include "common/async_wait.h"
@@ -164,6 +165,7 @@ struct PayvoxApp::Parts {
   std::unique_ptr<Reconciler> reconciler;
   std::unique_ptr<AsioSleeper> sleeper;
   std::unique_ptr<Housekeeper> housekeeper;
+  std::unique_ptr<OperationsWatch> watch;
   std::unique_ptr<ActionServiceImpl> action_service;
   // Before the services and the listener: streams and ingestion use it.
   std::unique_ptr<webhooks::EventHub> hub;
@@ -361,7 +363,14 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::StartParts(PayvoxAppOption
     return absl::Status(store.status().code(), absl::StrCat("store: ", store.status().message()));
   }
   parts->store = *std::move(store);
-  parts->store_executor = std::make_unique<StoreExecutor>(*parts->store, StoreExecutorOptions{});
+  parts->store_executor = std::make_unique<StoreExecutor>(
+      *parts->store,
+      StoreExecutorOptions{
+          .errors = &parts->metrics.AddCounter(
+              "payvox_store_errors_total",
+              "Store calls that failed for the store's own reasons, by reason (error: a disk or "
+              "database fault; overloaded: refused at the executor's bound)",
+              {"reason"})});
   absl::TimeZone zone;
   absl::LoadTimeZone(config.time_zone(), &zone);
   // Tenants' Stripe clients share the config's client options but for the
@@ -525,6 +534,20 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::StartParts(PayvoxAppOption
           }});
   boost::asio::co_spawn(boost::asio::make_strand(parts->io),
                         parts->housekeeper->Run(parts->stop_housekeeping), boost::asio::detached);
+  // The gauges the alerting rules read (approvals waiting, daily limits,
+  // audit chains).
+  parts->watch = std::make_unique<OperationsWatch>(
+      *parts->store_executor, clock, *parts->sleeper, parts->metrics,
+      OperationsWatchOptions{
+          .config_tenant = config.tenant_id(),
+          .default_policy = config.policy(),
+          .on_sweep = [log = parts->log](const absl::Status& swept) {
+            if (!swept.ok()) {
+              log->Warning("operations gauges not read", {{"error", swept.ToString()}});
+            }
+          }});
+  boost::asio::co_spawn(boost::asio::make_strand(parts->io),
+                        parts->watch->Run(parts->stop_housekeeping), boost::asio::detached);
   boost::asio::co_spawn(
       boost::asio::make_strand(parts->io),
       KeepWarm(parts->stripe, absl::Milliseconds(config.stripe().idle_timeout_ms()) / 2, clock,

@@ -41,6 +41,11 @@ struct VerificationState {
 
 // UsageKey names one running total: a kind of spending ("refund",
 // "coupon") of one tenant in one currency on one UTC day ("2026-11-23").
+// The kinds of usage rows the actions reserve against: refunded amounts
+// per currency, and coupons (counted, currency "*").
+inline constexpr char kRefundUsage[] = "refund";
+inline constexpr char kCouponUsage[] = "coupon";
+
 struct UsageKey {
   std::string tenant_id;
   std::string kind;

@@ -16,6 +16,11 @@
 //
 // Bounded: at most `max_pending` calls wait or run; beyond that Run answers
 // UNAVAILABLE at once instead of queueing without limit.
+//
+// With `errors`, calls that fail for the store's own reasons (INTERNAL,
+// UNKNOWN, DATA_LOSS, UNAVAILABLE: a disk or database fault, or overload)
+// are counted by `reason` ("error", "overloaded"), never the answers a
+// store gives by design (NOT_FOUND, RESOURCE_EXHAUSTED for a limit, ...).
 #ifndef PAYVOX_STORE_STORE_EXECUTOR_H_
 #define PAYVOX_STORE_STORE_EXECUTOR_H_
 
@@ -29,6 +34,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "absl/status/status.h"
+#include "common/metrics.h"
 #include "store/store.h"
 
 namespace payvox {
@@ -36,6 +42,8 @@ namespace payvox {
 struct StoreExecutorOptions {
   int threads = 2;
   int max_pending = 1024;
+  // payvox_store_errors_total{reason}; null: not counted.
+  metrics::Family<metrics::Counter>* errors = nullptr;
 };
 
 class StoreExecutor {
@@ -44,7 +52,8 @@ class StoreExecutor {
   StoreExecutor(Store& store, StoreExecutorOptions options)
       : store_(store),
         pool_(static_cast<size_t>(options.threads)),
-        max_pending_(options.max_pending) {}
+        max_pending_(options.max_pending),
+        errors_(options.errors) {}
   // Waits for the calls already running.
   ~StoreExecutor() { Join(); }
 
@@ -59,12 +68,13 @@ class StoreExecutor {
     using Result = std::invoke_result_t<Call&, Store&>;
     if (pending_.fetch_add(1) >= max_pending_) {
       pending_.fetch_sub(1);
+      Count("overloaded");
       co_return Result(absl::UnavailableError(
           "payvox's store is overloaded right now; retry with the same request_id"));
     }
     Pending done{pending_};
     co_return co_await boost::asio::co_spawn(
-        pool_.get_executor(), Invoke<Result>(store_, std::move(call)), boost::asio::use_awaitable);
+        pool_.get_executor(), Invoke<Result>(*this, std::move(call)), boost::asio::use_awaitable);
   }
 
   // Post runs `call(store)` on the store's threads and hands its result to
@@ -75,12 +85,13 @@ class StoreExecutor {
     using Result = std::invoke_result_t<Call&, Store&>;
     if (pending_.fetch_add(1) >= max_pending_) {
       pending_.fetch_sub(1);
+      Count("overloaded");
       done(Result(absl::UnavailableError("payvox's store is overloaded right now; retry")));
       return;
     }
     boost::asio::post(pool_, [this, call = std::move(call), done = std::move(done)]() mutable {
       Pending finished{pending_};
-      done(call(store_));
+      done(Counted(call(store_)));
     });
   }
 
@@ -93,13 +104,40 @@ class StoreExecutor {
   };
 
   template <typename Result, typename Call>
-  static boost::asio::awaitable<Result> Invoke(Store& store, Call call) {
-    co_return call(store);
+  static boost::asio::awaitable<Result> Invoke(StoreExecutor& self, Call call) {
+    co_return self.Counted(call(self.store_));
+  }
+
+  template <typename Result>
+  Result Counted(Result result) {
+    if (errors_ == nullptr) return result;
+    absl::StatusCode code;
+    if constexpr (std::is_same_v<Result, absl::Status>) {
+      code = result.code();
+    } else {
+      code = result.status().code();
+    }
+    switch (code) {
+      case absl::StatusCode::kInternal:
+      case absl::StatusCode::kUnknown:
+      case absl::StatusCode::kDataLoss:
+      case absl::StatusCode::kUnavailable:
+        Count("error");
+        break;
+      default:
+        break;
+    }
+    return result;
+  }
+
+  void Count(const char* reason) {
+    if (errors_ != nullptr) errors_->With({reason}).Increment();
   }
 
   Store& store_;
   boost::asio::thread_pool pool_;
   const int max_pending_;
+  metrics::Family<metrics::Counter>* const errors_;
   std::atomic<int> pending_{0};
 };
 

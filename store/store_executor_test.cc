@@ -70,5 +70,32 @@ TEST(StoreExecutor, PostRunsTheCallOnItsThreadsAndHandsOverTheResult) {
   EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable);
 }
 
+TEST(StoreExecutor, CountsTheStoresOwnFailuresNotItsAnswers) {
+  testing::FakeClock clock;
+  auto store = *SqliteStore::Open({}, clock);
+  metrics::Registry registry;
+  auto& errors = registry.AddCounter("payvox_store_errors_total", "", {"reason"});
+  StoreExecutor executor(*store, {.threads = 1, .errors = &errors});
+  // An answer by design (no such approval) is not a store error.
+  const absl::Status not_found = testing::RunCoroutine(executor.Run([&](Store& s) {
+    return s.DecideApproval("acme", "ap_missing", true, "op", "", clock.Now()).status();
+  }));
+  EXPECT_EQ(not_found.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(errors.With({"error"}).value(), 0);
+  // A fault of the store is, on both paths.
+  const absl::Status fault = testing::RunCoroutine(
+      executor.Run([](Store&) { return absl::DataLossError("disk I/O error"); }));
+  EXPECT_EQ(fault.code(), absl::StatusCode::kDataLoss);
+  std::promise<void> posted;
+  executor.Post([](Store&) { return absl::InternalError("database is locked"); },
+                [&](absl::Status) { posted.set_value(); });
+  posted.get_future().get();
+  EXPECT_EQ(errors.With({"error"}).value(), 2);
+
+  StoreExecutor full(*store, {.threads = 1, .max_pending = 0, .errors = &errors});
+  (void)testing::RunCoroutine(full.Run([](Store& s) { return s.GetPolicy("acme"); }));
+  EXPECT_EQ(errors.With({"overloaded"}).value(), 1);
+}
+
 }  // namespace
 }  // namespace payvox

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -143,6 +144,7 @@ TEST_F(MetricsTest, CountsWhatHappenedWithoutCustomerOrSecretValues) {
       text,
       HasSubstr(R"(payvox_policy_decisions_total{action="create_refund",verdict="allow"} 1)"));
   EXPECT_THAT(text, HasSubstr(R"(payvox_refunded_amount_minor_units_total{currency="usd"} 4900)"));
+  EXPECT_THAT(text, HasSubstr(R"(payvox_refunds_total{tenant="default"} 1)"));
   EXPECT_THAT(text, HasSubstr(R"(payvox_audit_append_duration_seconds_count{kind="intent"} 1)"));
   EXPECT_THAT(text, HasSubstr(R"(payvox_webhook_requests_total{result="bad_signature"} 1)"));
   EXPECT_THAT(text, HasSubstr(R"(payvox_webhook_signature_failures_total{reason="invalid"} 1)"));
@@ -179,6 +181,33 @@ TEST_F(MetricsTest, CountsWhatHappenedWithoutCustomerOrSecretValues) {
   std::ofstream(path) << text;
   const auto [code, output] = Shell("promtool check metrics < " + path);
   EXPECT_EQ(code, 0) << output;
+}
+
+// Every payvox_ metric an alerting rule reads (deploy/prometheus) is one
+// payvoxd exports, so a renamed metric cannot leave an alert that never
+// fires. Families render their TYPE line before any sample exists.
+TEST_F(MetricsTest, EveryMetricTheAlertingRulesReadIsExported) {
+  std::ifstream rules(PAYVOX_ALERTS_FILE);
+  ASSERT_TRUE(rules.good()) << PAYVOX_ALERTS_FILE;
+  const std::string text = Scrape(app_->metrics_port());
+  std::set<std::string> read;
+  for (std::string line; std::getline(rules, line);) {
+    const absl::string_view code = absl::string_view(line).substr(0, line.find('#'));
+    for (size_t at = code.find("payvox_"); at != absl::string_view::npos;
+         at = code.find("payvox_", at + 1)) {
+      size_t end = at;
+      while (end < code.size() &&
+             (std::islower(static_cast<unsigned char>(code[end])) || code[end] == '_')) {
+        ++end;
+      }
+      read.insert(std::string(code.substr(at, end - at)));
+      at = end;
+    }
+  }
+  EXPECT_GE(read.size(), 9u);
+  for (const std::string& name : read) {
+    EXPECT_THAT(text, HasSubstr(absl::StrCat("# TYPE ", name, " "))) << name;
+  }
 }
 
 // FreePort asks the kernel for a port nobody listens on.
