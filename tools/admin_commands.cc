@@ -7,7 +7,9 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "common/strict_json.h"
+#include "tools/refund_report.h"
 
 namespace payvox {
 namespace {
@@ -40,6 +42,10 @@ absl::Status Usage(absl::string_view what) {
 }
 
 using Stub = v1::AdminService::StubInterface;
+
+// The report reads the day's records in pages of QueryAudit's maximum.
+constexpr int kAuditPage = 1000;
+constexpr int kMaxAuditPages = 1000;
 
 absl::Status Policy(Stub& stub, const std::vector<std::string>& args, const AdminFlags& flags,
                     std::ostream& out) {
@@ -162,6 +168,36 @@ absl::Status Audit(Stub& stub, const std::vector<std::string>& args, const Admin
   return Usage("payvoxctl audit query [filters] | audit verify");
 }
 
+absl::Status Report(Stub& stub, const std::vector<std::string>& args, const AdminFlags& flags,
+                    std::ostream& out) {
+  if (args.size() != 2 || args[1] != "refunds") {
+    return Usage("payvoxctl report refunds [--day=YYYY-MM-DD]");
+  }
+  PAYVOX_ASSIGN_OR_RETURN(const absl::Time day, ParseReportDay(flags.day, flags.now));
+  RefundReport report(day);
+  v1::QueryAuditRequest request;
+  request.set_tenant_id(flags.tenant);
+  request.set_action("create_refund");
+  request.set_since_unix(absl::ToUnixSeconds(report.day_start()));
+  request.set_until_unix(absl::ToUnixSeconds(report.day_end()));
+  request.set_limit(kAuditPage);
+  // A page shorter than asked for is the last.
+  for (int page = 0;; ++page) {
+    if (page == kMaxAuditPages) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("more than ", kAuditPage * kMaxAuditPages,
+                       " refund records in one day; use audit query"));
+    }
+    v1::QueryAuditResponse response;
+    PAYVOX_RETURN_IF_ERROR(Call(stub, "QueryAudit", &Stub::QueryAudit, request, &response));
+    for (const v1::AuditRecord& record : response.records()) report.Add(record);
+    if (response.records_size() < kAuditPage) break;
+    request.set_after_sequence(response.records().rbegin()->sequence());
+  }
+  report.Print(flags.tenant, out);
+  return absl::OkStatus();
+}
+
 absl::Status Webhooks(v1::AdminService::StubInterface& stub, const std::vector<std::string>& args,
                       const AdminFlags& flags, std::ostream& out) {
   if (args.size() != 2 || args[1] != "configure" || flags.url.empty()) {
@@ -254,7 +290,8 @@ absl::Status Stripe(Stub& stub, const std::vector<std::string>& args, const Admi
 
 bool IsAdminCommand(const std::vector<std::string>& args) {
   return !args.empty() && (args[0] == "policy" || args[0] == "approvals" || args[0] == "audit" ||
-                           args[0] == "webhooks" || args[0] == "tenants" || args[0] == "stripe");
+                           args[0] == "report" || args[0] == "webhooks" || args[0] == "tenants" ||
+                           args[0] == "stripe");
 }
 
 absl::Status RunAdminCommand(v1::AdminService::StubInterface& stub,
@@ -264,6 +301,7 @@ absl::Status RunAdminCommand(v1::AdminService::StubInterface& stub,
   if (args[0] == "policy") return Policy(stub, args, flags, out);
   if (args[0] == "approvals") return Approvals(stub, args, flags, out);
   if (args[0] == "audit") return Audit(stub, args, flags, out);
+  if (args[0] == "report") return Report(stub, args, flags, out);
   if (args[0] == "webhooks") return Webhooks(stub, args, flags, out);
   if (args[0] == "tenants") return Tenants(stub, args, flags, out);
   if (args[0] == "stripe") return Stripe(stub, args, flags, out);

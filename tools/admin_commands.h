@@ -7,6 +7,8 @@
 //   payvoxctl audit query [--call_id= --customer_id= --action= --result=ok|error
 //                          --since=UNIX --until=UNIX --limit=N --after=SEQ]
 //   payvoxctl audit verify                    exit 1 when the chain is broken
+//   payvoxctl report refunds [--day=YYYY-MM-DD]  the day's refunds (UTC) by agent
+//                                             and reason (tools/refund_report.h)
 //   payvoxctl webhooks configure --url=URL    register payvox's endpoint in Stripe
 //   payvoxctl tenants create [--name=NAME]    prints the tenant's first token, once
 //   payvoxctl tenants rotate-token [--overlap=SECONDS]
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "payvox/v1/admin.grpc.pb.h"
 
 namespace payvox {
@@ -44,10 +47,13 @@ struct AdminFlags {
   std::string name;
   int64_t overlap = 0;
   std::string key_file;
+  // report refunds: the UTC day; empty is the day `now` falls in.
+  std::string day;
+  absl::Time now = absl::UnixEpoch();
 };
 
 // IsAdminCommand: `args` (without the program name) start with policy,
-// approvals, audit, webhooks, tenants or stripe.
+// approvals, audit, report, webhooks, tenants or stripe.
 bool IsAdminCommand(const std::vector<std::string>& args);
 
 // RunAdminCommand runs one command and prints its result to `out`. A gRPC

@@ -67,6 +67,20 @@ TEST_F(AdminCommandsTest, ApprovalsAndAuditFromTheCommandLine) {
   EXPECT_THAT(output_.str(), HasSubstr(R"("kind":"completion")"));
   ASSERT_TRUE(Run({"audit", "verify"}).ok());
   EXPECT_THAT(output_.str(), HasSubstr("audit chain intact"));
+
+  // The day's review: the agent's refund asked for approval; the refund
+  // was made by the operator who approved it.
+  ASSERT_TRUE(Run({"report", "refunds"}, {.now = absl::Now()}).ok());
+  EXPECT_THAT(output_.str(), HasSubstr("needs_approval refunds.max_auto_refund"));
+  EXPECT_THAT(output_.str(), ::testing::ContainsRegex(R"(approved by ops +1  \$49\.00)"));
+  EXPECT_THAT(output_.str(), ::testing::ContainsRegex(R"(test-agent +0  - +0 +0 +1 )"));
+  const std::string yesterday =
+      absl::FormatTime("%Y-%m-%d", absl::Now() - absl::Hours(24), absl::UTCTimeZone());
+  ASSERT_TRUE(Run({"report", "refunds"}, {.day = yesterday}).ok());
+  EXPECT_THAT(output_.str(), ::testing::Not(HasSubstr("test-agent")));
+  EXPECT_EQ(Run({"report", "refunds"}, {.day = "tomorrow"}).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Run({"report", "payments"}).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Run({"audit", "frobnicate"}).code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Run({"audit", "verify"}, {.tenant = "nobody"}).code(), absl::StatusCode::kNotFound);
 }

@@ -60,6 +60,7 @@ ABSL_FLAG(int64_t, since, 0, "audit query: from this unix time");
 ABSL_FLAG(int64_t, until, 0, "audit query: before this unix time");
 ABSL_FLAG(int, limit, 0, "audit query: at most this many records (default 100, max 1000)");
 ABSL_FLAG(int64_t, after, 0, "audit query: records after this sequence");
+ABSL_FLAG(std::string, day, "", "report refunds: the UTC day as YYYY-MM-DD (default: today)");
 ABSL_FLAG(std::string, args, "{}", "execute: the action's arguments as a JSON object");
 ABSL_FLAG(std::string, request_id, "", "execute: the request id (default: unique per run)");
 ABSL_FLAG(bool, confirmed, false, "execute: the caller confirmed this destructive action");
@@ -81,6 +82,7 @@ constexpr char kUsage[] =
     "  secrets re-encrypt        reseal stored secrets under a new master key (offline:\n"
     "                            --store, --master_key_file, --previous_master_key_file)\n"
     "  audit query|verify        audit records (filters as flags); check the hash chain\n"
+    "  report refunds            the day's refunds by agent and reason (--day=YYYY-MM-DD, UTC)\n"
     "  actions                   the tenant's action catalog\n"
     "  execute NAME              run an action (--args=JSON [--call_id --request_id --confirmed])\n"
     "  events tail               stream payment events (--resume_after=N --max_events=N\n"
@@ -192,7 +194,9 @@ int main(int argc, char** argv) {
                                    .url = absl::GetFlag(FLAGS_url),
                                    .name = absl::GetFlag(FLAGS_name),
                                    .overlap = absl::GetFlag(FLAGS_overlap),
-                                   .key_file = absl::GetFlag(FLAGS_key_file)};
+                                   .key_file = absl::GetFlag(FLAGS_key_file),
+                                   .day = absl::GetFlag(FLAGS_day),
+                                   .now = absl::Now()};
     auto stub = payvox::v1::AdminService::NewStub(channel);
     const absl::Status status = payvox::RunAdminCommand(*stub, args, flags, std::cout);
     if (status.ok()) return 0;
