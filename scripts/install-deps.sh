@@ -12,6 +12,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   ca-certificates openssl clang-format
   prometheus
+  # tests/package_test.sh: the Debian package's binaries and its systemd
+  # unit (systemd-analyze); dpkg-shlibdeps comes with build-essential.
+  file systemd
   # clients/python: Debian's gRPC for /usr/bin/python3; its test runs
   # against payvoxd --sandbox.
   python3-grpcio python3-protobuf
