@@ -172,6 +172,9 @@ struct PayvoxApp::Parts {
   std::unique_ptr<EventServiceImpl> event_service;
   std::unique_ptr<AdminServiceImpl> admin_service;
   std::unique_ptr<grpc::Server> server;
+  // Health only, plaintext (grpc_health_listen_address).
+  std::unique_ptr<grpc::Server> health_server;
+  int health_port = 0;
   std::unique_ptr<webhooks::EventIngestor> ingestor;
   std::unique_ptr<webhooks::WebhookListener> webhook_listener;
   std::unique_ptr<webhooks::WebhookSink> metrics_sink;
@@ -196,6 +199,7 @@ struct PayvoxApp::Parts {
     if (gateway_listener) gateway_listener->Stop();
     // Event streams end cleanly with their last sequence.
     if (hub) hub->Close();
+    if (health_server) health_server->GetHealthCheckService()->SetServingStatus(false);
     if (server) {
       server->GetHealthCheckService()->SetServingStatus(false);
       server->Shutdown(std::chrono::system_clock::now() +
@@ -204,6 +208,10 @@ struct PayvoxApp::Parts {
     }
     stop_housekeeping.Cancel();
     work.reset();
+    if (health_server) {
+      health_server->Shutdown(std::chrono::system_clock::now());
+      health_server->Wait();
+    }
     io.stop();
     for (std::thread& thread : io_threads) thread.join();
     io_threads.clear();
@@ -273,6 +281,8 @@ int PayvoxApp::webhook_port() const {
 int PayvoxApp::gateway_port() const {
   return parts_->gateway_listener ? parts_->gateway_listener->port() : 0;
 }
+
+int PayvoxApp::health_port() const { return parts_->health_port; }
 
 int PayvoxApp::metrics_port() const {
   return parts_->metrics_listener ? parts_->metrics_listener->port() : 0;
@@ -580,10 +590,27 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::StartParts(PayvoxAppOption
                      ": the port is in use (another payvoxd?) or the address is not this "
                      "machine's; choose another grpc_listen_address or --grpc_port"));
   }
-  grpc::HealthCheckServiceInterface* health = parts->server->GetHealthCheckService();
-  for (const char* service :
-       {"", "payvox.v1.ActionService", "payvox.v1.EventService", "payvox.v1.AdminService"}) {
-    health->SetServingStatus(service, true);
+  if (!config.grpc_health_listen_address().empty()) {
+    // A server with no service of its own: only the default health service.
+    grpc::ServerBuilder health_builder;
+    health_builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    health_builder.AddListeningPort(config.grpc_health_listen_address(),
+                                    grpc::InsecureServerCredentials(), &parts->health_port);
+    parts->health_server = health_builder.BuildAndStart();
+    if (!parts->health_server || parts->health_port == 0) {
+      parts->health_server.reset();
+      parts->Stop();
+      return absl::UnavailableError(absl::StrCat("grpc_health_listen_address: cannot listen on ",
+                                                 config.grpc_health_listen_address()));
+    }
+  }
+  for (grpc::Server* server : {parts->server.get(), parts->health_server.get()}) {
+    if (server == nullptr) continue;
+    grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+    for (const char* service :
+         {"", "payvox.v1.ActionService", "payvox.v1.EventService", "payvox.v1.AdminService"}) {
+      health->SetServingStatus(service, true);
+    }
   }
   parts->serving = true;
 

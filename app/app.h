@@ -74,6 +74,9 @@ class PayvoxApp {
   // The HTTP front door's port; 0 when config.gateway.listen_address is
   // empty.
   int gateway_port() const;
+  // The plaintext health-only gRPC port; 0 when
+  // config.grpc_health_listen_address is empty.
+  int health_port() const;
   // The sandbox's base URL, empty without --sandbox.
   std::string sandbox_url() const;
   // The sandbox's emulator, null without --sandbox (tests seed it).

@@ -246,11 +246,11 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
   if (!ParseLogLevel(config.log_level()).has_value()) {
     return Bad("log_level", "must be debug, info, warning or error");
   }
-  if (!config.metrics_listen_address().empty()) {
-    if (absl::Status s = CheckHostPort("metrics_listen_address", config.metrics_listen_address());
-        !s.ok()) {
-      return s;
-    }
+  for (const auto& [field, address] :
+       {std::pair{"metrics_listen_address", &config.metrics_listen_address()},
+        std::pair{"grpc_health_listen_address", &config.grpc_health_listen_address()}}) {
+    if (address->empty()) continue;
+    if (absl::Status s = CheckHostPort(field, *address); !s.ok()) return s;
   }
   if (!config.auth().tenant_token_env().empty() && !config.auth().tenant_token_file().empty()) {
     return Bad("auth.tenant_token_env", "set tenant_token_env or tenant_token_file, not both");

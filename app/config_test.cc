@@ -177,6 +177,8 @@ TEST(ConfigTest, WebhookListenerSettingsAndSecrets) {
   EXPECT_EQ(defaults->webhooks().tolerance_seconds(), 300);
   for (const auto& [json, field] : std::vector<std::pair<std::string, std::string>>{
            {R"({"webhooks": {"listen_address": "nowhere"}})", "webhooks.listen_address"},
+           {R"({"grpc_health_listen_address": "0.0.0.0"})", "grpc_health_listen_address"},
+           {R"({"metrics_listen_address": "127.0.0.1:99999"})", "metrics_listen_address"},
            {R"({"webhooks": {"max_body_bytes": 10}})", "webhooks.max_body_bytes"},
            {R"({"webhooks": {"tolerance_seconds": 86400}})", "webhooks.tolerance_seconds"},
            {R"({"webhooks": {"signing_secrets_env": "A", "signing_secrets_file": "/x"}})",

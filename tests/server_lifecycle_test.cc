@@ -18,8 +18,11 @@ using ::testing::HasSubstr;
 
 class ServerLifecycleTest : public PayvoxdTest {
  protected:
-  grpc::health::v1::HealthCheckResponse::ServingStatus Health(const std::string& service) {
-    auto health = grpc::health::v1::Health::NewStub(channel_);
+  // Health asks `channel` (payvoxd's gRPC port by default) for a service's
+  // status; UNKNOWN when the call fails.
+  grpc::health::v1::HealthCheckResponse::ServingStatus Health(
+      const std::string& service, std::shared_ptr<grpc::Channel> channel = nullptr) {
+    auto health = grpc::health::v1::Health::NewStub(channel ? channel : channel_);
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
     grpc::health::v1::HealthCheckRequest request;
@@ -35,6 +38,41 @@ TEST_F(ServerLifecycleTest, HealthIsServingPerService) {
   EXPECT_EQ(Health(""), grpc::health::v1::HealthCheckResponse::SERVING);
   EXPECT_EQ(Health("payvox.v1.ActionService"), grpc::health::v1::HealthCheckResponse::SERVING);
   EXPECT_EQ(Health("payvox.v1.AdminService"), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+// The plaintext health-only port (for probes that cannot do TLS) answers
+// as the main port does, serves nothing else, and stops serving on
+// shutdown.
+class HealthPortTest : public ServerLifecycleTest {
+ protected:
+  std::string ConfigJson() const override {
+    return R"({"grpc_listen_address": "127.0.0.1:0", "shutdown_grace_seconds": 2,
+               "grpc_health_listen_address": "127.0.0.1:0"})";
+  }
+};
+
+TEST_F(HealthPortTest, AnswersHealthOnlyAndStopsServingOnShutdown) {
+  ASSERT_GT(app_->health_port(), 0);
+  ASSERT_NE(app_->health_port(), app_->grpc_port());
+  auto plain = grpc::CreateChannel(absl::StrCat("127.0.0.1:", app_->health_port()),
+                                   grpc::InsecureChannelCredentials());
+  EXPECT_EQ(Health("", plain), grpc::health::v1::HealthCheckResponse::SERVING);
+  EXPECT_EQ(Health("payvox.v1.ActionService", plain),
+            grpc::health::v1::HealthCheckResponse::SERVING);
+  // The actions are not on it, even with a valid token.
+  auto actions = v1::ActionService::NewStub(CreateAuthChannel(
+      absl::StrCat("127.0.0.1:", app_->health_port()), grpc::InsecureChannelCredentials(),
+      {.tenant = SandboxTenantToken("default"), .operator_token = kSandboxOperatorToken}));
+  v1::FindCustomerRequest request;
+  *request.mutable_context() = Context();
+  request.set_email("jenny.rosen@example.com");
+  v1::FindCustomerResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  EXPECT_EQ(actions->FindCustomer(&context, request, &response).error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
+  app_->Shutdown();
+  EXPECT_NE(Health("", plain), grpc::health::v1::HealthCheckResponse::SERVING);
 }
 
 TEST_F(ServerLifecycleTest, BeginCallWithoutACallIdIsRefusedNamingIt) {
