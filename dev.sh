@@ -28,7 +28,7 @@ case "${1:-}" in
     scripts/run-demo-call.sh build/release/app/payvoxd build/release/tools/payvoxctl
     ;;
   test)
-    PAYVOX_WITH_FUZZ=1 scripts/install-deps.sh
+    PAYVOX_WITH_FUZZ=1 PAYVOX_WITH_TEST_TOOLS=1 scripts/install-deps.sh
     scripts/install-node-deps.sh
     scripts/check-format.sh
     configure_and_build debug
@@ -41,7 +41,7 @@ case "${1:-}" in
     ctest --preset fuzz
     ;;
   check)
-    scripts/install-deps.sh
+    PAYVOX_WITH_TEST_TOOLS=1 scripts/install-deps.sh
     scripts/install-node-deps.sh
     scripts/check-format.sh
     configure_and_build debug

@@ -26,6 +26,10 @@ if ! command -v npm >/dev/null; then packages+=(npm); fi
 if [[ "${PAYVOX_WITH_FUZZ:-0}" == 1 ]]; then
   packages+=(clang libclang-rt-14-dev)
 fi
+# The tests' own tools: Bazel 4 (with its JDK) builds bazel-compat/.
+if [[ "${PAYVOX_WITH_TEST_TOOLS:-0}" == 1 ]]; then
+  packages+=(bazel-bootstrap)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -59,10 +59,9 @@ std::string Padded(absl::string_view text, size_t width) {
 
 void Row(std::ostream& out, absl::string_view agent, const RefundCounts& counts) {
   out << Padded(agent, 24) << std::right << std::setw(6) << counts.made << "  "
-      << Padded(Refunded(counts), 20) << std::right << std::setw(7)
-      << counts.failed << std::setw(9) << counts.refused << std::setw(10) << counts.needs_approval
-      << std::setw(9) << counts.needs_confirmation << std::setw(8) << counts.needs_verification
-      << "\n";
+      << Padded(Refunded(counts), 20) << std::right << std::setw(7) << counts.failed << std::setw(9)
+      << counts.refused << std::setw(10) << counts.needs_approval << std::setw(9)
+      << counts.needs_confirmation << std::setw(8) << counts.needs_verification << "\n";
 }
 
 }  // namespace
