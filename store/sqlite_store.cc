@@ -713,9 +713,17 @@ absl::StatusOr<std::vector<v1::Approval>> SqliteStore::ListApprovals(const std::
                                                                      absl::Time now) {
   const std::string wanted = state.empty() ? "pending" : state;
   std::lock_guard<std::mutex> lock(mu_);
+  // The state is chosen in SQL, before the bound: the stored state, with a
+  // pending approval past its expiry reading as expired (WithState), so
+  // decided or expired approvals never crowd out the pending ones.
   Statement select(db_,
-                   "SELECT record FROM approvals WHERE tenant = ?1 ORDER BY expires LIMIT 1000");
+                   "SELECT record FROM approvals WHERE tenant = ?1 AND CASE ?2 "
+                   "WHEN 'pending' THEN state = 'pending' AND expires > ?3 "
+                   "WHEN 'expired' THEN state = 'pending' AND expires <= ?3 "
+                   "ELSE state = ?2 END ORDER BY expires LIMIT 1000");
   select.Bind(1, tenant_id);
+  select.Bind(2, wanted);
+  select.Bind(3, absl::ToUnixSeconds(now));
   std::vector<v1::Approval> out;
   for (;;) {
     PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());

@@ -398,6 +398,28 @@ TEST(SqliteStoreTest, ApprovalsAreDecidedOnceAndExpire) {
   EXPECT_EQ(store->ListApprovals("acme", "approved", clock.Now())->size(), 1u);
 }
 
+// The list's bound (1,000) applies to the state asked for: many decided
+// and expired approvals that expire sooner do not hide a pending one.
+TEST(SqliteStoreTest, PendingApprovalsAreListedBehindManyDecidedOrExpiredOnes) {
+  testing::FakeClock clock;
+  auto store = OpenStore(clock);
+  for (int i = 0; i < 1100; ++i) {
+    const std::string id = absl::StrCat("apv_old_", i);
+    ASSERT_TRUE(store->CreateApproval(PendingApproval(id, clock.Now() + absl::Minutes(1))).ok());
+    if (i % 2 == 0) {
+      ASSERT_TRUE(store->DecideApproval("acme", id, false, "ops", "", clock.Now()).ok());
+    }
+  }
+  clock.Advance(absl::Minutes(2));  // the undecided half expires
+  ASSERT_TRUE(store->CreateApproval(PendingApproval("apv_new", clock.Now() + absl::Hours(1))).ok());
+  absl::StatusOr<std::vector<v1::Approval>> pending = store->ListApprovals("acme", "", clock.Now());
+  ASSERT_TRUE(pending.ok()) << pending.status();
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].approval_id(), "apv_new");
+  EXPECT_EQ(store->ListApprovals("acme", "expired", clock.Now())->size(), 550u);
+  EXPECT_EQ(store->ListApprovals("acme", "rejected", clock.Now())->size(), 550u);
+}
+
 TEST(SqliteStoreTest, HandoffSessionsAreFoundByIntentAndStoredOnce) {
   testing::FakeClock clock;
   auto store = OpenStore(clock);
