@@ -172,7 +172,7 @@ struct PayvoxApp::Parts {
   std::unique_ptr<EventServiceImpl> event_service;
   std::unique_ptr<AdminServiceImpl> admin_service;
   std::unique_ptr<grpc::Server> server;
-  // Health only, plaintext (grpc_health_listen_address).
+  // Health, plaintext, no payvox service (grpc_health_listen_address).
   std::unique_ptr<grpc::Server> health_server;
   int health_port = 0;
   std::unique_ptr<webhooks::EventIngestor> ingestor;
@@ -591,7 +591,8 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::StartParts(PayvoxAppOption
                      "machine's; choose another grpc_listen_address or --grpc_port"));
   }
   if (!config.grpc_health_listen_address().empty()) {
-    // A server with no service of its own: only the default health service.
+    // A server with no payvox service: the default health service (and the
+    // reflection plugin every builder in this process gets).
     grpc::ServerBuilder health_builder;
     health_builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     health_builder.AddListeningPort(config.grpc_health_listen_address(),
