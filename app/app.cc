@@ -162,8 +162,8 @@ struct PayvoxApp::Parts {
   // Before the tenants, whose actions give and redeem them.
   std::unique_ptr<ConfirmationTokens> confirmations;
   std::unique_ptr<TenantDirectory> tenants;
-  std::unique_ptr<Reconciler> reconciler;
   std::unique_ptr<AsioSleeper> sleeper;
+  std::unique_ptr<Reconciler> reconciler;
   std::unique_ptr<Housekeeper> housekeeper;
   std::unique_ptr<OperationsWatch> watch;
   std::unique_ptr<ActionServiceImpl> action_service;
@@ -503,34 +503,33 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::StartParts(PayvoxAppOption
   // must not delay startup, and a failure here only means a cold first call.
   boost::asio::co_spawn(boost::asio::make_strand(parts->io), parts->stripe->WarmUp(),
                         [](std::exception_ptr, absl::Status) {});
-  // Settle what a crash left half done, also in the background.
+  parts->sleeper = std::make_unique<AsioSleeper>(clock);
+  // Settle what a crash left half done, and answers that never came, in the
+  // background for as long as payvoxd runs.
   parts->reconciler = std::make_unique<Reconciler>(
       [tenants = parts->tenants.get()](const std::string& tenant) -> stripe::StripeClient* {
         absl::StatusOr<std::shared_ptr<TenantRuntime>> runtime = tenants->Find(tenant);
         return runtime.ok() ? (*runtime)->stripe.get() : nullptr;
       },
-      *parts->store_executor);
-  boost::asio::co_spawn(
-      boost::asio::make_strand(parts->io),
-      parts->reconciler->Run(started_at, CallBounds(clock.Now() + absl::Seconds(60))),
-      [log = parts->log](std::exception_ptr error, absl::StatusOr<ReconcileReport> report) {
-        if (error || !report.ok()) {
-          log->Error("reconciling open audit intents failed",
-                     {{"error", report.ok() ? "internal error" : report.status().ToString()}});
-        } else if (report->settled_done + report->settled_not_sent + report->left_open +
-                       report->orphans_released >
-                   0) {
+      *parts->store_executor, clock, *parts->sleeper,
+      ReconcilerOptions{.on_run = [log =
+                                       parts->log](const absl::StatusOr<ReconcileReport>& report) {
+        if (!report.ok()) {
+          log->Error("reconciling audit intents failed", {{"error", report.status().ToString()}});
+        } else if (report->settled_done + report->settled_not_sent + report->orphans_released > 0) {
           log->Warning(
-              "reconciled open audit intents",
+              "reconciled audit intents",
               {{"done_at_stripe", absl::StrCat(report->settled_done)},
                {"never_sent", absl::StrCat(report->settled_not_sent)},
                {"left_open", absl::StrCat(report->left_open)},
                {"orphaned_reservations_released", absl::StrCat(report->orphans_released)}});
         }
-      });
+      }});
+  boost::asio::co_spawn(boost::asio::make_strand(parts->io),
+                        parts->reconciler->Watch(started_at, parts->stop_housekeeping),
+                        boost::asio::detached);
 
   // Release expired holds and records for as long as payvoxd runs.
-  parts->sleeper = std::make_unique<AsioSleeper>(clock);
   parts->housekeeper = std::make_unique<Housekeeper>(
       *parts->store_executor, clock, *parts->sleeper,
       HousekeeperOptions{

@@ -288,6 +288,7 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
       {"stripe.read_per_second", stripe.read_per_second(), 0, 10000},
       {"stripe.write_per_second", stripe.write_per_second(), 0, 10000},
       {"stripe.search_per_second", stripe.search_per_second(), 0, 10000},
+      {"stripe.endpoint_per_second", stripe.endpoint_per_second(), 0, 10000},
       {"stripe.breaker_failure_threshold", stripe.breaker_failure_threshold(), 1, 100},
       {"stripe.breaker_cool_down_ms", stripe.breaker_cool_down_ms(), 100, 600000},
   };
@@ -363,7 +364,8 @@ stripe::StripeClientOptions StripeClientOptionsFrom(const v1::StripeConfig& stri
   options.rate_limits = stripe::RateLimits{
       .read_per_second = or_mode(stripe.read_per_second(), by_mode.read_per_second),
       .write_per_second = or_mode(stripe.write_per_second(), by_mode.write_per_second),
-      .search_per_second = or_mode(stripe.search_per_second(), by_mode.search_per_second)};
+      .search_per_second = or_mode(stripe.search_per_second(), by_mode.search_per_second),
+      .endpoint_per_second = or_mode(stripe.endpoint_per_second(), by_mode.endpoint_per_second)};
   return options;
 }
 

@@ -53,6 +53,9 @@ TEST(ConfigTest, StripeClientSettingsDefaultAndValidate) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("stripe.warm_connections")));
   EXPECT_THAT(ParseConfig(R"({"stripe": {"write_per_second": -1}})"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("stripe.write_per_second")));
+  EXPECT_THAT(
+      ParseConfig(R"({"stripe": {"endpoint_per_second": 20000}})"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("stripe.endpoint_per_second")));
 }
 
 TEST(ConfigTest, StripeClientOptionsFollowTheConfigAndTheKeysMode) {
@@ -64,9 +67,14 @@ TEST(ConfigTest, StripeClientOptionsFollowTheConfigAndTheKeysMode) {
   EXPECT_EQ(live.pool.api_key, "rk_live_1");
   EXPECT_EQ(live.rate_limits->read_per_second, 100);
   EXPECT_EQ(live.rate_limits->search_per_second, 5);
+  EXPECT_EQ(live.rate_limits->endpoint_per_second, 25);  // Stripe's per-endpoint default
   EXPECT_EQ(live.retry.max_retries, 2);
   const stripe::StripeClientOptions test = StripeClientOptionsFrom(config->stripe(), "sk_test_1");
   EXPECT_EQ(test.rate_limits->write_per_second, 25);
+  config = ParseConfig(R"({"stripe": {"endpoint_per_second": 40}})");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(StripeClientOptionsFrom(config->stripe(), "rk_live_1").rate_limits->endpoint_per_second,
+            40);
 }
 
 TEST(ConfigTest, ReadsBothFieldNameSpellings) {

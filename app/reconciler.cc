@@ -57,10 +57,11 @@ boost::asio::awaitable<absl::StatusOr<std::optional<std::string>>> FindRefund(
 
 }  // namespace
 
-boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Reconciler::Run(absl::Time process_started,
+boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Reconciler::Run(absl::Time before,
                                                                         CallBounds bounds) {
-  PAYVOX_CO_ASSIGN_OR_RETURN(const std::vector<v1::AuditRecord> open,
-                             co_await store_.Run([](Store& store) { return store.OpenIntents(); }));
+  PAYVOX_CO_ASSIGN_OR_RETURN(
+      const std::vector<v1::AuditRecord> open,
+      co_await store_.Run([&](Store& store) { return store.UnsettledIntents(before); }));
   ReconcileReport report;
   // Named, not braced inside co_await (docs/development.md: GCC 12).
   const stripe::CallOptions read{.bounds = bounds};
@@ -82,16 +83,36 @@ boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Reconciler::Run(absl::Ti
     const bool done = made->has_value();
     const v1::AuditRecord completion = CompletionOf(intent, done, done ? **made : "not_sent");
     const absl::Status settled = co_await store_.Run([&](Store& store) {
-      PAYVOX_RETURN_IF_ERROR(store.SettleReservation(intent.idempotency_key(), done));
+      PAYVOX_RETURN_IF_ERROR(store.SettleReservation(intent.idempotency_key(), done, before));
       return store.AppendAudit(completion).status();
     });
     PAYVOX_CO_RETURN_IF_ERROR(settled);
     ++(done ? report.settled_done : report.settled_not_sent);
   }
   PAYVOX_CO_ASSIGN_OR_RETURN(report.orphans_released, co_await store_.Run([&](Store& store) {
-    return store.ReleaseOrphanReservations(process_started);
+    return store.ReleaseOrphanReservations(before);
   }));
   co_return report;
+}
+
+boost::asio::awaitable<void> Reconciler::RunAndReport(absl::Time before) {
+  // Named, not a temporary inside co_await (docs/development.md: GCC 12).
+  const CallBounds bounds(clock_.Now() + options_.run_timeout);
+  absl::StatusOr<ReconcileReport> report = co_await Run(before, bounds);
+  if (options_.on_run) options_.on_run(report);
+}
+
+boost::asio::awaitable<void> Reconciler::Watch(absl::Time process_started,
+                                               const CancelSignal& stop) {
+  // No co_await in a condition or on a temporary (docs/development.md: GCC 12).
+  absl::Time before = process_started;
+  for (;;) {
+    co_await RunAndReport(before);
+    const absl::Time wake = clock_.Now() + options_.interval;
+    const bool awake = co_await sleeper_.SleepUntil(wake, &stop);
+    if (!awake) co_return;
+    before = clock_.Now() - options_.settle_after;
+  }
 }
 
 }  // namespace payvox

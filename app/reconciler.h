@@ -1,16 +1,28 @@
-// reconciler.h: after a crash, settle the actions whose audit intent was
-// written but whose completion was not (payvoxd died while Stripe was
-// being called).
+// reconciler.h: settle the actions whose outcome payvox does not know: an
+// audit intent without a completion (payvoxd died while Stripe was being
+// called), or a completion that said Stripe's answer never came, its limit
+// reservation still pending (the caller's retry may never come).
 //
 // For a refund, Stripe is asked for the refunds of the charge, page after
 // page (up to 100 pages of 100), and the one carrying the intent's
-// payvox_call_id and payvox_request_id metadata is looked for: found, the trail gets a successful
-// completion and the limit reservation is committed; not found, the refund never reached Stripe, so
-// the completion records "not_sent" and the reservation is released. An
-// intent Stripe cannot be asked about now (unreachable, or its tenant has
-// no Stripe connection now) stays open for the next run. Each intent is
-// looked up in its own tenant's Stripe account. Then reservations made before this process started
-// that no intent names (the request died before writing its intent) are released.
+// payvox_call_id and payvox_request_id metadata is looked for: found, the
+// trail gets a successful completion and the limit reservation is
+// committed; not found, the refund never reached Stripe, so the completion
+// records "not_sent" and the reservation is released, unless a retry of
+// the request has taken it over since (the retry settles it). An intent
+// Stripe cannot be asked about now (unreachable, or its tenant has no
+// Stripe connection now) stays open for the next run. Each intent is
+// looked up in its own tenant's Stripe account. Then reservations no
+// intent names (the request died before writing its intent) are released.
+//
+// Only intents older than a bound are looked at: at start, those made
+// before this process started; while running, those older than
+// `settle_after`, which is longer than a Stripe request may last
+// (stripe::kLongestRequest), so no attempt still running is taken for a
+// dead one.
+//
+//   Reconciler reconciler(client_for, store, clock, sleeper, {});
+//   co_spawn(strand, reconciler.Watch(process_started, stop), detached);
 #ifndef PAYVOX_APP_RECONCILER_H_
 #define PAYVOX_APP_RECONCILER_H_
 
@@ -19,8 +31,11 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "client/stripe_api.h"
+#include "common/async_wait.h"
 #include "common/cancellation.h"
+#include "common/clock.h"
 #include "store/store.h"
 #include "store/store_executor.h"
 
@@ -33,22 +48,47 @@ struct ReconcileReport {
   int orphans_released = 0;  // reservations without an intent
 };
 
+struct ReconcilerOptions {
+  // While running, intents older than this are settled; more than
+  // stripe::kLongestRequest.
+  absl::Duration settle_after = absl::Minutes(5);
+  absl::Duration interval = absl::Minutes(1);
+  // The time one run may take asking Stripe.
+  absl::Duration run_timeout = absl::Seconds(60);
+  // Told of every run's outcome (logging); may be empty.
+  std::function<void(const absl::StatusOr<ReconcileReport>&)> on_run;
+};
+
 class Reconciler {
  public:
   // ClientFor is a tenant's Stripe client, or null when it has none.
   using ClientFor = std::function<stripe::StripeClient*(const std::string& tenant_id)>;
 
-  // The clients and `store` must outlive the reconciler and its coroutines.
-  Reconciler(ClientFor client_for, StoreExecutor& store)
-      : client_for_(std::move(client_for)), store_(store) {}
+  // The clients and every argument must outlive the reconciler and its
+  // coroutines.
+  Reconciler(ClientFor client_for, StoreExecutor& store, const Clock& clock, Sleeper& sleeper,
+             ReconcilerOptions options)
+      : client_for_(std::move(client_for)),
+        store_(store),
+        clock_(clock),
+        sleeper_(sleeper),
+        options_(std::move(options)) {}
 
-  // Run settles what was left open before `process_started`.
-  boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Run(absl::Time process_started,
-                                                              CallBounds bounds);
+  // Run settles the intents made before `before` whose outcome is unknown.
+  boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Run(absl::Time before, CallBounds bounds);
+
+  // Watch runs once for what was left before `process_started`, then every
+  // interval for what is older than settle_after, until `stop` fires.
+  boost::asio::awaitable<void> Watch(absl::Time process_started, const CancelSignal& stop);
 
  private:
+  boost::asio::awaitable<void> RunAndReport(absl::Time before);
+
   ClientFor client_for_;
   StoreExecutor& store_;
+  const Clock& clock_;
+  Sleeper& sleeper_;
+  const ReconcilerOptions options_;
 };
 
 }  // namespace payvox

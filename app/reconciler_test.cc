@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/testing/fake_stripe_client.h"
 #include "common/testing/fake_clock.h"
+#include "common/testing/fake_sleeper.h"
 #include "common/testing/run_coroutine.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -33,11 +34,22 @@ class ReconcilerTest : public ::testing::Test {
   ReconcilerTest()
       : store_(*SqliteStore::Open({}, clock_)),
         store_executor_(*store_, {.threads = 1}),
+        sleeper_(clock_),
         reconciler_(
             [this](const std::string& tenant) -> stripe::StripeClient* {
               return tenant == "acme" ? &stripe_ : nullptr;
             },
-            store_executor_) {}
+            store_executor_, clock_, sleeper_,
+            {.on_run = [this](const absl::StatusOr<ReconcileReport>& report) {
+              runs_.push_back(report);
+              if (runs_.size() == 7) stop_.Cancel();
+            }}) {}
+
+  // What a process started a second after the records so far settles.
+  absl::StatusOr<ReconcileReport> ReconcileAfterRestart() {
+    clock_.Advance(absl::Seconds(1));
+    return RunCoroutine(reconciler_.Run(clock_.Now(), CallBounds()));
+  }
 
   void Reserve(const std::string& request_id) {
     ASSERT_TRUE(store_
@@ -47,12 +59,143 @@ class ReconcilerTest : public ::testing::Test {
                     .ok());
   }
 
+  // A refund attempt answered "Stripe's answer never came": its intent, a
+  // failed completion, the reservation kept.
+  void AnswerNeverCame(const std::string& request_id) {
+    absl::StatusOr<StartedAction> started = store_->StartAction(
+        {.reservation = ReservationRequest{.key = {"acme", "refund", "usd", "2026-11-23"},
+                                           .idempotency_key = "pvx_" + request_id,
+                                           .amount = 500},
+         .intent = RefundIntent(request_id)});
+    ASSERT_TRUE(started.ok()) << started.status();
+    v1::AuditRecord completion = RefundIntent(request_id);
+    completion.set_kind("completion");
+    completion.set_completes_sequence(started->intent.sequence());
+    completion.set_ok(false);
+    completion.set_result("UNAVAILABLE");
+    ASSERT_TRUE(store_
+                    ->FinishAction({.reservation_id = started->reservation_id,
+                                    .settlement = Settlement::kKeep,
+                                    .completion = completion})
+                    .ok());
+  }
+
+  int64_t Refunded() {
+    return store_->GetUsage({"acme", "refund", "usd", "2026-11-23"}, "", "")->tenant_total;
+  }
+
   testing::FakeClock clock_;
   stripe::testing::FakeStripeClient stripe_;
   std::unique_ptr<SqliteStore> store_;
   StoreExecutor store_executor_;
+  testing::FakeSleeper sleeper_;
+  CancelSignal stop_;
+  std::vector<absl::StatusOr<ReconcileReport>> runs_;
   Reconciler reconciler_;
 };
+
+constexpr char kNoRefunds[] = R"({"object": "list", "has_more": false, "data": []})";
+constexpr char kRefundOfR1[] = R"({"object": "list", "has_more": false, "data": [
+    {"id": "re_1", "amount": 500, "currency": "usd", "charge": "ch_1",
+     "metadata": {"payvox_call_id": "call-1", "payvox_request_id": "r-1"}}]})";
+
+// Found by a fault campaign: after a restart a retry of the request took
+// the crashed attempt's reservation over, and the reconciler, finding no
+// refund at Stripe yet, released it; the retry's refund then went through
+// and its completion failed ("no reservation"), the limit never counting
+// it. The reconciler now records the dead attempt "not sent" and leaves
+// the reservation to the retry.
+TEST_F(ReconcilerTest, LeavesAReservationARetryTookOverToTheRetry) {
+  Reserve("r-1");
+  ASSERT_TRUE(store_->AppendAudit(RefundIntent("r-1")).ok());
+  clock_.Advance(absl::Seconds(1));
+  const absl::Time restarted = clock_.Now();
+  clock_.Advance(absl::Seconds(1));
+  absl::StatusOr<StartedAction> retry = store_->StartAction(
+      {.reservation = ReservationRequest{.key = {"acme", "refund", "usd", "2026-11-23"},
+                                         .idempotency_key = "pvx_r-1",
+                                         .amount = 500},
+       .intent = RefundIntent("r-1")});
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  stripe_.Answer("GET /v1/refunds", 200, kNoRefunds);
+
+  absl::StatusOr<ReconcileReport> report = RunCoroutine(reconciler_.Run(restarted, CallBounds()));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->settled_not_sent, 1);
+  EXPECT_EQ(Refunded(), 500);  // still held, by the retry
+
+  v1::AuditRecord done = RefundIntent("r-1");
+  done.set_kind("completion");
+  done.set_completes_sequence(retry->intent.sequence());
+  done.set_result("re_1");
+  EXPECT_TRUE(store_
+                  ->FinishAction({.reservation_id = retry->reservation_id,
+                                  .settlement = Settlement::kCommit,
+                                  .completion = done})
+                  .ok());
+  EXPECT_EQ(Refunded(), 500);
+  EXPECT_TRUE(store_->OpenIntents()->empty());
+}
+
+// An answer that never came, and no retry: settled while payvoxd runs, by
+// what Stripe has, once it is older than any attempt can last.
+TEST_F(ReconcilerTest, SettlesAnswersThatNeverCameWhileRunning) {
+  AnswerNeverCame("r-1");
+  AnswerNeverCame("r-2");
+  stripe_.Answer("GET /v1/refunds", 200, kRefundOfR1);
+
+  absl::StatusOr<ReconcileReport> early =
+      RunCoroutine(reconciler_.Run(clock_.Now() - absl::Minutes(5), CallBounds()));
+  ASSERT_TRUE(early.ok()) << early.status();
+  EXPECT_EQ(early->settled_done + early->settled_not_sent, 0);  // too recent
+  EXPECT_TRUE(stripe_.requests().empty());
+
+  clock_.Advance(absl::Minutes(6));
+  absl::StatusOr<ReconcileReport> report =
+      RunCoroutine(reconciler_.Run(clock_.Now() - absl::Minutes(5), CallBounds()));
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->settled_done, 1);
+  EXPECT_EQ(report->settled_not_sent, 1);
+  EXPECT_EQ(Refunded(), 500);  // r-1 counts for good, r-2's room is back
+
+  v1::QueryAuditRequest query;
+  query.set_tenant_id("acme");
+  std::vector<v1::AuditRecord> trail = *store_->QueryAudit(query);
+  ASSERT_EQ(trail.size(), 6u);
+  EXPECT_EQ(trail[4].completes_sequence(), trail[0].sequence());
+  EXPECT_EQ(trail[4].result(), "re_1");
+  EXPECT_TRUE(trail[4].ok());
+  EXPECT_EQ(trail[5].completes_sequence(), trail[2].sequence());
+  EXPECT_EQ(trail[5].result(), "not_sent");
+  EXPECT_TRUE(store_->VerifyAuditChain("acme")->intact());
+  // Settled once: a later run finds nothing to do.
+  EXPECT_TRUE(store_->UnsettledIntents(clock_.Now())->empty());
+}
+
+TEST_F(ReconcilerTest, WatchSettlesAtStartThenWhatBecomesOldEnough) {
+  ASSERT_TRUE(store_->AppendAudit(RefundIntent("r-0")).ok());  // before the crash
+  clock_.Advance(absl::Seconds(1));
+  const absl::Time started = clock_.Now();
+  clock_.Advance(absl::Seconds(1));
+  AnswerNeverCame("r-1");  // in this process
+  stripe_.Answer("GET /v1/refunds", 200, kRefundOfR1);
+
+  // Runs at start, then every minute, until the seventh (the fixture stops it).
+  RunCoroutine(reconciler_.Watch(started, stop_));
+  ASSERT_EQ(runs_.size(), 7u);
+  for (const auto& run : runs_) ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(runs_[0]->settled_not_sent, 1);  // r-0; r-1 is this process's own
+  EXPECT_EQ(runs_[0]->settled_done, 0);
+  for (int i = 1; i <= 5; ++i) {  // r-1 is not older than five minutes yet
+    EXPECT_EQ(runs_[i]->settled_done + runs_[i]->settled_not_sent, 0) << i;
+  }
+  EXPECT_EQ(runs_[6]->settled_done, 1);  // six minutes on
+  EXPECT_EQ(Refunded(), 500);
+}
+
+TEST(ReconcilerOptionsTest, WaitsLongerThanAnyStripeRequestLasts) {
+  EXPECT_GT(ReconcilerOptions().settle_after, stripe::kLongestRequest);
+}
 
 TEST_F(ReconcilerTest, SettlesIntentsByWhatStripeHas) {
   // r-done reached Stripe before the crash; r-lost did not.
@@ -66,8 +209,7 @@ TEST_F(ReconcilerTest, SettlesIntentsByWhatStripeHas) {
       {"id": "re_done", "amount": 500, "currency": "usd", "charge": "ch_1",
        "metadata": {"payvox_call_id": "call-1", "payvox_request_id": "r-done"}}]})");
 
-  absl::StatusOr<ReconcileReport> report =
-      RunCoroutine(reconciler_.Run(clock_.Now(), CallBounds()));
+  absl::StatusOr<ReconcileReport> report = ReconcileAfterRestart();
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->settled_done, 1);
   EXPECT_EQ(report->settled_not_sent, 1);
@@ -104,8 +246,7 @@ TEST_F(ReconcilerTest, PagesThroughEveryRefundOfTheCharge) {
   stripe_.Answer("GET /v1/refunds", 200, R"({"object": "list", "has_more": false, "data": [
       {"id": "re_old", "amount": 500, "currency": "usd", "charge": "ch_1",
        "metadata": {"payvox_call_id": "call-1", "payvox_request_id": "r-old"}}]})");
-  absl::StatusOr<ReconcileReport> report =
-      RunCoroutine(reconciler_.Run(clock_.Now(), CallBounds()));
+  absl::StatusOr<ReconcileReport> report = ReconcileAfterRestart();
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->settled_done, 1);
   EXPECT_EQ(report->settled_not_sent, 0);
@@ -119,8 +260,7 @@ TEST_F(ReconcilerTest, AListThatNeverEndsLeavesTheIntentOpen) {
   ASSERT_TRUE(store_->AppendAudit(RefundIntent("r-1")).ok());
   stripe_.Answer("GET /v1/refunds", 200, R"({"object": "list", "has_more": true, "data": [
       {"id": "re_x", "amount": 1, "currency": "usd", "charge": "ch_1", "metadata": {}}]})");
-  absl::StatusOr<ReconcileReport> report =
-      RunCoroutine(reconciler_.Run(clock_.Now(), CallBounds()));
+  absl::StatusOr<ReconcileReport> report = ReconcileAfterRestart();
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->left_open, 1);
   EXPECT_EQ(stripe_.requests().size(), 100u);  // bounded
@@ -131,9 +271,7 @@ TEST_F(ReconcilerTest, ReleasesReservationsWhoseRequestDiedBeforeItsIntent) {
   Reserve("r-with-intent");
   ASSERT_TRUE(store_->AppendAudit(RefundIntent("r-with-intent")).ok());
   stripe_.Answer("GET /v1/refunds", 200, R"({"object": "list", "has_more": false, "data": []})");
-  clock_.Advance(absl::Seconds(1));
-  absl::StatusOr<ReconcileReport> report =
-      RunCoroutine(reconciler_.Run(clock_.Now(), CallBounds()));
+  absl::StatusOr<ReconcileReport> report = ReconcileAfterRestart();
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->orphans_released, 1);
   EXPECT_EQ(report->settled_not_sent, 1);
@@ -143,8 +281,7 @@ TEST_F(ReconcilerTest, ReleasesReservationsWhoseRequestDiedBeforeItsIntent) {
 TEST_F(ReconcilerTest, LeavesIntentsOpenWhileStripeCannotTell) {
   ASSERT_TRUE(store_->AppendAudit(RefundIntent("r-1")).ok());
   stripe_.Fail("GET /v1/refunds", absl::UnavailableError("down"));
-  absl::StatusOr<ReconcileReport> report =
-      RunCoroutine(reconciler_.Run(clock_.Now(), CallBounds()));
+  absl::StatusOr<ReconcileReport> report = ReconcileAfterRestart();
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->left_open, 1);
   EXPECT_EQ(store_->OpenIntents()->size(), 1u);
@@ -157,8 +294,7 @@ TEST_F(ReconcilerTest, AsksEachTenantsOwnStripeAndLeavesUnconnectedTenantsOpen) 
   globex.set_tenant_id("globex");
   ASSERT_TRUE(store_->AppendAudit(globex).ok());
   stripe_.Answer("GET /v1/refunds", 200, R"({"object": "list", "has_more": false, "data": []})");
-  absl::StatusOr<ReconcileReport> report =
-      RunCoroutine(reconciler_.Run(clock_.Now(), CallBounds()));
+  absl::StatusOr<ReconcileReport> report = ReconcileAfterRestart();
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->left_open, 1);
   EXPECT_EQ(report->settled_not_sent, 0);

@@ -15,16 +15,17 @@ void TokenBucket::Refill(absl::Time now) {
   updated_ = now;
 }
 
-std::optional<absl::Time> TokenBucket::Reserve(absl::Time now, absl::Time latest) {
+absl::Time TokenBucket::ReadyAt(absl::Time now) {
   Refill(now);
-  if (tokens_ >= 1.0) {
-    tokens_ -= 1.0;
-    return now;
-  }
+  if (tokens_ >= 1.0) return now;
   // In debt: the token is ready once the refill covers it.
-  const absl::Time ready = now + absl::Seconds((1.0 - tokens_) / per_second_);
+  return now + absl::Seconds((1.0 - tokens_) / per_second_);
+}
+
+std::optional<absl::Time> TokenBucket::Reserve(absl::Time now, absl::Time latest) {
+  const absl::Time ready = ReadyAt(now);
   if (ready > latest) return std::nullopt;
-  tokens_ -= 1.0;
+  Take();
   return ready;
 }
 
@@ -52,22 +53,44 @@ RateLimits RateLimits::ForMode(Mode mode) {
 }
 
 RateLimiter::RateLimiter(const RateLimits& limits, absl::Time now)
-    : read_(limits.read_per_second, limits.read_per_second, now),
+    : endpoint_per_second_(limits.endpoint_per_second),
+      read_(limits.read_per_second, limits.read_per_second, now),
       write_(limits.write_per_second, limits.write_per_second, now),
       search_(limits.search_per_second, limits.search_per_second, now) {}
 
-std::optional<absl::Time> RateLimiter::Reserve(RequestClass request_class, absl::Time now,
-                                               absl::Time latest) {
-  std::lock_guard<std::mutex> lock(mu_);
+TokenBucket& RateLimiter::ClassBucket(RequestClass request_class) {
   switch (request_class) {
     case RequestClass::kRead:
-      return read_.Reserve(now, latest);
+      return read_;
     case RequestClass::kWrite:
-      return write_.Reserve(now, latest);
+      return write_;
     case RequestClass::kSearch:
-      return search_.Reserve(now, latest);
+      return search_;
   }
-  return now;
+  return read_;
+}
+
+std::optional<absl::Time> RateLimiter::Reserve(RequestClass request_class,
+                                               absl::string_view endpoint, absl::Time now,
+                                               absl::Time latest) {
+  std::lock_guard<std::mutex> lock(mu_);
+  TokenBucket& by_class = ClassBucket(request_class);
+  TokenBucket* by_endpoint = nullptr;
+  if (auto it = endpoints_.find(endpoint); it != endpoints_.end()) {
+    by_endpoint = &it->second;
+  } else if (endpoints_.size() < kMaxEndpoints) {
+    by_endpoint =
+        &endpoints_
+             .try_emplace(std::string(endpoint), endpoint_per_second_, endpoint_per_second_, now)
+             .first->second;
+  }
+  absl::Time ready = by_class.ReadyAt(now);
+  if (by_endpoint != nullptr) ready = std::max(ready, by_endpoint->ReadyAt(now));
+  // A token at hand is used, whatever `latest`; only a wait can be too late.
+  if (ready > now && ready > latest) return std::nullopt;
+  by_class.Take();
+  if (by_endpoint != nullptr) by_endpoint->Take();
+  return ready;
 }
 
 }  // namespace payvox::stripe

@@ -1,5 +1,6 @@
 #include "client/rate_limiter.h"
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace payvox::stripe {
@@ -55,10 +56,54 @@ TEST(ClassOf, SeparatesReadsWritesAndSearch) {
 TEST(RateLimiter, KeepsSeparateBucketsPerClass) {
   RateLimiter limiter({.read_per_second = 1, .write_per_second = 1, .search_per_second = 1},
                       kStart);
-  EXPECT_EQ(limiter.Reserve(RequestClass::kRead, kStart, kStart), kStart);
-  EXPECT_EQ(limiter.Reserve(RequestClass::kRead, kStart, kStart), std::nullopt);
-  EXPECT_EQ(limiter.Reserve(RequestClass::kWrite, kStart, kStart), kStart);
-  EXPECT_EQ(limiter.Reserve(RequestClass::kSearch, kStart, kStart), kStart);
+  EXPECT_EQ(limiter.Reserve(RequestClass::kRead, "GET /v1/charges", kStart, kStart), kStart);
+  EXPECT_EQ(limiter.Reserve(RequestClass::kRead, "GET /v1/refunds", kStart, kStart), std::nullopt);
+  EXPECT_EQ(limiter.Reserve(RequestClass::kWrite, "POST /v1/refunds", kStart, kStart), kStart);
+  EXPECT_EQ(limiter.Reserve(RequestClass::kSearch, "GET /v1/customers/search", kStart, kStart),
+            kStart);
+}
+
+// Live mode allows 100 writes a second, but Stripe limits each endpoint to
+// 25: the 26th refund in a second waits, while another endpoint does not.
+TEST(RateLimiter, HoldsEachEndpointToItsOwnBudget) {
+  RateLimiter limiter(RateLimits::ForMode(Mode::kLive), kStart);
+  for (int i = 0; i < 25; ++i) {
+    ASSERT_EQ(limiter.Reserve(RequestClass::kWrite, "POST /v1/refunds", kStart, kStart), kStart)
+        << i;
+  }
+  EXPECT_EQ(limiter.Reserve(RequestClass::kWrite, "POST /v1/refunds", kStart, kStart),
+            std::nullopt);
+  EXPECT_EQ(limiter.Reserve(RequestClass::kWrite, "POST /v1/coupons", kStart, kStart), kStart);
+  // It waits its endpoint's refill (1/25 s), not the account's.
+  const std::optional<absl::Time> ready =
+      limiter.Reserve(RequestClass::kWrite, "POST /v1/refunds", kStart, absl::InfiniteFuture());
+  ASSERT_TRUE(ready.has_value());
+  EXPECT_NEAR(absl::ToDoubleMilliseconds(*ready - kStart), 40, 0.001);
+}
+
+// A refusal by one bucket takes nothing from the other.
+TEST(RateLimiter, ARefusalTakesNoTokenFromEitherBucket) {
+  RateLimiter limiter({.write_per_second = 2, .endpoint_per_second = 1}, kStart);
+  ASSERT_EQ(limiter.Reserve(RequestClass::kWrite, "POST /v1/refunds", kStart, kStart), kStart);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(limiter.Reserve(RequestClass::kWrite, "POST /v1/refunds", kStart, kStart),
+              std::nullopt);
+  }
+  // The account's second token is still there for another endpoint.
+  EXPECT_EQ(limiter.Reserve(RequestClass::kWrite, "POST /v1/coupons", kStart, kStart), kStart);
+}
+
+TEST(RateLimiter, EndpointsPastTheBoundShareOnlyTheirClassBucket) {
+  RateLimiter limiter({.read_per_second = 1e6, .endpoint_per_second = 1}, kStart);
+  for (size_t i = 0; i < RateLimiter::kMaxEndpoints; ++i) {
+    ASSERT_EQ(limiter.Reserve(RequestClass::kRead, absl::StrCat("GET /v1/e", i), kStart, kStart),
+              kStart);
+  }
+  // Past the bound: no endpoint bucket of its own, so no endpoint refusal.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(limiter.Reserve(RequestClass::kRead, "GET /v1/late", kStart, kStart), kStart);
+  }
+  EXPECT_EQ(limiter.Reserve(RequestClass::kRead, "GET /v1/e0", kStart, kStart), std::nullopt);
 }
 
 }  // namespace

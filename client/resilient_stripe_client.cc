@@ -63,7 +63,8 @@ absl::StatusOr<std::unique_ptr<ResilientStripeClient>> ResilientStripeClient::Cr
   }
   if (options.rate_limits.has_value() &&
       (options.rate_limits->read_per_second <= 0 || options.rate_limits->write_per_second <= 0 ||
-       options.rate_limits->search_per_second <= 0)) {
+       options.rate_limits->search_per_second <= 0 ||
+       options.rate_limits->endpoint_per_second <= 0)) {
     return absl::InvalidArgumentError("rate limits must be positive");
   }
   absl::StatusOr<std::unique_ptr<HttpConnectionPool>> pool =
@@ -107,8 +108,12 @@ void ResilientStripeClient::RegisterMetrics() {
       "payvox_stripe_retries_total", "Requests sent again after a retryable failure", {"family"});
   rate_limit_metric_ = &registry->AddCounter(
       "payvox_stripe_rate_limit_total",
-      "Requests that waited for (wait) or were refused by (refused) the client-side rate limit",
-      {"result"});
+      "Requests that waited for (wait) or were refused by (refused) the client-side rate "
+      "limits (the account's and the endpoint's), by endpoint family",
+      {"family", "result"});
+  rate_limit_wait_metric_ = &registry->AddCounter(
+      "payvox_stripe_rate_limit_wait_seconds_total",
+      "Time requests waited for the client-side rate limits, by endpoint family", {"family"});
   breaker_refusals_metric_ = &registry->AddCounter(
       "payvox_stripe_breaker_refusals_total", "Requests failed fast by an open circuit breaker");
   registry->AddGaugeCallback(
@@ -194,6 +199,7 @@ boost::asio::awaitable<absl::StatusOr<StripeResponse>> ResilientStripeClient::Se
   if (request.bounds.deadline == absl::InfiniteFuture()) {
     request.bounds.deadline = clock_.Now() + options_.default_timeout;
   }
+  request.bounds.deadline = std::min(request.bounds.deadline, clock_.Now() + kLongestRequest);
   const std::string key = CoalescingKey(request);
   for (;;) {
     std::shared_ptr<InFlight> leader_of;
@@ -242,17 +248,25 @@ boost::asio::awaitable<ResilientStripeClient::Attempt> ResilientStripeClient::On
     co_return out;
   }
   const RequestClass request_class = ClassOf(request);
-  const std::optional<absl::Time> ready =
-      limiter_.Reserve(request_class, clock_.Now(), request.bounds.deadline);
+  const absl::Time asked = clock_.Now();
+  const std::optional<absl::Time> ready = limiter_.Reserve(
+      request_class, absl::StrCat(MethodName(request.method), " ", PathTemplate(request.path)),
+      asked, request.bounds.deadline);
   if (!ready.has_value()) {
     ++rate_limit_refusals_;
-    if (rate_limit_metric_) rate_limit_metric_->With({"refused"}).Increment();
+    if (rate_limit_metric_) {
+      rate_limit_metric_->With({EndpointFamily(request.path), "refused"}).Increment();
+    }
     out.refusal = RateLimited(request_class);
     co_return out;
   }
-  if (*ready > clock_.Now()) {
+  if (*ready > asked) {
     ++rate_limit_waits_;
-    if (rate_limit_metric_) rate_limit_metric_->With({"wait"}).Increment();
+    if (rate_limit_metric_) {
+      const std::string family = EndpointFamily(request.path);
+      rate_limit_metric_->With({family, "wait"}).Increment();
+      rate_limit_wait_metric_->With({family}).Increment(absl::ToDoubleSeconds(*ready - asked));
+    }
     if (!co_await sleeper_.SleepUntil(*ready, request.bounds.cancel.get())) {
       out.refusal = absl::CancelledError("the call was cancelled while waiting for its rate limit");
       co_return out;
@@ -318,6 +332,9 @@ boost::asio::awaitable<absl::StatusOr<StripeResponse>> ResilientStripeClient::Se
     const absl::Status final_status =
         answer.ok() ? StripeErrorToStatus(answer->http_status, answer->body, answer->request_id)
                     : answer.status();
+    if (const std::optional<v1::ErrorDetail> detail = GetErrorDetail(final_status)) {
+      outcome.stripe_code = detail->stripe_code();
+    }
     if (!ShouldRetry(options_.retry, retries, outcome)) co_return final_status;
     const absl::Duration delay =
         BackoffDelay(options_.retry, retries + 1, random_(), outcome.retry_after_seconds);

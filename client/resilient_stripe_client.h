@@ -2,8 +2,9 @@
 // request through a StripeTransport (normally the HttpConnectionPool) with
 // the rules a live phone call needs:
 //
-//   - deadline: the gRPC call's, or `default_timeout` when it has none;
-//     nothing (rate-limit wait, connect, read, backoff) runs past it;
+//   - deadline: the gRPC call's, or `default_timeout` when it has none, and
+//     never more than kLongestRequest away; nothing (rate-limit wait,
+//     connect, read, backoff) runs past it;
 //   - cancellation: a cancelled call stops its wait or closes its connection;
 //   - retries as stripe-node does them (client/retry_policy.h), the
 //     Idempotency-Key unchanged across retries;
@@ -138,6 +139,7 @@ class ResilientStripeClient final : public StripeClient {
   metrics::Family<metrics::Histogram>* duration_metric_ = nullptr;
   metrics::Family<metrics::Counter>* retries_metric_ = nullptr;
   metrics::Family<metrics::Counter>* rate_limit_metric_ = nullptr;
+  metrics::Family<metrics::Counter>* rate_limit_wait_metric_ = nullptr;
   metrics::Family<metrics::Counter>* breaker_refusals_metric_ = nullptr;
   void RegisterMetrics();
 

@@ -191,6 +191,10 @@ TEST_F(ResilientStripeClientTest, GivesTheCallsDeadlineOrTheDefaultTimeoutToTheT
   const absl::Time deadline = clock_.Now() + absl::Seconds(1);
   ASSERT_TRUE(Send(Refund(deadline)).ok());
   EXPECT_EQ(transport_->requests[1].bounds.deadline, deadline);
+  // A far deadline is held to the longest a request may take, so an audit
+  // intent is answered within it (the reconciler relies on it).
+  ASSERT_TRUE(Send(Refund(clock_.Now() + absl::Hours(1))).ok());
+  EXPECT_EQ(transport_->requests[2].bounds.deadline, clock_.Now() + kLongestRequest);
 }
 
 TEST_F(ResilientStripeClientTest, RefusesAPostWithoutIdempotencyKey) {
@@ -228,6 +232,43 @@ TEST_F(ResilientStripeClientTest, WaitsForARateLimitTokenOrRefusesWhenNoneComesI
   EXPECT_EQ(transport_->requests.size(), 2u);
   // Reads have their own bucket.
   EXPECT_TRUE(Send({.path = "/v1/charges"}).ok());
+}
+
+// Each endpoint has its own budget within the account's: refunds past it
+// wait, reads of charges do not, and the waits are counted by family.
+TEST_F(ResilientStripeClientTest, HoldsEachEndpointToItsBudgetAndCountsTheWaits) {
+  metrics::Registry registry;
+  Build({.rate_limits = RateLimits{.read_per_second = 100,
+                                   .write_per_second = 100,
+                                   .search_per_second = 20,
+                                   .endpoint_per_second = 2},
+         .metrics = &registry});
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Send(Refund()).ok());
+  EXPECT_THAT(sleeper_.sleeps(), ElementsAre(absl::Milliseconds(500)));
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(Send({.path = "/v1/charges/ch_1"}).ok());
+  EXPECT_EQ(sleeper_.sleeps().size(), 1u);
+  const std::string rendered = registry.Render();
+  EXPECT_THAT(rendered,
+              HasSubstr(R"(payvox_stripe_rate_limit_total{family="refunds",result="wait"} 1)"));
+  EXPECT_THAT(rendered,
+              HasSubstr(R"(payvox_stripe_rate_limit_wait_seconds_total{family="refunds"} 0.5)"));
+  EXPECT_THAT(rendered, Not(HasSubstr(R"(family="charges",result="wait")")));
+  client_.reset();  // before the registry it reports to
+}
+
+// A 429 lock_timeout (another request held the charge) is sent again with
+// the same Idempotency-Key after backoff, and then succeeds.
+TEST_F(ResilientStripeClientTest, RetriesALockTimeoutWithTheSameIdempotencyKey) {
+  Build();
+  transport_->Then(HttpAnswer{
+      .http_status = 429,
+      .body = R"({"error":{"type":"invalid_request_error","code":"lock_timeout",)"
+              R"("message":"This object cannot be accessed right now because another API )"
+              R"(request or Stripe process is currently accessing it."}})"});
+  ASSERT_TRUE(Send(Refund()).ok());
+  ASSERT_EQ(transport_->requests.size(), 2u);
+  EXPECT_EQ(transport_->requests[1].idempotency_key, transport_->requests[0].idempotency_key);
+  EXPECT_EQ(sleeper_.sleeps().size(), 1u);
 }
 
 TEST_F(ResilientStripeClientTest, TheBreakerOpensAfterRepeatedFailuresAndFailsFast) {

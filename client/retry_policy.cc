@@ -9,6 +9,9 @@ bool ShouldRetry(const RetryPolicy& policy, int retries_done, const AttemptOutco
   if (retries_done >= policy.max_retries) return false;
   if (outcome.no_answer) return true;
   if (outcome.should_retry_header.has_value()) return *outcome.should_retry_header;
+  if (outcome.stripe_code == "lock_timeout" || outcome.stripe_code == "idempotency_key_in_use") {
+    return true;  // Stripe did nothing: another request held the object or the key
+  }
   return outcome.http_status == 409 || outcome.http_status >= 500;
 }
 

@@ -2,8 +2,11 @@
 // again, as stripe-node does it (../shared/design/stripe.md, "Retries").
 //
 //   Retried: no answer at all (connection error, reset, timeout), HTTP 409,
-//   HTTP >= 500. `Stripe-Should-Retry: true|false` overrides either way; 429
-//   is retried only when that header says true.
+//   HTTP >= 500, and Stripe's errors that say nothing was done because
+//   another request held the object (429 `lock_timeout`) or the
+//   Idempotency-Key (409 `idempotency_key_in_use`).
+//   `Stripe-Should-Retry: true|false` overrides either way; another 429 is
+//   retried only when that header says true.
 //   Backoff before retry n (1-based): min(0.5 s * 2^(n-1), 5 s) times
 //   0.5 * (1 + random), at least 0.5 s, and at least Retry-After when Stripe
 //   sent one under 60 s.
@@ -14,6 +17,7 @@
 #define PAYVOX_CLIENT_RETRY_POLICY_H_
 
 #include <optional>
+#include <string>
 
 #include "absl/time/time.h"
 
@@ -37,6 +41,8 @@ struct AttemptOutcome {
   std::optional<bool> should_retry_header;
   // The Retry-After header in seconds, when present and numeric.
   std::optional<int> retry_after_seconds;
+  // Stripe's error code (`error.code`), when the body had one.
+  std::string stripe_code;
 };
 
 // ShouldRetry says whether `outcome` of try number `retries_done + 1` may be

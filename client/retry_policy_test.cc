@@ -26,6 +26,21 @@ TEST(ShouldRetry, StripeShouldRetryHeaderWinsBothWays) {
   EXPECT_FALSE(ShouldRetry(policy, 0, {.http_status = 409, .should_retry_header = false}));
 }
 
+// Stripe answers 429 lock_timeout when another request holds the object,
+// and 409 idempotency_key_in_use when a request with the same key is still
+// running: nothing was done, so both are retried; other 429s are not.
+TEST(ShouldRetry, RetriesWhatStripeDidNotDoBecauseSomethingWasHeld) {
+  const RetryPolicy policy;
+  EXPECT_TRUE(ShouldRetry(policy, 0, {.http_status = 429, .stripe_code = "lock_timeout"}));
+  EXPECT_TRUE(
+      ShouldRetry(policy, 0, {.http_status = 409, .stripe_code = "idempotency_key_in_use"}));
+  EXPECT_FALSE(ShouldRetry(policy, 0, {.http_status = 429, .stripe_code = "rate_limit"}));
+  EXPECT_FALSE(ShouldRetry(
+      policy, 0,
+      {.http_status = 429, .should_retry_header = false, .stripe_code = "lock_timeout"}));
+  EXPECT_FALSE(ShouldRetry(policy, 2, {.http_status = 429, .stripe_code = "lock_timeout"}));
+}
+
 TEST(ShouldRetry, StopsAtMaxRetries) {
   const RetryPolicy policy{.max_retries = 2};
   EXPECT_TRUE(ShouldRetry(policy, 1, {.http_status = 503}));

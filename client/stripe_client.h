@@ -23,6 +23,12 @@
 
 namespace payvox::stripe {
 
+// kLongestRequest bounds one Stripe request, its retries included, whatever
+// the call's deadline: an action's audit intent is answered within it, so
+// the reconciler may take an older unanswered intent for one whose attempt
+// has ended (app/reconciler.h).
+inline constexpr absl::Duration kLongestRequest = absl::Minutes(2);
+
 enum class HttpMethod { kGet, kPost, kDelete };
 absl::string_view MethodName(HttpMethod method);
 

@@ -24,6 +24,17 @@ absl::StatusOr<v1::AuditRecord> ParseRecord(const std::string& bytes) {
   return record;
 }
 
+// ReadRecords steps `select`, whose first column is a record, to its end.
+absl::StatusOr<std::vector<v1::AuditRecord>> ReadRecords(Statement& select) {
+  std::vector<v1::AuditRecord> out;
+  for (;;) {
+    PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+    if (!row) return out;
+    PAYVOX_ASSIGN_OR_RETURN(v1::AuditRecord record, ParseRecord(select.Blob(0)));
+    out.push_back(std::move(record));
+  }
+}
+
 }  // namespace
 
 std::string AuditContentForHash(const v1::AuditRecord& record) {
@@ -139,13 +150,7 @@ absl::StatusOr<std::vector<v1::AuditRecord>> SqliteStore::QueryAudit(
   select.Bind(7, query.action());
   select.Bind(8, query.result().empty() ? -1 : (query.result() == "ok" ? 1 : 0));
   select.Bind(9, query.limit() == 0 ? kDefaultQueryLimit : query.limit());
-  std::vector<v1::AuditRecord> out;
-  for (;;) {
-    PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
-    if (!row) return out;
-    PAYVOX_ASSIGN_OR_RETURN(v1::AuditRecord record, ParseRecord(select.Blob(0)));
-    out.push_back(std::move(record));
-  }
+  return ReadRecords(select);
 }
 
 absl::StatusOr<v1::VerifyAuditChainResponse> SqliteStore::VerifyAuditChain(
@@ -185,13 +190,22 @@ absl::StatusOr<std::vector<v1::AuditRecord>> SqliteStore::OpenIntents() {
                    "SELECT i.record FROM audit i WHERE i.kind = 'intent' AND NOT EXISTS ("
                    "SELECT 1 FROM audit c WHERE c.kind = 'completion' AND c.tenant = i.tenant "
                    "AND c.completes_sequence = i.sequence) ORDER BY i.created");
-  std::vector<v1::AuditRecord> out;
-  for (;;) {
-    PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
-    if (!row) return out;
-    PAYVOX_ASSIGN_OR_RETURN(v1::AuditRecord record, ParseRecord(select.Blob(0)));
-    out.push_back(std::move(record));
-  }
+  return ReadRecords(select);
+}
+
+absl::StatusOr<std::vector<v1::AuditRecord>> SqliteStore::UnsettledIntents(absl::Time before) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement select(
+      db_,
+      "SELECT i.record FROM audit i WHERE i.kind = 'intent' AND i.created < ?1 AND ("
+      "NOT EXISTS (SELECT 1 FROM audit c WHERE c.kind = 'completion' AND c.tenant = i.tenant "
+      "AND c.completes_sequence = i.sequence) "
+      "OR (i.idempotency_key != '' AND EXISTS (SELECT 1 FROM reservations r "
+      "WHERE r.idempotency_key = i.idempotency_key AND r.state = 'pending' AND r.attempted < ?1) "
+      "AND i.sequence = (SELECT MAX(j.sequence) FROM audit j WHERE j.tenant = i.tenant "
+      "AND j.kind = 'intent' AND j.idempotency_key = i.idempotency_key))) ORDER BY i.created");
+  select.Bind(1, absl::ToUnixMicros(before));
+  return ReadRecords(select);
 }
 
 }  // namespace payvox

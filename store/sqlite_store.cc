@@ -18,7 +18,7 @@ using sqlite::Transaction;
 
 // Migrations: index i brings the schema from version i to i + 1. Never edit
 // one that has shipped; append a new one.
-constexpr std::array<const char*, 6> kMigrations = {
+constexpr std::array<const char*, 7> kMigrations = {
     R"sql(
 CREATE TABLE verification (
   tenant TEXT NOT NULL, call_id TEXT NOT NULL, customer_id TEXT NOT NULL,
@@ -114,6 +114,13 @@ CREATE TABLE webhook_endpoints (
   tenant TEXT NOT NULL, endpoint_id TEXT NOT NULL, url TEXT NOT NULL,
   secret_sealed TEXT NOT NULL, created INTEGER NOT NULL, expires_at INTEGER,
   PRIMARY KEY (tenant, endpoint_id)) WITHOUT ROWID;
+)sql",
+    // When a reservation was last attempted (a retry of its request takes it
+    // over): the reconciler releases only those no live attempt holds.
+    R"sql(
+ALTER TABLE reservations ADD COLUMN attempted INTEGER NOT NULL DEFAULT 0;
+UPDATE reservations SET attempted = created;
+CREATE INDEX reservations_pending ON reservations (state, attempted);
 )sql",
 };
 
@@ -371,7 +378,17 @@ absl::StatusOr<int64_t> SqliteStore::ReserveLocked(const ReservationRequest& req
     Statement existing(db_, "SELECT id FROM reservations WHERE idempotency_key = ?1");
     existing.Bind(1, request.idempotency_key);
     PAYVOX_ASSIGN_OR_RETURN(const bool found, existing.Step());
-    if (found) return existing.Int(0);
+    if (found) {
+      const int64_t id = existing.Int(0);
+      Statement claim(db_,
+                      "UPDATE reservations SET attempted = ?2, expires = MAX(expires, ?3) "
+                      "WHERE id = ?1");
+      claim.Bind(1, id);
+      claim.Bind(2, Micros(clock_.Now()));
+      claim.Bind(3, Micros(request.expires_at));
+      PAYVOX_RETURN_IF_ERROR(claim.Run());
+      return id;
+    }
   }
   if (request.tenant_limit.has_value()) {
     PAYVOX_ASSIGN_OR_RETURN(const auto tenant, SumReservations(db_, request.key, nullptr));
@@ -390,8 +407,8 @@ absl::StatusOr<int64_t> SqliteStore::ReserveLocked(const ReservationRequest& req
   }
   Statement insert(db_,
                    "INSERT INTO reservations (tenant, kind, currency, day, customer_id, amount, "
-                   "state, expires, idempotency_key, created) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?9)");
+                   "state, expires, idempotency_key, created, attempted) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?9, ?9)");
   insert.Bind(1, request.key.tenant_id);
   insert.Bind(2, request.key.kind);
   insert.Bind(3, request.key.currency);
@@ -473,13 +490,15 @@ absl::Status SqliteStore::FinishAction(const ActionFinish& finish) {
   return transaction.Commit();
 }
 
-absl::Status SqliteStore::SettleReservation(const std::string& idempotency_key, bool commit) {
+absl::Status SqliteStore::SettleReservation(const std::string& idempotency_key, bool commit,
+                                            absl::Time attempted_before) {
   std::lock_guard<std::mutex> lock(mu_);
   Statement settle(db_, commit ? "UPDATE reservations SET state = 'committed' "
                                  "WHERE idempotency_key = ?1 AND state = 'pending'"
                                : "DELETE FROM reservations WHERE idempotency_key = ?1 "
-                                 "AND state = 'pending'");
+                                 "AND state = 'pending' AND attempted < ?2");
   settle.Bind(1, idempotency_key);
+  if (!commit) settle.Bind(2, Micros(attempted_before));
   return settle.Run();
 }
 
@@ -487,7 +506,7 @@ absl::StatusOr<int> SqliteStore::ReleaseOrphanReservations(absl::Time before) {
   std::lock_guard<std::mutex> lock(mu_);
   Statement remove(
       db_,
-      "DELETE FROM reservations WHERE state = 'pending' AND created < ?1 AND "
+      "DELETE FROM reservations WHERE state = 'pending' AND attempted < ?1 AND "
       "(idempotency_key IS NULL OR NOT EXISTS (SELECT 1 FROM audit a "
       "WHERE a.kind = 'intent' AND a.idempotency_key = reservations.idempotency_key))");
   remove.Bind(1, Micros(before));

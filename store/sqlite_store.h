@@ -66,6 +66,7 @@ class SqliteStore final : public Store {
   absl::StatusOr<v1::VerifyAuditChainResponse> VerifyAuditChain(
       const std::string& tenant_id) override;
   absl::StatusOr<std::vector<v1::AuditRecord>> OpenIntents() override;
+  absl::StatusOr<std::vector<v1::AuditRecord>> UnsettledIntents(absl::Time before) override;
 
   absl::StatusOr<StartedAction> StartAction(const ActionStart& start) override;
   absl::Status FinishAction(const ActionFinish& finish) override;
@@ -74,7 +75,8 @@ class SqliteStore final : public Store {
                                  const std::string& own_idempotency_key) override;
   absl::StatusOr<int64_t> ReserveUsage(const ReservationRequest& request) override;
   absl::Status CommitReservation(int64_t reservation_id) override;
-  absl::Status SettleReservation(const std::string& idempotency_key, bool commit) override;
+  absl::Status SettleReservation(const std::string& idempotency_key, bool commit,
+                                 absl::Time attempted_before) override;
   absl::Status ReleaseReservation(int64_t reservation_id) override;
   absl::StatusOr<int> ReleaseOrphanReservations(absl::Time before) override;
   absl::StatusOr<int> ExpireReservations(absl::Time now) override;

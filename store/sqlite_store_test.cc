@@ -132,6 +132,8 @@ TEST(SqliteStoreTest, MigratesADatabaseOfTheFirstSchema) {
                         "DROP TRIGGER usage_on_release; DROP TABLE usage_totals; "
                         "DROP TABLE handoff_sessions; DROP TABLE events; DROP TABLE tenant_tokens; "
                         "DROP TABLE tenants; DROP TABLE webhook_endpoints; "
+                        "DROP INDEX reservations_pending; "
+                        "ALTER TABLE reservations DROP COLUMN attempted; "
                         "PRAGMA user_version = 1")
                     .ok());
   }
@@ -147,6 +149,8 @@ TEST(SqliteStoreTest, MigratesADatabaseOfTheFirstSchema) {
   ASSERT_TRUE(store->ReleaseReservation(id).ok());
   EXPECT_EQ(store->GetUsage(refunds, "cus_1", "")->customer_total, 300);
   EXPECT_EQ(store->GetUsage(refunds, "cus_2", "")->tenant_total, 550);
+  // Reservations already there count as attempted when they were made.
+  EXPECT_EQ(*store->ReleaseOrphanReservations(clock.Now() - absl::Seconds(1)), 0);
   // A retry's own reservation is left out of the totals it is decided on.
   ASSERT_TRUE(store
                   ->ReserveUsage({.key = refunds,
@@ -295,6 +299,58 @@ TEST(SqliteStoreTest, AnActionStartsAndFinishesInOneCommitEach) {
   EXPECT_TRUE(store.OpenIntents()->empty());
   EXPECT_EQ((*store.FindIdempotencyRecord("acme", "pvx_a", clock.Now()))->response, "re_1");
   EXPECT_TRUE(store.VerifyAuditChain("acme")->intact());
+}
+
+// A refund whose answer never came keeps its reservation; the retry of
+// its request takes it over, and a reconciler settling the first attempt
+// (attempted before the retry) leaves it alone.
+TEST(SqliteStoreTest, ARetryTakesItsRequestsReservationOver) {
+  testing::FakeClock clock;
+  auto owned = OpenStore(clock);
+  Store& store = *owned;
+  const absl::Time first = clock.Now();
+  ReservationRequest reservation{.key = RefundsToday(),
+                                 .idempotency_key = "pvx_a",
+                                 .amount = 700,
+                                 .expires_at = first + absl::Hours(1)};
+  v1::AuditRecord intent = RefundRecord("intent");
+  intent.set_idempotency_key("pvx_a");
+  absl::StatusOr<StartedAction> started =
+      store.StartAction({.reservation = reservation, .intent = intent});
+  ASSERT_TRUE(started.ok()) << started.status();
+  v1::AuditRecord unknown = RefundRecord("completion");
+  unknown.set_completes_sequence(started->intent.sequence());
+  unknown.set_result("UNAVAILABLE");
+  ASSERT_TRUE(store
+                  .FinishAction({.reservation_id = started->reservation_id,
+                                 .settlement = Settlement::kKeep,
+                                 .completion = unknown})
+                  .ok());
+  EXPECT_TRUE(store.OpenIntents()->empty());
+  EXPECT_TRUE(store.UnsettledIntents(first)->empty());  // not made before
+  clock.Advance(absl::Minutes(10));
+  absl::StatusOr<std::vector<v1::AuditRecord>> unsettled = store.UnsettledIntents(clock.Now());
+  ASSERT_TRUE(unsettled.ok()) << unsettled.status();
+  ASSERT_EQ(unsettled->size(), 1u);
+  EXPECT_EQ((*unsettled)[0].sequence(), started->intent.sequence());
+
+  // The retry: the same reservation, attempted now, held for its own hour.
+  const absl::Time retried = clock.Now();
+  reservation.expires_at = retried + absl::Hours(1);
+  absl::StatusOr<StartedAction> retry =
+      store.StartAction({.reservation = reservation, .intent = intent});
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->reservation_id, started->reservation_id);
+  EXPECT_EQ(store.GetUsage(RefundsToday(), "", "")->tenant_total, 700);
+  clock.Advance(absl::Seconds(1));
+  EXPECT_TRUE(store.UnsettledIntents(retried)->empty());
+  ASSERT_TRUE(store.SettleReservation("pvx_a", /*commit=*/false, retried).ok());
+  EXPECT_EQ(store.GetUsage(RefundsToday(), "", "")->tenant_total, 700);
+  EXPECT_EQ(*store.ExpireReservations(first + absl::Hours(1) + absl::Seconds(1)), 0);
+  EXPECT_EQ(*store.ReleaseOrphanReservations(retried), 0);
+  // Attempted before a later bound, it is released.
+  ASSERT_TRUE(store.SettleReservation("pvx_a", /*commit=*/false, clock.Now()).ok());
+  EXPECT_EQ(store.GetUsage(RefundsToday(), "", "")->tenant_total, 0);
 }
 
 TEST(SqliteStoreTest, ReservationsCountUntilReleasedAndHoldLimitsUnderConcurrency) {

@@ -67,7 +67,9 @@ struct Usage {
 struct ReservationRequest {
   UsageKey key;
   // A second reservation with the same non-empty key (a retried request)
-  // returns the first one's id and reserves nothing more.
+  // returns the first one's id and reserves nothing more; it marks the
+  // reservation attempted now (so a reconciler settling the earlier attempt
+  // leaves it to this one) and extends its expiry to this request's.
   std::string idempotency_key;
   std::string customer_id;
   int64_t amount = 0;
@@ -254,8 +256,14 @@ class Store {
   virtual absl::StatusOr<v1::VerifyAuditChainResponse> VerifyAuditChain(
       const std::string& tenant_id) = 0;
   // OpenIntents returns "intent" records no "completion" record answers
-  // yet, all tenants, oldest first (for reconciliation after a crash).
+  // yet, all tenants, oldest first.
   virtual absl::StatusOr<std::vector<v1::AuditRecord>> OpenIntents() = 0;
+  // UnsettledIntents returns, all tenants, oldest first, the intents made
+  // before `before` whose outcome payvox does not know: those without a
+  // completion (the process died while Stripe was called), and the newest
+  // intent of each pending reservation last attempted before `before` (its
+  // completion said Stripe's answer never came). For the reconciler.
+  virtual absl::StatusOr<std::vector<v1::AuditRecord>> UnsettledIntents(absl::Time before) = 0;
 
   // --- Actions that call Stripe ---
   // StartAction returns RESOURCE_EXHAUSTED (and writes nothing) when the
@@ -275,13 +283,16 @@ class Store {
   virtual absl::StatusOr<int64_t> ReserveUsage(const ReservationRequest& request) = 0;
   virtual absl::Status CommitReservation(int64_t reservation_id) = 0;
   // SettleReservation commits or releases the pending reservation made
-  // with `idempotency_key`, if there is one (reconciliation after a crash).
-  virtual absl::Status SettleReservation(const std::string& idempotency_key, bool commit) = 0;
+  // with `idempotency_key`, if there is one (reconciliation). A release
+  // leaves a reservation attempted at or after `attempted_before` alone: a
+  // retry of the request holds it now and settles it itself.
+  virtual absl::Status SettleReservation(const std::string& idempotency_key, bool commit,
+                                         absl::Time attempted_before) = 0;
   virtual absl::Status ReleaseReservation(int64_t reservation_id) = 0;
-  // ReleaseOrphanReservations releases pending reservations made before
-  // `before` (the process start) that no audit intent names: their request
-  // died between reserving and writing its intent, so it never reached
-  // Stripe. Returns how many.
+  // ReleaseOrphanReservations releases pending reservations last attempted
+  // before `before` that no audit intent names: their request died between
+  // reserving and writing its intent, so it never reached Stripe. Returns
+  // how many.
   virtual absl::StatusOr<int> ReleaseOrphanReservations(absl::Time before) = 0;
   // ExpireReservations releases pending reservations past their expiry and
   // returns how many.

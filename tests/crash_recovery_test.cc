@@ -100,7 +100,7 @@ class CrashRecoveryTest : public ::testing::Test {
         R"("store_path": ")", dir_, R"(/payvox.db",)",
         R"("stripe": {"api_base_url": "http://127.0.0.1:)", sandbox_port_,
         R"(", "api_key_env": "PAYVOX_CRASH_KEY", "read_per_second": 5000,)",
-        R"("write_per_second": 5000, "warm_connections": 0},)",
+        R"("write_per_second": 5000, "endpoint_per_second": 5000, "warm_connections": 0},)",
         R"("policy": {"refunds": {"daily_limit": [{"currency": "usd", "amount_minor": )",
         kDailyLimit, "}]}}}");
   }

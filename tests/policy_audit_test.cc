@@ -21,7 +21,7 @@ class PolicyAuditTest : public PayvoxdTest {
   std::string ConfigJson() const override {
     return R"({
       "grpc_listen_address": "127.0.0.1:0", "shutdown_grace_seconds": 2, "tenant_id": "acme",
-      "stripe": {"read_per_second": 5000, "write_per_second": 5000},
+      "stripe": {"read_per_second": 5000, "write_per_second": 5000, "endpoint_per_second": 5000},
       "policy": {"refunds": {
         "max_auto_refund": [{"currency": "usd", "amount_minor": 2500}],
         "daily_limit": [{"currency": "usd", "amount_minor": 2000}]}}

@@ -46,7 +46,7 @@ inline absl::StatusOr<std::unique_ptr<PayvoxApp>> StartSandboxPayvoxd(
   absl::StatusOr<v1::ServerConfig> config = ParseConfig(absl::StrCat(
       R"({"grpc_listen_address": "127.0.0.1:0", "io_threads": 2, "log_level": "warning",)",
       more_config, R"("stripe": {"read_per_second": 10000, "write_per_second": 10000,)",
-      R"("search_per_second": 10000}})"));
+      R"("search_per_second": 10000, "endpoint_per_second": 10000}})"));
   if (!config.ok()) return config.status();
   return PayvoxApp::Start({.config = *config, .sandbox = true}, clock);
 }

@@ -72,8 +72,10 @@ class Direct {
     auto direct = std::unique_ptr<Direct>(new Direct(clock));
     stripe::StripeClientOptions options;
     options.pool = {.base_url = base_url, .api_key = kKey};
-    options.rate_limits = stripe::RateLimits{
-        .read_per_second = 1e5, .write_per_second = 1e5, .search_per_second = 1e5};
+    options.rate_limits = stripe::RateLimits{.read_per_second = 1e5,
+                                             .write_per_second = 1e5,
+                                             .search_per_second = 1e5,
+                                             .endpoint_per_second = 1e5};
     PAYVOX_ASSIGN_OR_RETURN(direct->client_, stripe::ResilientStripeClient::Create(
                                                  direct->io_.get_executor(), clock, options));
     direct->api_ = std::make_unique<stripe::StripeApi>(*direct->client_);
@@ -299,7 +301,7 @@ int RunConversationBench(const ConversationOptions& options) {
       R"({"grpc_listen_address": "127.0.0.1:0", "io_threads": 2, "log_level": "warning",)",
       R"("tenant_id": "bench",)", R"("store_path": ":memory:", "stripe": {"api_base_url": ")",
       server.base_url(),
-      R"(", "read_per_second": 10000, "write_per_second": 10000, "search_per_second": 10000},)",
+      R"(", "read_per_second": 10000, "write_per_second": 10000, "search_per_second": 10000, "endpoint_per_second": 10000},)",
       R"("policy": {"enabled_actions": ["all"], "refunds": {)",
       R"("max_auto_refund": [{"currency": "usd", "amount_minor": 50000}],)",
       R"("daily_limit": [{"currency": "usd", "amount_minor": 10000000}],)",

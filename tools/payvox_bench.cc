@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
     absl::StatusOr<payvox::v1::ServerConfig> config = payvox::ParseConfig(
         R"({"grpc_listen_address": "127.0.0.1:0", "io_threads": 2, "log_level": "warning",
             "stripe": {"read_per_second": 10000, "write_per_second": 10000,
-                       "search_per_second": 10000}})");
+                       "search_per_second": 10000, "endpoint_per_second": 10000}})");
     absl::StatusOr<std::unique_ptr<payvox::PayvoxApp>> started =
         payvox::PayvoxApp::Start({.config = *config, .sandbox = true}, clock);
     if (!started.ok()) {

@@ -82,8 +82,10 @@ int RunPoolBench(const PoolBenchOptions& options) {
   client_options.pool = {.base_url = server.base_url(), .api_key = kKey};
   // The limiter would hold a test key to 25 reads/s; here its cost is
   // measured, not its limit.
-  client_options.rate_limits =
-      stripe::RateLimits{.read_per_second = 1e6, .write_per_second = 1e6, .search_per_second = 1e6};
+  client_options.rate_limits = stripe::RateLimits{.read_per_second = 1e6,
+                                                  .write_per_second = 1e6,
+                                                  .search_per_second = 1e6,
+                                                  .endpoint_per_second = 1e6};
   auto client = stripe::ResilientStripeClient::Create(io.get_executor(), clock, client_options);
   if (!client.ok()) {
     std::cerr << "payvox-bench: client: " << client.status() << "\n";
