@@ -5,8 +5,10 @@
 #   ./dev.sh demo       install what is missing, build, run payvoxd --sandbox
 #                       and the scripted refund call, then stop
 #   ./dev.sh test       install what is missing, check the format, build, run
-#                       every test: the debug build's, the same under ASan+UBSan,
-#                       each fuzz target for 10 s over its corpus (what CI runs)
+#                       every test: all of them under ASan+UBSan, then what
+#                       ships (package, chart, Bazel, alerts) on a debug build
+#                       of payvoxd and payvoxctl, each fuzz target for 10 s
+#                       over its corpus (what CI runs)
 #   ./dev.sh check      only the debug build's tests (the quick loop)
 #   ./dev.sh sanitize   only the tests under ASan+UBSan (preset asan)
 #   ./dev.sh fuzz       only the libFuzzer targets (preset fuzz, clang)
@@ -31,12 +33,14 @@ case "${1:-}" in
     PAYVOX_WITH_FUZZ=1 PAYVOX_WITH_TEST_TOOLS=1 scripts/install-deps.sh
     scripts/install-node-deps.sh
     scripts/check-format.sh
-    configure_and_build debug
-    ctest --preset debug
-    scripts/check-no-secrets.sh build/debug/Testing/Temporary/LastTest.log
     configure_and_build asan
     ctest --preset asan
     scripts/check-no-secrets.sh build/asan/Testing/Temporary/LastTest.log
+    # The unit and integration tests ran above; without sanitizers only the
+    # deployment checks, which need just the shipped binaries.
+    configure_and_build debug --target payvoxd payvoxctl
+    ctest --preset debug -L deploy
+    scripts/check-no-secrets.sh build/debug/Testing/Temporary/LastTest.log
     configure_and_build fuzz
     ctest --preset fuzz
     ;;

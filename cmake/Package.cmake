@@ -3,6 +3,9 @@
 # the docs. `cpack -G DEB` in a build folder makes payvox_<version>_<arch>.deb;
 # tests/package_test.sh builds it and checks what it installs.
 include(GNUInstallDirs)
+# Installing (and so cpack) needs only what is installed built, not every
+# test and benchmark: `cmake --build --target payvoxd payvoxctl` first.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 
 install(TARGETS payvoxd payvoxctl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # The default config goes to /etc/payvox when the prefix is /usr (the

@@ -6,6 +6,8 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
+  # lld: the linker the build uses when present (CMakeLists.txt).
+  lld
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libboost1.74-dev libboost-system1.74-dev
   libsimdjson-dev libssl-dev libsqlite3-dev libpq-dev
