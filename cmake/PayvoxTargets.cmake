@@ -48,7 +48,7 @@ function(payvox_benchmark name)
   endif()
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
-  target_link_libraries(${name} PRIVATE ${ARG_DEPS} benchmark::benchmark_main)
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} payvox_benchmark_main)
   payvox_warnings(${name})
 endfunction()
 

@@ -50,5 +50,3 @@ BENCHMARK(BM_DecideRefund);
 
 }  // namespace
 }  // namespace payvox::policy
-
-BENCHMARK_MAIN();

@@ -23,13 +23,45 @@ absl::Status Error(sqlite3* db, int code, absl::string_view what) {
   }
 }
 
-Statement::Statement(sqlite3* db, absl::string_view sql) : db_(db) {
-  const int code =
-      sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
-  if (code != SQLITE_OK) status_ = Error(db, code, "prepare");
+Connection::~Connection() {
+  for (auto& [sql, statements] : idle_) {
+    for (sqlite3_stmt* statement : statements) sqlite3_finalize(statement);
+  }
+  sqlite3_close(db_);
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+sqlite3_stmt* Connection::Take(absl::string_view sql, int& code) {
+  code = SQLITE_OK;
+  if (auto it = idle_.find(sql); it != idle_.end() && !it->second.empty()) {
+    sqlite3_stmt* statement = it->second.back();
+    it->second.pop_back();
+    --kept_;
+    return statement;
+  }
+  sqlite3_stmt* statement = nullptr;
+  code = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &statement, nullptr);
+  return statement;
+}
+
+void Connection::Give(sqlite3_stmt* statement) {
+  if (statement == nullptr) return;
+  sqlite3_reset(statement);
+  sqlite3_clear_bindings(statement);
+  if (kept_ >= kMaxKept) {
+    sqlite3_finalize(statement);
+    return;
+  }
+  idle_[sqlite3_sql(statement)].push_back(statement);
+  ++kept_;
+}
+
+Statement::Statement(Connection& connection, absl::string_view sql) : connection_(connection) {
+  int code = SQLITE_OK;
+  stmt_ = connection.Take(sql, code);
+  if (code != SQLITE_OK) status_ = Error(connection.get(), code, "prepare");
+}
+
+Statement::~Statement() { connection_.Give(stmt_); }
 
 void Statement::Bind(int index, int64_t value) {
   if (stmt_ != nullptr) sqlite3_bind_int64(stmt_, index, value);
@@ -53,7 +85,7 @@ absl::StatusOr<bool> Statement::Step() {
   const int code = sqlite3_step(stmt_);
   if (code == SQLITE_ROW) return true;
   if (code == SQLITE_DONE) return false;
-  return Error(db_, code, "step");
+  return Error(connection_.get(), code, "step");
 }
 
 absl::Status Statement::Run() {
@@ -94,20 +126,30 @@ absl::Status Exec(sqlite3* db, absl::string_view sql) {
   return status;
 }
 
-Transaction::Transaction(sqlite3* db) : db_(db), status_(Exec(db, "BEGIN IMMEDIATE")) {
+namespace {
+
+absl::Status RunOnce(Connection& connection, absl::string_view sql) {
+  Statement statement(connection, sql);
+  return statement.Run();
+}
+
+}  // namespace
+
+Transaction::Transaction(Connection& connection)
+    : connection_(connection), status_(RunOnce(connection, "BEGIN IMMEDIATE")) {
   done_ = !status_.ok();
 }
 
 Transaction::~Transaction() {
-  if (!done_) (void)Exec(db_, "ROLLBACK");
+  if (!done_) (void)RunOnce(connection_, "ROLLBACK");
 }
 
 absl::Status Transaction::Commit() {
   if (done_)
     return status_.ok() ? absl::InternalError("store: transaction already ended") : status_;
   done_ = true;
-  absl::Status committed = Exec(db_, "COMMIT");
-  if (!committed.ok()) (void)Exec(db_, "ROLLBACK");
+  absl::Status committed = RunOnce(connection_, "COMMIT");
+  if (!committed.ok()) (void)RunOnce(connection_, "ROLLBACK");
   return committed;
 }
 

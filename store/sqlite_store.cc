@@ -128,7 +128,8 @@ int64_t Micros(absl::Time time) { return absl::ToUnixMicros(time); }
 
 // Sum and count of pending and committed reservations of the tenant, or of
 // one customer of it.
-absl::StatusOr<std::pair<int64_t, int64_t>> SumReservations(sqlite3* db, const UsageKey& key,
+absl::StatusOr<std::pair<int64_t, int64_t>> SumReservations(sqlite::Connection& db,
+                                                            const UsageKey& key,
                                                             const std::string* customer_id) {
   Statement select(db,
                    "SELECT total, count FROM usage_totals WHERE tenant = ?1 AND kind = ?2 "
@@ -144,7 +145,8 @@ absl::StatusOr<std::pair<int64_t, int64_t>> SumReservations(sqlite3* db, const U
 }
 
 // ReadVerification returns the stored state of `key`, or the default.
-absl::StatusOr<VerificationState> ReadVerification(sqlite3* db, const VerificationKey& key) {
+absl::StatusOr<VerificationState> ReadVerification(sqlite::Connection& db,
+                                                   const VerificationKey& key) {
   Statement select(db,
                    "SELECT attempts, verified_until FROM verification "
                    "WHERE tenant = ?1 AND call_id = ?2 AND customer_id = ?3");
@@ -157,7 +159,7 @@ absl::StatusOr<VerificationState> ReadVerification(sqlite3* db, const Verificati
 }
 
 // SweepVerifications deletes verification entries untouched since `before`.
-absl::Status SweepVerifications(sqlite3* db, absl::Time before) {
+absl::Status SweepVerifications(sqlite::Connection& db, absl::Time before) {
   Statement sweep(db, "DELETE FROM verification WHERE touched < ?1");
   sweep.Bind(1, Micros(before));
   return sweep.Run();
@@ -200,17 +202,16 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStore
     PAYVOX_RETURN_IF_ERROR(sqlite::Exec(db, pragma));
   }
   PAYVOX_RETURN_IF_ERROR(store->Migrate());
-  PAYVOX_RETURN_IF_ERROR(SweepVerifications(db, clock.Now() - options.verification_retention));
+  PAYVOX_RETURN_IF_ERROR(
+      SweepVerifications(store->db_, clock.Now() - options.verification_retention));
   return store;
 }
 
 SqliteStore::SqliteStore(sqlite3* db, const Clock& clock, SqliteStoreOptions options)
     : db_(db), clock_(clock), options_(std::move(options)) {}
 
-SqliteStore::~SqliteStore() {
-  std::lock_guard<std::mutex> lock(mu_);
-  sqlite3_close(db_);
-}
+// The connection closes as the last member to go that uses it.
+SqliteStore::~SqliteStore() = default;
 
 absl::Status SqliteStore::Migrate() {
   Statement version_query(db_, "PRAGMA user_version");
@@ -224,8 +225,9 @@ absl::Status SqliteStore::Migrate() {
   for (int64_t next = version; next < SchemaVersion(); ++next) {
     Transaction transaction(db_);
     PAYVOX_RETURN_IF_ERROR(transaction.status());
-    PAYVOX_RETURN_IF_ERROR(sqlite::Exec(db_, kMigrations[static_cast<size_t>(next)]));
-    PAYVOX_RETURN_IF_ERROR(sqlite::Exec(db_, absl::StrCat("PRAGMA user_version = ", next + 1)));
+    PAYVOX_RETURN_IF_ERROR(sqlite::Exec(db_.get(), kMigrations[static_cast<size_t>(next)]));
+    PAYVOX_RETURN_IF_ERROR(
+        sqlite::Exec(db_.get(), absl::StrCat("PRAGMA user_version = ", next + 1)));
     PAYVOX_RETURN_IF_ERROR(transaction.Commit());
   }
   return absl::OkStatus();
@@ -233,7 +235,7 @@ absl::Status SqliteStore::Migrate() {
 
 absl::Status SqliteStore::ExecForTesting(const std::string& sql) {
   std::lock_guard<std::mutex> lock(mu_);
-  return sqlite::Exec(db_, sql);
+  return sqlite::Exec(db_.get(), sql);
 }
 
 // --- Verification ---
@@ -423,7 +425,7 @@ absl::StatusOr<int64_t> SqliteStore::ReserveLocked(const ReservationRequest& req
   }
   insert.Bind(9, Micros(clock_.Now()));
   PAYVOX_RETURN_IF_ERROR(insert.Run());
-  return sqlite3_last_insert_rowid(db_);
+  return db_.last_insert_rowid();
 }
 
 absl::Status SqliteStore::CommitReservation(int64_t reservation_id) {
@@ -449,7 +451,7 @@ absl::Status SqliteStore::SettleLocked(int64_t reservation_id, Settlement settle
       Statement update(db_, "UPDATE reservations SET state = 'committed' WHERE id = ?1");
       update.Bind(1, reservation_id);
       PAYVOX_RETURN_IF_ERROR(update.Run());
-      if (sqlite3_changes(db_) == 0) {
+      if (db_.changes() == 0) {
         return absl::NotFoundError(absl::StrCat("store: no reservation ", reservation_id));
       }
       return absl::OkStatus();
@@ -511,7 +513,7 @@ absl::StatusOr<int> SqliteStore::ReleaseOrphanReservations(absl::Time before) {
       "WHERE a.kind = 'intent' AND a.idempotency_key = reservations.idempotency_key))");
   remove.Bind(1, Micros(before));
   PAYVOX_RETURN_IF_ERROR(remove.Run());
-  return sqlite3_changes(db_);
+  return db_.changes();
 }
 
 absl::StatusOr<int> SqliteStore::ExpireReservations(absl::Time now) {
@@ -519,7 +521,7 @@ absl::StatusOr<int> SqliteStore::ExpireReservations(absl::Time now) {
   Statement remove(db_, "DELETE FROM reservations WHERE state = 'pending' AND expires <= ?1");
   remove.Bind(1, Micros(now));
   PAYVOX_RETURN_IF_ERROR(remove.Run());
-  const int expired = sqlite3_changes(db_);
+  const int expired = db_.changes();
   PAYVOX_RETURN_IF_ERROR(SweepVerifications(db_, now - options_.verification_retention));
   return expired;
 }
@@ -568,7 +570,7 @@ absl::Status SqliteStore::SaveRecordLocked(const IdempotencyRecord& record) {
   upsert.Bind(6, Micros(record.expires_at));
   upsert.Bind(7, Micros(clock_.Now()));
   PAYVOX_RETURN_IF_ERROR(upsert.Run());
-  if (sqlite3_changes(db_) == 0) {
+  if (db_.changes() == 0) {
     return absl::AbortedError(absl::StrCat("idempotency key ", record.key,
                                            " already holds the answer to a different request"));
   }
@@ -580,7 +582,7 @@ absl::StatusOr<int> SqliteStore::ExpireIdempotencyRecords(absl::Time now) {
   Statement remove(db_, "DELETE FROM idempotency WHERE expires <= ?1");
   remove.Bind(1, Micros(now));
   PAYVOX_RETURN_IF_ERROR(remove.Run());
-  return sqlite3_changes(db_);
+  return db_.changes();
 }
 
 // --- Hand-off sessions ---

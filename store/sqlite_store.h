@@ -20,6 +20,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "common/clock.h"
+#include "store/sqlite.h"
 #include "store/store.h"
 
 struct sqlite3;
@@ -135,7 +136,8 @@ class SqliteStore final : public Store {
   absl::Status SaveRecordLocked(const IdempotencyRecord& record) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   std::mutex mu_;
-  sqlite3* const db_ ABSL_GUARDED_BY(mu_);
+  // The connection and its kept statements.
+  sqlite::Connection db_ ABSL_GUARDED_BY(mu_);
   const Clock& clock_;
   const SqliteStoreOptions options_;
 };

@@ -29,7 +29,7 @@ absl::Time ReadExpiry(const Statement& statement, int column) {
                                   : absl::FromUnixMicros(statement.Int(column));
 }
 
-absl::Status CapExpiry(sqlite3* db, absl::string_view table, absl::string_view tenant_id,
+absl::Status CapExpiry(sqlite::Connection& db, absl::string_view table, absl::string_view tenant_id,
                        absl::string_view keep_column, absl::string_view keep_value, absl::Time at) {
   Statement cap(
       db, absl::StrCat("UPDATE ", table, " SET expires_at = ?1 WHERE tenant = ?2 AND ", keep_column,
@@ -40,7 +40,7 @@ absl::Status CapExpiry(sqlite3* db, absl::string_view table, absl::string_view t
   return cap.Run();
 }
 
-absl::Status InsertToken(sqlite3* db, const TenantToken& token) {
+absl::Status InsertToken(sqlite::Connection& db, const TenantToken& token) {
   Statement insert(db,
                    "INSERT INTO tenant_tokens (token_hash, tenant, created, expires_at) "
                    "VALUES (?1, ?2, ?3, ?4)");
@@ -51,7 +51,7 @@ absl::Status InsertToken(sqlite3* db, const TenantToken& token) {
   return insert.Run();
 }
 
-absl::StatusOr<bool> TenantExists(sqlite3* db, const std::string& tenant_id) {
+absl::StatusOr<bool> TenantExists(sqlite::Connection& db, const std::string& tenant_id) {
   Statement select(db, "SELECT 1 FROM tenants WHERE tenant = ?1");
   select.Bind(1, tenant_id);
   return select.Step();
@@ -103,7 +103,7 @@ absl::Status SqliteStore::SetStripeKey(const std::string& tenant_id, const std::
   update.Bind(2, sealed_key);
   update.Bind(3, mode);
   PAYVOX_RETURN_IF_ERROR(update.Run());
-  if (sqlite3_changes(db_) == 0) return absl::NotFoundError(absl::StrCat("no tenant ", tenant_id));
+  if (db_.changes() == 0) return absl::NotFoundError(absl::StrCat("no tenant ", tenant_id));
   return absl::OkStatus();
 }
 
