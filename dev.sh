@@ -8,13 +8,17 @@
 #                       every test: all of them under ASan+UBSan, then what
 #                       ships (package, chart, Bazel, alerts) on a debug build
 #                       of payvoxd and payvoxctl, each fuzz target for 10 s
-#                       over its corpus (what CI runs)
+#                       over its corpus, the concurrency tests under
+#                       ThreadSanitizer (what CI runs)
 #   ./dev.sh check      only the debug build's tests (the quick loop)
 #   ./dev.sh sanitize   only the tests under ASan+UBSan (preset asan)
 #   ./dev.sh fuzz       only the libFuzzer targets (preset fuzz, clang)
 #   ./dev.sh bench      Release build, then the benchmarks in docs/benchmarks.md
 set -euo pipefail
 cd "$(dirname "$0")"
+
+# The tests the test command runs under ThreadSanitizer.
+tsan_tests=(async_test store_executor_test webhooks_test actions_test)
 
 configure_and_build() {
   local preset=$1
@@ -43,6 +47,10 @@ case "${1:-}" in
     scripts/check-no-secrets.sh build/debug/Testing/Temporary/LastTest.log
     configure_and_build fuzz
     ctest --preset fuzz
+    # ThreadSanitizer on the concurrency tests (store executor, async waits,
+    # ingestion, single flight, call sessions): their targets only.
+    configure_and_build tsan --target "${tsan_tests[@]}"
+    ctest --preset tsan -R "^($(IFS='|'; echo "${tsan_tests[*]}"))\$"
     ;;
   check)
     PAYVOX_WITH_TEST_TOOLS=1 scripts/install-deps.sh
