@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/algorithm/container.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 
@@ -55,13 +56,33 @@ boost::asio::awaitable<absl::StatusOr<std::optional<std::string>>> FindRefund(
       absl::StrCat("charge ", intent.target_id(), " has more refunds than payvox reads"));
 }
 
+// UnsettledOf: the intents a run settles, oldest first, each once.
+absl::StatusOr<std::vector<v1::AuditRecord>> UnsettledOf(Store& store, absl::Time before,
+                                                         ReconcileScope scope) {
+  PAYVOX_ASSIGN_OR_RETURN(std::vector<v1::AuditRecord> unsettled, store.UnsettledIntents(before));
+  if (scope == ReconcileScope::kWhileRunning) return unsettled;
+  PAYVOX_ASSIGN_OR_RETURN(const std::vector<v1::AuditRecord> open, store.OpenIntents());
+  absl::flat_hash_set<std::pair<std::string, int64_t>> seen;
+  for (const v1::AuditRecord& intent : unsettled)
+    seen.emplace(intent.tenant_id(), intent.sequence());
+  for (const v1::AuditRecord& intent : open) {
+    if (absl::FromUnixMicros(intent.created_unix_micros()) >= before) continue;
+    if (seen.emplace(intent.tenant_id(), intent.sequence()).second) unsettled.push_back(intent);
+  }
+  absl::c_stable_sort(unsettled, [](const v1::AuditRecord& a, const v1::AuditRecord& b) {
+    return a.created_unix_micros() < b.created_unix_micros();
+  });
+  return unsettled;
+}
+
 }  // namespace
 
 boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Reconciler::Run(absl::Time before,
+                                                                        ReconcileScope scope,
                                                                         CallBounds bounds) {
   PAYVOX_CO_ASSIGN_OR_RETURN(
       const std::vector<v1::AuditRecord> open,
-      co_await store_.Run([&](Store& store) { return store.UnsettledIntents(before); }));
+      co_await store_.Run([&](Store& store) { return UnsettledOf(store, before, scope); }));
   ReconcileReport report;
   // Named, not braced inside co_await (docs/development.md: GCC 12).
   const stripe::CallOptions read{.bounds = bounds};
@@ -95,10 +116,10 @@ boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Reconciler::Run(absl::Ti
   co_return report;
 }
 
-boost::asio::awaitable<void> Reconciler::RunAndReport(absl::Time before) {
+boost::asio::awaitable<void> Reconciler::RunAndReport(absl::Time before, ReconcileScope scope) {
   // Named, not a temporary inside co_await (docs/development.md: GCC 12).
   const CallBounds bounds(clock_.Now() + options_.run_timeout);
-  absl::StatusOr<ReconcileReport> report = co_await Run(before, bounds);
+  absl::StatusOr<ReconcileReport> report = co_await Run(before, scope, bounds);
   if (options_.on_run) options_.on_run(report);
 }
 
@@ -106,12 +127,14 @@ boost::asio::awaitable<void> Reconciler::Watch(absl::Time process_started,
                                                const CancelSignal& stop) {
   // No co_await in a condition or on a temporary (docs/development.md: GCC 12).
   absl::Time before = process_started;
+  ReconcileScope scope = ReconcileScope::kAfterRestart;
   for (;;) {
-    co_await RunAndReport(before);
+    co_await RunAndReport(before, scope);
     const absl::Time wake = clock_.Now() + options_.interval;
     const bool awake = co_await sleeper_.SleepUntil(wake, &stop);
     if (!awake) co_return;
     before = clock_.Now() - options_.settle_after;
+    scope = ReconcileScope::kWhileRunning;
   }
 }
 

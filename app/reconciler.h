@@ -16,8 +16,9 @@
 // intent names (the request died before writing its intent) are released.
 //
 // Only intents older than a bound are looked at: at start, those made
-// before this process started; while running, those older than
-// `settle_after`, which is longer than a Stripe request may last
+// before this process started (every open intent of the trail, read once);
+// while running, those behind pending reservations last attempted more than
+// `settle_after` ago, which is longer than a Stripe request may last
 // (stripe::kLongestRequest), so no attempt still running is taken for a
 // dead one.
 //
@@ -48,6 +49,11 @@ struct ReconcileReport {
   int orphans_released = 0;  // reservations without an intent
 };
 
+// What a run reads: after a restart, every intent without a completion
+// too (a scan of the whole trail, once per process); while running, only
+// the intents behind pending reservations (few, and indexed).
+enum class ReconcileScope { kAfterRestart, kWhileRunning };
+
 struct ReconcilerOptions {
   // While running, intents older than this are settled; more than
   // stripe::kLongestRequest.
@@ -75,14 +81,16 @@ class Reconciler {
         options_(std::move(options)) {}
 
   // Run settles the intents made before `before` whose outcome is unknown.
-  boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Run(absl::Time before, CallBounds bounds);
+  boost::asio::awaitable<absl::StatusOr<ReconcileReport>> Run(absl::Time before,
+                                                              ReconcileScope scope,
+                                                              CallBounds bounds);
 
   // Watch runs once for what was left before `process_started`, then every
   // interval for what is older than settle_after, until `stop` fires.
   boost::asio::awaitable<void> Watch(absl::Time process_started, const CancelSignal& stop);
 
  private:
-  boost::asio::awaitable<void> RunAndReport(absl::Time before);
+  boost::asio::awaitable<void> RunAndReport(absl::Time before, ReconcileScope scope);
 
   ClientFor client_for_;
   StoreExecutor& store_;

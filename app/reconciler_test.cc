@@ -48,7 +48,7 @@ class ReconcilerTest : public ::testing::Test {
   // What a process started a second after the records so far settles.
   absl::StatusOr<ReconcileReport> ReconcileAfterRestart() {
     clock_.Advance(absl::Seconds(1));
-    return RunCoroutine(reconciler_.Run(clock_.Now(), CallBounds()));
+    return RunCoroutine(reconciler_.Run(clock_.Now(), ReconcileScope::kAfterRestart, CallBounds()));
   }
 
   void Reserve(const std::string& request_id) {
@@ -119,7 +119,8 @@ TEST_F(ReconcilerTest, LeavesAReservationARetryTookOverToTheRetry) {
   ASSERT_TRUE(retry.ok()) << retry.status();
   stripe_.Answer("GET /v1/refunds", 200, kNoRefunds);
 
-  absl::StatusOr<ReconcileReport> report = RunCoroutine(reconciler_.Run(restarted, CallBounds()));
+  absl::StatusOr<ReconcileReport> report =
+      RunCoroutine(reconciler_.Run(restarted, ReconcileScope::kAfterRestart, CallBounds()));
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->settled_not_sent, 1);
   EXPECT_EQ(Refunded(), 500);  // still held, by the retry
@@ -144,15 +145,15 @@ TEST_F(ReconcilerTest, SettlesAnswersThatNeverCameWhileRunning) {
   AnswerNeverCame("r-2");
   stripe_.Answer("GET /v1/refunds", 200, kRefundOfR1);
 
-  absl::StatusOr<ReconcileReport> early =
-      RunCoroutine(reconciler_.Run(clock_.Now() - absl::Minutes(5), CallBounds()));
+  absl::StatusOr<ReconcileReport> early = RunCoroutine(reconciler_.Run(
+      clock_.Now() - absl::Minutes(5), ReconcileScope::kWhileRunning, CallBounds()));
   ASSERT_TRUE(early.ok()) << early.status();
   EXPECT_EQ(early->settled_done + early->settled_not_sent, 0);  // too recent
   EXPECT_TRUE(stripe_.requests().empty());
 
   clock_.Advance(absl::Minutes(6));
-  absl::StatusOr<ReconcileReport> report =
-      RunCoroutine(reconciler_.Run(clock_.Now() - absl::Minutes(5), CallBounds()));
+  absl::StatusOr<ReconcileReport> report = RunCoroutine(reconciler_.Run(
+      clock_.Now() - absl::Minutes(5), ReconcileScope::kWhileRunning, CallBounds()));
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->settled_done, 1);
   EXPECT_EQ(report->settled_not_sent, 1);

@@ -197,13 +197,11 @@ absl::StatusOr<std::vector<v1::AuditRecord>> SqliteStore::UnsettledIntents(absl:
   std::lock_guard<std::mutex> lock(mu_);
   Statement select(
       db_,
-      "SELECT i.record FROM audit i WHERE i.kind = 'intent' AND i.created < ?1 AND ("
-      "NOT EXISTS (SELECT 1 FROM audit c WHERE c.kind = 'completion' AND c.tenant = i.tenant "
-      "AND c.completes_sequence = i.sequence) "
-      "OR (i.idempotency_key != '' AND EXISTS (SELECT 1 FROM reservations r "
-      "WHERE r.idempotency_key = i.idempotency_key AND r.state = 'pending' AND r.attempted < ?1) "
+      "SELECT i.record FROM reservations r JOIN audit i ON i.idempotency_key = r.idempotency_key "
+      "AND i.tenant = r.tenant AND i.kind = 'intent' "
+      "WHERE r.state = 'pending' AND r.attempted < ?1 AND r.idempotency_key IS NOT NULL "
       "AND i.sequence = (SELECT MAX(j.sequence) FROM audit j WHERE j.tenant = i.tenant "
-      "AND j.kind = 'intent' AND j.idempotency_key = i.idempotency_key))) ORDER BY i.created");
+      "AND j.kind = 'intent' AND j.idempotency_key = i.idempotency_key) ORDER BY i.created");
   select.Bind(1, absl::ToUnixMicros(before));
   return ReadRecords(select);
 }

@@ -258,11 +258,11 @@ class Store {
   // OpenIntents returns "intent" records no "completion" record answers
   // yet, all tenants, oldest first.
   virtual absl::StatusOr<std::vector<v1::AuditRecord>> OpenIntents() = 0;
-  // UnsettledIntents returns, all tenants, oldest first, the intents made
-  // before `before` whose outcome payvox does not know: those without a
-  // completion (the process died while Stripe was called), and the newest
-  // intent of each pending reservation last attempted before `before` (its
-  // completion said Stripe's answer never came). For the reconciler.
+  // UnsettledIntents returns, all tenants, oldest first, the newest intent
+  // of each pending reservation last attempted before `before`: a write
+  // whose outcome payvox does not know (it died while Stripe was called, or
+  // the completion said Stripe's answer never came). For the reconciler;
+  // it reads the pending reservations only, not the whole trail.
   virtual absl::StatusOr<std::vector<v1::AuditRecord>> UnsettledIntents(absl::Time before) = 0;
 
   // --- Actions that call Stripe ---
