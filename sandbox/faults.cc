@@ -10,10 +10,12 @@
 namespace payvox::sandbox {
 namespace {
 
-constexpr std::array<std::pair<absl::string_view, FaultKind>, 7> kKinds = {{
+constexpr std::array<std::pair<absl::string_view, FaultKind>, 9> kKinds = {{
     {"latency", FaultKind::kLatency},
     {"status", FaultKind::kStatus},
     {"rate_limit", FaultKind::kRateLimit},
+    {"lock_timeout", FaultKind::kLockTimeout},
+    {"idempotency_key_in_use", FaultKind::kIdempotencyKeyInUse},
     {"reset", FaultKind::kResetBeforeResponse},
     {"drop_after_commit", FaultKind::kDropAfterCommit},
     {"trickle", FaultKind::kTrickle},
@@ -46,8 +48,8 @@ absl::StatusOr<FaultRule> ParseFaultRule(const FormParams& form) {
   }
   if (!known) {
     return absl::InvalidArgumentError(
-        "fault field kind must be latency, status, rate_limit, reset, drop_after_commit, "
-        "trickle or malformed_json");
+        "fault field kind must be latency, status, rate_limit, lock_timeout, "
+        "idempotency_key_in_use, reset, drop_after_commit, trickle or malformed_json");
   }
   if (std::optional<absl::string_view> method = form.Find("method"))
     rule.method = std::string(*method);

@@ -8,8 +8,9 @@
 // Over HTTP (the payvox-sandbox binary; loopback only, no key needed):
 //   POST   /_sandbox/faults   kind=status&status=503&times=2&path=/v1/refunds
 //   DELETE /_sandbox/faults   clears every rule
-// Form fields: kind (latency, status, rate_limit, reset, drop_after_commit,
-// trickle, malformed_json), method, path, times (1-1000), latency_ms
+// Form fields: kind (latency, status, rate_limit, lock_timeout,
+// idempotency_key_in_use, reset, drop_after_commit, trickle,
+// malformed_json), method, path, times (1-1000), latency_ms
 // (0-60000), status (500, 502, 503 or 504), should_retry (true|false),
 // chunk_bytes (1-65536).
 #ifndef PAYVOX_SANDBOX_FAULTS_H_
@@ -35,6 +36,13 @@ enum class FaultKind {
   kStatus,
   // Answer 429 rate_limit_error, before the request is handled.
   kRateLimit,
+  // Answer as Stripe does when another request holds the object: 429
+  // invalid_request_error, code lock_timeout; nothing is done.
+  kLockTimeout,
+  // Answer as Stripe does while a request with the same Idempotency-Key
+  // is still running: 409 idempotency_error, code idempotency_key_in_use;
+  // nothing is done.
+  kIdempotencyKeyInUse,
   // Reset the connection (TCP RST) without handling the request.
   kResetBeforeResponse,
   // Handle the request (its effects are committed and its Idempotency-Key

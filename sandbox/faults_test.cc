@@ -53,6 +53,9 @@ TEST(ParseFaultRule, ReadsEveryField) {
                                                         {"latency_ms", "250"}}));
   ASSERT_TRUE(rule.ok()) << rule.status();
   EXPECT_EQ(rule->fault.kind, FaultKind::kRateLimit);
+  EXPECT_EQ(ParseFaultRule(Form({{"kind", "lock_timeout"}}))->fault.kind, FaultKind::kLockTimeout);
+  EXPECT_EQ(ParseFaultRule(Form({{"kind", "idempotency_key_in_use"}}))->fault.kind,
+            FaultKind::kIdempotencyKeyInUse);
   EXPECT_EQ(rule->method, "POST");
   EXPECT_EQ(rule->path_prefix, "/v1/refunds");
   EXPECT_EQ(rule->times, 3);

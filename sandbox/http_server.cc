@@ -50,10 +50,12 @@ void Reset(Stream& stream) {
 }
 
 EmulatorResponse StripeApiError(int status, absl::string_view type, absl::string_view message,
-                                std::optional<bool> should_retry) {
+                                std::optional<bool> should_retry, absl::string_view code = "") {
   EmulatorResponse answer{
       .status = status,
-      .body = absl::StrCat(R"({"error":{"type":")", type, R"(","message":")", message, R"("}})")};
+      .body = absl::StrCat(R"({"error":{"type":")", type, R"(",)",
+                           code.empty() ? "" : absl::StrCat(R"("code":")", code, R"(",)"),
+                           R"("message":")", message, R"("}})")};
   if (should_retry.has_value()) {
     answer.headers.emplace_back("Stripe-Should-Retry", *should_retry ? "true" : "false");
   }
@@ -142,6 +144,16 @@ asio::awaitable<void> Serve(Stream& stream, SandboxAccounts& emulator, FaultPlan
       } else if (kind == FaultKind::kRateLimit) {
         answer = StripeApiError(429, "rate_limit_error",
                                 "Too many requests hit the API too quickly.", fault->should_retry);
+      } else if (kind == FaultKind::kLockTimeout) {
+        answer = StripeApiError(429, "invalid_request_error",
+                                "This object cannot be accessed right now because another API "
+                                "request or Stripe process is currently accessing it.",
+                                fault->should_retry, "lock_timeout");
+      } else if (kind == FaultKind::kIdempotencyKeyInUse) {
+        answer = StripeApiError(409, "idempotency_error",
+                                "There is currently another in-progress request using this "
+                                "Idempotency Key.",
+                                fault->should_retry, "idempotency_key_in_use");
       } else if (kind == FaultKind::kMalformedJson) {
         answer = {.status = 200, .body = R"({"id": "re_broken", "object": "refu)"};
       } else {

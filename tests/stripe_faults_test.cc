@@ -119,6 +119,8 @@ INSTANTIATE_TEST_SUITE_P(
         FaultCase{
             "rate_limit_should_retry", {.kind = FaultKind::kRateLimit, .should_retry = true}, 1},
         FaultCase{"rate_limit", {.kind = FaultKind::kRateLimit}, 1},
+        FaultCase{"lock_timeout_twice", {.kind = FaultKind::kLockTimeout}, 2},
+        FaultCase{"idempotency_key_in_use_twice", {.kind = FaultKind::kIdempotencyKeyInUse}, 2},
         FaultCase{"reset_before_response", {.kind = FaultKind::kResetBeforeResponse}, 1},
         FaultCase{"drop_after_commit", {.kind = FaultKind::kDropAfterCommit}, 1},
         FaultCase{"drop_after_commit_twice", {.kind = FaultKind::kDropAfterCommit}, 2},
@@ -142,6 +144,20 @@ TEST_F(StripeFaultsTest, ACommittedRefundWhoseAnswerWasLostComesBackByReplay) {
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_TRUE(response->idempotent_replayed);
   EXPECT_EQ(client_->stats().retries, 1u);
+  EXPECT_EQ(RefundsOfCharge().size(), 1u);
+}
+
+// Stripe did nothing on a lock_timeout or an idempotency_key_in_use: the
+// client sends the same refund again within the one call, and it is made
+// once.
+TEST_F(StripeFaultsTest, HeldObjectsAndKeysAreRetriedWithinTheCall) {
+  for (const FaultKind kind : {FaultKind::kLockTimeout, FaultKind::kIdempotencyKeyInUse}) {
+    Inject({.method = "POST", .path_prefix = "/v1/refunds", .fault = {.kind = kind}});
+  }
+  absl::StatusOr<stripe::Refund> refund = Refund();
+  ASSERT_TRUE(refund.ok()) << refund.status();
+  EXPECT_EQ(client_->stats().retries, 2u);
+  EXPECT_EQ(server_.faults().pending(), 0);
   EXPECT_EQ(RefundsOfCharge().size(), 1u);
 }
 
