@@ -14,6 +14,9 @@
 #   ./dev.sh sanitize   only the tests under ASan+UBSan (preset asan)
 #   ./dev.sh fuzz       only the libFuzzer targets (preset fuzz, clang)
 #   ./dev.sh bench      Release build, then the benchmarks in docs/benchmarks.md
+#   ./dev.sh replicas   Release build, then PostgreSQL, one sandbox and three
+#                       payvoxd replicas on loopback until Enter
+#                       (docs/replicas.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -86,6 +89,11 @@ case "${1:-}" in
     build/release/tools/payvox-bench --mode=faces --requests=2000
     build/release/policy/policy_benchmark
     build/release/store/store_benchmark
+    ;;
+  replicas)
+    PAYVOX_WITH_TEST_TOOLS=1 scripts/install-deps.sh
+    configure_and_build release --target payvoxd payvox-sandbox payvoxctl
+    scripts/run-replicas.sh build/release/app/payvoxd build/release/sandbox/payvox-sandbox
     ;;
   *)
     sed -n '2,/^set -euo/{/^set -euo/!p}' "$0" >&2

@@ -3,6 +3,7 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -39,6 +41,7 @@
 #include "sandbox/emulator.h"
 #include "sandbox/http_server.h"
 #include "sandbox/webhook_sender.h"
+#include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 #include "webhooks/ingestor.h"
 #include "webhooks/listener.h"
@@ -99,7 +102,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> GrpcServerCredentials(
 // tenants.
 class MetricsOnlySink final : public webhooks::WebhookSink {
  public:
-  explicit MetricsOnlySink(const std::atomic<bool>& serving) : serving_(serving) {}
+  MetricsOnlySink(const std::atomic<bool>& serving, const std::atomic<bool>& store_reachable)
+      : serving_(serving), store_reachable_(store_reachable) {}
   boost::asio::awaitable<absl::StatusOr<std::vector<std::string>>> SigningSecrets(
       std::string) override {
     co_return absl::NotFoundError("webhooks are served on the webhook listener");
@@ -107,10 +111,13 @@ class MetricsOnlySink final : public webhooks::WebhookSink {
   boost::asio::awaitable<absl::Status> Ingest(std::string, std::string) override {
     co_return absl::NotFoundError("webhooks are served on the webhook listener");
   }
-  boost::asio::awaitable<bool> Ready() override { co_return serving_.load(); }
+  boost::asio::awaitable<bool> Ready() override {
+    co_return serving_.load() && store_reachable_.load();
+  }
 
  private:
   const std::atomic<bool>& serving_;
+  const std::atomic<bool>& store_reachable_;
 };
 
 // KeepWarm tops the Stripe client's warm connections up every `every`
@@ -124,6 +131,42 @@ boost::asio::awaitable<void> KeepWarm(std::shared_ptr<stripe::ResilientStripeCli
     const bool slept = co_await sleeper.SleepUntil(clock.Now() + every, &stop);
     if (!slept) co_return;
     (void)co_await stripe->WarmUp();
+  }
+}
+
+// ReplicaName names this process among replicas sharing a store: host,
+// process id and a random part (a restarted replica is a new one).
+std::string ReplicaName() {
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+  return absl::StrCat(host, "-", getpid(), "-",
+                      absl::BytesToHexString(SecureRandomBytes(4).value_or("")));
+}
+
+// WatchStore asks the store every `every` whether it can be reached: while
+// it cannot, every gRPC health service answers NOT_SERVING and /readyz
+// 503, so load balancers and probes turn to replicas that can serve;
+// back to SERVING when it answers. A change is logged.
+boost::asio::awaitable<void> WatchStore(StoreExecutor& store, std::vector<grpc::Server*> servers,
+                                        const std::atomic<bool>& serving,
+                                        std::atomic<bool>& store_reachable, Logger& log,
+                                        absl::Duration every, const Clock& clock, Sleeper& sleeper,
+                                        const CancelSignal& stop) {
+  for (;;) {
+    const bool slept = co_await sleeper.SleepUntil(clock.Now() + every, &stop);
+    if (!slept) co_return;
+    const absl::Status reached = co_await store.Run([](Store& s) { return s.Ping(); });
+    if (reached.ok() == store_reachable.load() || !serving.load()) continue;
+    store_reachable = reached.ok();
+    for (grpc::Server* server : servers) {
+      if (server == nullptr) continue;
+      server->GetHealthCheckService()->SetServingStatus(reached.ok());
+    }
+    if (reached.ok()) {
+      log.Info("the store answers again: serving", {});
+    } else {
+      log.Error("the store cannot be reached: health NOT_SERVING", {{"error", reached.ToString()}});
+    }
   }
 }
 
@@ -152,7 +195,7 @@ struct PayvoxApp::Parts {
   // Before `io` too: a coroutine destroyed while it waits for a store call
   // (the reconciler's, when payvoxd stops right after starting) releases
   // its place in the executor's count as it goes.
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<Store> store;
   std::unique_ptr<StoreExecutor> store_executor;
   boost::asio::io_context io;
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
@@ -186,6 +229,8 @@ struct PayvoxApp::Parts {
   std::unique_ptr<HttpListener> gateway_listener;
   int port = 0;
   std::atomic<bool> serving{false};
+  // The store answered the last Ping (WatchStore; always on SQLite).
+  std::atomic<bool> store_reachable{true};
   bool stopped = false;
 
   void Stop() {
@@ -294,13 +339,36 @@ std::string PayvoxApp::sandbox_url() const {
 
 sandbox::StripeEmulator* PayvoxApp::sandbox_emulator() const { return parts_->emulator.get(); }
 
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(const v1::ServerConfig& config, bool sandbox,
+                                                 const std::string& postgres_password,
+                                                 const Clock& clock) {
+  if (config.store().has_postgres()) {
+    const v1::PostgresConfig& postgres = config.store().postgres();
+    PAYVOX_ASSIGN_OR_RETURN(
+        std::unique_ptr<PostgresStore> store,
+        PostgresStore::Open(
+            {.pool = {.connect = {.conninfo = postgres.conninfo(),
+                                  .password = postgres_password,
+                                  .statement_timeout =
+                                      absl::Milliseconds(postgres.statement_timeout_ms())},
+                      .size = postgres.pool_size(),
+                      .acquire_timeout = absl::Milliseconds(postgres.acquire_timeout_ms())}},
+            clock));
+    return std::unique_ptr<Store>(std::move(store));
+  }
+  PAYVOX_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store,
+                          SqliteStore::Open({.path = StorePath(config, sandbox)}, clock));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
 absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions options,
                                                             const Clock& clock) {
   // A start that fails leaves no empty database behind for the next one to
   // mistake for a store (SQLite creates the file when it opens it).
   const std::string store_path = StorePath(options.config, options.sandbox);
   std::error_code ignored;
-  const bool new_file = store_path != ":memory:" && !std::filesystem::exists(store_path, ignored);
+  const bool new_file = !options.config.store().has_postgres() && store_path != ":memory:" &&
+                        !std::filesystem::exists(store_path, ignored);
   absl::StatusOr<std::unique_ptr<PayvoxApp>> app = StartParts(std::move(options), clock);
   if (!app.ok() && new_file) {
     for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
@@ -366,9 +434,8 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::StartParts(PayvoxAppOption
                         absl::StrCat("Stripe client: ", client.status().message()));
   }
   parts->stripe = *std::move(client);
-  const std::string store_path = StorePath(config, options.sandbox);
-  absl::StatusOr<std::unique_ptr<SqliteStore>> store =
-      SqliteStore::Open({.path = store_path}, clock);
+  absl::StatusOr<std::unique_ptr<Store>> store =
+      OpenStore(config, options.sandbox, options.postgres_password, clock);
   if (!store.ok()) {
     return absl::Status(store.status().code(), absl::StrCat("store: ", store.status().message()));
   }
@@ -504,6 +571,8 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::StartParts(PayvoxAppOption
   boost::asio::co_spawn(boost::asio::make_strand(parts->io), parts->stripe->WarmUp(),
                         [](std::exception_ptr, absl::Status) {});
   parts->sleeper = std::make_unique<AsioSleeper>(clock);
+  // Replicas sharing a store take turns at the jobs that must run once.
+  const std::string replica = config.store().has_postgres() ? ReplicaName() : "";
   // Settle what a crash left half done, and answers that never came, in the
   // background for as long as payvoxd runs.
   parts->reconciler = std::make_unique<Reconciler>(
@@ -512,19 +581,24 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::StartParts(PayvoxAppOption
         return runtime.ok() ? (*runtime)->stripe.get() : nullptr;
       },
       *parts->store_executor, clock, *parts->sleeper,
-      ReconcilerOptions{.on_run = [log =
-                                       parts->log](const absl::StatusOr<ReconcileReport>& report) {
-        if (!report.ok()) {
-          log->Error("reconciling audit intents failed", {{"error", report.status().ToString()}});
-        } else if (report->settled_done + report->settled_not_sent + report->orphans_released > 0) {
-          log->Warning(
-              "reconciled audit intents",
-              {{"done_at_stripe", absl::StrCat(report->settled_done)},
-               {"never_sent", absl::StrCat(report->settled_not_sent)},
-               {"left_open", absl::StrCat(report->left_open)},
-               {"orphaned_reservations_released", absl::StrCat(report->orphans_released)}});
-        }
-      }});
+      ReconcilerOptions{
+          .on_run =
+              [log = parts->log](const absl::StatusOr<ReconcileReport>& report) {
+                if (!report.ok()) {
+                  log->Error("reconciling audit intents failed",
+                             {{"error", report.status().ToString()}});
+                } else if (report->settled_done + report->settled_not_sent +
+                               report->orphans_released >
+                           0) {
+                  log->Warning(
+                      "reconciled audit intents",
+                      {{"done_at_stripe", absl::StrCat(report->settled_done)},
+                       {"never_sent", absl::StrCat(report->settled_not_sent)},
+                       {"left_open", absl::StrCat(report->left_open)},
+                       {"orphaned_reservations_released", absl::StrCat(report->orphans_released)}});
+                }
+              },
+          .lease_holder = replica});
   boost::asio::co_spawn(boost::asio::make_strand(parts->io),
                         parts->reconciler->Watch(started_at, parts->stop_housekeeping),
                         boost::asio::detached);
@@ -533,14 +607,16 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::StartParts(PayvoxAppOption
   parts->housekeeper = std::make_unique<Housekeeper>(
       *parts->store_executor, clock, *parts->sleeper,
       HousekeeperOptions{
-          .on_sweep = [log = parts->log](const absl::StatusOr<HousekeepingReport>& report) {
-            if (!report.ok()) {
-              log->Error("store housekeeping failed", {{"error", report.status().ToString()}});
-            } else if (report->reservations_expired > 0) {
-              log->Warning("released expired limit reservations",
-                           {{"count", absl::StrCat(report->reservations_expired)}});
-            }
-          }});
+          .on_sweep =
+              [log = parts->log](const absl::StatusOr<HousekeepingReport>& report) {
+                if (!report.ok()) {
+                  log->Error("store housekeeping failed", {{"error", report.status().ToString()}});
+                } else if (report->reservations_expired > 0) {
+                  log->Warning("released expired limit reservations",
+                               {{"count", absl::StrCat(report->reservations_expired)}});
+                }
+              },
+          .lease_holder = replica});
   boost::asio::co_spawn(boost::asio::make_strand(parts->io),
                         parts->housekeeper->Run(parts->stop_housekeeping), boost::asio::detached);
   // The gauges the alerting rules read (approvals waiting, daily limits,
@@ -613,6 +689,14 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::StartParts(PayvoxAppOption
     }
   }
   parts->serving = true;
+  if (config.store().has_postgres()) {
+    boost::asio::co_spawn(
+        boost::asio::make_strand(parts->io),
+        WatchStore(*parts->store_executor, {parts->server.get(), parts->health_server.get()},
+                   parts->serving, parts->store_reachable, *parts->log, absl::Seconds(1), clock,
+                   *parts->sleeper, parts->stop_housekeeping),
+        boost::asio::detached);
+  }
 
   if (!webhooks_config.listen_address().empty()) {
     std::vector<std::string> secrets = std::move(options.webhook_secrets);
@@ -629,7 +713,10 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::StartParts(PayvoxAppOption
         webhooks::EventIngestor::Options{
             .configured = std::move(configured),
             .keyring = parts->keyring ? &*parts->keyring : nullptr,
-            .serving = [serving = &parts->serving] { return serving->load(); },
+            .serving =
+                [serving = &parts->serving, reachable = &parts->store_reachable] {
+                  return serving->load() && reachable->load();
+                },
             // Sessions forget what the event changed before any
             // subscriber hears of it, so a read after the event is fresh.
             .on_stored =
@@ -659,7 +746,7 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::StartParts(PayvoxAppOption
     }
   }
   if (!config.metrics_listen_address().empty()) {
-    parts->metrics_sink = std::make_unique<MetricsOnlySink>(parts->serving);
+    parts->metrics_sink = std::make_unique<MetricsOnlySink>(parts->serving, parts->store_reachable);
     parts->metrics_listener =
         std::make_unique<webhooks::WebhookListener>(*parts->metrics_sink, clock);
     const auto [host, port] = SplitHostPort(config.metrics_listen_address());

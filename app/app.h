@@ -20,6 +20,7 @@
 #include "common/sandbox_tokens.h"
 #include "common/secret_box.h"
 #include "payvox/v1/config.pb.h"
+#include "store/store.h"
 
 namespace payvox {
 
@@ -48,6 +49,8 @@ struct PayvoxAppOptions {
   // (SandboxTenantToken, kSandboxOperatorToken).
   std::string tenant_token;
   std::string operator_token;
+  // store.postgres's password (ReadPostgresPassword); unused on SQLite.
+  std::string postgres_password;
   // Where payvoxd logs (JSON lines); null: standard error at
   // config.log_level. Must outlive the app.
   Logger* logger = nullptr;
@@ -55,6 +58,14 @@ struct PayvoxAppOptions {
   // startup log; 0: not told.
   uint64_t open_file_limit = 0;
 };
+
+// OpenStore opens the store the config names: PostgreSQL (store.postgres,
+// with its password), else the SQLite file of store_path (":memory:" by
+// default with `sandbox`). Both migrate an older schema and refuse a newer
+// one; replicas starting together on PostgreSQL migrate once.
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(const v1::ServerConfig& config, bool sandbox,
+                                                 const std::string& postgres_password,
+                                                 const Clock& clock);
 
 class PayvoxApp {
  public:

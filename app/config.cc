@@ -32,6 +32,22 @@ absl::Status CheckRange(absl::string_view field, int64_t value, int64_t low, int
   return absl::OkStatus();
 }
 
+// Range: a field's value and the bounds it must keep, for CheckRanges.
+struct Range {
+  const char* field;
+  int64_t value, low, high;
+};
+
+// CheckRanges: the first field out of its bounds, named.
+absl::Status CheckRanges(std::initializer_list<Range> ranges) {
+  for (const Range& range : ranges) {
+    if (absl::Status s = CheckRange(range.field, range.value, range.low, range.high); !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckHostPort(absl::string_view field, absl::string_view address) {
   const size_t colon = address.rfind(':');
   int port = -1;
@@ -95,6 +111,15 @@ void ApplyDefaults(v1::ServerConfig& config) {
   if (auth.operator_token_env().empty() && auth.operator_token_file().empty()) {
     auth.set_operator_token_env("PAYVOX_OPERATOR_TOKEN");
   }
+  if (config.store().has_postgres()) {
+    v1::PostgresConfig& postgres = *config.mutable_store()->mutable_postgres();
+    if (postgres.password_env().empty() && postgres.password_file().empty()) {
+      postgres.set_password_env("PAYVOX_POSTGRES_PASSWORD");
+    }
+    if (postgres.pool_size() == 0) postgres.set_pool_size(8);
+    if (postgres.statement_timeout_ms() == 0) postgres.set_statement_timeout_ms(5000);
+    if (postgres.acquire_timeout_ms() == 0) postgres.set_acquire_timeout_ms(2000);
+  }
   v1::SecretsConfig& secrets = *config.mutable_secrets();
   if (secrets.master_key_env().empty() && secrets.master_key_file().empty()) {
     secrets.set_master_key_env("PAYVOX_MASTER_KEY");
@@ -135,19 +160,14 @@ absl::Status ValidateGateway(const v1::GatewayConfig& gateway) {
       return Bad("gateway.tls_cert_file", absl::StrCat("cannot read \"", *file, "\""));
     }
   }
-  const struct {
-    const char* field;
-    int64_t value, low, high;
-  } ranges[] = {
-      {"gateway.max_body_bytes", gateway.max_body_bytes(), 1024, 4 << 20},
-      {"gateway.max_connections", gateway.max_connections(), 1, 10000},
-      {"gateway.tool_timeout_ms", gateway.tool_timeout_ms(), 1000, 120000},
-      {"gateway.repeat_window_seconds", gateway.repeat_window_seconds(), 10, 3600},
-  };
-  for (const auto& range : ranges) {
-    if (absl::Status s = CheckRange(range.field, range.value, range.low, range.high); !s.ok()) {
-      return s;
-    }
+  if (absl::Status s = CheckRanges({
+          {"gateway.max_body_bytes", gateway.max_body_bytes(), 1024, 4 << 20},
+          {"gateway.max_connections", gateway.max_connections(), 1, 10000},
+          {"gateway.tool_timeout_ms", gateway.tool_timeout_ms(), 1000, 120000},
+          {"gateway.repeat_window_seconds", gateway.repeat_window_seconds(), 10, 3600},
+      });
+      !s.ok()) {
+    return s;
   }
   for (int i = 0; i < gateway.tenants_size(); ++i) {
     const v1::GatewayTenant& tenant = gateway.tenants(i);
@@ -161,6 +181,38 @@ absl::Status ValidateGateway(const v1::GatewayConfig& gateway) {
     }
   }
   return absl::OkStatus();
+}
+
+// ValidatePostgres checks store.postgres: a connection string without a
+// password, and bounds.
+absl::Status ValidatePostgres(const v1::ServerConfig& config) {
+  if (!config.store().has_postgres()) return absl::OkStatus();
+  const v1::PostgresConfig& postgres = config.store().postgres();
+  const std::string conninfo = absl::AsciiStrToLower(postgres.conninfo());
+  if (absl::StripAsciiWhitespace(conninfo).empty()) {
+    return Bad("store.postgres.conninfo", "is required (\"host=... dbname=... user=...\")");
+  }
+  if (!config.store_path().empty()) {
+    return Bad("store_path", "set store_path (SQLite) or store.postgres, not both");
+  }
+  // A URI's user:password@, or a password= key.
+  const size_t scheme = conninfo.find("://");
+  const size_t at = conninfo.find('@');
+  const bool uri_password =
+      scheme != std::string::npos && at != std::string::npos &&
+      conninfo.substr(scheme + 3, at - scheme - 3).find(':') != std::string::npos;
+  if (uri_password || absl::StrContains(conninfo, "password")) {
+    return Bad("store.postgres.conninfo",
+               "must not hold a password: use password_file or password_env");
+  }
+  if (!postgres.password_env().empty() && !postgres.password_file().empty()) {
+    return Bad("store.postgres.password_env", "set password_env or password_file, not both");
+  }
+  return CheckRanges({
+      {"store.postgres.pool_size", postgres.pool_size(), 1, 100},
+      {"store.postgres.statement_timeout_ms", postgres.statement_timeout_ms(), 100, 60000},
+      {"store.postgres.acquire_timeout_ms", postgres.acquire_timeout_ms(), 10, 60000},
+  });
 }
 
 }  // namespace
@@ -259,6 +311,7 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
     return Bad("auth.operator_token_env",
                "set operator_token_env or operator_token_file, not both");
   }
+  if (absl::Status s = ValidatePostgres(config); !s.ok()) return s;
   const v1::SecretsConfig& secrets = config.secrets();
   if (!secrets.master_key_env().empty() && !secrets.master_key_file().empty()) {
     return Bad("secrets.master_key_env", "set master_key_env or master_key_file, not both");
@@ -275,51 +328,35 @@ absl::Status ValidateConfig(const v1::ServerConfig& config) {
     return Bad("stripe.extra_ca_file",
                absl::StrCat("cannot read \"", stripe.extra_ca_file(), "\""));
   }
-  struct Range {
-    const char* field;
-    int64_t value, low, high;
-  };
-  const Range stripe_ranges[] = {
-      {"stripe.default_timeout_ms", stripe.default_timeout_ms(), 100, 80000},
-      {"stripe.max_connections", stripe.max_connections(), 1, 256},
-      {"stripe.idle_timeout_ms", stripe.idle_timeout_ms(), 1000, 300000},
-      {"stripe.warm_connections", stripe.warm_connections(), 0, stripe.max_connections()},
-      {"stripe.max_retries", stripe.max_retries(), 0, 5},
-      {"stripe.read_per_second", stripe.read_per_second(), 0, 10000},
-      {"stripe.write_per_second", stripe.write_per_second(), 0, 10000},
-      {"stripe.search_per_second", stripe.search_per_second(), 0, 10000},
-      {"stripe.endpoint_per_second", stripe.endpoint_per_second(), 0, 10000},
-      {"stripe.breaker_failure_threshold", stripe.breaker_failure_threshold(), 1, 100},
-      {"stripe.breaker_cool_down_ms", stripe.breaker_cool_down_ms(), 100, 600000},
-  };
-  for (const Range& range : stripe_ranges) {
-    if (absl::Status s = CheckRange(range.field, range.value, range.low, range.high); !s.ok()) {
-      return s;
-    }
-  }
-  if (absl::Status s =
-          CheckRange("verification.max_attempts", config.verification().max_attempts(), 1, 10);
-      !s.ok()) {
-    return s;
-  }
-  if (absl::Status s =
-          CheckRange("verification.ttl_seconds", config.verification().ttl_seconds(), 60, 86400);
+  if (absl::Status s = CheckRanges({
+          {"stripe.default_timeout_ms", stripe.default_timeout_ms(), 100, 80000},
+          {"stripe.max_connections", stripe.max_connections(), 1, 256},
+          {"stripe.idle_timeout_ms", stripe.idle_timeout_ms(), 1000, 300000},
+          {"stripe.warm_connections", stripe.warm_connections(), 0, stripe.max_connections()},
+          {"stripe.max_retries", stripe.max_retries(), 0, 5},
+          {"stripe.read_per_second", stripe.read_per_second(), 0, 10000},
+          {"stripe.write_per_second", stripe.write_per_second(), 0, 10000},
+          {"stripe.search_per_second", stripe.search_per_second(), 0, 10000},
+          {"stripe.endpoint_per_second", stripe.endpoint_per_second(), 0, 10000},
+          {"stripe.breaker_failure_threshold", stripe.breaker_failure_threshold(), 1, 100},
+          {"stripe.breaker_cool_down_ms", stripe.breaker_cool_down_ms(), 100, 600000},
+          {"verification.max_attempts", config.verification().max_attempts(), 1, 10},
+          {"verification.ttl_seconds", config.verification().ttl_seconds(), 60, 86400},
+      });
       !s.ok()) {
     return s;
   }
   const v1::CallSessionsConfig& sessions = config.call_sessions();
-  const Range session_ranges[] = {
-      {"call_sessions.idle_timeout_seconds", sessions.idle_timeout_seconds(), 60, 86400},
-      {"call_sessions.money_fresh_seconds", sessions.money_fresh_seconds(), 1, 3600},
-      {"call_sessions.account_fresh_seconds", sessions.account_fresh_seconds(), 1, 3600},
-      {"call_sessions.max_session_kib", sessions.max_session_kib(), 16, 65536},
-      {"call_sessions.max_total_mib", sessions.max_total_mib(), 1, 65536},
-      {"call_sessions.begin_call_wait_ms", sessions.begin_call_wait_ms(), 1, 10000},
-  };
-  for (const Range& range : session_ranges) {
-    if (absl::Status s = CheckRange(range.field, range.value, range.low, range.high); !s.ok()) {
-      return s;
-    }
+  if (absl::Status s = CheckRanges({
+          {"call_sessions.idle_timeout_seconds", sessions.idle_timeout_seconds(), 60, 86400},
+          {"call_sessions.money_fresh_seconds", sessions.money_fresh_seconds(), 1, 3600},
+          {"call_sessions.account_fresh_seconds", sessions.account_fresh_seconds(), 1, 3600},
+          {"call_sessions.max_session_kib", sessions.max_session_kib(), 16, 65536},
+          {"call_sessions.max_total_mib", sessions.max_total_mib(), 1, 65536},
+          {"call_sessions.begin_call_wait_ms", sessions.begin_call_wait_ms(), 1, 10000},
+      });
+      !s.ok()) {
+    return s;
   }
   if (int64_t{sessions.max_session_kib()} > int64_t{sessions.max_total_mib()} * 1024) {
     return absl::InvalidArgumentError(
@@ -426,6 +463,13 @@ std::string FirstLine(const std::string& text) {
 }
 
 }  // namespace
+
+absl::StatusOr<std::string> ReadPostgresPassword(const v1::PostgresConfig& postgres) {
+  absl::StatusOr<std::string> text = ReadSecretSource(
+      postgres.password_env(), postgres.password_file(), "the PostgreSQL password file");
+  if (!text.ok()) return text.status();
+  return FirstLine(*text);
+}
 
 absl::StatusOr<std::string> ReadConfirmationKey(const v1::ConfirmationConfig& confirmations) {
   absl::StatusOr<std::string> key = ReadSecretSource(

@@ -69,6 +69,10 @@ struct GatewaySecrets {
 absl::StatusOr<GatewaySecrets> ReadGatewaySecrets(const v1::GatewayConfig& gateway);
 // ReadConfirmationKey: the confirmation tokens' key; empty when none is
 // configured (payvoxd makes a random one).
+// ReadPostgresPassword returns store.postgres's password (the first line
+// of password_file, or password_env's value; "" when neither holds one).
+absl::StatusOr<std::string> ReadPostgresPassword(const v1::PostgresConfig& postgres);
+
 absl::StatusOr<std::string> ReadConfirmationKey(const v1::ConfirmationConfig& confirmations);
 
 // StripeClientOptionsFrom turns validated config into the Stripe client's

@@ -147,11 +147,50 @@ TEST(ConfigTest, BadValuesNameTheirField) {
             "call_sessions.begin_call_wait_ms"},
            {R"({"call_sessions": {"max_session_kib": 4096, "max_total_mib": 2}})",
             "call_sessions.max_session_kib"},
+           {R"({"store": {"postgres": {}}})", "store.postgres.conninfo"},
+           {R"({"store": {"postgres": {"conninfo": "host=db password=hunter2"}}})",
+            "store.postgres.conninfo"},
+           {R"({"store": {"postgres": {"conninfo": "postgresql://payvox:hunter2@db/payvox"}}})",
+            "store.postgres.conninfo"},
+           {R"({"store_path": "/x.db", "store": {"postgres": {"conninfo": "host=db"}}})",
+            "store_path"},
+           {R"({"store": {"postgres": {"conninfo": "host=db", "pool_size": 500}}})",
+            "store.postgres.pool_size"},
+           {R"({"store": {"postgres": {"conninfo": "host=db", "statement_timeout_ms": 5}}})",
+            "store.postgres.statement_timeout_ms"},
+           {R"({"store": {"postgres": {"conninfo": "host=db", "password_env": "P",)"
+            R"( "password_file": "/p"}}})",
+            "store.postgres.password_env"},
        }) {
     EXPECT_THAT(ParseConfig(c.json),
                 StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.field)))
         << c.json;
   }
+}
+
+TEST(ConfigTest, PostgresStoreDefaultsAndItsPasswordFromAFileOrTheEnvironment) {
+  absl::StatusOr<v1::ServerConfig> config =
+      ParseConfig(R"({"store": {"postgres": {"conninfo": "host=db user=payvox dbname=payvox"}}})");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const v1::PostgresConfig& postgres = config->store().postgres();
+  EXPECT_EQ(postgres.pool_size(), 8);
+  EXPECT_EQ(postgres.statement_timeout_ms(), 5000);
+  EXPECT_EQ(postgres.acquire_timeout_ms(), 2000);
+  EXPECT_EQ(postgres.password_env(), "PAYVOX_POSTGRES_PASSWORD");
+  setenv("PAYVOX_POSTGRES_PASSWORD", "from-env\n", 1);
+  EXPECT_EQ(*ReadPostgresPassword(postgres), "from-env");
+  unsetenv("PAYVOX_POSTGRES_PASSWORD");
+  EXPECT_EQ(*ReadPostgresPassword(postgres), "");
+  const std::string path = ::testing::TempDir() + "/pg_password";
+  std::ofstream(path) << "from-file\n";
+  v1::PostgresConfig from_file;
+  from_file.set_password_file(path);
+  EXPECT_EQ(*ReadPostgresPassword(from_file), "from-file");
+  from_file.set_password_file("/nonexistent/pg_password");
+  EXPECT_THAT(ReadPostgresPassword(from_file), StatusIs(absl::StatusCode::kFailedPrecondition,
+                                                        HasSubstr("/nonexistent/pg_password")));
+  // Without store.postgres nothing is filled in: the store is SQLite.
+  EXPECT_FALSE(ParseConfig("{}")->store().has_postgres());
 }
 
 TEST(ConfigTest, LoadConfigFileNamesTheFile) {

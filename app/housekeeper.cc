@@ -18,6 +18,15 @@ boost::asio::awaitable<absl::StatusOr<HousekeepingReport>> Housekeeper::SweepOnc
 
 boost::asio::awaitable<void> Housekeeper::Run(const CancelSignal& stop) {
   while (co_await sleeper_.SleepUntil(clock_.Now() + options_.interval, &stop)) {
+    if (!options_.lease_holder.empty()) {
+      const absl::Time now = clock_.Now();
+      const absl::StatusOr<bool> leads = co_await store_.Run([&](Store& store) {
+        return store.HoldLease("housekeeping", options_.lease_holder, now,
+                               now + 3 * options_.interval);
+      });
+      // Another replica sweeps (or the store is unreachable: next time).
+      if (!leads.ok() || !*leads) continue;
+    }
     const absl::StatusOr<HousekeepingReport> report = co_await SweepOnce();
     if (options_.on_sweep) options_.on_sweep(report);
   }

@@ -11,6 +11,7 @@
 #define PAYVOX_APP_HOUSEKEEPER_H_
 
 #include <functional>
+#include <string>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -32,6 +33,10 @@ struct HousekeeperOptions {
   absl::Duration interval = absl::Minutes(1);
   // Told of every sweep's outcome (logging); may be empty.
   std::function<void(const absl::StatusOr<HousekeepingReport>&)> on_sweep;
+  // This replica's name when replicas share the store; a sweep then runs
+  // only on the replica holding the store's "housekeeping" lease (Store::
+  // HoldLease, for 3 intervals). Empty: the store is this process's alone.
+  std::string lease_holder;
 };
 
 class Housekeeper {

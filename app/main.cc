@@ -21,6 +21,8 @@
 #include "common/log.h"
 #include "common/program_flags.h"
 #include "common/termination_signals.h"
+#include "store/postgres_store.h"
+#include "store/sqlite_store.h"
 
 ABSL_FLAG(std::string, config, "", "path of the JSON config file; empty: defaults");
 ABSL_FLAG(bool, sandbox, false,
@@ -29,6 +31,9 @@ ABSL_FLAG(int, grpc_port, -1,
           "gRPC port on the configured host, overriding the config; 0 picks a free one");
 ABSL_FLAG(std::string, port_file, "", "write the bound gRPC port to this file once serving");
 ABSL_FLAG(uint64_t, sandbox_seed, 0, "seed for sandbox ids (0: random)");
+ABSL_FLAG(bool, migrate, false,
+          "bring the store --config names (SQLite or PostgreSQL) to this payvoxd's schema, "
+          "print the versions and exit: 0 when done, 1 otherwise; serves nothing");
 ABSL_FLAG(bool, check_config, false,
           "parse and validate --config, print what is wrong (or that it is valid) and exit: 0 "
           "when valid, 1 otherwise; starts nothing");
@@ -79,6 +84,26 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!config.ok()) return Fail(config.status().message());
+  std::string postgres_password;
+  if (config->store().has_postgres()) {
+    absl::StatusOr<std::string> password = payvox::ReadPostgresPassword(config->store().postgres());
+    if (!password.ok()) return Fail(password.status().message());
+    postgres_password = *std::move(password);
+  }
+  if (absl::GetFlag(FLAGS_migrate)) {
+    payvox::SystemClock clock;
+    absl::StatusOr<std::unique_ptr<payvox::Store>> store =
+        payvox::OpenStore(*config, absl::GetFlag(FLAGS_sandbox), postgres_password, clock);
+    if (!store.ok()) {
+      std::cerr << "payvoxd: migration failed: " << store.status().message() << "\n";
+      return 1;
+    }
+    std::cout << "payvoxd: the store is at schema version "
+              << (config->store().has_postgres() ? payvox::PostgresStore::SchemaVersion()
+                                                 : payvox::SqliteStore::SchemaVersion())
+              << "\n";
+    return 0;
+  }
   if (const int port = absl::GetFlag(FLAGS_grpc_port); port >= 0) {
     if (port > 65535) return Fail("--grpc_port must be 0 to 65535");
     const std::string& address = config->grpc_listen_address();
@@ -97,6 +122,7 @@ int main(int argc, char** argv) {
   if (!tokens.ok()) return Fail(tokens.status().message());
   options.tenant_token = tokens->tenant;
   options.operator_token = tokens->operator_token;
+  options.postgres_password = std::move(postgres_password);
   absl::StatusOr<std::optional<payvox::Keyring>> keyring =
       payvox::ReadMasterKeys(config->secrets());
   if (!keyring.ok()) return Fail(keyring.status().message());

@@ -123,18 +123,36 @@ boost::asio::awaitable<void> Reconciler::RunAndReport(absl::Time before, Reconci
   if (options_.on_run) options_.on_run(report);
 }
 
+boost::asio::awaitable<bool> Reconciler::HoldLease() {
+  if (options_.lease_holder.empty()) co_return true;
+  const absl::Time now = clock_.Now();
+  const absl::StatusOr<bool> held = co_await store_.Run([&](Store& store) {
+    return store.HoldLease("reconciler", options_.lease_holder, now, now + 3 * options_.interval);
+  });
+  // A store that cannot be reached leads nobody: the next run asks again.
+  co_return held.ok() && *held;
+}
+
 boost::asio::awaitable<void> Reconciler::Watch(absl::Time process_started,
                                                const CancelSignal& stop) {
+  const bool shared = !options_.lease_holder.empty();
   // No co_await in a condition or on a temporary (docs/development.md: GCC 12).
-  absl::Time before = process_started;
-  ReconcileScope scope = ReconcileScope::kAfterRestart;
+  absl::Time before = shared ? clock_.Now() - options_.settle_after : process_started;
+  bool led = false;
+  int runs = 0;
   for (;;) {
-    co_await RunAndReport(before, scope);
+    const bool leads = co_await HoldLease();
+    if (leads) {
+      const bool full = !led || (shared && runs % kFullScanRuns == 0);
+      co_await RunAndReport(before,
+                            full ? ReconcileScope::kAfterRestart : ReconcileScope::kWhileRunning);
+      ++runs;
+    }
+    led = leads;
     const absl::Time wake = clock_.Now() + options_.interval;
     const bool awake = co_await sleeper_.SleepUntil(wake, &stop);
     if (!awake) co_return;
     before = clock_.Now() - options_.settle_after;
-    scope = ReconcileScope::kWhileRunning;
   }
 }
 

@@ -63,7 +63,18 @@ struct ReconcilerOptions {
   absl::Duration run_timeout = absl::Seconds(60);
   // Told of every run's outcome (logging); may be empty.
   std::function<void(const absl::StatusOr<ReconcileReport>&)> on_run;
+  // This replica's name when replicas share the store (PostgreSQL); empty
+  // when the store is this process's alone (SQLite). Shared, Watch runs
+  // only while this replica holds the store's "reconciler" lease (renewed
+  // each run, for 3 intervals), settles only intents older than
+  // settle_after (another replica may still be calling Stripe for a
+  // younger one), and reads every open intent when it takes the lease and
+  // every kFullScanRuns runs after: an intent without a reservation that a
+  // dead replica left is settled within that many intervals.
+  std::string lease_holder;
 };
+
+inline constexpr int kFullScanRuns = 60;
 
 class Reconciler {
  public:
@@ -91,6 +102,9 @@ class Reconciler {
 
  private:
   boost::asio::awaitable<void> RunAndReport(absl::Time before, ReconcileScope scope);
+  // HoldLease: whether this replica runs the reconciler now (always when
+  // the store is its own).
+  boost::asio::awaitable<bool> HoldLease();
 
   ClientFor client_for_;
   StoreExecutor& store_;

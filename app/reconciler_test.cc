@@ -194,6 +194,39 @@ TEST_F(ReconcilerTest, WatchSettlesAtStartThenWhatBecomesOldEnough) {
   EXPECT_EQ(Refunded(), 500);
 }
 
+// Replicas sharing the store: a replica reconciles only while it holds the
+// lease, and never settles an intent younger than settle_after, which
+// another replica may be calling Stripe for.
+TEST_F(ReconcilerTest, OnASharedStoreOnlyTheLeaseHolderRunsAndYoungIntentsWait) {
+  const absl::Time started = clock_.Now();
+  ASSERT_TRUE(store_->AppendAudit(RefundIntent("r-elsewhere")).ok());  // another replica's
+  ASSERT_TRUE(*store_->HoldLease("reconciler", "replica-a", started, started + absl::Minutes(3)));
+  std::vector<absl::Time> ran_at;
+  std::vector<absl::StatusOr<ReconcileReport>> runs;
+  CancelSignal stop;
+  Reconciler replica_b([this](const std::string&) -> stripe::StripeClient* { return &stripe_; },
+                       store_executor_, clock_, sleeper_,
+                       {.on_run =
+                            [&](const absl::StatusOr<ReconcileReport>& report) {
+                              ran_at.push_back(clock_.Now());
+                              runs.push_back(report);
+                              if (runs.size() == 3) stop.Cancel();
+                            },
+                        .lease_holder = "replica-b"});
+  RunCoroutine(replica_b.Watch(started, stop));
+  ASSERT_EQ(runs.size(), 3u);
+  // replica-a's lease ran out after three minutes (it stopped renewing).
+  EXPECT_EQ(ran_at[0], started + absl::Minutes(3));
+  // The intent was two minutes old at the first run: left alone, as it is
+  // by the runs after it, which read only pending reservations.
+  for (const auto& run : runs) {
+    ASSERT_TRUE(run.ok()) << run.status();
+    EXPECT_EQ(run->settled_done + run->settled_not_sent, 0);
+  }
+  EXPECT_EQ(store_->OpenIntents()->size(), 1u);
+  EXPECT_FALSE(*store_->HoldLease("reconciler", "replica-a", clock_.Now(), clock_.Now()));
+}
+
 TEST(ReconcilerOptionsTest, WaitsLongerThanAnyStripeRequestLasts) {
   EXPECT_GT(ReconcilerOptions().settle_after, stripe::kLongestRequest);
 }

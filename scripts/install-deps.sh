@@ -14,6 +14,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   ca-certificates openssl clang-format
   prometheus
+  # PostgreSQL 15's server: the tests start throwaway ones on loopback
+  # (scripts/postgres.sh), as does ./dev.sh replicas.
+  postgresql-15
   # tests/package_test.sh: the Debian package's binaries and its systemd
   # unit (systemd-analyze); dpkg-shlibdeps comes with build-essential.
   file systemd
@@ -49,6 +52,12 @@ sudo=""
 if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Debian's postgresql-common would create (and start) a cluster on port
+# 5432 on install; payvox starts its own where it needs one.
+if [[ " ${missing[*]} " == *" postgresql-15 "* && ! -e /etc/postgresql-common/createcluster.conf ]]; then
+  $sudo mkdir -p /etc/postgresql-common
+  echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.conf >/dev/null
+fi
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts the prometheus service on install, listening on every

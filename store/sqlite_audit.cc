@@ -1,9 +1,5 @@
 // SqliteStore's audit trail: an append-only hash chain per tenant.
-#include <openssl/sha.h>
-
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "store/sqlite.h"
 #include "store/sqlite_store.h"
@@ -13,9 +9,6 @@ namespace {
 
 using sqlite::Statement;
 using sqlite::Transaction;
-
-constexpr int kDefaultQueryLimit = 100;
-constexpr int kMaxQueryLimit = 1000;
 
 absl::StatusOr<v1::AuditRecord> ParseRecord(const std::string& bytes) {
   v1::AuditRecord record;
@@ -36,39 +29,6 @@ absl::StatusOr<std::vector<v1::AuditRecord>> ReadRecords(Statement& select) {
 }
 
 }  // namespace
-
-std::string AuditContentForHash(const v1::AuditRecord& record) {
-  // One field per line, in field-number order; strings escaped so a value
-  // cannot forge a field boundary.
-  const std::vector<std::string> fields = {
-      absl::StrCat(record.sequence()),
-      absl::CEscape(record.tenant_id()),
-      absl::CEscape(record.agent_id()),
-      absl::CEscape(record.call_id()),
-      absl::CEscape(record.request_id()),
-      absl::CEscape(record.action()),
-      absl::CEscape(record.customer_id()),
-      absl::CEscape(record.target_id()),
-      absl::StrCat(record.amount().amount_minor(), " ", absl::CEscape(record.amount().currency())),
-      absl::CEscape(record.decision()),
-      absl::CEscape(record.result()),
-      record.ok() ? "1" : "0",
-      absl::StrCat(record.created_unix_micros()),
-      absl::CEscape(record.kind()),
-      absl::StrCat(record.completes_sequence()),
-      absl::CEscape(record.rule()),
-      absl::CEscape(record.idempotency_key()),
-  };
-  return absl::StrJoin(fields, "\n");
-}
-
-std::string ChainHash(absl::string_view previous_hash, const v1::AuditRecord& record) {
-  const std::string input = absl::StrCat(previous_hash, "\n", AuditContentForHash(record));
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
-}
 
 absl::StatusOr<v1::AuditRecord> SqliteStore::AppendLocked(v1::AuditRecord record) {
   if (record.tenant_id().empty()) return absl::InvalidArgumentError("store: audit without tenant");
@@ -126,14 +86,7 @@ absl::StatusOr<std::vector<v1::AuditRecord>> SqliteStore::AppendAuditBatch(
 
 absl::StatusOr<std::vector<v1::AuditRecord>> SqliteStore::QueryAudit(
     const v1::QueryAuditRequest& query) {
-  if (query.tenant_id().empty()) return absl::InvalidArgumentError("tenant_id is required");
-  if (query.limit() < 0 || query.limit() > kMaxQueryLimit) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("limit must be 0 (", kDefaultQueryLimit, ") to ", kMaxQueryLimit));
-  }
-  if (!query.result().empty() && query.result() != "ok" && query.result() != "error") {
-    return absl::InvalidArgumentError("result must be \"ok\", \"error\" or empty");
-  }
+  PAYVOX_RETURN_IF_ERROR(CheckAuditQuery(query));
   std::lock_guard<std::mutex> lock(mu_);
   Statement select(db_,
                    "SELECT record FROM audit WHERE tenant = ?1 AND sequence > ?2 "
@@ -149,7 +102,7 @@ absl::StatusOr<std::vector<v1::AuditRecord>> SqliteStore::QueryAudit(
   select.Bind(6, query.customer_id());
   select.Bind(7, query.action());
   select.Bind(8, query.result().empty() ? -1 : (query.result() == "ok" ? 1 : 0));
-  select.Bind(9, query.limit() == 0 ? kDefaultQueryLimit : query.limit());
+  select.Bind(9, AuditQueryLimit(query));
   return ReadRecords(select);
 }
 
@@ -159,29 +112,12 @@ absl::StatusOr<v1::VerifyAuditChainResponse> SqliteStore::VerifyAuditChain(
   Statement select(db_,
                    "SELECT sequence, record, hash FROM audit WHERE tenant = ?1 ORDER BY sequence");
   select.Bind(1, tenant_id);
-  v1::VerifyAuditChainResponse out;
-  out.set_intact(true);
-  std::string previous_hash;
-  for (int64_t expected = 1;; ++expected) {
+  ChainCheck check;
+  for (;;) {
     PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
-    if (!row) break;
-    const int64_t sequence = select.Int(0);
-    absl::StatusOr<v1::AuditRecord> record = ParseRecord(select.Blob(1));
-    const std::string stored_hash = select.Text(2);
-    // A gap (deleted record), an unreadable or edited record, or a hash
-    // that does not chain all break the chain at this point.
-    const bool intact = sequence == expected && record.ok() && record->sequence() == sequence &&
-                        record->hash() == stored_hash &&
-                        ChainHash(previous_hash, *record) == stored_hash;
-    if (!intact) {
-      out.set_intact(false);
-      out.set_first_bad_sequence(expected);
-      break;
-    }
-    out.set_records_checked(out.records_checked() + 1);
-    previous_hash = stored_hash;
+    if (!row || !check.Next(select.Int(0), select.Blob(1), select.Text(2))) break;
   }
-  return out;
+  return check.result();
 }
 
 absl::StatusOr<std::vector<v1::AuditRecord>> SqliteStore::OpenIntents() {

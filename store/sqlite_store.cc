@@ -18,7 +18,7 @@ using sqlite::Transaction;
 
 // Migrations: index i brings the schema from version i to i + 1. Never edit
 // one that has shipped; append a new one.
-constexpr std::array<const char*, 7> kMigrations = {
+constexpr std::array<const char*, 8> kMigrations = {
     R"sql(
 CREATE TABLE verification (
   tenant TEXT NOT NULL, call_id TEXT NOT NULL, customer_id TEXT NOT NULL,
@@ -122,6 +122,13 @@ ALTER TABLE reservations ADD COLUMN attempted INTEGER NOT NULL DEFAULT 0;
 UPDATE reservations SET attempted = created;
 CREATE INDEX reservations_pending ON reservations (state, attempted);
 )sql",
+    // Which process runs a job (the reconciler, housekeeping), until when:
+    // the same leases as on a shared store, so a second process opened on
+    // the file (payvoxctl) cannot run one at the same time.
+    R"sql(
+CREATE TABLE job_leases (job TEXT PRIMARY KEY, holder TEXT NOT NULL, until INTEGER NOT NULL)
+  WITHOUT ROWID;
+)sql",
 };
 
 int64_t Micros(absl::Time time) { return absl::ToUnixMicros(time); }
@@ -163,13 +170,6 @@ absl::Status SweepVerifications(sqlite::Connection& db, absl::Time before) {
   Statement sweep(db, "DELETE FROM verification WHERE touched < ?1");
   sweep.Bind(1, Micros(before));
   return sweep.Run();
-}
-
-v1::Approval WithState(v1::Approval approval, absl::Time now) {
-  if (approval.state() == "pending" && approval.expires_at() <= absl::ToUnixSeconds(now)) {
-    approval.set_state("expired");
-  }
-  return approval;
 }
 
 }  // namespace
@@ -236,6 +236,21 @@ absl::Status SqliteStore::Migrate() {
 absl::Status SqliteStore::ExecForTesting(const std::string& sql) {
   std::lock_guard<std::mutex> lock(mu_);
   return sqlite::Exec(db_.get(), sql);
+}
+
+absl::StatusOr<bool> SqliteStore::HoldLease(absl::string_view job, absl::string_view holder,
+                                            absl::Time now, absl::Time until) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement hold(db_,
+                 "INSERT INTO job_leases AS l (job, holder, until) VALUES (?1, ?2, ?4) "
+                 "ON CONFLICT (job) DO UPDATE SET holder = excluded.holder, until = excluded.until "
+                 "WHERE l.holder = excluded.holder OR l.until <= ?3 RETURNING holder");
+  hold.Bind(1, job);
+  hold.Bind(2, holder);
+  hold.Bind(3, Micros(now));
+  hold.Bind(4, Micros(until));
+  PAYVOX_ASSIGN_OR_RETURN(const bool held, hold.Step());
+  return held;
 }
 
 // --- Verification ---
@@ -753,7 +768,7 @@ absl::StatusOr<std::vector<v1::Approval>> SqliteStore::ListApprovals(const std::
     if (!approval.ParseFromString(select.Blob(0))) {
       return absl::DataLossError("store: an approval is unreadable");
     }
-    approval = WithState(std::move(approval), now);
+    approval = ApprovalAsOf(std::move(approval), now);
     if (approval.state() == wanted) out.push_back(std::move(approval));
   }
   return out;
@@ -776,7 +791,7 @@ absl::StatusOr<StoredApproval> SqliteStore::DecideApproval(
     return absl::DataLossError("store: the approval is unreadable");
   }
   stored.payload = select.Blob(1);
-  stored.approval = WithState(std::move(stored.approval), now);
+  stored.approval = ApprovalAsOf(std::move(stored.approval), now);
   if (stored.approval.state() != "pending") {
     return absl::FailedPreconditionError(
         absl::StrCat("approval ", approval_id, " is already ", stored.approval.state()));

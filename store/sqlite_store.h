@@ -20,6 +20,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "common/clock.h"
+#include "store/audit_chain.h"
 #include "store/sqlite.h"
 #include "store/store.h"
 
@@ -48,6 +49,9 @@ class SqliteStore final : public Store {
 
   // The schema version this build writes.
   static int SchemaVersion();
+
+  absl::StatusOr<bool> HoldLease(absl::string_view job, absl::string_view holder, absl::Time now,
+                                 absl::Time until) override;
 
   absl::StatusOr<VerificationState> ReserveVerificationAttempt(const VerificationKey& key,
                                                                int max_attempts) override;
@@ -141,12 +145,6 @@ class SqliteStore final : public Store {
   const Clock& clock_;
   const SqliteStoreOptions options_;
 };
-
-// AuditContentForHash is the canonical text of a record's content (every
-// field but the hash), which the chain hashes. Exposed for tests.
-std::string AuditContentForHash(const v1::AuditRecord& record);
-// ChainHash is hex SHA-256 over the previous hash, a newline, the content.
-std::string ChainHash(absl::string_view previous_hash, const v1::AuditRecord& record);
 
 }  // namespace payvox
 

@@ -7,7 +7,9 @@
 // is thread-safe and atomic on its own; callers run them off the I/O threads
 // through StoreExecutor (store/store_executor.h).
 //
-// Implementation: SqliteStore (store/sqlite_store.h), on a file or in memory.
+// Implementations: SqliteStore (store/sqlite_store.h), on a file or in
+// memory, for one payvoxd; PostgresStore (store/postgres_store.h), shared by
+// several replicas.
 #ifndef PAYVOX_STORE_STORE_H_
 #define PAYVOX_STORE_STORE_H_
 
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "payvox/v1/admin.pb.h"
 #include "payvox/v1/config.pb.h"
@@ -186,6 +189,15 @@ inline std::string SavedAnswerContext(const std::string& tenant_id,
   return "answer:" + tenant_id + ":" + idempotency_key;
 }
 
+// ApprovalAsOf: the approval as it stands at `now`: a pending one past its
+// expiry reads as "expired".
+inline v1::Approval ApprovalAsOf(v1::Approval approval, absl::Time now) {
+  if (approval.state() == "pending" && approval.expires_at() <= absl::ToUnixSeconds(now)) {
+    approval.set_state("expired");
+  }
+  return approval;
+}
+
 // HandoffSession is a secure card capture handed to a DTMF provider: the
 // PaymentIntent payvox created for a call, and what became of it.
 struct HandoffSession {
@@ -219,6 +231,17 @@ struct AppendedEvent {
 class Store {
  public:
   virtual ~Store() = default;
+
+  // Ping checks the store can be reached now (the health check's store
+  // part): OK, or UNAVAILABLE naming why not.
+  virtual absl::Status Ping() { return absl::OkStatus(); }
+  // HoldLease takes or renews `holder`'s lease on `job` until `until` and
+  // returns whether `holder` holds it now: a lease of another holder that
+  // runs past `now` is left alone. Jobs that must run on one replica at a
+  // time (the reconciler, housekeeping) run only while their replica holds
+  // the lease; a replica that dies lets it run out.
+  virtual absl::StatusOr<bool> HoldLease(absl::string_view job, absl::string_view holder,
+                                         absl::Time now, absl::Time until) = 0;
 
   // --- Verification ---
   // ReserveVerificationAttempt takes one attempt before the last-4 check

@@ -6,8 +6,6 @@
 // their paths come from the environment (set by CTest).
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -17,7 +15,6 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "client/resilient_stripe_client.h"
@@ -26,6 +23,8 @@
 #include "gtest/gtest.h"
 #include "payvox/v1/actions.grpc.pb.h"
 #include "payvox/v1/admin.grpc.pb.h"
+#include "tests/ledger.h"
+#include "tests/processes.h"
 #include "tools/auth_channel.h"
 
 namespace payvox {
@@ -34,49 +33,12 @@ namespace {
 constexpr char kCall[] = "crash-call";
 constexpr int64_t kDailyLimit = 3000;
 
-// Process runs a binary; the destructor kills what is still running.
-class Process {
- public:
-  explicit Process(std::vector<std::string> argv) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::vector<char*> args;
-      for (std::string& arg : argv) args.push_back(arg.data());
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-  }
-  ~Process() { Kill(SIGKILL); }
-  void Kill(int signal) {
-    if (pid_ <= 0) return;
-    ::kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
+using testing::FreePort;
+using testing::Process;
+using testing::WaitForPortFile;
 
 constexpr char kTenantToken[] = "pvxt_acme.crash-test-token-0123456789abcdefghij";
 constexpr char kOperatorToken[] = "pvxo_crash-test-operator-0123456789abcdef";
-
-int FreePort() {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
-  return acceptor.local_endpoint().port();
-}
-
-bool WaitForPortFile(const std::string& path, int* port) {
-  for (int i = 0; i < 200; ++i) {
-    std::ifstream file(path);
-    if (file >> *port && *port > 0) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
 
 class CrashRecoveryTest : public ::testing::Test {
  protected:
@@ -130,40 +92,6 @@ class CrashRecoveryTest : public ::testing::Test {
     return actions_->CreateRefund(&context, request, &response);
   }
 
-  std::vector<v1::AuditRecord> Trail() {
-    std::vector<v1::AuditRecord> out;
-    for (int64_t after = 0;;) {
-      v1::QueryAuditRequest query;
-      query.set_tenant_id("acme");
-      query.set_limit(1000);
-      query.set_after_sequence(after);
-      v1::QueryAuditResponse response;
-      grpc::ClientContext context;
-      EXPECT_TRUE(admin_->QueryAudit(&context, query, &response).ok());
-      if (response.records().empty()) return out;
-      out.insert(out.end(), response.records().begin(), response.records().end());
-      after = out.back().sequence();
-    }
-  }
-
-  // Ledger: the refunds the sandbox made for this call.
-  std::map<std::string, int64_t> Ledger() {
-    boost::asio::io_context io;
-    SystemClock clock;
-    stripe::StripeClientOptions options;
-    options.pool = {.base_url = absl::StrCat("http://127.0.0.1:", sandbox_port_),
-                    .api_key = "sk_test_crash"};
-    auto client = stripe::ResilientStripeClient::Create(io.get_executor(), clock, options);
-    stripe::StripeApi api(**client);
-    absl::StatusOr<stripe::List<stripe::Refund>> refunds =
-        testing::RunCoroutine(io, api.ListRefunds("ch_DemoJennyPlan", 100, {}));
-    EXPECT_TRUE(refunds.ok()) << refunds.status();
-    EXPECT_FALSE(refunds->has_more) << "raise the page size";
-    std::map<std::string, int64_t> out;
-    for (const stripe::Refund& refund : refunds->data) out[refund.id] = refund.amount;
-    return out;
-  }
-
   std::string payvoxd_;
   std::string dir_;
   int sandbox_port_ = 0;
@@ -205,7 +133,7 @@ TEST_F(CrashRecoveryTest, AKilledPayvoxdLosesNoRefundFromTheTrail) {
   // Reconciliation runs in the background at startup: wait for it.
   std::vector<v1::AuditRecord> trail;
   for (int i = 0; i < 100; ++i) {
-    trail = Trail();
+    trail = testing::ReadTrail(*admin_, "acme");
     std::set<int64_t> open;
     for (const v1::AuditRecord& record : trail) {
       if (record.kind() == "intent") open.insert(record.sequence());
@@ -229,7 +157,8 @@ TEST_F(CrashRecoveryTest, AKilledPayvoxdLosesNoRefundFromTheTrail) {
   // How many refunds the kill caught in flight (timing decides; usually some).
   RecordProperty("reconciled_after_kill", reconciled);
 
-  const std::map<std::string, int64_t> ledger = Ledger();
+  const std::map<std::string, int64_t> ledger =
+      testing::SandboxRefunds(sandbox_port_, "sk_test_crash", "ch_DemoJennyPlan");
   int64_t refunded = 0;
   for (const auto& [id, amount] : ledger) {
     EXPECT_EQ(audited[id], 1) << id << " is in Stripe's ledger but not once in the trail";

@@ -3,7 +3,8 @@
 # --version prints the version, and a second payvoxd on a gRPC port that is
 # already in use refuses to start (instead of sharing the port with the
 # first through SO_REUSEPORT) while the first keeps serving; --check_config
-# tells a valid config from a wrong one and names the field; --sandbox
+# tells a valid config from a wrong one and names the field; --migrate
+# migrates and exits; --sandbox
 # refuses a non-loopback address without tokens of its own.
 # Usage: tests/payvoxd_cli_test.sh path/to/payvoxd
 set -uo pipefail
@@ -61,6 +62,18 @@ echo '{"grpc_listen_adress": "127.0.0.1:0"}' >"$dir/typo.json"
 typo_out=$("$payvoxd" --check_config --config="$dir/typo.json" 2>&1)
 check "--check_config refuses an unknown field" test $? = 1
 check "naming it" grep -q "grpc_listen_adress" <<<"$typo_out"
+
+# --migrate: brings a new SQLite file to this payvoxd's schema and exits
+# without serving; a PostgreSQL that cannot be reached fails, named.
+echo "{\"store_path\": \"$dir/migrated.db\"}" >"$dir/migrate.json"
+migrate_out=$(timeout 30 "$payvoxd" --migrate --config="$dir/migrate.json" 2>&1)
+check "--migrate migrates a new store and exits 0" test $? = 0
+check "naming the schema version" grep -q "schema version [0-9]" <<<"$migrate_out"
+check "and the store is on disk" test -s "$dir/migrated.db"
+echo '{"store": {"postgres": {"conninfo": "host=127.0.0.1 port=1 dbname=payvox user=payvox"}}}' >"$dir/nopg.json"
+nopg_out=$(timeout 30 "$payvoxd" --migrate --config="$dir/nopg.json" 2>&1)
+check "--migrate without a reachable PostgreSQL exits 1" test $? = 1
+check "saying it cannot connect" grep -q "cannot connect" <<<"$nopg_out"
 
 # The sandbox's well-known tokens open loopback ports only.
 echo '{"grpc_listen_address": "0.0.0.0:0"}' >"$dir/open.json"

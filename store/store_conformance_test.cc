@@ -1,0 +1,744 @@
+// store_conformance_test.cc: the Store interface's tests, run on every
+// implementation: SqliteStore in memory, and PostgresStore on a database of
+// each test's own in one throwaway PostgreSQL server (scripts/postgres.sh),
+// started once for the binary. A test here is a promise of the interface;
+// one about one store's files or schema belongs beside that store.
+#include <atomic>
+#include <cstdio>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "common/testing/fake_clock.h"
+#include "common/testing/status_matchers.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "store/audit_chain.h"
+#include "store/postgres_store.h"
+#include "store/sqlite_store.h"
+#include "store/testing/store_backends.h"
+
+namespace payvox {
+namespace {
+
+using ::payvox::testing::StatusIs;
+using testing::Backend;
+using ::testing::ElementsAre;
+using ::testing::Field;
+using testing::SampleAuditRecord;
+using ::testing::UnorderedElementsAre;
+
+// StoreTest opens an empty store of the test's backend.
+class StoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    store_ = Open(clock_);
+    ASSERT_NE(store_, nullptr);
+  }
+  // Open: a new, empty store of this backend on `clock`.
+  std::unique_ptr<Store> Open(const Clock& clock) {
+    absl::StatusOr<std::unique_ptr<Store>> store = testing::OpenEmptyStore(GetParam(), clock);
+    EXPECT_TRUE(store.ok()) << store.status();
+    return store.ok() ? *std::move(store) : nullptr;
+  }
+  // Raw SQL on the store's database, behind its back (tamper tests).
+  absl::Status Exec(const std::string& sql) { return testing::ExecForTesting(*store_, sql); }
+  // Bytes spelled as an SQL literal of this backend.
+  std::string BlobLiteral(const std::string& bytes) const {
+    const std::string hex = absl::BytesToHexString(bytes);
+    return GetParam() == Backend::kSqlite ? "x'" + hex + "'" : "'\\x" + hex + "'::bytea";
+  }
+
+  testing::FakeClock clock_;
+  std::unique_ptr<Store> store_;
+};
+
+const VerificationKey kJenny{"acme", "call-1", "cus_1"};
+
+TEST_P(StoreTest, AttemptsAreCountedPerCallAndCustomer) {
+  Store& store = *store_;
+  for (int i = 1; i <= 3; ++i) {
+    absl::StatusOr<VerificationState> state = store.ReserveVerificationAttempt(kJenny, 3);
+    ASSERT_TRUE(state.ok());
+    EXPECT_EQ(state->attempts_used, i);
+  }
+  EXPECT_THAT(store.ReserveVerificationAttempt(kJenny, 3),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  // Another call, or another customer, starts afresh.
+  EXPECT_TRUE(store.ReserveVerificationAttempt({"acme", "call-2", "cus_1"}, 3).ok());
+  EXPECT_TRUE(store.ReserveVerificationAttempt({"acme", "call-1", "cus_2"}, 3).ok());
+  EXPECT_TRUE(store.ReserveVerificationAttempt({"other", "call-1", "cus_1"}, 3).ok());
+}
+
+TEST_P(StoreTest, ReleasedAttemptsCanBeTakenAgain) {
+  Store& store = *store_;
+  ASSERT_TRUE(store.ReserveVerificationAttempt(kJenny, 1).ok());
+  ASSERT_TRUE(store.ReleaseVerificationAttempt(kJenny).ok());
+  EXPECT_TRUE(store.ReserveVerificationAttempt(kJenny, 1).ok());
+}
+
+TEST_P(StoreTest, ConcurrentGuessesNeverExceedTheLimit) {
+  Store& store = *store_;
+  std::atomic<int> granted{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 16; ++i) {
+    threads.emplace_back([&] {
+      for (int j = 0; j < 10; ++j) {
+        if (store.ReserveVerificationAttempt(kJenny, 3).ok()) ++granted;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(granted.load(), 3);
+}
+
+TEST_P(StoreTest, VerificationIsRemembered) {
+  testing::FakeClock& clock = clock_;
+  Store& store = *store_;
+  EXPECT_EQ(store.GetVerification(kJenny)->verified_until, absl::InfinitePast());
+  const absl::Time until = clock.Now() + absl::Minutes(30);
+  ASSERT_TRUE(store.MarkVerified(kJenny, until).ok());
+  EXPECT_EQ(store.GetVerification(kJenny)->verified_until, until);
+}
+
+TEST_P(StoreTest, OldVerificationStateIsSwept) {
+  testing::FakeClock& clock = clock_;
+  Store* store = store_.get();
+  ASSERT_TRUE(store->ReserveVerificationAttempt(kJenny, 1).ok());
+  EXPECT_FALSE(store->ReserveVerificationAttempt(kJenny, 1).ok());
+  clock.Advance(absl::Hours(25));
+  ASSERT_TRUE(store->ExpireReservations(clock.Now()).ok());
+  EXPECT_TRUE(store->ReserveVerificationAttempt(kJenny, 1).ok());
+}
+
+IdempotencyRecord RefundAnswer(absl::Time expires_at, std::string fingerprint = "fp-1",
+                               std::string response = "refund re_1") {
+  return {.tenant_id = "acme",
+          .key = "pvx_key1",
+          .action = "create_refund",
+          .fingerprint = std::move(fingerprint),
+          .response = std::move(response),
+          .expires_at = expires_at};
+}
+
+TEST_P(StoreTest, IdempotencyRecordsAnswerRetriesUntilTheyExpire) {
+  testing::FakeClock& clock = clock_;
+  Store& store = *store_;
+  const absl::Time expiry = clock.Now() + absl::Hours(24);
+  EXPECT_FALSE(store.FindIdempotencyRecord("acme", "pvx_key1", clock.Now())->has_value());
+  ASSERT_TRUE(store.SaveIdempotencyRecord(RefundAnswer(expiry)).ok());
+
+  absl::StatusOr<std::optional<IdempotencyRecord>> found =
+      store.FindIdempotencyRecord("acme", "pvx_key1", clock.Now());
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->action, "create_refund");
+  EXPECT_EQ((*found)->fingerprint, "fp-1");
+  EXPECT_EQ((*found)->response, "refund re_1");
+  EXPECT_EQ((*found)->expires_at, expiry);
+  // Keys are per tenant.
+  EXPECT_FALSE(store.FindIdempotencyRecord("other", "pvx_key1", clock.Now())->has_value());
+
+  // The same request may replace its answer; another request may not.
+  ASSERT_TRUE(store.SaveIdempotencyRecord(RefundAnswer(expiry, "fp-1", "refund re_1 v2")).ok());
+  EXPECT_EQ((*store.FindIdempotencyRecord("acme", "pvx_key1", clock.Now()))->response,
+            "refund re_1 v2");
+  EXPECT_THAT(store.SaveIdempotencyRecord(RefundAnswer(expiry, "fp-2")),
+              StatusIs(absl::StatusCode::kAborted, ::testing::HasSubstr("different request")));
+
+  // Expired, it is neither found nor in the way of a new request.
+  clock.Advance(absl::Hours(25));
+  EXPECT_FALSE(store.FindIdempotencyRecord("acme", "pvx_key1", clock.Now())->has_value());
+  ASSERT_TRUE(
+      store.SaveIdempotencyRecord(RefundAnswer(clock.Now() + absl::Hours(24), "fp-2")).ok());
+  clock.Advance(absl::Hours(25));
+  EXPECT_EQ(*store.ExpireIdempotencyRecords(clock.Now()), 1);
+  EXPECT_EQ(*store.ExpireIdempotencyRecords(clock.Now()), 0);
+}
+
+UsageKey RefundsToday() { return {"acme", "refund", "usd", "2026-11-23"}; }
+
+v1::AuditRecord RefundRecord(const std::string& kind) {
+  v1::AuditRecord record;
+  record.set_tenant_id("acme");
+  record.set_call_id("call-1");
+  record.set_action("create_refund");
+  record.set_kind(kind);
+  return record;
+}
+
+TEST_P(StoreTest, AnActionStartsAndFinishesInOneCommitEach) {
+  testing::FakeClock& clock = clock_;
+  Store& store = *store_;
+  const ReservationRequest reservation{
+      .key = RefundsToday(), .idempotency_key = "pvx_a", .amount = 700, .tenant_limit = 1000};
+  absl::StatusOr<StartedAction> started =
+      store.StartAction({.reservation = reservation, .intent = RefundRecord("intent")});
+  ASSERT_TRUE(started.ok()) << started.status();
+  EXPECT_GT(started->reservation_id, 0);
+  EXPECT_EQ(started->intent.sequence(), 1);
+  EXPECT_EQ(store.OpenIntents()->size(), 1u);
+
+  // Over the limit: neither the reservation nor the intent is written.
+  ReservationRequest too_much = reservation;
+  too_much.idempotency_key = "pvx_b";
+  EXPECT_THAT(store.StartAction({.reservation = too_much, .intent = RefundRecord("intent")}),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_EQ(store.OpenIntents()->size(), 1u);
+  EXPECT_EQ(store.GetUsage(RefundsToday(), "", "")->tenant_count, 1);
+
+  v1::AuditRecord completion = RefundRecord("completion");
+  completion.set_completes_sequence(started->intent.sequence());
+  const IdempotencyRecord answer{.tenant_id = "acme",
+                                 .key = "pvx_a",
+                                 .action = "create_refund",
+                                 .fingerprint = "f",
+                                 .response = "re_1",
+                                 .expires_at = clock.Now() + absl::Hours(1)};
+  ASSERT_TRUE(store
+                  .FinishAction({.reservation_id = started->reservation_id,
+                                 .settlement = Settlement::kCommit,
+                                 .completion = completion,
+                                 .answer = answer})
+                  .ok());
+  EXPECT_TRUE(store.OpenIntents()->empty());
+  EXPECT_EQ(store.GetUsage(RefundsToday(), "", "")->tenant_total, 700);
+  EXPECT_EQ((*store.FindIdempotencyRecord("acme", "pvx_a", clock.Now()))->response, "re_1");
+  // Committed: a release no longer gives the room back.
+  ASSERT_TRUE(store.ReleaseReservation(started->reservation_id).ok());
+  EXPECT_EQ(store.GetUsage(RefundsToday(), "", "")->tenant_total, 700);
+
+  // Released on a refusal; kept when the answer is unknown.
+  for (const Settlement settlement : {Settlement::kRelease, Settlement::kKeep}) {
+    ReservationRequest next = reservation;
+    next.idempotency_key = settlement == Settlement::kRelease ? "pvx_c" : "pvx_d";
+    next.amount = 100;
+    absl::StatusOr<StartedAction> other =
+        store.StartAction({.reservation = next, .intent = RefundRecord("intent")});
+    ASSERT_TRUE(other.ok()) << other.status();
+    v1::AuditRecord done = RefundRecord("completion");
+    done.set_completes_sequence(other->intent.sequence());
+    ASSERT_TRUE(store
+                    .FinishAction({.reservation_id = other->reservation_id,
+                                   .settlement = settlement,
+                                   .completion = done})
+                    .ok());
+  }
+  EXPECT_EQ(store.GetUsage(RefundsToday(), "", "")->tenant_total, 800);
+
+  // An answer for a key held by another request is dropped, the rest kept.
+  absl::StatusOr<StartedAction> last = store.StartAction({.intent = RefundRecord("intent")});
+  ASSERT_TRUE(last.ok());
+  v1::AuditRecord done = RefundRecord("completion");
+  done.set_completes_sequence(last->intent.sequence());
+  IdempotencyRecord conflicting = answer;
+  conflicting.fingerprint = "other";
+  conflicting.response = "re_2";
+  ASSERT_TRUE(store.FinishAction({.completion = done, .answer = conflicting}).ok());
+  EXPECT_TRUE(store.OpenIntents()->empty());
+  EXPECT_EQ((*store.FindIdempotencyRecord("acme", "pvx_a", clock.Now()))->response, "re_1");
+  EXPECT_TRUE(store.VerifyAuditChain("acme")->intact());
+}
+
+// A refund whose answer never came keeps its reservation; the retry of
+// its request takes it over, and a reconciler settling the first attempt
+// (attempted before the retry) leaves it alone.
+TEST_P(StoreTest, ARetryTakesItsRequestsReservationOver) {
+  testing::FakeClock& clock = clock_;
+  Store& store = *store_;
+  const absl::Time first = clock.Now();
+  ReservationRequest reservation{.key = RefundsToday(),
+                                 .idempotency_key = "pvx_a",
+                                 .amount = 700,
+                                 .expires_at = first + absl::Hours(1)};
+  v1::AuditRecord intent = RefundRecord("intent");
+  intent.set_idempotency_key("pvx_a");
+  absl::StatusOr<StartedAction> started =
+      store.StartAction({.reservation = reservation, .intent = intent});
+  ASSERT_TRUE(started.ok()) << started.status();
+  v1::AuditRecord unknown = RefundRecord("completion");
+  unknown.set_completes_sequence(started->intent.sequence());
+  unknown.set_result("UNAVAILABLE");
+  ASSERT_TRUE(store
+                  .FinishAction({.reservation_id = started->reservation_id,
+                                 .settlement = Settlement::kKeep,
+                                 .completion = unknown})
+                  .ok());
+  EXPECT_TRUE(store.OpenIntents()->empty());
+  EXPECT_TRUE(store.UnsettledIntents(first)->empty());  // not made before
+  clock.Advance(absl::Minutes(10));
+  absl::StatusOr<std::vector<v1::AuditRecord>> unsettled = store.UnsettledIntents(clock.Now());
+  ASSERT_TRUE(unsettled.ok()) << unsettled.status();
+  ASSERT_EQ(unsettled->size(), 1u);
+  EXPECT_EQ((*unsettled)[0].sequence(), started->intent.sequence());
+
+  // The retry: the same reservation, attempted now, held for its own hour.
+  const absl::Time retried = clock.Now();
+  reservation.expires_at = retried + absl::Hours(1);
+  absl::StatusOr<StartedAction> retry =
+      store.StartAction({.reservation = reservation, .intent = intent});
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->reservation_id, started->reservation_id);
+  EXPECT_EQ(store.GetUsage(RefundsToday(), "", "")->tenant_total, 700);
+  clock.Advance(absl::Seconds(1));
+  EXPECT_TRUE(store.UnsettledIntents(retried)->empty());
+  ASSERT_TRUE(store.SettleReservation("pvx_a", /*commit=*/false, retried).ok());
+  EXPECT_EQ(store.GetUsage(RefundsToday(), "", "")->tenant_total, 700);
+  EXPECT_EQ(*store.ExpireReservations(first + absl::Hours(1) + absl::Seconds(1)), 0);
+  EXPECT_EQ(*store.ReleaseOrphanReservations(retried), 0);
+  // Attempted before a later bound, it is released.
+  ASSERT_TRUE(store.SettleReservation("pvx_a", /*commit=*/false, clock.Now()).ok());
+  EXPECT_EQ(store.GetUsage(RefundsToday(), "", "")->tenant_total, 0);
+}
+
+TEST_P(StoreTest, ReservationsCountUntilReleasedAndHoldLimitsUnderConcurrency) {
+  Store* store = store_.get();
+  std::atomic<int> granted{0};
+  std::vector<std::thread> threads;
+  // 200 concurrent reservations of 100 against a limit of 5,000.
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        absl::StatusOr<int64_t> id = store->ReserveUsage({.key = RefundsToday(),
+                                                          .customer_id = absl::StrCat("cus_", t),
+                                                          .amount = 100,
+                                                          .tenant_limit = 5000});
+        if (id.ok()) ++granted;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(granted.load(), 50);
+  EXPECT_EQ(store->GetUsage(RefundsToday(), "cus_0", "")->tenant_total, 5000);
+
+  // A released reservation frees its amount; a committed one keeps it.
+  std::unique_ptr<Store> fresh = Open(clock_);
+  ASSERT_NE(fresh, nullptr);
+  const int64_t kept = *fresh->ReserveUsage({.key = RefundsToday(), .amount = 700});
+  const int64_t dropped = *fresh->ReserveUsage({.key = RefundsToday(), .amount = 300});
+  ASSERT_TRUE(fresh->CommitReservation(kept).ok());
+  ASSERT_TRUE(fresh->ReleaseReservation(dropped).ok());
+  EXPECT_EQ(fresh->GetUsage(RefundsToday(), "", "")->tenant_total, 700);
+  EXPECT_THAT(fresh->CommitReservation(dropped), StatusIs(absl::StatusCode::kNotFound));
+
+  // A retried request keeps its first reservation.
+  const int64_t first =
+      *fresh->ReserveUsage({.key = RefundsToday(), .idempotency_key = "pvx_k", .amount = 50});
+  EXPECT_EQ(*fresh->ReserveUsage({.key = RefundsToday(), .idempotency_key = "pvx_k", .amount = 50}),
+            first);
+  EXPECT_EQ(fresh->GetUsage(RefundsToday(), "", "")->tenant_total, 750);
+}
+
+TEST_P(StoreTest, CustomerLimitsAndExpiry) {
+  testing::FakeClock& clock = clock_;
+  Store* store = store_.get();
+  ASSERT_TRUE(store
+                  ->ReserveUsage({.key = RefundsToday(),
+                                  .customer_id = "cus_1",
+                                  .amount = 900,
+                                  .customer_limit = 1000,
+                                  .expires_at = clock.Now() + absl::Minutes(5)})
+                  .ok());
+  EXPECT_THAT(
+      store->ReserveUsage(
+          {.key = RefundsToday(), .customer_id = "cus_1", .amount = 200, .customer_limit = 1000}),
+      StatusIs(absl::StatusCode::kResourceExhausted, ::testing::HasSubstr("customer")));
+  EXPECT_TRUE(store
+                  ->ReserveUsage({.key = RefundsToday(),
+                                  .customer_id = "cus_2",
+                                  .amount = 200,
+                                  .customer_limit = 1000})
+                  .ok());
+  // A pending reservation left behind (a crash) expires.
+  EXPECT_EQ(*store->ExpireReservations(clock.Now() + absl::Minutes(6)), 1);
+  EXPECT_EQ(store->GetUsage(RefundsToday(), "cus_1", "")->customer_total, 0);
+}
+
+StoredApproval PendingApproval(const std::string& id, absl::Time expires) {
+  StoredApproval stored;
+  stored.approval.set_approval_id(id);
+  stored.approval.set_tenant_id("acme");
+  stored.approval.set_action("create_refund");
+  stored.approval.set_state("pending");
+  stored.approval.set_expires_at(absl::ToUnixSeconds(expires));
+  stored.payload = "serialized request";
+  return stored;
+}
+
+TEST_P(StoreTest, ApprovalsAreDecidedOnceAndExpire) {
+  testing::FakeClock& clock = clock_;
+  Store* store = store_.get();
+  ASSERT_TRUE(store->CreateApproval(PendingApproval("apv_1", clock.Now() + absl::Hours(1))).ok());
+  ASSERT_TRUE(store->CreateApproval(PendingApproval("apv_2", clock.Now() + absl::Minutes(1))).ok());
+  EXPECT_EQ(store->ListApprovals("acme", "", clock.Now())->size(), 2u);
+
+  absl::StatusOr<StoredApproval> decided =
+      store->DecideApproval("acme", "apv_1", true, "ops@acme", "ok", clock.Now());
+  ASSERT_TRUE(decided.ok()) << decided.status();
+  EXPECT_EQ(decided->approval.state(), "approved");
+  EXPECT_EQ(decided->payload, "serialized request");
+  EXPECT_THAT(store->DecideApproval("acme", "apv_1", false, "ops", "", clock.Now()),
+              StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::HasSubstr("approved")));
+  EXPECT_THAT(store->DecideApproval("acme", "apv_9", true, "ops", "", clock.Now()),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store->DecideApproval("other", "apv_2", true, "ops", "", clock.Now()),
+              StatusIs(absl::StatusCode::kNotFound));
+
+  clock.Advance(absl::Minutes(2));
+  EXPECT_EQ(store->ListApprovals("acme", "expired", clock.Now())->size(), 1u);
+  EXPECT_THAT(store->DecideApproval("acme", "apv_2", true, "ops", "", clock.Now()),
+              StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::HasSubstr("expired")));
+  EXPECT_EQ(store->ListApprovals("acme", "approved", clock.Now())->size(), 1u);
+}
+
+// The list's bound (1,000) applies to the state asked for: many decided
+// and expired approvals that expire sooner do not hide a pending one.
+TEST_P(StoreTest, PendingApprovalsAreListedBehindManyDecidedOrExpiredOnes) {
+  testing::FakeClock& clock = clock_;
+  Store* store = store_.get();
+  for (int i = 0; i < 1100; ++i) {
+    const std::string id = absl::StrCat("apv_old_", i);
+    ASSERT_TRUE(store->CreateApproval(PendingApproval(id, clock.Now() + absl::Minutes(1))).ok());
+    if (i % 2 == 0) {
+      ASSERT_TRUE(store->DecideApproval("acme", id, false, "ops", "", clock.Now()).ok());
+    }
+  }
+  clock.Advance(absl::Minutes(2));  // the undecided half expires
+  ASSERT_TRUE(store->CreateApproval(PendingApproval("apv_new", clock.Now() + absl::Hours(1))).ok());
+  absl::StatusOr<std::vector<v1::Approval>> pending = store->ListApprovals("acme", "", clock.Now());
+  ASSERT_TRUE(pending.ok()) << pending.status();
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].approval_id(), "apv_new");
+  EXPECT_EQ(store->ListApprovals("acme", "expired", clock.Now())->size(), 550u);
+  EXPECT_EQ(store->ListApprovals("acme", "rejected", clock.Now())->size(), 550u);
+}
+
+TEST_P(StoreTest, HandoffSessionsAreFoundByIntentAndStoredOnce) {
+  testing::FakeClock& clock = clock_;
+  Store* store = store_.get();
+  HandoffSession session{.tenant_id = "acme",
+                         .session_id = "hos_1",
+                         .call_id = "call-1",
+                         .customer_id = "cus_1",
+                         .payment_intent_id = "pi_1",
+                         .amount = 2000,
+                         .currency = "usd",
+                         .created = clock.Now()};
+  ASSERT_TRUE(store->CreateHandoffSession(session).ok());
+  session.amount = 1;  // a retry changes nothing
+  ASSERT_TRUE(store->CreateHandoffSession(session).ok());
+  auto found = store->FindHandoffSession("acme", "pi_1");
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->session_id, "hos_1");
+  EXPECT_EQ((*found)->call_id, "call-1");
+  EXPECT_EQ((*found)->amount, 2000);
+  EXPECT_EQ((*found)->state, "pending");
+  // Another tenant sees nothing.
+  auto other = store->FindHandoffSession("globex", "pi_1");
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(other->has_value());
+}
+
+TEST_P(StoreTest, EventsAreNumberedPerTenantAndStoredOncePerStripeId) {
+  Store* store = store_.get();
+  auto event = [](const std::string& id, const std::string& type) {
+    v1::PaymentEvent event;
+    event.set_stripe_event_id(id);
+    event.set_type(type);
+    return event;
+  };
+  auto first = store->AppendEvent({"acme", event("evt_1", "charge.failed")});
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->sequence, 1);
+  EXPECT_TRUE(first->stored);
+  EXPECT_EQ(store->AppendEvent({"acme", event("evt_2", "charge.refunded")})->sequence, 2);
+  // A redelivery stores nothing and names the first delivery.
+  auto again = store->AppendEvent({"acme", event("evt_1", "charge.failed")});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->sequence, 1);
+  EXPECT_FALSE(again->stored);
+  // Tenants number their own events; the same Stripe id may exist in both.
+  EXPECT_EQ(store->AppendEvent({"globex", event("evt_1", "charge.failed")})->sequence, 1);
+  auto after_one = store->ReadEvents("acme", 1, 100);
+  ASSERT_TRUE(after_one.ok());
+  ASSERT_EQ(after_one->size(), 1u);
+  EXPECT_EQ((*after_one)[0].sequence(), 2);
+  EXPECT_EQ((*after_one)[0].type(), "charge.refunded");
+  EXPECT_EQ(*store->LastEventSequence("acme"), 2);
+  EXPECT_EQ(*store->LastEventSequence("nobody"), 0);
+
+  ASSERT_TRUE(store
+                  ->CreateHandoffSession(
+                      {.tenant_id = "acme", .session_id = "hos_1", .payment_intent_id = "pi_1"})
+                  .ok());
+  EXPECT_TRUE(store->UpdateHandoffState("acme", "pi_1", "succeeded").ok());
+  EXPECT_EQ((*store->FindHandoffSession("acme", "pi_1"))->state, "succeeded");
+  EXPECT_EQ(store->UpdateHandoffState("globex", "pi_1", "failed").code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_P(StoreTest, AJobsLeaseIsHeldByOneHolderUntilItRunsOut) {
+  // Two processes on one store: on PostgreSQL, replicas; on SQLite, payvoxd
+  // and a tool opened on its file.
+  Store* a = store_.get();
+  Store* b = store_.get();
+  const absl::Time now = clock_.Now();
+  EXPECT_TRUE(*a->HoldLease("reconciler", "replica-a", now, now + absl::Minutes(3)));
+  EXPECT_FALSE(*b->HoldLease("reconciler", "replica-b", now, now + absl::Minutes(3)));
+  // Another job is not held up; the holder renews its own.
+  EXPECT_TRUE(*b->HoldLease("housekeeping", "replica-b", now, now + absl::Minutes(3)));
+  const absl::Time later = now + absl::Minutes(1);
+  EXPECT_TRUE(*a->HoldLease("reconciler", "replica-a", later, later + absl::Minutes(3)));
+  EXPECT_FALSE(
+      *b->HoldLease("reconciler", "replica-b", later + absl::Minutes(2), later + absl::Minutes(5)));
+  // A holder that stops renewing (its replica died) loses it when it runs
+  // out.
+  const absl::Time lapsed = later + absl::Minutes(3);
+  EXPECT_TRUE(*b->HoldLease("reconciler", "replica-b", lapsed, lapsed + absl::Minutes(3)));
+  EXPECT_FALSE(*a->HoldLease("reconciler", "replica-a", lapsed, lapsed + absl::Minutes(3)));
+}
+
+using AuditTest = StoreTest;
+
+TEST_P(AuditTest, AppendsChainPerTenant) {
+  absl::StatusOr<v1::AuditRecord> first =
+      store_->AppendAudit(SampleAuditRecord("acme", "c1", "intent", true));
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->sequence(), 1);
+  EXPECT_EQ(first->hash(), ChainHash("", *first));
+  clock_.Advance(absl::Seconds(1));
+  absl::StatusOr<v1::AuditRecord> second =
+      store_->AppendAudit(SampleAuditRecord("acme", "c1", "completion", true));
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->sequence(), 2);
+  EXPECT_EQ(second->hash(), ChainHash(first->hash(), *second));
+  EXPECT_EQ(store_->AppendAudit(SampleAuditRecord("other", "c9", "decision", false))->sequence(),
+            1);
+
+  absl::StatusOr<v1::VerifyAuditChainResponse> verified = store_->VerifyAuditChain("acme");
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->intact());
+  EXPECT_EQ(verified->records_checked(), 2);
+}
+
+TEST_P(AuditTest, DetectsEditedAndDeletedRecords) {
+  std::vector<v1::AuditRecord> batch;
+  for (int i = 0; i < 5; ++i) batch.push_back(SampleAuditRecord("acme", "c1", "decision", true));
+  ASSERT_TRUE(store_->AppendAuditBatch(batch).ok());
+  ASSERT_TRUE(store_->VerifyAuditChain("acme")->intact());
+
+  // Edit record 3's content (amount) behind the store's back.
+  v1::AuditRecord edited = store_
+                               ->QueryAudit([] {
+                                 v1::QueryAuditRequest query;
+                                 query.set_tenant_id("acme");
+                                 query.set_after_sequence(2);
+                                 query.set_limit(1);
+                                 return query;
+                               }())
+                               ->front();
+  edited.mutable_amount()->set_amount_minor(1);
+  ASSERT_TRUE(Exec("UPDATE audit SET record = " + BlobLiteral(edited.SerializeAsString()) +
+                   " WHERE tenant = 'acme' AND sequence = 3")
+                  .ok());
+  absl::StatusOr<v1::VerifyAuditChainResponse> verified = store_->VerifyAuditChain("acme");
+  EXPECT_FALSE(verified->intact());
+  EXPECT_EQ(verified->first_bad_sequence(), 3);
+  EXPECT_EQ(verified->records_checked(), 2);
+
+  // Deleting a record breaks the chain where it was.
+  ASSERT_TRUE(store_->AppendAudit(SampleAuditRecord("beta", "c1", "decision", true)).ok());
+  ASSERT_TRUE(store_->AppendAudit(SampleAuditRecord("beta", "c1", "decision", true)).ok());
+  ASSERT_TRUE(store_->AppendAudit(SampleAuditRecord("beta", "c1", "decision", true)).ok());
+  ASSERT_TRUE(Exec("DELETE FROM audit WHERE tenant = 'beta' AND sequence = 2").ok());
+  EXPECT_EQ(store_->VerifyAuditChain("beta")->first_bad_sequence(), 2);
+}
+
+TEST_P(AuditTest, QueriesFilterAndPage) {
+  ASSERT_TRUE(store_->AppendAudit(SampleAuditRecord("acme", "c1", "decision", true)).ok());
+  clock_.Advance(absl::Hours(1));
+  ASSERT_TRUE(store_->AppendAudit(SampleAuditRecord("acme", "c2", "decision", false)).ok());
+  ASSERT_TRUE(store_->AppendAudit(SampleAuditRecord("acme", "c2", "decision", true)).ok());
+
+  v1::QueryAuditRequest query;
+  query.set_tenant_id("acme");
+  query.set_call_id("c2");
+  EXPECT_EQ(store_->QueryAudit(query)->size(), 2u);
+  query.set_result("error");
+  EXPECT_EQ(store_->QueryAudit(query)->size(), 1u);
+  query.clear_result();
+  query.set_limit(1);
+  absl::StatusOr<std::vector<v1::AuditRecord>> page = store_->QueryAudit(query);
+  ASSERT_EQ(page->size(), 1u);
+  query.set_after_sequence(page->front().sequence());
+  EXPECT_EQ(store_->QueryAudit(query)->front().sequence(), 3);
+  v1::QueryAuditRequest by_time;
+  by_time.set_tenant_id("acme");
+  by_time.set_since_unix(absl::ToUnixSeconds(clock_.Now()) - 60);
+  EXPECT_EQ(store_->QueryAudit(by_time)->size(), 2u);
+  by_time.set_limit(5000);
+  EXPECT_THAT(store_->QueryAudit(by_time), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_P(AuditTest, OpenIntentsAreThoseWithoutCompletion) {
+  absl::StatusOr<v1::AuditRecord> answered =
+      store_->AppendAudit(SampleAuditRecord("acme", "c1", "intent", true));
+  absl::StatusOr<v1::AuditRecord> open =
+      store_->AppendAudit(SampleAuditRecord("acme", "c2", "intent", true));
+  ASSERT_TRUE(answered.ok() && open.ok());
+  v1::AuditRecord completion = SampleAuditRecord("acme", "c1", "completion", true);
+  completion.set_completes_sequence(answered->sequence());
+  ASSERT_TRUE(store_->AppendAudit(completion).ok());
+  absl::StatusOr<std::vector<v1::AuditRecord>> intents = store_->OpenIntents();
+  ASSERT_TRUE(intents.ok());
+  ASSERT_EQ(intents->size(), 1u);
+  EXPECT_EQ(intents->front().call_id(), "c2");
+}
+
+class TenantStoreTest : public StoreTest {
+ protected:
+  TenantStoreTest() { clock_.Advance(absl::FromUnixSeconds(1'800'000'000) - clock_.Now()); }
+  TenantToken Token(const std::string& tenant, const std::string& hash) {
+    return {.tenant_id = tenant, .token_hash = hash, .created = clock_.Now()};
+  }
+};
+
+TEST_P(TenantStoreTest, CreatesTenantsOnceWithTheirFirstToken) {
+  ASSERT_TRUE(
+      store_
+          ->CreateTenant({.tenant_id = "acme", .display_name = "Acme", .created = clock_.Now()},
+                         Token("acme", "h1"))
+          .ok());
+  EXPECT_EQ(
+      store_->CreateTenant({.tenant_id = "acme", .created = clock_.Now()}, Token("acme", "h2"))
+          .code(),
+      absl::StatusCode::kAlreadyExists);
+  auto tenants = store_->ListTenants();
+  ASSERT_TRUE(tenants.ok());
+  EXPECT_THAT(*tenants, ElementsAre(Field(&Tenant::display_name, "Acme")));
+  auto tokens = store_->TenantTokens(clock_.Now());
+  ASSERT_TRUE(tokens.ok());
+  EXPECT_THAT(*tokens, ElementsAre(Field(&TenantToken::token_hash, "h1")));
+}
+
+TEST_P(TenantStoreTest, ARotatedTokenWorksUntilTheOverlapEnds) {
+  ASSERT_TRUE(
+      store_->CreateTenant({.tenant_id = "acme", .created = clock_.Now()}, Token("acme", "old"))
+          .ok());
+  const absl::Time overlap_end = clock_.Now() + absl::Hours(1);
+  ASSERT_TRUE(store_->AddTenantToken(Token("acme", "new"), overlap_end).ok());
+  auto during = store_->TenantTokens(clock_.Now());
+  ASSERT_TRUE(during.ok());
+  EXPECT_THAT(*during,
+              UnorderedElementsAre(Field(&TenantToken::expires_at, overlap_end),
+                                   Field(&TenantToken::expires_at, absl::InfiniteFuture())));
+  auto after = store_->TenantTokens(overlap_end);
+  ASSERT_TRUE(after.ok());
+  EXPECT_THAT(*after, ElementsAre(Field(&TenantToken::token_hash, "new")));
+  EXPECT_EQ(store_->AddTenantToken(Token("nobody", "x"), overlap_end).code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_P(TenantStoreTest, StripeKeysAndWebhookSecretsAreResealedAllOrNothing) {
+  ASSERT_TRUE(
+      store_->CreateTenant({.tenant_id = "acme", .created = clock_.Now()}, Token("acme", "h"))
+          .ok());
+  ASSERT_TRUE(store_->SetStripeKey("acme", "sealed-key", "test").ok());
+  EXPECT_EQ(store_->SetStripeKey("nobody", "k", "test").code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(store_
+                  ->AddWebhookEndpoint({.tenant_id = "acme",
+                                        .endpoint_id = "we_1",
+                                        .url = "https://x",
+                                        .secret_sealed = "sealed-secret",
+                                        .created = clock_.Now()},
+                                       clock_.Now())
+                  .ok());
+  // Saved answers are sealed too; one saved before sealing is left alone.
+  ASSERT_TRUE(store_
+                  ->SaveIdempotencyRecord({.tenant_id = "acme",
+                                           .key = "k-1",
+                                           .action = "create_refund",
+                                           .fingerprint = "f",
+                                           .response = "pvx1.0123456789abcdef.answer",
+                                           .expires_at = clock_.Now() + absl::Hours(1)})
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->SaveIdempotencyRecord({.tenant_id = "acme",
+                                           .key = "k-0",
+                                           .action = "create_refund",
+                                           .fingerprint = "f",
+                                           .response = "plain",
+                                           .expires_at = clock_.Now() + absl::Hours(1)})
+                  .ok());
+  std::vector<std::string> contexts;
+  auto rewritten =
+      store_->ResealSecrets([&](const std::string& sealed, const std::string& context) {
+        contexts.push_back(context);
+        return absl::StatusOr<std::string>("re-" + sealed);
+      });
+  ASSERT_TRUE(rewritten.ok()) << rewritten.status();
+  EXPECT_EQ(*rewritten, 3);
+  EXPECT_THAT(contexts,
+              ElementsAre("stripe_key:acme", "webhook_secret:acme:we_1", "answer:acme:k-1"));
+  auto answer = store_->FindIdempotencyRecord("acme", "k-1", clock_.Now());
+  ASSERT_TRUE(answer.ok() && answer->has_value());
+  EXPECT_EQ((*answer)->response, "re-pvx1.0123456789abcdef.answer");
+
+  // A failure part way leaves every value as it was.
+  auto failed = store_->ResealSecrets(
+      [](const std::string& sealed, const std::string& context) -> absl::StatusOr<std::string> {
+        if (context.starts_with("webhook")) return absl::DataLossError("cannot open");
+        return "again-" + sealed;
+      });
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kDataLoss);
+  auto tenants = store_->ListTenants();
+  ASSERT_TRUE(tenants.ok());
+  EXPECT_EQ((*tenants)[0].stripe_key_sealed, "re-sealed-key");
+  EXPECT_EQ((*tenants)[0].stripe_mode, "test");
+}
+
+TEST_P(TenantStoreTest, ANewWebhookEndpointLetsThePreviousSecretVerifyUntilItExpires) {
+  const absl::Time t0 = clock_.Now();
+  ASSERT_TRUE(store_
+                  ->AddWebhookEndpoint({.tenant_id = "acme",
+                                        .endpoint_id = "we_1",
+                                        .url = "u",
+                                        .secret_sealed = "s1",
+                                        .created = t0},
+                                       t0)
+                  .ok());
+  clock_.Advance(absl::Seconds(1));
+  const absl::Time overlap_end = clock_.Now() + absl::Hours(24);
+  ASSERT_TRUE(store_
+                  ->AddWebhookEndpoint({.tenant_id = "acme",
+                                        .endpoint_id = "we_2",
+                                        .url = "u",
+                                        .secret_sealed = "s2",
+                                        .created = clock_.Now()},
+                                       overlap_end)
+                  .ok());
+  auto both = store_->WebhookEndpoints("acme", clock_.Now());
+  ASSERT_TRUE(both.ok());
+  EXPECT_THAT(*both, ElementsAre(Field(&WebhookEndpoint::endpoint_id, "we_2"),
+                                 Field(&WebhookEndpoint::endpoint_id, "we_1")));
+  auto later = store_->WebhookEndpoints("acme", overlap_end);
+  ASSERT_TRUE(later.ok());
+  EXPECT_THAT(*later, ElementsAre(Field(&WebhookEndpoint::endpoint_id, "we_2")));
+  auto other = store_->WebhookEndpoints("globex", clock_.Now());
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->empty());
+}
+
+#define PAYVOX_ON_EVERY_STORE(Suite)                                                               \
+  INSTANTIATE_TEST_SUITE_P(Stores, Suite, ::testing::Values(Backend::kSqlite, Backend::kPostgres), \
+                           [](const ::testing::TestParamInfo<Backend>& info) {                     \
+                             return std::string(testing::BackendName(info.param));                 \
+                           })
+PAYVOX_ON_EVERY_STORE(StoreTest);
+PAYVOX_ON_EVERY_STORE(AuditTest);
+PAYVOX_ON_EVERY_STORE(TenantStoreTest);
+
+}  // namespace
+}  // namespace payvox
