@@ -10,10 +10,18 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "client/stripe_client.h"
 #include "common/error_detail.h"
+#include "common/secure_random.h"
 #include "common/status_macros.h"
 
 namespace payvox {
+namespace {
+
+// How long an in-flight claim outlives the longest Stripe request.
+constexpr absl::Duration kInFlightMargin = absl::Minutes(1);
+
+}  // namespace
 
 std::string RequestFingerprint(const google::protobuf::Message& request) {
   std::unique_ptr<google::protobuf::Message> bare(request.New());
@@ -51,7 +59,11 @@ bool StripeAnswered(const absl::Status& status) {
 
 ActionGuard::ActionGuard(StoreExecutor& store, const Clock& clock, const Keyring& keyring,
                          ActionGuardOptions options)
-    : store_(store), clock_(clock), keyring_(keyring), options_(std::move(options)) {
+    : store_(store),
+      clock_(clock),
+      keyring_(keyring),
+      options_(std::move(options)),
+      in_flight_holder_(absl::BytesToHexString(SecureRandomBytes(8).value_or(""))) {
   if (options_.metrics == nullptr) return;
   decisions_ = &options_.metrics->AddCounter(
       "payvox_policy_decisions_total",
@@ -154,7 +166,14 @@ boost::asio::awaitable<absl::StatusOr<StartedAction>> ActionGuard::Start(
   who.set_idempotency_key(std::move(idempotency_key));
   who.set_ok(true);
   Decided(who.action(), "allow");
-  const ActionStart start{.reservation = std::move(reservation), .intent = std::move(who)};
+  // Claimed while Stripe is asked: a retry of this request on another
+  // replica is told to wait for the answer instead of running it again.
+  // Longer than any Stripe request, in case this process dies mid-call.
+  const ActionStart start{
+      .reservation = std::move(reservation),
+      .intent = std::move(who),
+      .in_flight_until = clock_.Now() + stripe::kLongestRequest + kInFlightMargin,
+      .in_flight_holder = in_flight_holder_};
   const absl::Time started = clock_.Now();
   absl::StatusOr<StartedAction> out =
       co_await store_.Run([&](Store& store) { return store.StartAction(start); });
@@ -169,7 +188,8 @@ boost::asio::awaitable<absl::Status> ActionGuard::Finish(
   who.set_decision("allow");
   who.set_completes_sequence(started.intent.sequence());
   who.set_ok(result.ok());
-  ActionFinish finish{.reservation_id = started.reservation_id};
+  ActionFinish finish{.reservation_id = started.reservation_id,
+                      .in_flight_key = started.intent.idempotency_key()};
   if (result.ok()) {
     who.set_result(*result);
     finish.settlement = Settlement::kCommit;

@@ -146,6 +146,10 @@ class ActionGuard {
   const Clock& clock_;
   const Keyring& keyring_;
   const ActionGuardOptions options_;
+  // Names this guard's in-flight claims (ActionStart::in_flight_holder):
+  // its single flight runs a key once at a time, so a claim of its own
+  // found by a start is one whose finish could not be written.
+  const std::string in_flight_holder_;
   mutable std::mutex policy_mu_;
   std::optional<v1::TenantPolicy> policy_ ABSL_GUARDED_BY(policy_mu_);
   absl::Time policy_fresh_until_ ABSL_GUARDED_BY(policy_mu_);

@@ -99,6 +99,10 @@ CREATE TABLE webhook_endpoints (
   PRIMARY KEY (tenant, endpoint_id));
 -- Which replica runs a job (the reconciler, housekeeping), until when.
 CREATE TABLE job_leases (job TEXT PRIMARY KEY, holder TEXT NOT NULL, until BIGINT NOT NULL);
+-- Requests being carried out now (ActionStart::in_flight_until), by key.
+CREATE TABLE in_flight (
+  tenant TEXT NOT NULL, key TEXT NOT NULL, until BIGINT NOT NULL, holder TEXT NOT NULL,
+  PRIMARY KEY (tenant, key));
 )sql",
 };
 
@@ -485,6 +489,23 @@ absl::StatusOr<StartedAction> PostgresStore::StartAction(const ActionStart& star
   StartedAction started;
   PAYVOX_RETURN_IF_ERROR(pg::InTransaction(pool_, [&](pg::Connection& db) -> absl::Status {
     started = StartedAction{};
+    if (start.in_flight_until != absl::InfinitePast()) {
+      // The row's lock makes a second start of the key, on any replica,
+      // wait for this transaction and then find the claim.
+      PAYVOX_ASSIGN_OR_RETURN(
+          pg::Result claimed,
+          db.Exec("INSERT INTO in_flight AS f (tenant, key, until, holder) "
+                  "VALUES ($1, $2, $3, $5) ON CONFLICT (tenant, key) DO UPDATE SET "
+                  "until = excluded.until, holder = excluded.holder "
+                  "WHERE f.until <= $4 OR f.holder = excluded.holder",
+                  Params()
+                      .Text(start.intent.tenant_id())
+                      .Text(start.intent.idempotency_key())
+                      .Int(Micros(start.in_flight_until))
+                      .Int(Micros(clock_.Now()))
+                      .Text(start.in_flight_holder)));
+      if (claimed.affected() == 0) return InFlightError();
+    }
     if (start.reservation.has_value()) {
       PAYVOX_ASSIGN_OR_RETURN(started.reservation_id, ReserveIn(db, *start.reservation));
     }
@@ -498,6 +519,12 @@ absl::Status PostgresStore::FinishAction(const ActionFinish& finish) {
   return pg::InTransaction(pool_, [&](pg::Connection& db) -> absl::Status {
     if (finish.reservation_id != 0) {
       PAYVOX_RETURN_IF_ERROR(SettleIn(db, finish.reservation_id, finish.settlement));
+    }
+    if (!finish.in_flight_key.empty()) {
+      PAYVOX_RETURN_IF_ERROR(
+          db.Exec("DELETE FROM in_flight WHERE tenant = $1 AND key = $2",
+                  Params().Text(finish.completion.tenant_id()).Text(finish.in_flight_key))
+              .status());
     }
     PAYVOX_RETURN_IF_ERROR(AppendIn(db, finish.completion).status());
     if (finish.answer.has_value()) {

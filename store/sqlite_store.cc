@@ -128,6 +128,9 @@ CREATE INDEX reservations_pending ON reservations (state, attempted);
     R"sql(
 CREATE TABLE job_leases (job TEXT PRIMARY KEY, holder TEXT NOT NULL, until INTEGER NOT NULL)
   WITHOUT ROWID;
+CREATE TABLE in_flight (
+  tenant TEXT NOT NULL, key TEXT NOT NULL, until INTEGER NOT NULL, holder TEXT NOT NULL,
+  PRIMARY KEY (tenant, key)) WITHOUT ROWID;
 )sql",
 };
 
@@ -482,6 +485,20 @@ absl::StatusOr<StartedAction> SqliteStore::StartAction(const ActionStart& start)
   Transaction transaction(db_);
   PAYVOX_RETURN_IF_ERROR(transaction.status());
   StartedAction started;
+  if (start.in_flight_until != absl::InfinitePast()) {
+    Statement claim(db_,
+                    "INSERT INTO in_flight AS f (tenant, key, until, holder) "
+                    "VALUES (?1, ?2, ?3, ?5) ON CONFLICT (tenant, key) DO UPDATE SET "
+                    "until = excluded.until, holder = excluded.holder "
+                    "WHERE f.until <= ?4 OR f.holder = excluded.holder");
+    claim.Bind(1, start.intent.tenant_id());
+    claim.Bind(2, start.intent.idempotency_key());
+    claim.Bind(3, Micros(start.in_flight_until));
+    claim.Bind(4, Micros(clock_.Now()));
+    claim.Bind(5, start.in_flight_holder);
+    PAYVOX_RETURN_IF_ERROR(claim.Run());
+    if (db_.changes() == 0) return InFlightError();
+  }
   if (start.reservation.has_value()) {
     PAYVOX_ASSIGN_OR_RETURN(started.reservation_id, ReserveLocked(*start.reservation));
   }
@@ -496,6 +513,12 @@ absl::Status SqliteStore::FinishAction(const ActionFinish& finish) {
   PAYVOX_RETURN_IF_ERROR(transaction.status());
   if (finish.reservation_id != 0) {
     PAYVOX_RETURN_IF_ERROR(SettleLocked(finish.reservation_id, finish.settlement));
+  }
+  if (!finish.in_flight_key.empty()) {
+    Statement release(db_, "DELETE FROM in_flight WHERE tenant = ?1 AND key = ?2");
+    release.Bind(1, finish.completion.tenant_id());
+    release.Bind(2, finish.in_flight_key);
+    PAYVOX_RETURN_IF_ERROR(release.Run());
   }
   PAYVOX_RETURN_IF_ERROR(AppendLocked(finish.completion).status());
   if (finish.answer.has_value()) {

@@ -110,6 +110,16 @@ struct IdempotencyRecord {
 struct ActionStart {
   std::optional<ReservationRequest> reservation;
   v1::AuditRecord intent;
+  // Until when the intent's idempotency key is claimed as in flight
+  // (InfinitePast: no claim). While a claim of another start runs,
+  // StartAction returns UNAVAILABLE and writes nothing: the request is
+  // being carried out (on another replica) and its retry must wait for the
+  // answer, never run it twice. FinishAction drops the claim; a start
+  // whose process died lets it run out. A claim of the same holder is
+  // taken over: a holder runs a key once at a time, so its own claim is
+  // one whose finish could not be written (the database went away).
+  absl::Time in_flight_until = absl::InfinitePast();
+  std::string in_flight_holder;
 };
 
 struct StartedAction {
@@ -132,6 +142,8 @@ enum class Settlement {
 // answer stays); the rest is.
 struct ActionFinish {
   int64_t reservation_id = 0;
+  // The key the start claimed as in flight, given up now ("" for none).
+  std::string in_flight_key;
   Settlement settlement = Settlement::kKeep;
   v1::AuditRecord completion;
   std::optional<IdempotencyRecord> answer;
@@ -187,6 +199,14 @@ inline std::string WebhookSecretContext(const std::string& tenant_id,
 inline std::string SavedAnswerContext(const std::string& tenant_id,
                                       const std::string& idempotency_key) {
   return "answer:" + tenant_id + ":" + idempotency_key;
+}
+
+// InFlightError: what StartAction returns for a request another start is
+// carrying out.
+inline absl::Status InFlightError() {
+  return absl::UnavailableError(
+      "this request is being carried out by another payvoxd right now; retry it with the same "
+      "request_id in a moment for its answer");
 }
 
 // ApprovalAsOf: the approval as it stands at `now`: a pending one past its

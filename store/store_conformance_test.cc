@@ -241,6 +241,58 @@ TEST_P(StoreTest, AnActionStartsAndFinishesInOneCommitEach) {
   EXPECT_TRUE(store.VerifyAuditChain("acme")->intact());
 }
 
+// A request being carried out holds its key: a second start of it (its
+// retry, arriving at another replica) is UNAVAILABLE and writes nothing,
+// until the first finishes or its claim runs out.
+TEST_P(StoreTest, AStartInFlightHoldsItsKeyUntilItFinishesOrItsClaimRunsOut) {
+  testing::FakeClock& clock = clock_;
+  Store& store = *store_;
+  v1::AuditRecord intent = RefundRecord("intent");
+  intent.set_idempotency_key("pvx_flight");
+  const ReservationRequest reservation{
+      .key = RefundsToday(), .idempotency_key = "pvx_flight", .amount = 100, .tenant_limit = 1000};
+  const auto start_on = [&](const std::string& replica) {
+    return ActionStart{.reservation = reservation,
+                       .intent = intent,
+                       .in_flight_until = clock.Now() + absl::Minutes(3),
+                       .in_flight_holder = replica};
+  };
+  absl::StatusOr<StartedAction> first = store.StartAction(start_on("replica-a"));
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_THAT(store.StartAction(start_on("replica-b")),
+              StatusIs(absl::StatusCode::kUnavailable, ::testing::HasSubstr("same request_id")));
+  EXPECT_EQ(store.OpenIntents()->size(), 1u);
+  // Another request's key is free.
+  v1::AuditRecord other = intent;
+  other.set_idempotency_key("pvx_other");
+  EXPECT_TRUE(store
+                  .StartAction({.intent = other,
+                                .in_flight_until = clock.Now() + absl::Minutes(3),
+                                .in_flight_holder = "replica-b"})
+                  .ok());
+
+  // Finished (the answer never came): the retry may run, on the same
+  // reservation.
+  v1::AuditRecord completion = RefundRecord("completion");
+  completion.set_completes_sequence(first->intent.sequence());
+  ASSERT_TRUE(store
+                  .FinishAction({.reservation_id = first->reservation_id,
+                                 .in_flight_key = "pvx_flight",
+                                 .settlement = Settlement::kKeep,
+                                 .completion = completion})
+                  .ok());
+  absl::StatusOr<StartedAction> retry = store.StartAction(start_on("replica-b"));
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_EQ(retry->reservation_id, first->reservation_id);
+  // replica-b could not write its finish: its own next start takes the
+  // claim over; another replica waits for it to run out.
+  EXPECT_TRUE(store.StartAction(start_on("replica-b")).ok());
+  EXPECT_THAT(store.StartAction(start_on("replica-c")), StatusIs(absl::StatusCode::kUnavailable));
+  clock.Advance(absl::Minutes(4));
+  EXPECT_TRUE(store.StartAction(start_on("replica-c")).ok());
+  EXPECT_EQ(store.GetUsage(RefundsToday(), "", "")->tenant_total, 100);
+}
+
 // A refund whose answer never came keeps its reservation; the retry of
 // its request takes it over, and a reconciler settling the first attempt
 // (attempted before the retry) leaves it alone.

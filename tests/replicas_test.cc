@@ -138,18 +138,42 @@ TEST_F(ReplicasTest, RefundsSpreadOverReplicasStayWithinTheSharedLimitAndTheTrai
     ASSERT_TRUE(At(0).actions->VerifyIdentity(&context, verify, &verified).ok());
     ASSERT_TRUE(verified.verified());
   }
-  // A retry of the same request on the other replicas gets the first
-  // answer: one refund.
+  // The same request sent to every replica at once: one carries it out,
+  // the others are told it is in flight (UNAVAILABLE) until its answer is
+  // saved, then get that answer. One refund each.
   std::set<std::string> retried_refunds;
+  int in_flight_answers = 0;
   for (int k = 0; k < 5; ++k) {
+    std::vector<std::string> ids(kReplicas);
+    std::vector<int> waits(kReplicas);
+    std::vector<std::thread> together;
     for (int replica = 0; replica < kReplicas; ++replica) {
-      v1::CreateRefundResponse response;
-      const grpc::Status status = Refund(k + replica, absl::StrCat("retried-", k), 1, &response);
-      ASSERT_TRUE(status.ok()) << status.error_message();
-      retried_refunds.insert(response.refund().id());
+      together.emplace_back([&, k, replica] {
+        const size_t at = static_cast<size_t>(replica);
+        for (int attempt = 0; attempt < 200; ++attempt) {
+          v1::CreateRefundResponse response;
+          const grpc::Status status = Refund(replica, absl::StrCat("retried-", k), 1, &response);
+          if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+            ++waits[at];
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            continue;
+          }
+          EXPECT_TRUE(status.ok()) << status.error_message();
+          ids[at] = response.refund().id();
+          return;
+        }
+      });
     }
+    for (std::thread& thread : together) thread.join();
+    for (size_t replica = 0; replica < ids.size(); ++replica) {
+      EXPECT_EQ(ids[replica], ids[0]) << "request retried-" << k;
+      in_flight_answers += waits[replica];
+    }
+    retried_refunds.insert(ids[0]);
   }
   EXPECT_EQ(retried_refunds.size(), 5u);
+  EXPECT_EQ(retried_refunds.count(""), 0u);
+  RecordProperty("in_flight_answers", in_flight_answers);
 
   // 30 senders until the limit refuses them; PostgreSQL restarts once
   // under them.
