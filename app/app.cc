@@ -24,6 +24,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "app/config.h"
+#include "app/event_feed.h"
 #include "app/housekeeper.h"
 #include "app/operations_watch.h"
 #include "app/reconciler.h"
@@ -219,6 +220,8 @@ struct PayvoxApp::Parts {
   std::unique_ptr<grpc::Server> health_server;
   int health_port = 0;
   std::unique_ptr<webhooks::EventIngestor> ingestor;
+  // Events other replicas ingest (a shared store only).
+  std::unique_ptr<EventFeed> event_feed;
   std::unique_ptr<webhooks::WebhookListener> webhook_listener;
   std::unique_ptr<webhooks::WebhookSink> metrics_sink;
   std::unique_ptr<webhooks::WebhookListener> metrics_listener;
@@ -242,6 +245,7 @@ struct PayvoxApp::Parts {
     if (webhook_listener) webhook_listener->Stop();
     if (metrics_listener) metrics_listener->Stop();
     if (gateway_listener) gateway_listener->Stop();
+    if (event_feed) event_feed->Stop();
     // Event streams end cleanly with their last sequence.
     if (hub) hub->Close();
     if (health_server) health_server->GetHealthCheckService()->SetServingStatus(false);
@@ -698,6 +702,24 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::StartParts(PayvoxAppOption
         boost::asio::detached);
   }
 
+  // Sessions forget what an event changed before any subscriber hears of
+  // it, so a read after the event is fresh.
+  const EventFeed::Deliver deliver = [hub = parts->hub.get(), sessions = parts->sessions.get()](
+                                         const std::string& tenant, const v1::PaymentEvent& event) {
+    if (sessions != nullptr) sessions->Forget(tenant, event);
+    hub->Publish(tenant, event);
+  };
+  if (std::unique_ptr<EventWatch> watch = parts->store->WatchEvents(); watch != nullptr) {
+    parts->event_feed = std::make_unique<EventFeed>(
+        *parts->store, std::move(watch), deliver,
+        EventFeedOptions{.on_error = [log = parts->log](const absl::Status& error) {
+          log->Warning("reading other replicas' events failed", {{"error", error.ToString()}});
+        }});
+    if (absl::Status s = parts->event_feed->Start(); !s.ok()) {
+      parts->Stop();
+      return absl::Status(s.code(), absl::StrCat("event feed: ", s.message()));
+    }
+  }
   if (!webhooks_config.listen_address().empty()) {
     std::vector<std::string> secrets = std::move(options.webhook_secrets);
     if (secrets.empty() && options.sandbox) secrets.push_back("whsec_payvox_sandbox");
@@ -717,14 +739,7 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::StartParts(PayvoxAppOption
                 [serving = &parts->serving, reachable = &parts->store_reachable] {
                   return serving->load() && reachable->load();
                 },
-            // Sessions forget what the event changed before any
-            // subscriber hears of it, so a read after the event is fresh.
-            .on_stored =
-                [hub = parts->hub.get(), sessions = parts->sessions.get()](
-                    const std::string& tenant, const v1::PaymentEvent& event) {
-                  if (sessions != nullptr) sessions->Forget(tenant, event);
-                  hub->Publish(tenant, event);
-                },
+            .on_stored = deliver,
             .metrics = &parts->metrics,
             .log = parts->log});
     parts->webhook_listener = std::make_unique<webhooks::WebhookListener>(*parts->ingestor, clock);

@@ -1,6 +1,9 @@
 #include "store/postgres.h"
 
+#include <fcntl.h>
 #include <libpq-fe.h>
+#include <poll.h>
+#include <unistd.h>
 
 #include <utility>
 
@@ -248,6 +251,66 @@ void Pool::Give(std::unique_ptr<Connection> connection) {
   }
   absl::MutexLock lock(&mu_);
   idle_.push_back(std::move(connection));
+}
+
+// --- Listener ---
+
+Listener::Listener(ConnectOptions options, std::string channel)
+    : options_(std::move(options)), channel_(std::move(channel)) {
+  int ends[2] = {-1, -1};
+  if (pipe2(ends, O_CLOEXEC | O_NONBLOCK) == 0) {
+    interrupt_read_ = ends[0];
+    interrupt_write_ = ends[1];
+  }
+}
+
+Listener::~Listener() {
+  if (interrupt_read_ >= 0) close(interrupt_read_);
+  if (interrupt_write_ >= 0) close(interrupt_write_);
+}
+
+void Listener::Interrupt() {
+  if (interrupt_write_ < 0) return;
+  const char byte = 1;
+  // Full pipe: an interrupt is pending already.
+  (void)!write(interrupt_write_, &byte, 1);
+}
+
+bool Listener::Connect() {
+  absl::StatusOr<std::unique_ptr<Connection>> opened = Connection::Open(options_);
+  if (!opened.ok()) return false;
+  // The channel is payvox's own constant; quoted as an identifier all the
+  // same.
+  if (!(*opened)->ExecScript(absl::StrCat("LISTEN \"", channel_, "\"")).ok()) return false;
+  connection_ = *std::move(opened);
+  return true;
+}
+
+bool Listener::Wait(absl::Duration timeout) {
+  const int timeout_ms = static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(timeout)));
+  if (connection_ == nullptr || connection_->broken()) {
+    connection_.reset();
+    // Reconnected: events may have come while it was away.
+    if (Connect()) return true;
+  }
+  pollfd fds[2] = {
+      {.fd = interrupt_read_, .events = POLLIN, .revents = 0},
+      {.fd = connection_ ? PQsocket(connection_->raw()) : -1, .events = POLLIN, .revents = 0}};
+  if (poll(fds, 2, timeout_ms) <= 0) return false;
+  if (fds[0].revents != 0) {
+    // Left unread: every later Wait ends at once too.
+    return false;
+  }
+  if (connection_ == nullptr || PQconsumeInput(connection_->raw()) == 0) {
+    connection_.reset();
+    return true;  // lost: the caller reads what it may have missed
+  }
+  bool any = false;
+  while (PGnotify* notify = PQnotifies(connection_->raw())) {
+    any = true;
+    PQfreemem(notify);
+  }
+  return any;
 }
 
 // --- Transactions ---

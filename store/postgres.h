@@ -170,6 +170,36 @@ class Pool {
   absl::Time retry_connect_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
+// Listener waits for NOTIFY on one channel, on a connection of its own. A
+// lost connection is opened again (and LISTENs again) at the next Wait;
+// while it cannot be, Wait sleeps its timeout and says nothing came, so a
+// caller polling on timeouts loses nothing.
+class Listener {
+ public:
+  Listener(ConnectOptions options, std::string channel);
+  ~Listener();
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+
+  // Wait returns true when notifications came (all of them are taken),
+  // false after `timeout` or once Interrupt was called.
+  bool Wait(absl::Duration timeout);
+  // Interrupt ends the current and every later Wait at once (shutdown).
+  // Thread-safe.
+  void Interrupt();
+
+ private:
+  // Connect opens the connection and LISTENs; false when it cannot.
+  bool Connect();
+
+  const ConnectOptions options_;
+  const std::string channel_;
+  std::unique_ptr<Connection> connection_;
+  // A pipe whose read end Wait polls beside the connection's socket.
+  int interrupt_read_ = -1;
+  int interrupt_write_ = -1;
+};
+
 // InTransaction runs `body` between BEGIN and COMMIT on a pooled
 // connection, rolling back when it fails. A serialization failure or a
 // deadlock (ABORTED) runs it again, up to 5 times in all: `body` must be

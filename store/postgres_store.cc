@@ -87,6 +87,9 @@ CREATE TABLE events (
   type TEXT NOT NULL, created BIGINT NOT NULL, event BYTEA NOT NULL,
   PRIMARY KEY (tenant, sequence));
 CREATE UNIQUE INDEX events_by_stripe_id ON events (tenant, stripe_event_id);
+-- Each tenant's highest sequence, kept with every append: replicas read
+-- what is new for every tenant in one small query (EventHeads).
+CREATE TABLE event_heads (tenant TEXT PRIMARY KEY, sequence BIGINT NOT NULL);
 CREATE TABLE tenants (
   tenant TEXT PRIMARY KEY, display_name TEXT NOT NULL, created BIGINT NOT NULL,
   stripe_key_sealed TEXT NOT NULL DEFAULT '', stripe_mode TEXT NOT NULL DEFAULT '');
@@ -108,6 +111,9 @@ CREATE TABLE in_flight (
 
 // The session advisory lock Migrate holds (LockKey's hashes could meet
 // it: a collision only makes a migration wait for a transaction).
+// The channel AppendEvent notifies (no payload) and WatchEvents listens on.
+constexpr char kEventsChannel[] = "payvox_events";
+
 constexpr int64_t kMigrationLock = 0x7061'7976'6f78'0001;  // "payvox" 1
 
 int64_t Micros(absl::Time time) { return absl::ToUnixMicros(time); }
@@ -844,9 +850,20 @@ absl::StatusOr<AppendedEvent> PostgresStore::AppendEvent(const StoredEvent& stor
                     .Int(event.created())
                     .Bytes(event.SerializeAsString()))
             .status());
+    PAYVOX_RETURN_IF_ERROR(
+        db.Exec("INSERT INTO event_heads AS h (tenant, sequence) VALUES ($1, $2) "
+                "ON CONFLICT (tenant) DO UPDATE SET sequence = excluded.sequence",
+                Params().Text(stored.tenant_id).Int(event.sequence()))
+            .status());
     appended = AppendedEvent{.sequence = event.sequence(), .stored = true};
     return absl::OkStatus();
   }));
+  // Wake the other replicas' feeds, after the commit: a NOTIFY inside the
+  // transaction would queue this commit behind PostgreSQL's one global
+  // notify lock while the tenant's sequence lock is held. A lost notice
+  // only delays (the feeds poll too).
+  if (appended.stored)
+    Query("SELECT pg_notify($1, '')", Params().Text(kEventsChannel)).IgnoreError();
   return appended;
 }
 
@@ -873,6 +890,35 @@ absl::StatusOr<int64_t> PostgresStore::LastEventSequence(const std::string& tena
                           Query("SELECT COALESCE(MAX(sequence), 0) FROM events WHERE tenant = $1",
                                 Params().Text(tenant_id)));
   return last.Int(0, 0);
+}
+
+absl::StatusOr<std::vector<EventHead>> PostgresStore::EventHeads() {
+  PAYVOX_ASSIGN_OR_RETURN(pg::Result rows,
+                          Query("SELECT tenant, sequence FROM event_heads ORDER BY tenant"));
+  std::vector<EventHead> out;
+  out.reserve(static_cast<size_t>(rows.rows()));
+  for (int row = 0; row < rows.rows(); ++row) out.push_back({rows.Text(row, 0), rows.Int(row, 1)});
+  return out;
+}
+
+namespace {
+
+// PostgresEventWatch: LISTEN on the events channel.
+class PostgresEventWatch final : public EventWatch {
+ public:
+  explicit PostgresEventWatch(const pg::ConnectOptions& options)
+      : listener_(options, kEventsChannel) {}
+  bool Wait(absl::Duration timeout) override { return listener_.Wait(timeout); }
+  void Stop() override { listener_.Interrupt(); }
+
+ private:
+  pg::Listener listener_;
+};
+
+}  // namespace
+
+std::unique_ptr<EventWatch> PostgresStore::WatchEvents() {
+  return std::make_unique<PostgresEventWatch>(options_.pool.connect);
 }
 
 // --- Tenants, tokens and secrets ---

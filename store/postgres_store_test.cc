@@ -168,6 +168,29 @@ TEST_F(PostgresStoreTest, AnApprovalIsDecidedOnceWhicheverReplicasDecide) {
   EXPECT_EQ(refused.load(), 8);
 }
 
+// An event appended through one replica wakes the others' watches; Stop
+// ends a wait at once.
+TEST_F(PostgresStoreTest, AnEventAppendedOnOneReplicaWakesTheOthersWatch) {
+  auto a = Replica();
+  auto b = Replica();
+  std::unique_ptr<EventWatch> watch = b->WatchEvents();
+  ASSERT_NE(watch, nullptr);
+  // The first wait connects and LISTENs (and says to read: events may have
+  // come before it listened).
+  EXPECT_TRUE(watch->Wait(absl::Seconds(5)));
+  EXPECT_FALSE(watch->Wait(absl::Milliseconds(50)));
+  StoredEvent stored{.tenant_id = "acme"};
+  stored.event.set_stripe_event_id("evt_1");
+  ASSERT_TRUE(a->AppendEvent(stored).ok());
+  EXPECT_TRUE(watch->Wait(absl::Seconds(5)));
+  // A redelivery stores nothing and wakes nobody.
+  ASSERT_FALSE(a->AppendEvent(stored)->stored);
+  EXPECT_FALSE(watch->Wait(absl::Milliseconds(100)));
+  std::thread stopper([&] { watch->Stop(); });
+  EXPECT_FALSE(watch->Wait(absl::Hours(1)));
+  stopper.join();
+}
+
 // While the server is down every call fails UNAVAILABLE (the retry of a
 // caller's request is safe) and Ping says so; with the server back, the
 // same store works again and nothing committed before is lost.

@@ -751,6 +751,17 @@ absl::StatusOr<int64_t> SqliteStore::LastEventSequence(const std::string& tenant
   return row ? last.Int(0) : 0;
 }
 
+absl::StatusOr<std::vector<EventHead>> SqliteStore::EventHeads() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement heads(db_, "SELECT tenant, MAX(sequence) FROM events GROUP BY tenant ORDER BY tenant");
+  std::vector<EventHead> out;
+  for (;;) {
+    PAYVOX_ASSIGN_OR_RETURN(const bool row, heads.Step());
+    if (!row) return out;
+    out.push_back({heads.Text(0), heads.Int(1)});
+  }
+}
+
 // --- Approvals ---
 
 absl::Status SqliteStore::CreateApproval(const StoredApproval& stored) {

@@ -100,6 +100,7 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::vector<v1::PaymentEvent>> ReadEvents(const std::string& tenant_id,
                                                            int64_t after, int limit) override;
   absl::StatusOr<int64_t> LastEventSequence(const std::string& tenant_id) override;
+  absl::StatusOr<std::vector<EventHead>> EventHeads() override;
 
   absl::Status CreateTenant(const Tenant& tenant, const TenantToken& token) override;
   absl::StatusOr<std::vector<Tenant>> ListTenants() override;

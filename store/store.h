@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -248,6 +249,25 @@ struct AppendedEvent {
   bool stored = false;
 };
 
+// EventWatch tells a waiting thread that another process sharing the store
+// may have appended events (Store::WatchEvents).
+class EventWatch {
+ public:
+  virtual ~EventWatch() = default;
+  // Wait: true when events may have been appended since the last call,
+  // false after `timeout` or once Stop was called. A missed notice only
+  // delays: callers read the store after every timeout too.
+  virtual bool Wait(absl::Duration timeout) = 0;
+  // Stop ends the current and every later Wait. Thread-safe.
+  virtual void Stop() = 0;
+};
+
+// EventHead: a tenant's highest event sequence.
+struct EventHead {
+  std::string tenant_id;
+  int64_t sequence = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -381,6 +401,11 @@ class Store {
                                                                    int64_t after, int limit) = 0;
   // LastEventSequence is the tenant's highest sequence (0 with none).
   virtual absl::StatusOr<int64_t> LastEventSequence(const std::string& tenant_id) = 0;
+  // EventHeads: every tenant's highest sequence, tenants with events only.
+  virtual absl::StatusOr<std::vector<EventHead>> EventHeads() = 0;
+  // WatchEvents: a watch told of events other processes append, or null
+  // when no other process appends to this store (SQLite: one payvoxd).
+  virtual std::unique_ptr<EventWatch> WatchEvents() { return nullptr; }
 
   // --- Tenants, tokens and secrets (store/sqlite_tenants.cc) ---
   // CreateTenant stores the tenant with its first token; ALREADY_EXISTS

@@ -24,6 +24,7 @@ namespace payvox {
 namespace {
 
 using ::payvox::testing::StatusIs;
+using ::testing::AllOf;
 using testing::Backend;
 using ::testing::ElementsAre;
 using ::testing::Field;
@@ -491,6 +492,22 @@ TEST_P(StoreTest, HandoffSessionsAreFoundByIntentAndStoredOnce) {
   auto other = store->FindHandoffSession("globex", "pi_1");
   ASSERT_TRUE(other.ok());
   EXPECT_FALSE(other->has_value());
+}
+
+TEST_P(StoreTest, EventHeadsAreEachTenantsHighestSequence) {
+  EXPECT_TRUE(store_->EventHeads()->empty());
+  for (const auto& [tenant, id] : std::vector<std::pair<std::string, std::string>>{
+           {"acme", "evt_1"}, {"beta", "evt_1"}, {"acme", "evt_2"}, {"acme", "evt_2"}}) {
+    StoredEvent stored{.tenant_id = tenant};
+    stored.event.set_stripe_event_id(id);
+    ASSERT_TRUE(store_->AppendEvent(stored).ok());
+  }
+  absl::StatusOr<std::vector<EventHead>> heads = store_->EventHeads();
+  ASSERT_TRUE(heads.ok()) << heads.status();
+  EXPECT_THAT(
+      *heads,
+      ElementsAre(AllOf(Field(&EventHead::tenant_id, "acme"), Field(&EventHead::sequence, 2)),
+                  AllOf(Field(&EventHead::tenant_id, "beta"), Field(&EventHead::sequence, 1))));
 }
 
 TEST_P(StoreTest, EventsAreNumberedPerTenantAndStoredOncePerStripeId) {
