@@ -23,14 +23,17 @@
 #include "absl/strings/str_cat.h"
 #include "client/resilient_stripe_client.h"
 #include "client/stripe_api.h"
+#include "common/testing/http_exchange.h"
 #include "common/testing/run_coroutine.h"
 #include "gtest/gtest.h"
 #include "payvox/v1/actions.grpc.pb.h"
 #include "payvox/v1/admin.grpc.pb.h"
+#include "payvox/v1/events.grpc.pb.h"
 #include "store/testing/throwaway_postgres.h"
 #include "tests/ledger.h"
 #include "tests/processes.h"
 #include "tools/auth_channel.h"
+#include "webhooks/signature.h"
 
 namespace payvox {
 namespace {
@@ -46,11 +49,13 @@ constexpr int kReplicas = 3;
 constexpr int kSenders = 30;
 constexpr char kTenantToken[] = "pvxt_acme.replica-test-token-0123456789abcdefgh";
 constexpr char kOperatorToken[] = "pvxo_replica-test-operator-0123456789abcdef";
+constexpr char kWebhookSecret[] = "whsec_replicas_test";
 
 struct Replica {
   std::unique_ptr<Process> process;
   std::unique_ptr<v1::ActionService::Stub> actions;
   std::unique_ptr<v1::AdminService::Stub> admin;
+  std::unique_ptr<v1::EventService::Stub> events;
 };
 
 class ReplicasTest : public ::testing::Test {
@@ -70,15 +75,21 @@ class ReplicasTest : public ::testing::Test {
     setenv("PAYVOX_TENANT_TOKEN", kTenantToken, 1);
     setenv("PAYVOX_OPERATOR_TOKEN", kOperatorToken, 1);
     setenv("PAYVOX_MASTER_KEY", std::string(64, 'a').c_str(), 1);
-    std::ofstream(dir_ + "/payvoxd.json") << absl::StrCat(
-        R"({"grpc_listen_address": "127.0.0.1:0", "tenant_id": "acme", "shutdown_grace_seconds": 1,)",
-        R"("store": {"postgres": {"conninfo": ")", postgres_.options().conninfo,
-        R"(", "password_file": ")", postgres_.directory(), R"(/password", "pool_size": 6}},)",
-        R"("stripe": {"api_base_url": "http://127.0.0.1:)", sandbox_port_,
-        R"(", "api_key_env": "PAYVOX_REPLICA_KEY", "read_per_second": 5000,)",
-        R"("write_per_second": 5000, "endpoint_per_second": 5000, "warm_connections": 0},)",
-        R"("policy": {"refunds": {"daily_limit": [{"currency": "usd", "amount_minor": )",
-        kDailyLimit, "}]}}}");
+    setenv("PAYVOX_WEBHOOK_SECRETS", kWebhookSecret, 1);
+    // One config per replica: each has a webhook listener of its own.
+    for (int i = 0; i < kReplicas; ++i) {
+      webhook_ports_.push_back(FreePort());
+      std::ofstream(absl::StrCat(dir_, "/payvoxd-", i, ".json")) << absl::StrCat(
+          R"({"grpc_listen_address": "127.0.0.1:0", "tenant_id": "acme", "shutdown_grace_seconds": 1,)",
+          R"("webhooks": {"listen_address": "127.0.0.1:)", webhook_ports_.back(), R"("},)",
+          R"("store": {"postgres": {"conninfo": ")", postgres_.options().conninfo,
+          R"(", "password_file": ")", postgres_.directory(), R"(/password", "pool_size": 6}},)",
+          R"("stripe": {"api_base_url": "http://127.0.0.1:)", sandbox_port_,
+          R"(", "api_key_env": "PAYVOX_REPLICA_KEY", "read_per_second": 5000,)",
+          R"("write_per_second": 5000, "endpoint_per_second": 5000, "warm_connections": 0},)",
+          R"("policy": {"refunds": {"daily_limit": [{"currency": "usd", "amount_minor": )",
+          kDailyLimit, "}]}}}");
+    }
     // Started together: they migrate the empty database once, between them.
     std::vector<std::thread> starting;
     for (int i = 0; i < kReplicas; ++i) {
@@ -87,7 +98,8 @@ class ReplicasTest : public ::testing::Test {
         const std::string port_file = absl::StrCat(dir_, "/port-", i);
         replicas_[static_cast<size_t>(i)].process =
             std::make_unique<Process>(std::vector<std::string>{
-                payvoxd, "--config=" + dir_ + "/payvoxd.json", "--port_file=" + port_file});
+                payvoxd, absl::StrCat("--config=", dir_, "/payvoxd-", i, ".json"),
+                "--port_file=" + port_file});
       });
     }
     for (std::thread& thread : starting) thread.join();
@@ -100,6 +112,7 @@ class ReplicasTest : public ::testing::Test {
                             {.tenant = kTenantToken, .operator_token = kOperatorToken});
       replicas_[static_cast<size_t>(i)].actions = v1::ActionService::NewStub(channel);
       replicas_[static_cast<size_t>(i)].admin = v1::AdminService::NewStub(channel);
+      replicas_[static_cast<size_t>(i)].events = v1::EventService::NewStub(channel);
     }
   }
 
@@ -123,6 +136,7 @@ class ReplicasTest : public ::testing::Test {
   int sandbox_port_ = 0;
   std::unique_ptr<Process> sandbox_;
   std::vector<Replica> replicas_;
+  std::vector<int> webhook_ports_;
 };
 
 TEST_F(ReplicasTest, RefundsSpreadOverReplicasStayWithinTheSharedLimitAndTheTrailAgrees) {
@@ -271,6 +285,67 @@ TEST_F(ReplicasTest, RefundsSpreadOverReplicasStayWithinTheSharedLimitAndTheTrai
     v1::CreateRefundResponse response;
     EXPECT_EQ(Refund(replica, absl::StrCat("over-", replica), 1, &response).error_code(),
               grpc::StatusCode::PERMISSION_DENIED);
+  }
+}
+
+// A webhook delivered to replica 0 reaches the subscribers on replicas 1
+// and 2 exactly once, in the tenant's one sequence, though Stripe delivers
+// it twice (the second time to replica 1).
+TEST_F(ReplicasTest, AnEventIngestedOnOneReplicaStreamsToSubscribersOnTheOthersOnce) {
+  const std::string event = absl::StrCat(
+      R"({"id": "evt_replicas_1", "object": "event", "type": "charge.refunded", "created": )",
+      absl::ToUnixSeconds(absl::Now()),
+      R"(, "data": {"object": {"id": "ch_DemoJennyPlan", "object": "charge", "amount": 4900,)",
+      R"( "currency": "usd", "customer": "cus_DemoJennyRosen", "amount_refunded": 100}}})");
+  struct Heard {
+    std::vector<v1::PaymentEvent> events;
+    absl::Time at = absl::InfinitePast();
+  };
+  std::vector<Heard> heard(kReplicas);
+  std::vector<std::thread> subscribers;
+  std::atomic<int> subscribed{0};
+  for (int replica = 1; replica < kReplicas; ++replica) {
+    subscribers.emplace_back([&, replica] {
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+      v1::SubscribeRequest request;
+      auto reader = At(replica).events->Subscribe(&context, request);
+      // The stream has begun once its start metadata arrived.
+      reader->WaitForInitialMetadata();
+      ++subscribed;
+      v1::PaymentEvent next;
+      while (reader->Read(&next)) {
+        if (next.type() == "heartbeat") continue;
+        Heard& mine = heard[static_cast<size_t>(replica)];
+        if (mine.events.empty()) mine.at = absl::Now();
+        mine.events.push_back(next);
+      }
+    });
+  }
+  while (subscribed.load() < kReplicas - 1)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const auto deliver = [&](int replica) {
+    const int64_t now = absl::ToUnixSeconds(absl::Now());
+    return testing::HttpExchange(
+        webhook_ports_[static_cast<size_t>(replica)], boost::beast::http::verb::post,
+        "/v1/webhooks/stripe/acme", event,
+        {{"Stripe-Signature",
+          absl::StrCat("t=", now, ",v1=", webhooks::SignPayload(kWebhookSecret, now, event))},
+         {"Content-Type", "application/json"}});
+  };
+  const absl::Time posted = absl::Now();
+  const testing::HttpResponse first = deliver(0);
+  EXPECT_EQ(first.result_int(), 200) << first.body();
+  const testing::HttpResponse again = deliver(1);
+  EXPECT_EQ(again.result_int(), 200) << again.body();
+  for (std::thread& subscriber : subscribers) subscriber.join();
+  for (int replica = 1; replica < kReplicas; ++replica) {
+    const Heard& mine = heard[static_cast<size_t>(replica)];
+    ASSERT_EQ(mine.events.size(), 1u) << "replica " << replica;
+    EXPECT_EQ(mine.events[0].stripe_event_id(), "evt_replicas_1");
+    EXPECT_EQ(mine.events[0].sequence(), 1);
+    RecordProperty(absl::StrCat("post_to_replica_", replica, "_ms"),
+                   static_cast<int>(absl::ToInt64Milliseconds(mine.at - posted)));
   }
 }
 
