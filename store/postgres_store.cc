@@ -862,8 +862,9 @@ absl::StatusOr<AppendedEvent> PostgresStore::AppendEvent(const StoredEvent& stor
   // transaction would queue this commit behind PostgreSQL's one global
   // notify lock while the tenant's sequence lock is held. A lost notice
   // only delays (the feeds poll too).
-  if (appended.stored)
+  if (appended.stored && options_.notify_events) {
     Query("SELECT pg_notify($1, '')", Params().Text(kEventsChannel)).IgnoreError();
+  }
   return appended;
 }
 

@@ -47,6 +47,9 @@ struct PostgresStoreOptions {
   // Open migrates an older schema; false refuses one (FAILED_PRECONDITION
   // naming `payvoxd --migrate`).
   bool migrate = true;
+  // AppendEvent notifies the other replicas' feeds (after its commit).
+  // false leaves them to their polling (a benchmark's baseline).
+  bool notify_events = true;
 };
 
 class PostgresStore final : public Store {

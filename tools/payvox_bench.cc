@@ -17,6 +17,9 @@
 //   payvox-bench --mode=refund --requests=2000 --concurrency=4
 //       refund throughput with policy and audit on versus off
 //       (tools/refund_bench.h).
+//   payvox-bench --mode=replicas --requests=3000 --concurrency=16 --postgres=...
+//       refunds through 1 payvoxd on SQLite and 1 and 3 on PostgreSQL, start-up,
+//       webhooks across replicas, NOTIFY's cost (tools/replicas_bench.h).
 //   payvox-bench --mode=conversation --requests=20 --stripe_latency_ms=150
 //       the refund conversation with and without payvox, BeginCall's
 //       prefetch, ListActions and cached reads against a health check, the
@@ -30,6 +33,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -50,6 +54,7 @@
 #include "tools/load.h"
 #include "tools/pool_bench.h"
 #include "tools/refund_bench.h"
+#include "tools/replicas_bench.h"
 #include "tools/webhook_bench.h"
 
 ABSL_FLAG(std::string, target, "", "running payvoxd to measure; empty: start one in-process");
@@ -59,7 +64,11 @@ ABSL_FLAG(int, concurrency, 1, "client threads, each with its own channel");
 ABSL_FLAG(int, max_seconds, 120, "stop after this long whatever the count");
 ABSL_FLAG(
     std::string, mode, "find_customer",
-    "find_customer (through payvoxd), actions, refund, webhooks, pool, conversation or faces");
+    "find_customer (through payvoxd), actions, refund, replicas, webhooks, pool, conversation or "
+    "faces");
+ABSL_FLAG(std::string, postgres, "",
+          "replicas: libpq connection string of a PostgreSQL the bench may create databases on");
+ABSL_FLAG(std::string, postgres_password_file, "", "replicas: file holding its password");
 ABSL_FLAG(int, stripe_latency_ms, 150, "conversation: added to every sandbox answer");
 ABSL_FLAG(int, idle_seconds, 60, "conversation: quiet spell before the last call; 0 skips it");
 
@@ -94,6 +103,21 @@ int main(int argc, char** argv) {
                                         .max_seconds = absl::GetFlag(FLAGS_max_seconds)});
   }
   if (mode == "refund") return payvox::bench::RunRefundBench(load, max_time);
+  if (mode == "replicas") {
+    std::string password;
+    if (const std::string file = absl::GetFlag(FLAGS_postgres_password_file); !file.empty()) {
+      std::ifstream in(file);
+      if (!std::getline(in, password)) {
+        std::cerr << "payvox-bench: cannot read --postgres_password_file " << file << "\n";
+        return 2;
+      }
+    }
+    return payvox::bench::RunReplicasBench({.load = load,
+                                            .max_time = max_time,
+                                            .postgres_conninfo = absl::GetFlag(FLAGS_postgres),
+                                            .postgres_password = password,
+                                            .events = std::min(requests, 100000)});
+  }
   if (mode == "actions") return payvox::bench::RunActionsBench(load, max_time);
   if (mode == "webhooks") return payvox::bench::RunWebhookBench(requests, max_time);
   if (mode == "faces") return payvox::bench::RunFacesBench(requests, max_time);
@@ -111,8 +135,8 @@ int main(int argc, char** argv) {
                                                 .max_time = max_time});
   }
   if (mode != "find_customer") {
-    std::cerr << "payvox-bench: --mode must be find_customer, actions, refund, webhooks, pool, "
-                 "conversation or faces\n";
+    std::cerr << "payvox-bench: --mode must be find_customer, actions, refund, replicas, "
+                 "webhooks, pool, conversation or faces\n";
     return 2;
   }
 

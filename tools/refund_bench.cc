@@ -36,31 +36,46 @@ namespace asio = boost::asio;
 
 constexpr const char* kKey = kBenchKey;
 constexpr const char* kCustomer = kBenchCustomer;
-constexpr char kCharge[] = "ch_BenchLarge";
+constexpr const char* kCharge = kRefundBenchCharge;
 
-// PolicyAndAuditOn refunds through payvoxd.
-absl::StatusOr<LoadResult> PolicyAndAuditOn(const LoadOptions& options, const std::string& base_url,
-                                            const std::string& store_path, const Clock& clock) {
+}  // namespace
+
+absl::StatusOr<LoadResult> RefundsThroughPayvoxd(const LoadOptions& options,
+                                                 const PayvoxdStore& store, int replicas,
+                                                 std::vector<absl::Duration>* starts) {
+  SystemClock clock;
   PAYVOX_ASSIGN_OR_RETURN(
       v1::ServerConfig config,
       ParseConfig(absl::StrCat(
           R"({"grpc_listen_address": "127.0.0.1:0", "io_threads": 2, "log_level": "warning",)",
-          R"("tenant_id": "bench",)", R"("store_path": ")", store_path, R"(",)",
-          R"("stripe": {"api_base_url": ")", base_url, R"(", "read_per_second": 10000,)",
-          R"("write_per_second": 10000, "search_per_second": 10000},)",
+          R"("tenant_id": "bench",)", store.config_json, R"(,)", R"("stripe": {"api_base_url": ")",
+          store.stripe_base_url, R"(", "read_per_second": 10000,)",
+          R"("write_per_second": 10000, "search_per_second": 10000, "endpoint_per_second": 10000},)",
           R"("policy": {"refunds": {)",
           R"("max_auto_refund": [{"currency": "usd", "amount_minor": 50000}],)",
           R"("daily_limit": [{"currency": "usd", "amount_minor": 10000000}],)",
           R"("daily_limit_per_customer": [{"currency": "usd", "amount_minor": 10000000}]}}})")));
-  PAYVOX_ASSIGN_OR_RETURN(std::unique_ptr<PayvoxApp> app,
-                          PayvoxApp::Start({.config = config,
-                                            .stripe_api_key = kKey,
-                                            .keyring = Keyring(*MasterKey::Generate()),
-                                            .tenant_token = SandboxTenantToken("bench"),
-                                            .operator_token = ""},
-                                           clock));
-  const std::string target = absl::StrCat("127.0.0.1:", app->grpc_port());
+  const Keyring keyring(*MasterKey::Generate());
+  std::vector<std::unique_ptr<PayvoxApp>> apps;
+  std::vector<std::string> targets;
+  for (int r = 0; r < replicas; ++r) {
+    const absl::Time starting = absl::Now();
+    PAYVOX_ASSIGN_OR_RETURN(std::unique_ptr<PayvoxApp> app,
+                            PayvoxApp::Start({.config = config,
+                                              .stripe_api_key = kKey,
+                                              .keyring = keyring,
+                                              .tenant_token = SandboxTenantToken("bench"),
+                                              .operator_token = "",
+                                              .postgres_password = store.postgres_password},
+                                             clock));
+    if (starts != nullptr) starts->push_back(absl::Now() - starting);
+    targets.push_back(absl::StrCat("127.0.0.1:", app->grpc_port()));
+    apps.push_back(std::move(app));
+  }
   LoadResult result = RunLoad(options, [&](int thread) -> Sender {
+    // Senders spread over the replicas; each is one call, verified on its
+    // replica (verification is the store's, so any would do).
+    const std::string& target = targets[static_cast<size_t>(thread) % targets.size()];
     std::shared_ptr<v1::ActionService::Stub> stub =
         v1::ActionService::NewStub(CreateBenchChannel(target, "bench"));
     v1::CallContext call;
@@ -94,9 +109,11 @@ absl::StatusOr<LoadResult> PolicyAndAuditOn(const LoadOptions& options, const st
       return FromGrpc(stub->CreateRefund(&context, request, &response));
     };
   });
-  app->Shutdown();
+  for (auto& app : apps) app->Shutdown();
   return result;
 }
+
+namespace {
 
 // PolicyAndAuditOff sends the refund's Stripe requests directly.
 absl::StatusOr<LoadResult> PolicyAndAuditOff(const LoadOptions& options,
@@ -140,14 +157,14 @@ absl::StatusOr<LoadResult> PolicyAndAuditOff(const LoadOptions& options,
   return result;
 }
 
+}  // namespace
+
 void RemoveDatabase(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm"}) {
     std::error_code ignored;
     std::filesystem::remove(path + suffix, ignored);
   }
 }
-
-}  // namespace
 
 int RunRefundBench(const LoadOptions& options, absl::Duration max_time) {
   SystemClock clock;
@@ -166,7 +183,11 @@ int RunRefundBench(const LoadOptions& options, absl::Duration max_time) {
 
   LoadOptions run = options;
   run.stop_at = absl::Now() + max_time;
-  absl::StatusOr<LoadResult> on = PolicyAndAuditOn(run, server.base_url(), store_path, clock);
+  absl::StatusOr<LoadResult> on =
+      RefundsThroughPayvoxd(run,
+                            {.config_json = absl::StrCat(R"("store_path": ")", store_path, R"(")"),
+                             .stripe_base_url = server.base_url()},
+                            1, nullptr);
   RemoveDatabase(store_path);
   run.stop_at = absl::Now() + max_time;
   absl::StatusOr<LoadResult> off = PolicyAndAuditOff(run, server.base_url(), clock);

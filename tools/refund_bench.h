@@ -15,6 +15,10 @@
 #ifndef PAYVOX_TOOLS_REFUND_BENCH_H_
 #define PAYVOX_TOOLS_REFUND_BENCH_H_
 
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
 #include "tools/load.h"
 
 namespace payvox::bench {
@@ -22,6 +26,28 @@ namespace payvox::bench {
 // RunRefundBench prints both runs and returns the process exit code.
 // `options.stop_at` bounds each run.
 int RunRefundBench(const LoadOptions& options, absl::Duration max_time);
+
+// PayvoxdStore: where the payvoxd under load keeps its state, as config
+// JSON ("store_path": ... or "store": {"postgres": ...}), and its Stripe.
+struct PayvoxdStore {
+  std::string config_json;
+  std::string postgres_password;
+  std::string stripe_base_url;
+};
+
+// RefundsThroughPayvoxd starts `replicas` in-process payvoxd on `store`
+// and sends one-cent refunds of the sandbox's roomy charge through them,
+// the senders spread over the replicas. Each replica's start-up time is
+// appended to `starts` (may be null).
+absl::StatusOr<LoadResult> RefundsThroughPayvoxd(const LoadOptions& options,
+                                                 const PayvoxdStore& store, int replicas,
+                                                 std::vector<absl::Duration>* starts);
+
+// RemoveDatabase deletes an SQLite file and its journals.
+void RemoveDatabase(const std::string& path);
+
+// The roomy charge the refunds are made of (AddRoomyCharge).
+inline constexpr char kRefundBenchCharge[] = "ch_BenchLarge";
 
 }  // namespace payvox::bench
 

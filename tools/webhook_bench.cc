@@ -35,7 +35,7 @@ namespace {
 
 namespace http = boost::beast::http;
 
-constexpr char kSecret[] = "whsec_payvox_bench";
+constexpr const char* kSecret = kWebhookBenchSecret;
 
 // ResidentKib reads VmRSS from /proc/self/status.
 int64_t ResidentKib() {
@@ -59,14 +59,10 @@ std::string EventBody(int n) {
                       R"("outcome":{"reason":"insufficient_funds"}}},"type":"charge.failed"})");
 }
 
-struct Run {
-  double events_per_second = 0;
-  Percentiles latency_us;
-  bool complete = false;
-};
+}  // namespace
 
-Run Measure(PayvoxApp& app, int requests, int subscribers, absl::Duration max_time) {
-  const std::string target = absl::StrCat("127.0.0.1:", app.grpc_port());
+WebhookRun MeasureWebhooks(int webhook_port, const std::string& target, int requests,
+                           int subscribers, absl::Duration max_time) {
   std::vector<absl::Time> sent(static_cast<size_t>(requests) + 1);
   std::mutex latency_mu;
   std::vector<double> latencies;
@@ -112,7 +108,7 @@ Run Measure(PayvoxApp& app, int requests, int subscribers, absl::Duration max_ti
       boost::asio::io_context io;
       boost::asio::ip::tcp::socket socket(io);
       socket.connect(
-          {boost::asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(app.webhook_port())});
+          {boost::asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(webhook_port)});
       boost::beast::flat_buffer buffer;
       for (int n = next.fetch_add(1); n <= requests && absl::Now() < deadline;
            n = next.fetch_add(1)) {
@@ -135,12 +131,14 @@ Run Measure(PayvoxApp& app, int requests, int subscribers, absl::Duration max_ti
   }
   for (std::thread& sender : senders) sender.join();
   for (std::thread& reader : readers) reader.join();
-  Run run;
+  WebhookRun run;
   run.events_per_second = requests / absl::ToDoubleSeconds(absl::Now() - start);
   run.latency_us = Summarize(std::move(latencies));
   run.complete = finished.load() == subscribers;
   return run;
 }
+
+namespace {
 
 absl::StatusOr<std::unique_ptr<PayvoxApp>> StartApp(const SystemClock& clock,
                                                     const std::string& store) {
@@ -165,7 +163,9 @@ int RunWebhookBench(int requests, absl::Duration max_time) {
       std::cerr << "payvox-bench: " << app.status() << "\n";
       return 1;
     }
-    const Run run = Measure(**app, requests, subscribers, max_time);
+    const WebhookRun run =
+        MeasureWebhooks((*app)->webhook_port(), absl::StrCat("127.0.0.1:", (*app)->grpc_port()),
+                        requests, subscribers, max_time);
     (*app)->Shutdown();
     std::remove(store.c_str());
     std::cout << absl::StrFormat(

@@ -14,11 +14,30 @@
 #ifndef PAYVOX_TOOLS_WEBHOOK_BENCH_H_
 #define PAYVOX_TOOLS_WEBHOOK_BENCH_H_
 
+#include <string>
+
 #include "absl/time/time.h"
+#include "tools/latency.h"
 
 namespace payvox::bench {
 
 int RunWebhookBench(int requests, absl::Duration max_time);
+
+// The signing secret the benches' payvoxd verify with; tenant "bench".
+inline constexpr char kWebhookBenchSecret[] = "whsec_payvox_bench";
+
+struct WebhookRun {
+  double events_per_second = 0;
+  Percentiles latency_us;
+  bool complete = false;
+};
+
+// MeasureWebhooks opens `subscribers` streams at `target` (gRPC), then two
+// senders POST `requests` signed charge.failed events to `webhook_port` on
+// kept-alive connections: events per second until every subscriber has
+// every event, and each event's latency from its POST to a stream's read.
+WebhookRun MeasureWebhooks(int webhook_port, const std::string& target, int requests,
+                           int subscribers, absl::Duration max_time);
 
 }  // namespace payvox::bench
 
