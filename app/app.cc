@@ -171,6 +171,32 @@ boost::asio::awaitable<void> WatchStore(StoreExecutor& store, std::vector<grpc::
   }
 }
 
+// ShareStripeBudget beats this replica's heartbeat every `every` (alive
+// for 3 beats) and gives its Stripe clients 1/N of each account's rate
+// limits, N the replicas alive: together they stay within Stripe's limits
+// (docs/replicas.md has the error bound). The count is the gauge
+// payvox_replicas_alive; a store that cannot be reached keeps the last
+// share.
+boost::asio::awaitable<void> ShareStripeBudget(StoreExecutor& store, std::string replica,
+                                               stripe::StripeClients& clients,
+                                               std::atomic<int>& alive, Logger& log,
+                                               absl::Duration every, const Clock& clock,
+                                               Sleeper& sleeper, const CancelSignal& stop) {
+  for (;;) {
+    const absl::Time now = clock.Now();
+    const absl::StatusOr<int> live =
+        co_await store.Run([&](Store& s) { return s.Heartbeat(replica, now, now + 3 * every); });
+    if (live.ok() && *live >= 1 && *live != alive.load()) {
+      log.Info("replicas alive changed: Stripe's limits split again",
+               {{"replicas", absl::StrCat(*live)}, {"was", absl::StrCat(alive.load())}});
+      alive = *live;
+      clients.SetBudgetShare(1.0 / *live);
+    }
+    const bool slept = co_await sleeper.SleepUntil(clock.Now() + every, &stop);
+    if (!slept) co_return;
+  }
+}
+
 }  // namespace
 
 // Parts owns every component; members are destroyed in reverse order, so the
@@ -234,6 +260,8 @@ struct PayvoxApp::Parts {
   std::atomic<bool> serving{false};
   // The store answered the last Ping (WatchStore; always on SQLite).
   std::atomic<bool> store_reachable{true};
+  // Replicas sharing the store and its Stripe budget (ShareStripeBudget).
+  std::atomic<int> replicas_alive{1};
   bool stopped = false;
 
   void Stop() {
@@ -575,8 +603,21 @@ absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::StartParts(PayvoxAppOption
   boost::asio::co_spawn(boost::asio::make_strand(parts->io), parts->stripe->WarmUp(),
                         [](std::exception_ptr, absl::Status) {});
   parts->sleeper = std::make_unique<AsioSleeper>(clock);
-  // Replicas sharing a store take turns at the jobs that must run once.
+  // Replicas sharing a store take turns at the jobs that must run once,
+  // and split the Stripe budget.
   const std::string replica = config.store().has_postgres() ? ReplicaName() : "";
+  if (!replica.empty()) {
+    parts->metrics.AddGaugeCallback(
+        "payvox_replicas_alive",
+        "payvoxd replicas sharing this store (and each Stripe account's rate limits) now",
+        [alive = &parts->replicas_alive] { return static_cast<double>(alive->load()); },
+        parts.get());
+    boost::asio::co_spawn(boost::asio::make_strand(parts->io),
+                          ShareStripeBudget(*parts->store_executor, replica, *parts->stripe_clients,
+                                            parts->replicas_alive, *parts->log, absl::Seconds(5),
+                                            clock, *parts->sleeper, parts->stop_housekeeping),
+                          boost::asio::detached);
+  }
   // Settle what a crash left half done, and answers that never came, in the
   // background for as long as payvoxd runs.
   parts->reconciler = std::make_unique<Reconciler>(

@@ -22,6 +22,13 @@ absl::Time TokenBucket::ReadyAt(absl::Time now) {
   return now + absl::Seconds((1.0 - tokens_) / per_second_);
 }
 
+void TokenBucket::SetRate(double per_second, double burst, absl::Time now) {
+  Refill(now);
+  per_second_ = per_second;
+  burst_ = std::max(burst, 1.0);
+  tokens_ = std::min(tokens_, burst_);
+}
+
 std::optional<absl::Time> TokenBucket::Reserve(absl::Time now, absl::Time latest) {
   const absl::Time ready = ReadyAt(now);
   if (ready > latest) return std::nullopt;
@@ -53,7 +60,7 @@ RateLimits RateLimits::ForMode(Mode mode) {
 }
 
 RateLimiter::RateLimiter(const RateLimits& limits, absl::Time now)
-    : endpoint_per_second_(limits.endpoint_per_second),
+    : limits_(limits),
       read_(limits.read_per_second, limits.read_per_second, now),
       write_(limits.write_per_second, limits.write_per_second, now),
       search_(limits.search_per_second, limits.search_per_second, now) {}
@@ -79,10 +86,10 @@ std::optional<absl::Time> RateLimiter::Reserve(RequestClass request_class,
   if (auto it = endpoints_.find(endpoint); it != endpoints_.end()) {
     by_endpoint = &it->second;
   } else if (endpoints_.size() < kMaxEndpoints) {
-    by_endpoint =
-        &endpoints_
-             .try_emplace(std::string(endpoint), endpoint_per_second_, endpoint_per_second_, now)
-             .first->second;
+    by_endpoint = &endpoints_
+                       .try_emplace(std::string(endpoint), limits_.endpoint_per_second * share_,
+                                    limits_.endpoint_per_second * share_, now)
+                       .first->second;
   }
   absl::Time ready = by_class.ReadyAt(now);
   if (by_endpoint != nullptr) ready = std::max(ready, by_endpoint->ReadyAt(now));
@@ -91,6 +98,19 @@ std::optional<absl::Time> RateLimiter::Reserve(RequestClass request_class,
   by_class.Take();
   if (by_endpoint != nullptr) by_endpoint->Take();
   return ready;
+}
+
+void RateLimiter::SetShare(double share, absl::Time now) {
+  share = std::clamp(share, 0.001, 1.0);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (share == share_) return;
+  share_ = share;
+  read_.SetRate(limits_.read_per_second * share, limits_.read_per_second * share, now);
+  write_.SetRate(limits_.write_per_second * share, limits_.write_per_second * share, now);
+  search_.SetRate(limits_.search_per_second * share, limits_.search_per_second * share, now);
+  for (auto& [endpoint, bucket] : endpoints_) {
+    bucket.SetRate(limits_.endpoint_per_second * share, limits_.endpoint_per_second * share, now);
+  }
 }
 
 }  // namespace payvox::stripe

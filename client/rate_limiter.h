@@ -35,12 +35,15 @@ class TokenBucket {
   // ReadyAt is when a token taken now could be used; Take takes it.
   absl::Time ReadyAt(absl::Time now);
   void Take() { tokens_ -= 1.0; }
+  // SetRate changes the refill and the burst from `now` on; tokens past
+  // the new burst are dropped.
+  void SetRate(double per_second, double burst, absl::Time now);
 
  private:
   void Refill(absl::Time now);
 
-  const double per_second_;
-  const double burst_;
+  double per_second_;
+  double burst_;
   double tokens_;
   absl::Time updated_;
 };
@@ -78,11 +81,16 @@ class RateLimiter {
   std::optional<absl::Time> Reserve(RequestClass request_class, absl::string_view endpoint,
                                     absl::Time now, absl::Time latest);
 
+  // SetShare runs every bucket at `share` (0 to 1] of its limit from `now`
+  // on: replicas sharing one Stripe account each take their part of it.
+  void SetShare(double share, absl::Time now);
+
  private:
   TokenBucket& ClassBucket(RequestClass request_class) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  const double endpoint_per_second_;
+  const RateLimits limits_;
   std::mutex mu_;
+  double share_ ABSL_GUARDED_BY(mu_) = 1.0;
   TokenBucket read_ ABSL_GUARDED_BY(mu_);
   TokenBucket write_ ABSL_GUARDED_BY(mu_);
   TokenBucket search_ ABSL_GUARDED_BY(mu_);

@@ -81,6 +81,40 @@ TEST(RateLimiter, HoldsEachEndpointToItsOwnBudget) {
   EXPECT_NEAR(absl::ToDoubleMilliseconds(*ready - kStart), 40, 0.001);
 }
 
+// Three replicas on one live account: each runs at a third of it, burst
+// included, so together they stay within Stripe's limits.
+TEST(RateLimiter, AShareRunsEveryBucketAtItsPartOfTheLimit) {
+  RateLimiter limiter(RateLimits::ForMode(Mode::kLive), kStart);
+  ASSERT_EQ(limiter.Reserve(RequestClass::kWrite, "POST /v1/refunds", kStart, kStart), kStart);
+  limiter.SetShare(1.0 / 3, kStart);
+  // The endpoint's 25 a second becomes 8.33, and its 24 tokens left its
+  // burst of 8.33.
+  int granted = 0;
+  while (limiter.Reserve(RequestClass::kWrite, "POST /v1/refunds", kStart, kStart).has_value()) {
+    ++granted;
+  }
+  EXPECT_EQ(granted, 8);
+  const std::optional<absl::Time> ready =
+      limiter.Reserve(RequestClass::kWrite, "POST /v1/refunds", kStart, absl::InfiniteFuture());
+  ASSERT_TRUE(ready.has_value());
+  // The third of a token left, refilled at 8.33 a second: 80 ms.
+  EXPECT_NEAR(absl::ToDoubleMilliseconds(*ready - kStart), 80, 0.001);
+  // A new endpoint starts at its share too.
+  int coupons = 0;
+  while (limiter.Reserve(RequestClass::kWrite, "POST /v1/coupons", kStart, kStart).has_value()) {
+    ++coupons;
+  }
+  EXPECT_EQ(coupons, 8);
+  // Back to the whole account when the others are gone.
+  limiter.SetShare(1.0, kStart + absl::Seconds(10));
+  int refunds = 0;
+  const absl::Time later = kStart + absl::Seconds(10);
+  while (limiter.Reserve(RequestClass::kWrite, "POST /v1/refunds", later, later).has_value()) {
+    ++refunds;
+  }
+  EXPECT_EQ(refunds, 8);  // refilled up to the share's burst; the full rate from here on
+}
+
 // A refusal by one bucket takes nothing from the other.
 TEST(RateLimiter, ARefusalTakesNoTokenFromEitherBucket) {
   RateLimiter limiter({.write_per_second = 2, .endpoint_per_second = 1}, kStart);

@@ -171,6 +171,8 @@ ResilientStripeClient::~ResilientStripeClient() {
   if (options_.metrics != nullptr) options_.metrics->RemoveCallbacks(this);
 }
 
+void ResilientStripeClient::SetBudgetShare(double share) { limiter_.SetShare(share, clock_.Now()); }
+
 ClientStats ResilientStripeClient::stats() const {
   return {.requests = requests_.load(),
           .attempts = attempts_.load(),

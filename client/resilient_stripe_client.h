@@ -106,6 +106,9 @@ class ResilientStripeClient final : public StripeClient {
   boost::asio::awaitable<absl::Status> WarmUp();
 
   ClientStats stats() const;
+  // SetBudgetShare: this process's part of the account's rate limits
+  // (RateLimiter::SetShare), when replicas share the account.
+  void SetBudgetShare(double share);
   // The pool's counters when the transport is a connection pool.
   std::optional<PoolStats> pool_stats() const;
 

@@ -28,8 +28,15 @@ absl::StatusOr<std::shared_ptr<ResilientStripeClient>> StripeClients::For(
       ResilientStripeClient::Create(executor_, clock_, options);
   if (!created.ok()) return created.status();
   std::shared_ptr<ResilientStripeClient> client = *std::move(created);
+  client->SetBudgetShare(share_);
   clients_.emplace(key, client);
   return client;
+}
+
+void StripeClients::SetBudgetShare(double share) {
+  std::lock_guard<std::mutex> lock(mu_);
+  share_ = share;
+  for (auto& [key, client] : clients_) client->SetBudgetShare(share);
 }
 
 size_t StripeClients::size() const {

@@ -39,10 +39,15 @@ class StripeClients {
 
   size_t size() const;
 
+  // SetBudgetShare gives every client, and each made later, `share` of its
+  // account's rate limits (ResilientStripeClient::SetBudgetShare).
+  void SetBudgetShare(double share);
+
  private:
   boost::asio::any_io_executor executor_;
   const Clock& clock_;
   mutable std::mutex mu_;
+  double share_ ABSL_GUARDED_BY(mu_) = 1.0;
   absl::flat_hash_map<std::string, std::shared_ptr<ResilientStripeClient>> clients_
       ABSL_GUARDED_BY(mu_);
 };

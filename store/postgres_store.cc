@@ -102,6 +102,8 @@ CREATE TABLE webhook_endpoints (
   PRIMARY KEY (tenant, endpoint_id));
 -- Which replica runs a job (the reconciler, housekeeping), until when.
 CREATE TABLE job_leases (job TEXT PRIMARY KEY, holder TEXT NOT NULL, until BIGINT NOT NULL);
+-- Live replicas, each until its heartbeat runs out (Heartbeat).
+CREATE TABLE replicas (name TEXT PRIMARY KEY, until BIGINT NOT NULL);
 -- Requests being carried out now (ActionStart::in_flight_until), by key.
 CREATE TABLE in_flight (
   tenant TEXT NOT NULL, key TEXT NOT NULL, until BIGINT NOT NULL, holder TEXT NOT NULL,
@@ -276,6 +278,23 @@ absl::StatusOr<bool> PostgresStore::HoldLease(absl::string_view job, absl::strin
             "WHERE l.holder = excluded.holder OR l.until <= $3 RETURNING holder",
             Params().Text(job).Text(holder).Int(Micros(now)).Int(Micros(until))));
   return held.rows() == 1;
+}
+
+absl::StatusOr<int> PostgresStore::Heartbeat(absl::string_view replica, absl::Time now,
+                                             absl::Time until) {
+  int live = 1;
+  PAYVOX_RETURN_IF_ERROR(pg::InTransaction(pool_, [&](pg::Connection& db) -> absl::Status {
+    PAYVOX_RETURN_IF_ERROR(db.Exec("INSERT INTO replicas (name, until) VALUES ($1, $2) "
+                                   "ON CONFLICT (name) DO UPDATE SET until = excluded.until",
+                                   Params().Text(replica).Int(Micros(until)))
+                               .status());
+    PAYVOX_RETURN_IF_ERROR(
+        db.Exec("DELETE FROM replicas WHERE until <= $1", Params().Int(Micros(now))).status());
+    PAYVOX_ASSIGN_OR_RETURN(pg::Result count, db.Exec("SELECT COUNT(*) FROM replicas"));
+    live = static_cast<int>(count.Int(0, 0));
+    return absl::OkStatus();
+  }));
+  return live;
 }
 
 // --- Verification ---
@@ -511,6 +530,15 @@ absl::StatusOr<StartedAction> PostgresStore::StartAction(const ActionStart& star
                       .Int(Micros(clock_.Now()))
                       .Text(start.in_flight_holder)));
       if (claimed.affected() == 0) return InFlightError();
+      // After the claim's lock: a finish that committed before it is seen.
+      PAYVOX_ASSIGN_OR_RETURN(
+          pg::Result answered,
+          db.Exec("SELECT 1 FROM idempotency WHERE tenant = $1 AND key = $2 AND expires > $3",
+                  Params()
+                      .Text(start.intent.tenant_id())
+                      .Text(start.intent.idempotency_key())
+                      .Int(Micros(clock_.Now()))));
+      if (answered.rows() > 0) return AnsweredMeanwhileError();
     }
     if (start.reservation.has_value()) {
       PAYVOX_ASSIGN_OR_RETURN(started.reservation_id, ReserveIn(db, *start.reservation));

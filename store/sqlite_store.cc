@@ -128,6 +128,7 @@ CREATE INDEX reservations_pending ON reservations (state, attempted);
     R"sql(
 CREATE TABLE job_leases (job TEXT PRIMARY KEY, holder TEXT NOT NULL, until INTEGER NOT NULL)
   WITHOUT ROWID;
+CREATE TABLE replicas (name TEXT PRIMARY KEY, until INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE in_flight (
   tenant TEXT NOT NULL, key TEXT NOT NULL, until INTEGER NOT NULL, holder TEXT NOT NULL,
   PRIMARY KEY (tenant, key)) WITHOUT ROWID;
@@ -254,6 +255,27 @@ absl::StatusOr<bool> SqliteStore::HoldLease(absl::string_view job, absl::string_
   hold.Bind(4, Micros(until));
   PAYVOX_ASSIGN_OR_RETURN(const bool held, hold.Step());
   return held;
+}
+
+absl::StatusOr<int> SqliteStore::Heartbeat(absl::string_view replica, absl::Time now,
+                                           absl::Time until) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction transaction(db_);
+  PAYVOX_RETURN_IF_ERROR(transaction.status());
+  Statement beat(db_,
+                 "INSERT INTO replicas (name, until) VALUES (?1, ?2) "
+                 "ON CONFLICT (name) DO UPDATE SET until = excluded.until");
+  beat.Bind(1, replica);
+  beat.Bind(2, Micros(until));
+  PAYVOX_RETURN_IF_ERROR(beat.Run());
+  Statement forget(db_, "DELETE FROM replicas WHERE until <= ?1");
+  forget.Bind(1, Micros(now));
+  PAYVOX_RETURN_IF_ERROR(forget.Run());
+  Statement live(db_, "SELECT COUNT(*) FROM replicas");
+  PAYVOX_ASSIGN_OR_RETURN(const bool row, live.Step());
+  const int count = row ? static_cast<int>(live.Int(0)) : 1;
+  PAYVOX_RETURN_IF_ERROR(transaction.Commit());
+  return count;
 }
 
 // --- Verification ---
@@ -498,6 +520,13 @@ absl::StatusOr<StartedAction> SqliteStore::StartAction(const ActionStart& start)
     claim.Bind(5, start.in_flight_holder);
     PAYVOX_RETURN_IF_ERROR(claim.Run());
     if (db_.changes() == 0) return InFlightError();
+    Statement answered(db_,
+                       "SELECT 1 FROM idempotency WHERE tenant = ?1 AND key = ?2 AND expires > ?3");
+    answered.Bind(1, start.intent.tenant_id());
+    answered.Bind(2, start.intent.idempotency_key());
+    answered.Bind(3, Micros(clock_.Now()));
+    PAYVOX_ASSIGN_OR_RETURN(const bool saved, answered.Step());
+    if (saved) return AnsweredMeanwhileError();
   }
   if (start.reservation.has_value()) {
     PAYVOX_ASSIGN_OR_RETURN(started.reservation_id, ReserveLocked(*start.reservation));

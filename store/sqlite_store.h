@@ -52,6 +52,8 @@ class SqliteStore final : public Store {
 
   absl::StatusOr<bool> HoldLease(absl::string_view job, absl::string_view holder, absl::Time now,
                                  absl::Time until) override;
+  absl::StatusOr<int> Heartbeat(absl::string_view replica, absl::Time now,
+                                absl::Time until) override;
 
   absl::StatusOr<VerificationState> ReserveVerificationAttempt(const VerificationKey& key,
                                                                int max_attempts) override;

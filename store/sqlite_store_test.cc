@@ -67,7 +67,7 @@ TEST(SqliteStoreTest, MigratesADatabaseOfTheFirstSchema) {
                         "DROP TRIGGER usage_on_release; DROP TABLE usage_totals; "
                         "DROP TABLE handoff_sessions; DROP TABLE events; DROP TABLE tenant_tokens; "
                         "DROP TABLE tenants; DROP TABLE webhook_endpoints; DROP TABLE job_leases; "
-                        "DROP TABLE in_flight; "
+                        "DROP TABLE in_flight; DROP TABLE replicas; "
                         "DROP INDEX reservations_pending; "
                         "ALTER TABLE reservations DROP COLUMN attempted; "
                         "PRAGMA user_version = 1")

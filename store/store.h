@@ -116,7 +116,10 @@ struct ActionStart {
   // StartAction returns UNAVAILABLE and writes nothing: the request is
   // being carried out (on another replica) and its retry must wait for the
   // answer, never run it twice. FinishAction drops the claim; a start
-  // whose process died lets it run out. A claim of the same holder is
+  // whose process died lets it run out. A key whose answer is saved
+  // (the claim's holder finished between the caller's look for an answer
+  // and this start) is UNAVAILABLE too: the retry reads that answer
+  // instead of running the request again. A claim of the same holder is
   // taken over: a holder runs a key once at a time, so its own claim is
   // one whose finish could not be written (the database went away).
   absl::Time in_flight_until = absl::InfinitePast();
@@ -203,11 +206,16 @@ inline std::string SavedAnswerContext(const std::string& tenant_id,
 }
 
 // InFlightError: what StartAction returns for a request another start is
-// carrying out.
+// carrying out, or has just answered.
 inline absl::Status InFlightError() {
   return absl::UnavailableError(
       "this request is being carried out by another payvoxd right now; retry it with the same "
       "request_id in a moment for its answer");
+}
+inline absl::Status AnsweredMeanwhileError() {
+  return absl::UnavailableError(
+      "this request was just carried out by another payvoxd; retry it with the same request_id "
+      "for its answer");
 }
 
 // ApprovalAsOf: the approval as it stands at `now`: a pending one past its
@@ -282,6 +290,11 @@ class Store {
   // the lease; a replica that dies lets it run out.
   virtual absl::StatusOr<bool> HoldLease(absl::string_view job, absl::string_view holder,
                                          absl::Time now, absl::Time until) = 0;
+  // Heartbeat marks `replica` alive until `until` and returns how many
+  // replicas are alive at `now`, itself included: the replicas split the
+  // Stripe account's rate limits between them by it.
+  virtual absl::StatusOr<int> Heartbeat(absl::string_view replica, absl::Time now,
+                                        absl::Time until) = 0;
 
   // --- Verification ---
   // ReserveVerificationAttempt takes one attempt before the last-4 check

@@ -292,6 +292,28 @@ TEST_P(StoreTest, AStartInFlightHoldsItsKeyUntilItFinishesOrItsClaimRunsOut) {
   clock.Advance(absl::Minutes(4));
   EXPECT_TRUE(store.StartAction(start_on("replica-c")).ok());
   EXPECT_EQ(store.GetUsage(RefundsToday(), "", "")->tenant_total, 100);
+
+  // Answered (its finish saved the answer) between a retry's look for the
+  // answer and its start: the start is refused, and the retry reads it.
+  absl::StatusOr<StartedAction> last = store.StartAction(start_on("replica-c"));
+  ASSERT_TRUE(last.ok()) << last.status();
+  v1::AuditRecord done = RefundRecord("completion");
+  done.set_completes_sequence(last->intent.sequence());
+  ASSERT_TRUE(
+      store
+          .FinishAction({.reservation_id = last->reservation_id,
+                         .in_flight_key = "pvx_flight",
+                         .settlement = Settlement::kCommit,
+                         .completion = done,
+                         .answer = IdempotencyRecord{.tenant_id = "acme",
+                                                     .key = "pvx_flight",
+                                                     .action = "create_refund",
+                                                     .fingerprint = "f",
+                                                     .response = "re_1",
+                                                     .expires_at = clock.Now() + absl::Hours(1)}})
+          .ok());
+  EXPECT_THAT(store.StartAction(start_on("replica-a")),
+              StatusIs(absl::StatusCode::kUnavailable, ::testing::HasSubstr("just carried out")));
 }
 
 // A refund whose answer never came keeps its reservation; the retry of
@@ -546,6 +568,15 @@ TEST_P(StoreTest, EventsAreNumberedPerTenantAndStoredOncePerStripeId) {
   EXPECT_EQ((*store->FindHandoffSession("acme", "pi_1"))->state, "succeeded");
   EXPECT_EQ(store->UpdateHandoffState("globex", "pi_1", "failed").code(),
             absl::StatusCode::kNotFound);
+}
+
+TEST_P(StoreTest, HeartbeatsCountTheReplicasAlive) {
+  const absl::Time now = clock_.Now();
+  EXPECT_EQ(*store_->Heartbeat("replica-a", now, now + absl::Seconds(15)), 1);
+  EXPECT_EQ(*store_->Heartbeat("replica-b", now, now + absl::Seconds(15)), 2);
+  EXPECT_EQ(*store_->Heartbeat("replica-a", now + absl::Seconds(5), now + absl::Seconds(20)), 2);
+  // replica-b stopped beating: once its last one runs out it is not counted.
+  EXPECT_EQ(*store_->Heartbeat("replica-a", now + absl::Seconds(15), now + absl::Seconds(30)), 1);
 }
 
 TEST_P(StoreTest, AJobsLeaseIsHeldByOneHolderUntilItRunsOut) {

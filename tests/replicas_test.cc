@@ -268,7 +268,14 @@ TEST_F(ReplicasTest, RefundsSpreadOverReplicasStayWithinTheSharedLimitAndTheTrai
   }
   RecordProperty("attempts_cut_off_by_the_restart", static_cast<int>(open.size()));
   for (const auto& [id, amount] : ledger) {
-    EXPECT_EQ(completions[id], 1) << id << " is in the sandbox's ledger but not once in the trail";
+    std::string records;
+    for (const v1::AuditRecord& record : trail) {
+      if (record.result() == id || (record.kind() == "intent" && completions[id] != 1)) {
+        absl::StrAppend(&records, "\n  ", record.ShortDebugString());
+      }
+    }
+    EXPECT_EQ(completions[id], 1) << id << " is in the sandbox's ledger but not once in the trail"
+                                  << (completions[id] != 1 ? records : "");
   }
   EXPECT_EQ(completions.size(), ledger.size());
   for (int replica = 0; replica < kReplicas; ++replica) {
