@@ -74,7 +74,7 @@ case "${1:-}" in
     ctest --preset fuzz
     ;;
   bench)
-    scripts/install-deps.sh
+    PAYVOX_WITH_TEST_TOOLS=1 scripts/install-deps.sh
     configure_and_build release
     build/release/client/client_benchmark
     build/release/common/common_benchmark
@@ -89,6 +89,12 @@ case "${1:-}" in
     build/release/tools/payvox-bench --mode=faces --requests=2000
     build/release/policy/policy_benchmark
     build/release/store/store_benchmark
+    # Replicas on a throwaway PostgreSQL, stopped and removed after.
+    pg_dir=$(mktemp -d /tmp/payvox-bench-pg-XXXXXX)
+    chmod 711 "$pg_dir"
+    trap 'scripts/postgres.sh stop "$pg_dir" >/dev/null 2>&1; rm -rf "$pg_dir"' EXIT
+    build/release/tools/payvox-bench --mode=replicas --requests=3000 --concurrency=16 \
+      --postgres="$(scripts/postgres.sh start "$pg_dir")" --postgres_password_file="$pg_dir/password"
     ;;
   replicas)
     PAYVOX_WITH_TEST_TOOLS=1 scripts/install-deps.sh

@@ -56,6 +56,11 @@ start() {
     }
   fi
   local port
+  # Already running: say where it is.
+  if [[ -f "$dir/conninfo" ]] && as_owner "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    cat "$dir/conninfo"
+    return
+  fi
   port=$(cat "$dir/port" 2>/dev/null || free_port)
   echo "$port" >"$dir/port"
   # Loopback only; the socket stays in DIR. Many connections: three
