@@ -65,6 +65,19 @@ grep -q 'alert: PayvoxAuditChainBroken' "$work/operations.yaml" || fail "operati
 grep -q '"amount_minor": 5000' "$work/operations.json" || fail "operations: policy not merged"
 grep -q '"gateway"' "$work/operations.json" && fail "operations: gateway rendered while disabled"
 # The secrets are references: no value of one is in any rendering.
+grep -q 'replicas: 3' "$work/replicas.yaml" && fail "replicas: replica count beside the autoscaler"
+grep -q 'kind: HorizontalPodAutoscaler' "$work/replicas.yaml" || fail "replicas: no autoscaler"
+grep -q 'minReplicas: 3' "$work/replicas.yaml" || fail "replicas: autoscaler below three"
+grep -q 'type: Recreate' "$work/replicas.yaml" && fail "replicas: Recreate on PostgreSQL"
+grep -q 'kind: PersistentVolumeClaim' "$work/replicas.yaml" && fail "replicas: a volume claim on PostgreSQL"
+grep -q 'args: \["--migrate", "--config=/etc/payvox/payvoxd.json"\]' "$work/replicas.yaml" ||
+  fail "replicas: no migration Job"
+awk '/^kind: Job/,/^spec:/' "$work/replicas.yaml" | grep -q 'helm.sh/hook: pre-install,pre-upgrade' ||
+  fail "replicas: the Job is not a pre-install/upgrade hook"
+grep -q '"password_file": "/etc/payvox/secrets/postgres_password"' "$work/replicas.json" ||
+  fail "replicas: the PostgreSQL password is not the Secret's file"
+grep -q 'store_path' "$work/replicas.json" && fail "replicas: store_path beside store.postgres"
+grep -q 'kind: Job' "$work/defaults.yaml" && fail "defaults: a migration Job on SQLite"
 grep -l 'sk_\|rk_live\|whsec_\|pvxt_\|pvxo_' "$work"/*.yaml && fail "a secret value is rendered"
 
 for values in "$chart"/ci/bad-*-values.yaml; do

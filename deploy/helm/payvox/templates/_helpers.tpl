@@ -33,7 +33,6 @@ store, secret files), with .Values.config merged over it.
   "grpc_listen_address" (printf "0.0.0.0:%d" (int .Values.grpc.port))
   "tenant_id" .Values.tenantId
   "log_level" .Values.logLevel
-  "store_path" "/var/lib/payvox/payvox.db"
   "metrics_listen_address" (printf "0.0.0.0:%d" (int .Values.metrics.port))
   "stripe" (dict "api_key_file" (printf "%s/%s" $secrets .Values.secrets.stripeApiKey))
   "secrets" (dict "master_key_file" (printf "%s/%s" $secrets .Values.secrets.masterKey))
@@ -41,6 +40,15 @@ store, secret files), with .Values.config merged over it.
     "tenant_token_file" (printf "%s/%s" $secrets .Values.secrets.tenantToken)
     "operator_token_file" (printf "%s/%s" $secrets .Values.secrets.operatorToken))
 -}}
+{{- if eq .Values.store.mode "postgres" -}}
+{{- $postgres := dict "conninfo" .Values.store.postgres.conninfo "pool_size" (int .Values.store.postgres.poolSize) -}}
+{{- if .Values.store.postgres.passwordKey -}}
+{{- $_ := set $postgres "password_file" (printf "%s/%s" $secrets .Values.store.postgres.passwordKey) -}}
+{{- end -}}
+{{- $_ := set $config "store" (dict "postgres" $postgres) -}}
+{{- else -}}
+{{- $_ := set $config "store_path" "/var/lib/payvox/payvox.db" -}}
+{{- end -}}
 {{- if .Values.webhooks.enabled -}}
 {{- $webhooks := dict "listen_address" (printf "0.0.0.0:%d" (int .Values.webhooks.port)) -}}
 {{- if .Values.secrets.webhookSigningSecrets -}}
