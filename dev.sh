@@ -21,7 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # The tests the test command runs under ThreadSanitizer.
-tsan_tests=(async_test store_executor_test webhooks_test actions_test)
+tsan_tests=(async_test store_executor_test webhooks_test actions_test store_test)
 
 configure_and_build() {
   local preset=$1
@@ -51,7 +51,8 @@ case "${1:-}" in
     configure_and_build fuzz
     ctest --preset fuzz
     # ThreadSanitizer on the concurrency tests (store executor, async waits,
-    # ingestion, single flight, call sessions): their targets only.
+    # ingestion, single flight, call sessions, the PostgreSQL pool and
+    # replicas' stores): their targets only.
     configure_and_build tsan --target "${tsan_tests[@]}"
     ctest --preset tsan -R "^($(IFS='|'; echo "${tsan_tests[*]}"))\$"
     ;;

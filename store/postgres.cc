@@ -207,17 +207,18 @@ Pool::Lease::~Lease() {
 }
 
 int Pool::open() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return open_;
 }
 
 absl::StatusOr<Pool::Lease> Pool::Acquire() {
   {
-    absl::MutexLock lock(&mu_);
+    std::unique_lock<std::mutex> lock(mu_);
     const auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
       return !idle_.empty() || open_ < options_.size;
     };
-    if (!mu_.AwaitWithTimeout(absl::Condition(&available), options_.acquire_timeout)) {
+    if (!returned_.wait_for(lock, absl::ToChronoMilliseconds(options_.acquire_timeout),
+                            available)) {
       return absl::UnavailableError(absl::StrCat("store: postgres: all ", options_.size,
                                                  " connections stayed busy for ",
                                                  absl::FormatDuration(options_.acquire_timeout)));
@@ -231,9 +232,10 @@ absl::StatusOr<Pool::Lease> Pool::Acquire() {
     ++open_;
   }
   absl::StatusOr<std::unique_ptr<Connection>> opened = Connection::Open(options_.connect);
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (!opened.ok()) {
     --open_;
+    returned_.notify_one();
     last_connect_error_ = opened.status();
     retry_connect_at_ = clock_.Now() + options_.retry_connect_after;
     return opened.status();
@@ -245,12 +247,14 @@ absl::StatusOr<Pool::Lease> Pool::Acquire() {
 void Pool::Give(std::unique_ptr<Connection> connection) {
   if (connection->broken() || connection->in_transaction()) {
     connection.reset();
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     --open_;
+    returned_.notify_one();
     return;
   }
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   idle_.push_back(std::move(connection));
+  returned_.notify_one();
 }
 
 // --- Listener ---

@@ -18,16 +18,17 @@
 #ifndef PAYVOX_STORE_POSTGRES_H_
 #define PAYVOX_STORE_POSTGRES_H_
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
 
@@ -162,7 +163,10 @@ class Pool {
 
   const PoolOptions options_;
   const Clock& clock_;
-  mutable absl::Mutex mu_;
+  // std::mutex, not absl::Mutex: Debian's Abseil is not built for
+  // ThreadSanitizer, which then cannot see the hand-offs.
+  mutable std::mutex mu_;
+  std::condition_variable returned_;
   std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(mu_);
   int open_ ABSL_GUARDED_BY(mu_) = 0;
   // The last connection attempt's failure, refused again until then.
