@@ -356,5 +356,77 @@ TEST_F(ReplicasTest, AnEventIngestedOnOneReplicaStreamsToSubscribersOnTheOthersO
   }
 }
 
+// A call's session on replica 1 holds Jenny's charges (BeginCall); the
+// charge is refunded in Stripe's dashboard and the webhook lands on replica
+// 0: replica 1's session forgets the charge through its event feed, so its
+// next read is fresh at once, not after the freshness limit (a minute).
+TEST_F(ReplicasTest, AnEventIngestedOnOneReplicaRefreshesCallSessionsOnTheOthers) {
+  v1::CallContext call;
+  call.set_call_id("session-call");
+  {
+    v1::BeginCallRequest begin;
+    *begin.mutable_context() = call;
+    begin.set_email("jenny.rosen@example.com");
+    v1::BeginCallResponse begun;
+    grpc::ClientContext context;
+    const grpc::Status status = At(1).actions->BeginCall(&context, begin, &begun);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    ASSERT_TRUE(begun.prefetch_complete());
+  }
+  const auto plan_refunded = [&] {
+    v1::ListChargesRequest list;
+    *list.mutable_context() = call;
+    list.set_customer_id("cus_DemoJennyRosen");
+    list.set_limit(10);
+    v1::ListChargesResponse charges;
+    grpc::ClientContext context;
+    EXPECT_TRUE(At(1).actions->ListCharges(&context, list, &charges).ok());
+    for (const v1::Charge& charge : charges.charges()) {
+      if (charge.id() == kCharge) return charge.refunded();
+    }
+    ADD_FAILURE() << kCharge << " is not among Jenny's charges";
+    return false;
+  };
+  ASSERT_FALSE(plan_refunded());
+  const auto at_stripe = [&](boost::beast::http::verb method, const std::string& target,
+                             const std::string& body) {
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Authorization", "Bearer sk_test_replicas"}};
+    if (method == boost::beast::http::verb::post) {
+      headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    }
+    return testing::HttpExchange(sandbox_port_, method, target, body, headers);
+  };
+  ASSERT_EQ(
+      at_stripe(boost::beast::http::verb::post, "/v1/refunds", absl::StrCat("charge=", kCharge))
+          .result_int(),
+      200);
+  // The session holds what it read: stale until the event.
+  EXPECT_FALSE(plan_refunded());
+  const std::string list =
+      at_stripe(boost::beast::http::verb::get, "/v1/events?limit=1&type=charge.refunded", "")
+          .body();
+  const size_t at = list.find("\"id\":\"evt_");
+  ASSERT_NE(at, std::string::npos) << list;
+  const std::string id = list.substr(at + 6, list.find('"', at + 6) - at - 6);
+  const std::string event =
+      at_stripe(boost::beast::http::verb::get, absl::StrCat("/v1/events/", id), "").body();
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  const testing::HttpResponse delivered = testing::HttpExchange(
+      webhook_ports_[0], boost::beast::http::verb::post, "/v1/webhooks/stripe/acme", event,
+      {{"Stripe-Signature",
+        absl::StrCat("t=", now, ",v1=", webhooks::SignPayload(kWebhookSecret, now, event))},
+       {"Content-Type", "application/json"}});
+  ASSERT_EQ(delivered.result_int(), 200) << delivered.body();
+  // Replica 1 hears of it through its feed (milliseconds; polled here for
+  // at most two seconds, far below the one-minute freshness limit).
+  bool fresh = false;
+  for (int i = 0; i < 40 && !fresh; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    fresh = plan_refunded();
+  }
+  EXPECT_TRUE(fresh);
+}
+
 }  // namespace
 }  // namespace payvox
