@@ -28,6 +28,8 @@
 #include "app/housekeeper.h"
 #include "app/operations_watch.h"
 #include "app/reconciler.h"
+#include "app/replica_jobs.h"
+#include "app/store_setup.h"
 #include "client/stripe_clients.h"
 #include "common/async_wait.h"
 #include "common/http_listener.h"
@@ -56,12 +58,6 @@ std::pair<std::string, int> SplitHostPort(const std::string& address) {
   int port = 0;
   absl::SimpleAtoi(address.substr(colon + 1), &port);
   return {address.substr(0, colon), port};
-}
-
-// StorePath: the SQLite file payvoxd keeps its state in.
-std::string StorePath(const v1::ServerConfig& config, bool sandbox) {
-  if (!config.store_path().empty()) return config.store_path();
-  return sandbox ? ":memory:" : "payvox.db";
 }
 
 // IsLoopback: a listening host only this machine reaches.
@@ -132,68 +128,6 @@ boost::asio::awaitable<void> KeepWarm(std::shared_ptr<stripe::ResilientStripeCli
     const bool slept = co_await sleeper.SleepUntil(clock.Now() + every, &stop);
     if (!slept) co_return;
     (void)co_await stripe->WarmUp();
-  }
-}
-
-// ReplicaName names this process among replicas sharing a store: host,
-// process id and a random part (a restarted replica is a new one).
-std::string ReplicaName() {
-  char host[256] = {};
-  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
-  return absl::StrCat(host, "-", getpid(), "-",
-                      absl::BytesToHexString(SecureRandomBytes(4).value_or("")));
-}
-
-// WatchStore asks the store every `every` whether it can be reached: while
-// it cannot, every gRPC health service answers NOT_SERVING and /readyz
-// 503, so load balancers and probes turn to replicas that can serve;
-// back to SERVING when it answers. A change is logged.
-boost::asio::awaitable<void> WatchStore(StoreExecutor& store, std::vector<grpc::Server*> servers,
-                                        const std::atomic<bool>& serving,
-                                        std::atomic<bool>& store_reachable, Logger& log,
-                                        absl::Duration every, const Clock& clock, Sleeper& sleeper,
-                                        const CancelSignal& stop) {
-  for (;;) {
-    const bool slept = co_await sleeper.SleepUntil(clock.Now() + every, &stop);
-    if (!slept) co_return;
-    const absl::Status reached = co_await store.Run([](Store& s) { return s.Ping(); });
-    if (reached.ok() == store_reachable.load() || !serving.load()) continue;
-    store_reachable = reached.ok();
-    for (grpc::Server* server : servers) {
-      if (server == nullptr) continue;
-      server->GetHealthCheckService()->SetServingStatus(reached.ok());
-    }
-    if (reached.ok()) {
-      log.Info("the store answers again: serving", {});
-    } else {
-      log.Error("the store cannot be reached: health NOT_SERVING", {{"error", reached.ToString()}});
-    }
-  }
-}
-
-// ShareStripeBudget beats this replica's heartbeat every `every` (alive
-// for 3 beats) and gives its Stripe clients 1/N of each account's rate
-// limits, N the replicas alive: together they stay within Stripe's limits
-// (docs/replicas.md has the error bound). The count is the gauge
-// payvox_replicas_alive; a store that cannot be reached keeps the last
-// share.
-boost::asio::awaitable<void> ShareStripeBudget(StoreExecutor& store, std::string replica,
-                                               stripe::StripeClients& clients,
-                                               std::atomic<int>& alive, Logger& log,
-                                               absl::Duration every, const Clock& clock,
-                                               Sleeper& sleeper, const CancelSignal& stop) {
-  for (;;) {
-    const absl::Time now = clock.Now();
-    const absl::StatusOr<int> live =
-        co_await store.Run([&](Store& s) { return s.Heartbeat(replica, now, now + 3 * every); });
-    if (live.ok() && *live >= 1 && *live != alive.load()) {
-      log.Info("replicas alive changed: Stripe's limits split again",
-               {{"replicas", absl::StrCat(*live)}, {"was", absl::StrCat(alive.load())}});
-      alive = *live;
-      clients.SetBudgetShare(1.0 / *live);
-    }
-    const bool slept = co_await sleeper.SleepUntil(clock.Now() + every, &stop);
-    if (!slept) co_return;
   }
 }
 
@@ -370,28 +304,6 @@ std::string PayvoxApp::sandbox_url() const {
 }
 
 sandbox::StripeEmulator* PayvoxApp::sandbox_emulator() const { return parts_->emulator.get(); }
-
-absl::StatusOr<std::unique_ptr<Store>> OpenStore(const v1::ServerConfig& config, bool sandbox,
-                                                 const std::string& postgres_password,
-                                                 const Clock& clock) {
-  if (config.store().has_postgres()) {
-    const v1::PostgresConfig& postgres = config.store().postgres();
-    PAYVOX_ASSIGN_OR_RETURN(
-        std::unique_ptr<PostgresStore> store,
-        PostgresStore::Open(
-            {.pool = {.connect = {.conninfo = postgres.conninfo(),
-                                  .password = postgres_password,
-                                  .statement_timeout =
-                                      absl::Milliseconds(postgres.statement_timeout_ms())},
-                      .size = postgres.pool_size(),
-                      .acquire_timeout = absl::Milliseconds(postgres.acquire_timeout_ms())}},
-            clock));
-    return std::unique_ptr<Store>(std::move(store));
-  }
-  PAYVOX_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store,
-                          SqliteStore::Open({.path = StorePath(config, sandbox)}, clock));
-  return std::unique_ptr<Store>(std::move(store));
-}
 
 absl::StatusOr<std::unique_ptr<PayvoxApp>> PayvoxApp::Start(PayvoxAppOptions options,
                                                             const Clock& clock) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "app/store_setup.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/sandbox_tokens.h"
@@ -58,14 +59,6 @@ struct PayvoxAppOptions {
   // startup log; 0: not told.
   uint64_t open_file_limit = 0;
 };
-
-// OpenStore opens the store the config names: PostgreSQL (store.postgres,
-// with its password), else the SQLite file of store_path (":memory:" by
-// default with `sandbox`). Both migrate an older schema and refuse a newer
-// one; replicas starting together on PostgreSQL migrate once.
-absl::StatusOr<std::unique_ptr<Store>> OpenStore(const v1::ServerConfig& config, bool sandbox,
-                                                 const std::string& postgres_password,
-                                                 const Clock& clock);
 
 class PayvoxApp {
  public:

@@ -1,4 +1,7 @@
-// SqliteStore's audit trail: an append-only hash chain per tenant.
+// SqliteStore's audit trail (an append-only hash chain per tenant) and
+// webhook events (a sequence per tenant).
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "store/sqlite.h"
@@ -144,6 +147,75 @@ absl::StatusOr<std::vector<v1::AuditRecord>> SqliteStore::UnsettledIntents(absl:
       "AND j.kind = 'intent') ORDER BY i.created");
   select.Bind(1, absl::ToUnixMicros(before));
   return ReadRecords(select);
+}
+
+// --- Webhook events ---
+
+absl::StatusOr<AppendedEvent> SqliteStore::AppendEvent(const StoredEvent& stored) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement existing(db_, "SELECT sequence FROM events WHERE tenant = ?1 AND stripe_event_id = ?2");
+  existing.Bind(1, stored.tenant_id);
+  existing.Bind(2, stored.event.stripe_event_id());
+  PAYVOX_ASSIGN_OR_RETURN(const bool seen, existing.Step());
+  if (seen) return AppendedEvent{.sequence = existing.Int(0), .stored = false};
+  Statement last(db_, "SELECT COALESCE(MAX(sequence), 0) FROM events WHERE tenant = ?1");
+  last.Bind(1, stored.tenant_id);
+  PAYVOX_ASSIGN_OR_RETURN(const bool row, last.Step());
+  const int64_t sequence = (row ? last.Int(0) : 0) + 1;
+  v1::PaymentEvent event = stored.event;
+  event.set_sequence(sequence);
+  Statement insert(db_,
+                   "INSERT INTO events (tenant, sequence, stripe_event_id, type, created, event) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  insert.Bind(1, stored.tenant_id);
+  insert.Bind(2, sequence);
+  insert.Bind(3, event.stripe_event_id());
+  insert.Bind(4, event.type());
+  insert.Bind(5, event.created());
+  insert.BindBlob(6, event.SerializeAsString());
+  PAYVOX_RETURN_IF_ERROR(insert.Run());
+  return AppendedEvent{.sequence = sequence, .stored = true};
+}
+
+absl::StatusOr<std::vector<v1::PaymentEvent>> SqliteStore::ReadEvents(const std::string& tenant_id,
+                                                                      int64_t after, int limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement select(db_,
+                   "SELECT event FROM events WHERE tenant = ?1 AND sequence > ?2 "
+                   "ORDER BY sequence LIMIT ?3");
+  select.Bind(1, tenant_id);
+  select.Bind(2, after);
+  select.Bind(3, static_cast<int64_t>(std::clamp(limit, 1, 10'000)));
+  std::vector<v1::PaymentEvent> events;
+  while (true) {
+    PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+    if (!row) break;
+    v1::PaymentEvent event;
+    if (!event.ParseFromString(select.Blob(0))) {
+      return absl::DataLossError(absl::StrCat("store: an event of ", tenant_id, " is unreadable"));
+    }
+    events.push_back(std::move(event));
+  }
+  return events;
+}
+
+absl::StatusOr<int64_t> SqliteStore::LastEventSequence(const std::string& tenant_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement last(db_, "SELECT COALESCE(MAX(sequence), 0) FROM events WHERE tenant = ?1");
+  last.Bind(1, tenant_id);
+  PAYVOX_ASSIGN_OR_RETURN(const bool row, last.Step());
+  return row ? last.Int(0) : 0;
+}
+
+absl::StatusOr<std::vector<EventHead>> SqliteStore::EventHeads() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement heads(db_, "SELECT tenant, MAX(sequence) FROM events GROUP BY tenant ORDER BY tenant");
+  std::vector<EventHead> out;
+  for (;;) {
+    PAYVOX_ASSIGN_OR_RETURN(const bool row, heads.Step());
+    if (!row) return out;
+    out.push_back({heads.Text(0), heads.Int(1)});
+  }
 }
 
 }  // namespace payvox

@@ -1,5 +1,5 @@
-// SqliteStore's tenants: the tenants table, bearer token hashes with their
-// expiry, and webhook endpoints with sealed signing secrets.
+// SqliteStore's tenants (the tenants table, bearer token hashes with their
+// expiry, webhook endpoints with sealed signing secrets) and approvals.
 #include <sqlite3.h>
 
 #include <functional>
@@ -236,6 +236,89 @@ absl::StatusOr<int> SqliteStore::ResealSecrets(const Resealer& reseal) {
   }
   PAYVOX_RETURN_IF_ERROR(transaction.Commit());
   return rewritten;
+}
+
+// --- Approvals ---
+
+absl::Status SqliteStore::CreateApproval(const StoredApproval& stored) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement insert(db_,
+                   "INSERT INTO approvals (tenant, approval_id, state, expires, record, payload) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  insert.Bind(1, stored.approval.tenant_id());
+  insert.Bind(2, stored.approval.approval_id());
+  insert.Bind(3, stored.approval.state());
+  insert.Bind(4, stored.approval.expires_at());
+  insert.BindBlob(5, stored.approval.SerializeAsString());
+  insert.BindBlob(6, stored.payload);
+  return insert.Run();
+}
+
+absl::StatusOr<std::vector<v1::Approval>> SqliteStore::ListApprovals(const std::string& tenant_id,
+                                                                     const std::string& state,
+                                                                     absl::Time now) {
+  const std::string wanted = state.empty() ? "pending" : state;
+  std::lock_guard<std::mutex> lock(mu_);
+  // The state is chosen in SQL, before the bound: the stored state, with a
+  // pending approval past its expiry reading as expired (WithState), so
+  // decided or expired approvals never crowd out the pending ones.
+  Statement select(db_,
+                   "SELECT record FROM approvals WHERE tenant = ?1 AND CASE ?2 "
+                   "WHEN 'pending' THEN state = 'pending' AND expires > ?3 "
+                   "WHEN 'expired' THEN state = 'pending' AND expires <= ?3 "
+                   "ELSE state = ?2 END ORDER BY expires LIMIT 1000");
+  select.Bind(1, tenant_id);
+  select.Bind(2, wanted);
+  select.Bind(3, absl::ToUnixSeconds(now));
+  std::vector<v1::Approval> out;
+  for (;;) {
+    PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+    if (!row) break;
+    v1::Approval approval;
+    if (!approval.ParseFromString(select.Blob(0))) {
+      return absl::DataLossError("store: an approval is unreadable");
+    }
+    approval = ApprovalAsOf(std::move(approval), now);
+    if (approval.state() == wanted) out.push_back(std::move(approval));
+  }
+  return out;
+}
+
+absl::StatusOr<StoredApproval> SqliteStore::DecideApproval(
+    const std::string& tenant_id, const std::string& approval_id, bool approve,
+    const std::string& decided_by, const std::string& note, absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Transaction transaction(db_);
+  PAYVOX_RETURN_IF_ERROR(transaction.status());
+  Statement select(db_,
+                   "SELECT record, payload FROM approvals WHERE tenant = ?1 AND approval_id = ?2");
+  select.Bind(1, tenant_id);
+  select.Bind(2, approval_id);
+  PAYVOX_ASSIGN_OR_RETURN(const bool row, select.Step());
+  if (!row) return absl::NotFoundError(absl::StrCat("no approval ", approval_id));
+  StoredApproval stored;
+  if (!stored.approval.ParseFromString(select.Blob(0))) {
+    return absl::DataLossError("store: the approval is unreadable");
+  }
+  stored.payload = select.Blob(1);
+  stored.approval = ApprovalAsOf(std::move(stored.approval), now);
+  if (stored.approval.state() != "pending") {
+    return absl::FailedPreconditionError(
+        absl::StrCat("approval ", approval_id, " is already ", stored.approval.state()));
+  }
+  stored.approval.set_state(approve ? "approved" : "rejected");
+  stored.approval.set_decided_by(decided_by);
+  stored.approval.set_decision_note(note);
+  Statement update(db_,
+                   "UPDATE approvals SET state = ?3, record = ?4 "
+                   "WHERE tenant = ?1 AND approval_id = ?2 AND state = 'pending'");
+  update.Bind(1, tenant_id);
+  update.Bind(2, approval_id);
+  update.Bind(3, stored.approval.state());
+  update.BindBlob(4, stored.approval.SerializeAsString());
+  PAYVOX_RETURN_IF_ERROR(update.Run());
+  PAYVOX_RETURN_IF_ERROR(transaction.Commit());
+  return stored;
 }
 
 }  // namespace payvox

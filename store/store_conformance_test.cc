@@ -1,60 +1,35 @@
 // store_conformance_test.cc: the Store interface's tests, run on every
-// implementation: SqliteStore in memory, and PostgresStore on a database of
-// each test's own in one throwaway PostgreSQL server (scripts/postgres.sh),
-// started once for the binary. A test here is a promise of the interface;
-// one about one store's files or schema belongs beside that store.
+// implementation (store/testing/store_test.h): SqliteStore in memory, and
+// PostgresStore on a database of each test's own in one throwaway
+// PostgreSQL server (scripts/postgres.sh), started once for the binary. A
+// test here is a promise of the interface; one about one store's files or
+// schema belongs beside that store. Verification, limits, actions,
+// idempotency, approvals, hand-offs, leases here; the audit trail and
+// events in store_audit_conformance_test.cc, tenants in
+// store_tenants_conformance_test.cc.
 #include <atomic>
-#include <cstdio>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "common/testing/fake_clock.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "store/audit_chain.h"
-#include "store/postgres_store.h"
-#include "store/sqlite_store.h"
-#include "store/testing/store_backends.h"
+#include "store/testing/store_test.h"
 
 namespace payvox {
 namespace {
 
 using ::payvox::testing::StatusIs;
 using ::testing::AllOf;
-using testing::Backend;
 using ::testing::ElementsAre;
 using ::testing::Field;
 using testing::SampleAuditRecord;
 using ::testing::UnorderedElementsAre;
-
-// StoreTest opens an empty store of the test's backend.
-class StoreTest : public ::testing::TestWithParam<Backend> {
- protected:
-  void SetUp() override {
-    store_ = Open(clock_);
-    ASSERT_NE(store_, nullptr);
-  }
-  // Open: a new, empty store of this backend on `clock`.
-  std::unique_ptr<Store> Open(const Clock& clock) {
-    absl::StatusOr<std::unique_ptr<Store>> store = testing::OpenEmptyStore(GetParam(), clock);
-    EXPECT_TRUE(store.ok()) << store.status();
-    return store.ok() ? *std::move(store) : nullptr;
-  }
-  // Raw SQL on the store's database, behind its back (tamper tests).
-  absl::Status Exec(const std::string& sql) { return testing::ExecForTesting(*store_, sql); }
-  // Bytes spelled as an SQL literal of this backend.
-  std::string BlobLiteral(const std::string& bytes) const {
-    const std::string hex = absl::BytesToHexString(bytes);
-    return GetParam() == Backend::kSqlite ? "x'" + hex + "'" : "'\\x" + hex + "'::bytea";
-  }
-
-  testing::FakeClock clock_;
-  std::unique_ptr<Store> store_;
-};
+using StoreTest = testing::StoreTest;
 
 const VerificationKey kJenny{"acme", "call-1", "cus_1"};
 
@@ -516,60 +491,6 @@ TEST_P(StoreTest, HandoffSessionsAreFoundByIntentAndStoredOnce) {
   EXPECT_FALSE(other->has_value());
 }
 
-TEST_P(StoreTest, EventHeadsAreEachTenantsHighestSequence) {
-  EXPECT_TRUE(store_->EventHeads()->empty());
-  for (const auto& [tenant, id] : std::vector<std::pair<std::string, std::string>>{
-           {"acme", "evt_1"}, {"beta", "evt_1"}, {"acme", "evt_2"}, {"acme", "evt_2"}}) {
-    StoredEvent stored{.tenant_id = tenant};
-    stored.event.set_stripe_event_id(id);
-    ASSERT_TRUE(store_->AppendEvent(stored).ok());
-  }
-  absl::StatusOr<std::vector<EventHead>> heads = store_->EventHeads();
-  ASSERT_TRUE(heads.ok()) << heads.status();
-  EXPECT_THAT(
-      *heads,
-      ElementsAre(AllOf(Field(&EventHead::tenant_id, "acme"), Field(&EventHead::sequence, 2)),
-                  AllOf(Field(&EventHead::tenant_id, "beta"), Field(&EventHead::sequence, 1))));
-}
-
-TEST_P(StoreTest, EventsAreNumberedPerTenantAndStoredOncePerStripeId) {
-  Store* store = store_.get();
-  auto event = [](const std::string& id, const std::string& type) {
-    v1::PaymentEvent event;
-    event.set_stripe_event_id(id);
-    event.set_type(type);
-    return event;
-  };
-  auto first = store->AppendEvent({"acme", event("evt_1", "charge.failed")});
-  ASSERT_TRUE(first.ok()) << first.status();
-  EXPECT_EQ(first->sequence, 1);
-  EXPECT_TRUE(first->stored);
-  EXPECT_EQ(store->AppendEvent({"acme", event("evt_2", "charge.refunded")})->sequence, 2);
-  // A redelivery stores nothing and names the first delivery.
-  auto again = store->AppendEvent({"acme", event("evt_1", "charge.failed")});
-  ASSERT_TRUE(again.ok());
-  EXPECT_EQ(again->sequence, 1);
-  EXPECT_FALSE(again->stored);
-  // Tenants number their own events; the same Stripe id may exist in both.
-  EXPECT_EQ(store->AppendEvent({"globex", event("evt_1", "charge.failed")})->sequence, 1);
-  auto after_one = store->ReadEvents("acme", 1, 100);
-  ASSERT_TRUE(after_one.ok());
-  ASSERT_EQ(after_one->size(), 1u);
-  EXPECT_EQ((*after_one)[0].sequence(), 2);
-  EXPECT_EQ((*after_one)[0].type(), "charge.refunded");
-  EXPECT_EQ(*store->LastEventSequence("acme"), 2);
-  EXPECT_EQ(*store->LastEventSequence("nobody"), 0);
-
-  ASSERT_TRUE(store
-                  ->CreateHandoffSession(
-                      {.tenant_id = "acme", .session_id = "hos_1", .payment_intent_id = "pi_1"})
-                  .ok());
-  EXPECT_TRUE(store->UpdateHandoffState("acme", "pi_1", "succeeded").ok());
-  EXPECT_EQ((*store->FindHandoffSession("acme", "pi_1"))->state, "succeeded");
-  EXPECT_EQ(store->UpdateHandoffState("globex", "pi_1", "failed").code(),
-            absl::StatusCode::kNotFound);
-}
-
 TEST_P(StoreTest, HeartbeatsCountTheReplicasAlive) {
   const absl::Time now = clock_.Now();
   EXPECT_EQ(*store_->Heartbeat("replica-a", now, now + absl::Seconds(15)), 1);
@@ -600,245 +521,7 @@ TEST_P(StoreTest, AJobsLeaseIsHeldByOneHolderUntilItRunsOut) {
   EXPECT_FALSE(*a->HoldLease("reconciler", "replica-a", lapsed, lapsed + absl::Minutes(3)));
 }
 
-using AuditTest = StoreTest;
-
-TEST_P(AuditTest, AppendsChainPerTenant) {
-  absl::StatusOr<v1::AuditRecord> first =
-      store_->AppendAudit(SampleAuditRecord("acme", "c1", "intent", true));
-  ASSERT_TRUE(first.ok()) << first.status();
-  EXPECT_EQ(first->sequence(), 1);
-  EXPECT_EQ(first->hash(), ChainHash("", *first));
-  clock_.Advance(absl::Seconds(1));
-  absl::StatusOr<v1::AuditRecord> second =
-      store_->AppendAudit(SampleAuditRecord("acme", "c1", "completion", true));
-  ASSERT_TRUE(second.ok());
-  EXPECT_EQ(second->sequence(), 2);
-  EXPECT_EQ(second->hash(), ChainHash(first->hash(), *second));
-  EXPECT_EQ(store_->AppendAudit(SampleAuditRecord("other", "c9", "decision", false))->sequence(),
-            1);
-
-  absl::StatusOr<v1::VerifyAuditChainResponse> verified = store_->VerifyAuditChain("acme");
-  ASSERT_TRUE(verified.ok());
-  EXPECT_TRUE(verified->intact());
-  EXPECT_EQ(verified->records_checked(), 2);
-}
-
-TEST_P(AuditTest, DetectsEditedAndDeletedRecords) {
-  std::vector<v1::AuditRecord> batch;
-  for (int i = 0; i < 5; ++i) batch.push_back(SampleAuditRecord("acme", "c1", "decision", true));
-  ASSERT_TRUE(store_->AppendAuditBatch(batch).ok());
-  ASSERT_TRUE(store_->VerifyAuditChain("acme")->intact());
-
-  // Edit record 3's content (amount) behind the store's back.
-  v1::AuditRecord edited = store_
-                               ->QueryAudit([] {
-                                 v1::QueryAuditRequest query;
-                                 query.set_tenant_id("acme");
-                                 query.set_after_sequence(2);
-                                 query.set_limit(1);
-                                 return query;
-                               }())
-                               ->front();
-  edited.mutable_amount()->set_amount_minor(1);
-  ASSERT_TRUE(Exec("UPDATE audit SET record = " + BlobLiteral(edited.SerializeAsString()) +
-                   " WHERE tenant = 'acme' AND sequence = 3")
-                  .ok());
-  absl::StatusOr<v1::VerifyAuditChainResponse> verified = store_->VerifyAuditChain("acme");
-  EXPECT_FALSE(verified->intact());
-  EXPECT_EQ(verified->first_bad_sequence(), 3);
-  EXPECT_EQ(verified->records_checked(), 2);
-
-  // Deleting a record breaks the chain where it was.
-  ASSERT_TRUE(store_->AppendAudit(SampleAuditRecord("beta", "c1", "decision", true)).ok());
-  ASSERT_TRUE(store_->AppendAudit(SampleAuditRecord("beta", "c1", "decision", true)).ok());
-  ASSERT_TRUE(store_->AppendAudit(SampleAuditRecord("beta", "c1", "decision", true)).ok());
-  ASSERT_TRUE(Exec("DELETE FROM audit WHERE tenant = 'beta' AND sequence = 2").ok());
-  EXPECT_EQ(store_->VerifyAuditChain("beta")->first_bad_sequence(), 2);
-}
-
-TEST_P(AuditTest, QueriesFilterAndPage) {
-  ASSERT_TRUE(store_->AppendAudit(SampleAuditRecord("acme", "c1", "decision", true)).ok());
-  clock_.Advance(absl::Hours(1));
-  ASSERT_TRUE(store_->AppendAudit(SampleAuditRecord("acme", "c2", "decision", false)).ok());
-  ASSERT_TRUE(store_->AppendAudit(SampleAuditRecord("acme", "c2", "decision", true)).ok());
-
-  v1::QueryAuditRequest query;
-  query.set_tenant_id("acme");
-  query.set_call_id("c2");
-  EXPECT_EQ(store_->QueryAudit(query)->size(), 2u);
-  query.set_result("error");
-  EXPECT_EQ(store_->QueryAudit(query)->size(), 1u);
-  query.clear_result();
-  query.set_limit(1);
-  absl::StatusOr<std::vector<v1::AuditRecord>> page = store_->QueryAudit(query);
-  ASSERT_EQ(page->size(), 1u);
-  query.set_after_sequence(page->front().sequence());
-  EXPECT_EQ(store_->QueryAudit(query)->front().sequence(), 3);
-  v1::QueryAuditRequest by_time;
-  by_time.set_tenant_id("acme");
-  by_time.set_since_unix(absl::ToUnixSeconds(clock_.Now()) - 60);
-  EXPECT_EQ(store_->QueryAudit(by_time)->size(), 2u);
-  by_time.set_limit(5000);
-  EXPECT_THAT(store_->QueryAudit(by_time), StatusIs(absl::StatusCode::kInvalidArgument));
-}
-
-TEST_P(AuditTest, OpenIntentsAreThoseWithoutCompletion) {
-  absl::StatusOr<v1::AuditRecord> answered =
-      store_->AppendAudit(SampleAuditRecord("acme", "c1", "intent", true));
-  absl::StatusOr<v1::AuditRecord> open =
-      store_->AppendAudit(SampleAuditRecord("acme", "c2", "intent", true));
-  ASSERT_TRUE(answered.ok() && open.ok());
-  v1::AuditRecord completion = SampleAuditRecord("acme", "c1", "completion", true);
-  completion.set_completes_sequence(answered->sequence());
-  ASSERT_TRUE(store_->AppendAudit(completion).ok());
-  absl::StatusOr<std::vector<v1::AuditRecord>> intents = store_->OpenIntents();
-  ASSERT_TRUE(intents.ok());
-  ASSERT_EQ(intents->size(), 1u);
-  EXPECT_EQ(intents->front().call_id(), "c2");
-}
-
-class TenantStoreTest : public StoreTest {
- protected:
-  TenantStoreTest() { clock_.Advance(absl::FromUnixSeconds(1'800'000'000) - clock_.Now()); }
-  TenantToken Token(const std::string& tenant, const std::string& hash) {
-    return {.tenant_id = tenant, .token_hash = hash, .created = clock_.Now()};
-  }
-};
-
-TEST_P(TenantStoreTest, CreatesTenantsOnceWithTheirFirstToken) {
-  ASSERT_TRUE(
-      store_
-          ->CreateTenant({.tenant_id = "acme", .display_name = "Acme", .created = clock_.Now()},
-                         Token("acme", "h1"))
-          .ok());
-  EXPECT_EQ(
-      store_->CreateTenant({.tenant_id = "acme", .created = clock_.Now()}, Token("acme", "h2"))
-          .code(),
-      absl::StatusCode::kAlreadyExists);
-  auto tenants = store_->ListTenants();
-  ASSERT_TRUE(tenants.ok());
-  EXPECT_THAT(*tenants, ElementsAre(Field(&Tenant::display_name, "Acme")));
-  auto tokens = store_->TenantTokens(clock_.Now());
-  ASSERT_TRUE(tokens.ok());
-  EXPECT_THAT(*tokens, ElementsAre(Field(&TenantToken::token_hash, "h1")));
-}
-
-TEST_P(TenantStoreTest, ARotatedTokenWorksUntilTheOverlapEnds) {
-  ASSERT_TRUE(
-      store_->CreateTenant({.tenant_id = "acme", .created = clock_.Now()}, Token("acme", "old"))
-          .ok());
-  const absl::Time overlap_end = clock_.Now() + absl::Hours(1);
-  ASSERT_TRUE(store_->AddTenantToken(Token("acme", "new"), overlap_end).ok());
-  auto during = store_->TenantTokens(clock_.Now());
-  ASSERT_TRUE(during.ok());
-  EXPECT_THAT(*during,
-              UnorderedElementsAre(Field(&TenantToken::expires_at, overlap_end),
-                                   Field(&TenantToken::expires_at, absl::InfiniteFuture())));
-  auto after = store_->TenantTokens(overlap_end);
-  ASSERT_TRUE(after.ok());
-  EXPECT_THAT(*after, ElementsAre(Field(&TenantToken::token_hash, "new")));
-  EXPECT_EQ(store_->AddTenantToken(Token("nobody", "x"), overlap_end).code(),
-            absl::StatusCode::kNotFound);
-}
-
-TEST_P(TenantStoreTest, StripeKeysAndWebhookSecretsAreResealedAllOrNothing) {
-  ASSERT_TRUE(
-      store_->CreateTenant({.tenant_id = "acme", .created = clock_.Now()}, Token("acme", "h"))
-          .ok());
-  ASSERT_TRUE(store_->SetStripeKey("acme", "sealed-key", "test").ok());
-  EXPECT_EQ(store_->SetStripeKey("nobody", "k", "test").code(), absl::StatusCode::kNotFound);
-  ASSERT_TRUE(store_
-                  ->AddWebhookEndpoint({.tenant_id = "acme",
-                                        .endpoint_id = "we_1",
-                                        .url = "https://x",
-                                        .secret_sealed = "sealed-secret",
-                                        .created = clock_.Now()},
-                                       clock_.Now())
-                  .ok());
-  // Saved answers are sealed too; one saved before sealing is left alone.
-  ASSERT_TRUE(store_
-                  ->SaveIdempotencyRecord({.tenant_id = "acme",
-                                           .key = "k-1",
-                                           .action = "create_refund",
-                                           .fingerprint = "f",
-                                           .response = "pvx1.0123456789abcdef.answer",
-                                           .expires_at = clock_.Now() + absl::Hours(1)})
-                  .ok());
-  ASSERT_TRUE(store_
-                  ->SaveIdempotencyRecord({.tenant_id = "acme",
-                                           .key = "k-0",
-                                           .action = "create_refund",
-                                           .fingerprint = "f",
-                                           .response = "plain",
-                                           .expires_at = clock_.Now() + absl::Hours(1)})
-                  .ok());
-  std::vector<std::string> contexts;
-  auto rewritten =
-      store_->ResealSecrets([&](const std::string& sealed, const std::string& context) {
-        contexts.push_back(context);
-        return absl::StatusOr<std::string>("re-" + sealed);
-      });
-  ASSERT_TRUE(rewritten.ok()) << rewritten.status();
-  EXPECT_EQ(*rewritten, 3);
-  EXPECT_THAT(contexts,
-              ElementsAre("stripe_key:acme", "webhook_secret:acme:we_1", "answer:acme:k-1"));
-  auto answer = store_->FindIdempotencyRecord("acme", "k-1", clock_.Now());
-  ASSERT_TRUE(answer.ok() && answer->has_value());
-  EXPECT_EQ((*answer)->response, "re-pvx1.0123456789abcdef.answer");
-
-  // A failure part way leaves every value as it was.
-  auto failed = store_->ResealSecrets(
-      [](const std::string& sealed, const std::string& context) -> absl::StatusOr<std::string> {
-        if (context.starts_with("webhook")) return absl::DataLossError("cannot open");
-        return "again-" + sealed;
-      });
-  EXPECT_EQ(failed.status().code(), absl::StatusCode::kDataLoss);
-  auto tenants = store_->ListTenants();
-  ASSERT_TRUE(tenants.ok());
-  EXPECT_EQ((*tenants)[0].stripe_key_sealed, "re-sealed-key");
-  EXPECT_EQ((*tenants)[0].stripe_mode, "test");
-}
-
-TEST_P(TenantStoreTest, ANewWebhookEndpointLetsThePreviousSecretVerifyUntilItExpires) {
-  const absl::Time t0 = clock_.Now();
-  ASSERT_TRUE(store_
-                  ->AddWebhookEndpoint({.tenant_id = "acme",
-                                        .endpoint_id = "we_1",
-                                        .url = "u",
-                                        .secret_sealed = "s1",
-                                        .created = t0},
-                                       t0)
-                  .ok());
-  clock_.Advance(absl::Seconds(1));
-  const absl::Time overlap_end = clock_.Now() + absl::Hours(24);
-  ASSERT_TRUE(store_
-                  ->AddWebhookEndpoint({.tenant_id = "acme",
-                                        .endpoint_id = "we_2",
-                                        .url = "u",
-                                        .secret_sealed = "s2",
-                                        .created = clock_.Now()},
-                                       overlap_end)
-                  .ok());
-  auto both = store_->WebhookEndpoints("acme", clock_.Now());
-  ASSERT_TRUE(both.ok());
-  EXPECT_THAT(*both, ElementsAre(Field(&WebhookEndpoint::endpoint_id, "we_2"),
-                                 Field(&WebhookEndpoint::endpoint_id, "we_1")));
-  auto later = store_->WebhookEndpoints("acme", overlap_end);
-  ASSERT_TRUE(later.ok());
-  EXPECT_THAT(*later, ElementsAre(Field(&WebhookEndpoint::endpoint_id, "we_2")));
-  auto other = store_->WebhookEndpoints("globex", clock_.Now());
-  ASSERT_TRUE(other.ok());
-  EXPECT_TRUE(other->empty());
-}
-
-#define PAYVOX_ON_EVERY_STORE(Suite)                                                               \
-  INSTANTIATE_TEST_SUITE_P(Stores, Suite, ::testing::Values(Backend::kSqlite, Backend::kPostgres), \
-                           [](const ::testing::TestParamInfo<Backend>& info) {                     \
-                             return std::string(testing::BackendName(info.param));                 \
-                           })
 PAYVOX_ON_EVERY_STORE(StoreTest);
-PAYVOX_ON_EVERY_STORE(AuditTest);
-PAYVOX_ON_EVERY_STORE(TenantStoreTest);
 
 }  // namespace
 }  // namespace payvox
